@@ -1,0 +1,3 @@
+DROP INDEX tasks_assignee_idx;
+DROP INDEX tasks_project_idx;
+DROP TABLE tasks;

@@ -1,0 +1,152 @@
+//! Directives: leading `--` comment lines that change how a migration is applied.
+
+use crate::diagnostic::line_column;
+
+/// The prefix of this tool's own directives: `-- schema: no-transaction`. A leading comment
+/// with this prefix and an unknown name is an error, not silently ignored.
+pub const DIRECTIVE_PREFIX: &str = "schema:";
+
+/// A directive read from a migration's leading comment lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Directive {
+    /// Run the file outside a transaction, statement by statement (`-- no-transaction`, sqlx's
+    /// spelling, or `-- schema: no-transaction`). Needed for `CREATE INDEX CONCURRENTLY` and
+    /// other statements that refuse to run inside a transaction.
+    NoTransaction,
+}
+
+impl Directive {
+    /// Every directive, for documentation and for error messages.
+    pub const ALL: &'static [Directive] = &[Directive::NoTransaction];
+
+    /// The name written after the prefix.
+    pub fn name(self) -> &'static str {
+        match self {
+            Directive::NoTransaction => "no-transaction",
+        }
+    }
+
+    /// The directive called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Directive::ALL.iter().copied().find(|d| d.name() == name)
+    }
+}
+
+/// A leading comment line that uses [`DIRECTIVE_PREFIX`] with a name this version does not know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownDirective {
+    /// The name as written.
+    pub name: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the name.
+    pub column: usize,
+}
+
+/// Reads the directives from the leading lines of `sql`: lines that are blank or `--`
+/// comments, up to the first line of anything else. Directives further down are plain comments.
+pub fn parse_directives(sql: &str) -> (Vec<Directive>, Vec<UnknownDirective>) {
+    let mut found = Vec::new();
+    let mut unknown = Vec::new();
+    let body = sql.strip_prefix('\u{feff}').unwrap_or(sql);
+    let bom = sql.len() - body.len();
+    let mut offset = 0;
+    for raw_line in body.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            break;
+        };
+        let text = comment.trim();
+        let directive = if let Some(rest) = text.strip_prefix(DIRECTIVE_PREFIX) {
+            let name = rest.trim();
+            match Directive::from_name(name) {
+                Some(d) => Some(d),
+                None => {
+                    let name_at = line_start + raw_line.find(DIRECTIVE_PREFIX).unwrap_or(0);
+                    let name_at = name_at + DIRECTIVE_PREFIX.len() + (rest.len() - rest.trim_start().len());
+                    let (line, column) = line_column(sql, bom + name_at);
+                    unknown.push(UnknownDirective {
+                        name: name.to_owned(),
+                        line,
+                        column,
+                    });
+                    None
+                }
+            }
+        } else {
+            // sqlx's spelling, kept so that sqlx folders work unchanged.
+            (text == "no-transaction").then_some(Directive::NoTransaction)
+        };
+        if let Some(d) = directive {
+            if !found.contains(&d) {
+                found.push(d);
+            }
+        }
+    }
+    (found, unknown)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn reads_sqlx_spelling() {
+        let (found, unknown) = parse_directives("-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
+        assert_eq!(found, vec![Directive::NoTransaction]);
+        assert!(unknown.is_empty());
+    }
+
+    #[test]
+    fn reads_own_spelling_after_other_comments_and_blank_lines() {
+        let sql = "-- Adds an index.\n\n--schema:no-transaction\nCREATE INDEX i ON t (a);";
+        assert_eq!(parse_directives(sql).0, vec![Directive::NoTransaction]);
+        let sql = "\u{feff}-- schema:   no-transaction  \r\nSELECT 1;";
+        assert_eq!(parse_directives(sql).0, vec![Directive::NoTransaction]);
+    }
+
+    #[test]
+    fn ignores_directives_after_the_first_statement() {
+        let sql = "SELECT 1;\n-- no-transaction\n-- schema: bogus\n";
+        assert_eq!(parse_directives(sql), (vec![], vec![]));
+    }
+
+    #[test]
+    fn rejects_unknown_directive_with_its_line_and_column() {
+        let sql = "-- hello\n-- schema: no-transactions\nSELECT 1;";
+        let (found, unknown) = parse_directives(sql);
+        assert!(found.is_empty());
+        assert_eq!(
+            unknown,
+            vec![UnknownDirective {
+                name: "no-transactions".into(),
+                line: 2,
+                column: 12
+            }]
+        );
+    }
+
+    #[test]
+    fn plain_comments_mentioning_schema_are_not_directives() {
+        let sql = "-- this schema: is fine\n-- no-transaction is not wanted here\nSELECT 1;";
+        assert_eq!(parse_directives(sql), (vec![], vec![]));
+    }
+
+    proptest! {
+        #[test]
+        fn directive_parser_never_panics(sql in "\\PC{0,200}") {
+            let _ = parse_directives(&sql);
+        }
+
+        #[test]
+        fn directive_parser_never_panics_on_comment_heavy_input(sql in "(\u{feff})?((--)? ?(schema:)? ?[a-z\\- ]{0,12}(\r?\n)){0,6}") {
+            let _ = parse_directives(&sql);
+        }
+    }
+}

@@ -1,0 +1,141 @@
+use crate::diagnostic::Location;
+use std::path::PathBuf;
+
+/// A problem with a migrations folder or one of its files. Every message names the file (and
+/// line and column where there is one), says what is wrong and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The folder does not exist.
+    #[error("migrations folder `{dir}` not found at `{}`; create it, or give the path relative to the crate's Cargo.toml", resolved.display())]
+    MissingDirectory {
+        /// The folder as given.
+        dir: String,
+        /// Where it was looked for.
+        resolved: PathBuf,
+    },
+    /// The folder (or a diesel migration folder) exists but cannot be read.
+    #[error("cannot read migrations folder `{dir}` at `{}`: {reason}; check that it is a folder and readable", resolved.display())]
+    UnreadableDirectory {
+        /// The folder as shown.
+        dir: String,
+        /// Its absolute path.
+        resolved: PathBuf,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// A migration file cannot be read.
+    #[error("{file}: cannot read the file: {reason}")]
+    UnreadableFile {
+        /// The file as shown.
+        file: String,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// A `.sql` file (or diesel folder) whose name is not a migration name.
+    #[error("{file}: not a migration name: {reason}; rename it like `{example}`")]
+    UnparsableName {
+        /// The file as shown.
+        file: String,
+        /// What is wrong with the name.
+        reason: String,
+        /// A name that would work.
+        example: String,
+    },
+    /// A version written with a `-`.
+    #[error("{file}: the version is negative; versions are whole numbers from 0 up, rename the file without the `-`")]
+    NegativeVersion {
+        /// The file as shown.
+        file: String,
+    },
+    /// A version that does not fit an `i64`.
+    #[error("{file}: the version `{version}` is larger than the largest version, 9223372036854775807 (i64::MAX); use a smaller number, such as a `YYYYMMDDHHMMSS` timestamp")]
+    VersionOutOfRange {
+        /// The file as shown.
+        file: String,
+        /// The version as written.
+        version: String,
+    },
+    /// Two migrations with one version (`01_a.sql` beside `1_b.sql` counts).
+    #[error("{second}: version {version} is already used by `{first}`; give one of them a new version")]
+    DuplicateVersion {
+        /// The version.
+        version: i64,
+        /// The file that has it first.
+        first: String,
+        /// The other file.
+        second: String,
+    },
+    /// A `.down.sql` without its `.up.sql`.
+    #[error("{down}: down migration without its up migration; add `{expected_up}`, or delete this file")]
+    DownWithoutUp {
+        /// The version.
+        version: i64,
+        /// The down file.
+        down: String,
+        /// The up file that would complete the pair.
+        expected_up: String,
+    },
+    /// A `.up.sql` without its `.down.sql`.
+    #[error("{up}: up migration without its down migration; add `{expected_down}` (it may be empty), or rename this file to `{simple}` to make it forward only")]
+    UpWithoutDown {
+        /// The version.
+        version: i64,
+        /// The up file.
+        up: String,
+        /// The down file that would complete the pair.
+        expected_down: String,
+        /// The simple name it could have instead.
+        simple: String,
+    },
+    /// An up and a down with one version but different descriptions.
+    #[error("{down}: its description differs from its up migration `{up}`; give both files the same name before `.up.sql`/`.down.sql`")]
+    MismatchedPair {
+        /// The version.
+        version: i64,
+        /// The up file.
+        up: String,
+        /// The down file.
+        down: String,
+    },
+    /// One version that is both a simple migration and a reversible pair.
+    #[error("{simple}: version {version} is both a simple migration and reversible (`{reversible}`); keep either the `.sql` file or the `.up.sql`/`.down.sql` pair")]
+    SimpleAndReversible {
+        /// The version.
+        version: i64,
+        /// The simple file.
+        simple: String,
+        /// A file of the pair.
+        reversible: String,
+    },
+    /// A file that is not UTF-8.
+    #[error("{at}: the file is not valid UTF-8; save it as UTF-8")]
+    NotUtf8 {
+        /// Where the first invalid byte is.
+        at: Location,
+    },
+    /// A leading comment with the tool's prefix and an unknown name.
+    #[error("{at}: unknown directive `{name}`; the known directives are {known}, and a comment that is not a directive must not start with `schema:`")]
+    UnknownDirective {
+        /// Where the directive's name is.
+        at: Location,
+        /// The name as written.
+        name: String,
+        /// The known directives, listed.
+        known: String,
+    },
+    /// Files of the sqlx layout beside diesel migration folders.
+    #[error("{file}: the folder mixes migration files with diesel migration folders (`{folder}`); keep one layout")]
+    MixedLayouts {
+        /// A migration file.
+        file: String,
+        /// A diesel folder.
+        folder: String,
+    },
+    /// A diesel migration folder without `up.sql`.
+    #[error("{folder}: diesel migration folder without `up.sql`; add it, or remove the folder")]
+    MissingUpFile {
+        /// The folder as shown.
+        folder: String,
+    },
+}

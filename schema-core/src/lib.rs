@@ -1,0 +1,49 @@
+//! Implementation detail of `schema-runtime`: finds migration files in a folder, parses their
+//! names and directives, checksums them, splits them into statements and checks the folder as a
+//! whole.
+//!
+//! The `embed_migrations!` macro calls [`resolve_dir`] at build time and the `schema` command
+//! calls it at run time, so both accept exactly the same folders.
+//!
+//! # Example
+//!
+//! ```no_run
+//! match schema_core::resolve_dir(std::path::Path::new("."), "migrations") {
+//!     Ok(set) => {
+//!         for migration in &set.migrations {
+//!             println!("{} {} {}", migration.version, migration.description, migration.checksum);
+//!         }
+//!     }
+//!     Err(errors) => {
+//!         for error in errors {
+//!             eprintln!("error: {error}");
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! # Details
+//!
+//! - Layouts: `<VERSION>_<description>.sql`, the pair `.up.sql` + `.down.sql`, and diesel's
+//!   `<VERSION>_<name>/up.sql` + `down.sql` folders.
+//! - Every problem in a folder is reported at once, as a list of [`Error`]s.
+//! - Checksums are SHA-256 of the content with a leading BOM removed and CRLF turned into LF.
+
+mod checksum;
+mod diagnostic;
+mod directive;
+mod discover;
+mod error;
+mod migration;
+mod name;
+mod statement;
+mod validate;
+
+pub use checksum::Checksum;
+pub use diagnostic::Location;
+pub use directive::{Directive, DIRECTIVE_PREFIX};
+pub use discover::resolve_dir;
+pub use error::Error;
+pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
+pub use name::{parse_diesel_dir_name, parse_file_name, ParsedName};
+pub use statement::{split_statements, Statement};

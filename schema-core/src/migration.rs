@@ -1,0 +1,116 @@
+use crate::checksum::Checksum;
+use crate::directive::Directive;
+use std::path::PathBuf;
+
+/// Whether a file is a forward-only migration or one half of a reversible pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MigrationKind {
+    /// `<VERSION>_<description>.sql`: applied, never reverted.
+    Simple,
+    /// `<VERSION>_<description>.up.sql` (or diesel's `up.sql`): applies a reversible migration.
+    Up,
+    /// `<VERSION>_<description>.down.sql` (or diesel's `down.sql`): reverts it.
+    Down,
+}
+
+impl MigrationKind {
+    /// `simple`, `up` or `down`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MigrationKind::Simple => "simple",
+            MigrationKind::Up => "up",
+            MigrationKind::Down => "down",
+        }
+    }
+}
+
+/// How a folder lays out its migrations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Files directly in the folder, named `<VERSION>_<description>[.up|.down].sql` (sqlx).
+    Files,
+    /// One folder per migration, `<VERSION>_<name>/up.sql` and `down.sql` (diesel).
+    Folders,
+}
+
+/// One migration file, read and checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Migration {
+    /// The number the migration is tracked under.
+    pub version: i64,
+    /// The version as written in the name (`0001`, `2017-08-31-230457`).
+    pub version_text: String,
+    /// The text after the version, without the suffix (`create_users`).
+    pub description: String,
+    /// Simple, up or down.
+    pub kind: MigrationKind,
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// The path shown in messages: relative to the root the folder was resolved from.
+    pub display_path: String,
+    /// The SQL to run: the file's content with a leading BOM removed.
+    pub sql: String,
+    /// SHA-256 of the content with the BOM removed and CRLF turned into LF.
+    pub checksum: Checksum,
+    /// Directives from the leading comment lines.
+    pub directives: Vec<Directive>,
+    /// The file holds nothing but white space and comments (a kept no-op).
+    pub noop: bool,
+}
+
+impl Migration {
+    /// Whether the file asked to run outside a transaction.
+    pub fn no_transaction(&self) -> bool {
+        self.directives.contains(&Directive::NoTransaction)
+    }
+}
+
+/// Every migration of a folder, in the order they apply: by version, an up before its down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationSet {
+    /// The folder, absolute.
+    pub dir: PathBuf,
+    /// The folder as given (`migrations`), used as the prefix of display paths.
+    pub display_dir: String,
+    /// Files or diesel folders.
+    pub layout: Layout,
+    /// The migrations in apply order.
+    pub migrations: Vec<Migration>,
+}
+
+/// Whether `sql` holds nothing but white space and comments.
+pub(crate) fn is_noop(sql: &str) -> bool {
+    let mut rest = sql.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.find('\n').map_or("", |i| &after[i + 1..]);
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            match after.find("*/") {
+                Some(i) => rest = &after[i + 2..],
+                None => return true,
+            }
+        } else {
+            // A lone `;` runs nothing either.
+            match rest.strip_prefix(';') {
+                Some(after) => rest = after,
+                None => return rest.is_empty(),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_files_that_run_nothing() {
+        for sql in ["", "  \n\t", "-- nothing to undo\n", "/* none */\n-- x", "\u{feff};\n"] {
+            assert!(is_noop(sql), "{sql:?}");
+        }
+        for sql in ["SELECT 1", "-- c\nDROP TABLE a;", "/* a */ x"] {
+            assert!(!is_noop(sql), "{sql:?}");
+        }
+    }
+}

@@ -1,0 +1,471 @@
+//! Splits a migration file into statements so that each can be run (and reported) on its own.
+//!
+//! A small lexer cuts the input into tokens (blanks and comments, words, `;`, and everything else
+//! such as strings and quoted identifiers); the splitter ends a statement at each `;` that is not
+//! inside a trigger or `BEGIN ATOMIC` body. Every delimiter the lexer looks for is ASCII, so the
+//! byte positions where it stops are always char boundaries and slicing there cannot panic.
+
+/// One statement of a migration file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement<'a> {
+    /// The statement's text, from its first non-blank, non-comment character up to and including
+    /// its terminating `;` if there is one (a final statement without `;` is fine).
+    pub text: &'a str,
+    /// Byte offset of `text` in the input.
+    pub offset: usize,
+    /// 1-based line of the statement's first character.
+    pub line: usize,
+    /// 1-based column (in chars) of the statement's first character.
+    pub column: usize,
+    /// 1-based number of the statement in the file.
+    pub number: usize,
+}
+
+/// Splits `sql` (SQLite or PostgreSQL) into statements at top-level `;`.
+///
+/// Strings (`'…'`, `E'…'`), quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`--`,
+/// nested `/* */`), dollar quotes (`$$…$$`, `$tag$…$tag$`), SQLite trigger bodies
+/// (`BEGIN … END`) and PostgreSQL `BEGIN ATOMIC … END` bodies are kept whole. Pieces holding
+/// only blanks and comments are skipped, a leading BOM is ignored, and anything unterminated
+/// runs to the end of the input. Never panics.
+pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
+    let body = sql.len() - sql.strip_prefix('\u{feff}').unwrap_or(sql).len();
+    let mut lexer = Lexer {
+        src: sql,
+        pos: body,
+    };
+    // Start and end of each statement; lines and columns are counted once all are known.
+    let mut spans = Vec::new();
+    // Start, end so far and block nesting of the statement being read.
+    let mut current: Option<(usize, usize, Blocks)> = None;
+    while let Some(token) = lexer.next_token() {
+        match token.kind {
+            TokenKind::Blank => {}
+            TokenKind::Semicolon => match current.take() {
+                Some((start, _, blocks)) if blocks.depth > 0 => {
+                    current = Some((start, token.end, blocks));
+                }
+                Some((start, _, _)) => spans.push((start, token.end)),
+                // A `;` with nothing before it ends an empty piece, which is not a statement.
+                None => {}
+            },
+            TokenKind::Word | TokenKind::Other => {
+                let new = (token.start, token.end, Blocks::default());
+                let (_, end, blocks) = current.get_or_insert(new);
+                *end = token.end;
+                if token.kind == TokenKind::Word {
+                    blocks.word(&sql[token.start..token.end], &lexer);
+                } else {
+                    blocks.other();
+                }
+            }
+        }
+    }
+    // A final statement without `;` ends at its last token: trailing comments are not part of it.
+    spans.extend(current.map(|(start, end, _)| (start, end)));
+    // Walk the input once, moving forward from one statement's start to the next.
+    let (mut pos, mut line, mut column) = (body, 1, 1);
+    let to_statement = |(index, (start, end)): (usize, (usize, usize))| {
+        for c in sql.get(pos..start).unwrap_or("").chars() {
+            let line_break = c == '\n';
+            line += usize::from(line_break);
+            column = if line_break { 1 } else { column + 1 };
+        }
+        pos = start;
+        let text = sql.get(start..end).unwrap_or("");
+        Statement {
+            text,
+            offset: start,
+            line,
+            column,
+            number: index + 1,
+        }
+    };
+    spans.into_iter().enumerate().map(to_statement).collect()
+}
+
+/// What kind of statement is being read, as far as `BEGIN … END` bodies are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Kind {
+    /// No token seen yet.
+    #[default]
+    Start,
+    /// `CREATE` followed so far only by modifiers such as `TEMP` or `OR REPLACE`.
+    Create,
+    /// `CREATE … TRIGGER`: SQLite bodies are `BEGIN … END` and may contain `CASE … END`.
+    Trigger,
+    /// `CREATE … FUNCTION|PROCEDURE`: PostgreSQL may have a `BEGIN ATOMIC … END` body.
+    Routine,
+    /// Anything else: there `BEGIN` and `END` are just transaction statements.
+    Plain,
+}
+
+/// Tracks `BEGIN`/`CASE` … `END` nesting; a `;` only ends the statement at depth 0.
+#[derive(Debug, Clone, Copy, Default)]
+struct Blocks {
+    kind: Kind,
+    depth: usize,
+}
+
+impl Blocks {
+    /// Feeds one word of the statement; `lexer` is positioned just after it, for lookahead.
+    fn word(&mut self, word: &str, lexer: &Lexer<'_>) {
+        if self.kind == Kind::Plain {
+            return; // Most statements: no need to look at their words.
+        }
+        match (self.kind, word.to_ascii_uppercase().as_str()) {
+            (Kind::Start, "CREATE") => self.kind = Kind::Create,
+            (Kind::Create, "OR" | "REPLACE" | "TEMP" | "TEMPORARY" | "CONSTRAINT") => {}
+            (Kind::Create, "TRIGGER") => self.kind = Kind::Trigger,
+            (Kind::Create, "FUNCTION" | "PROCEDURE") => self.kind = Kind::Routine,
+            (Kind::Start | Kind::Create, _) => self.kind = Kind::Plain,
+            (Kind::Trigger, "BEGIN" | "CASE") => self.depth += 1,
+            // `BEGIN` is not reserved in PostgreSQL (it may name a parameter), so only
+            // `BEGIN ATOMIC` opens a body; `CASE … END` only matters inside one.
+            (Kind::Routine, "BEGIN") if lexer.next_word_is("ATOMIC") => self.depth += 1,
+            (Kind::Routine, "CASE") if self.depth > 0 => self.depth += 1,
+            (Kind::Trigger | Kind::Routine, "END") => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+
+    /// Feeds a token that is not a word (string, quoted identifier, punctuation).
+    fn other(&mut self) {
+        if matches!(self.kind, Kind::Start | Kind::Create) {
+            self.kind = Kind::Plain;
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    /// White space or a comment.
+    Blank,
+    /// An unquoted word: keyword, identifier or number.
+    Word,
+    Semicolon,
+    /// A string, quoted identifier, dollar-quoted body or punctuation character.
+    Other,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    kind: TokenKind,
+    start: usize,
+    end: usize,
+}
+
+/// Cuts the input into tokens. `pos` is always on a char boundary.
+#[derive(Debug, Clone, Copy)]
+struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+impl Lexer<'_> {
+    fn next_token(&mut self) -> Option<Token> {
+        use TokenKind::{Blank, Other, Semicolon, Word};
+        let rest = self.src.get(self.pos..)?;
+        let bytes = rest.as_bytes();
+        let second = bytes.get(1).copied();
+        let (kind, len) = match rest.chars().next()? {
+            c if c.is_whitespace() => (Blank, len_while(rest, char::is_whitespace)),
+            '-' if second == Some(b'-') => (Blank, through(rest, '\n')),
+            '/' if second == Some(b'*') => (Blank, block_comment_len(bytes)),
+            ';' => (Semicolon, 1),
+            '\'' | '"' | '`' => (Other, quoted_len(bytes, false)),
+            // SQLite `[identifier]`; in PostgreSQL `[…]` is a subscript and stays balanced.
+            '[' => (Other, through(rest, ']')),
+            '$' => (Other, dollar_quote_len(rest).unwrap_or(1)),
+            c if is_word_start(c) => {
+                let len = len_while(rest, is_word_char);
+                // `E'…'` is a PostgreSQL string in which `\'` does not end the string.
+                if matches!(&rest[..len], "E" | "e") && second == Some(b'\'') {
+                    (Other, 1 + quoted_len(&bytes[1..], true))
+                } else {
+                    (Word, len)
+                }
+            }
+            c => (Other, c.len_utf8()),
+        };
+        let (start, end) = (self.pos, self.pos + len);
+        self.pos = end;
+        Some(Token { kind, start, end })
+    }
+
+    /// Whether the next token after blanks and comments is the word `keyword`.
+    fn next_word_is(&self, keyword: &str) -> bool {
+        let mut lexer = *self;
+        while let Some(token) = lexer.next_token() {
+            if token.kind != TokenKind::Blank {
+                let word = self.src.get(token.start..token.end).unwrap_or("");
+                return token.kind == TokenKind::Word && word.eq_ignore_ascii_case(keyword);
+            }
+        }
+        false
+    }
+}
+
+/// Chars that may start an unquoted word. Non-ASCII letters are allowed in identifiers.
+fn is_word_start(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !c.is_whitespace())
+}
+
+/// Chars that may continue a word; PostgreSQL allows `$` inside identifiers (`a$b`).
+fn is_word_char(c: char) -> bool {
+    is_word_start(c) || c == '$'
+}
+
+/// Length of the longest prefix of `rest` whose chars all satisfy `keep`.
+fn len_while(rest: &str, keep: impl Fn(char) -> bool) -> usize {
+    rest.find(|c: char| !keep(c)).unwrap_or(rest.len())
+}
+
+/// Length of `rest` up to and including the first `end`, or all of it.
+fn through(rest: &str, end: char) -> usize {
+    rest.find(end).map_or(rest.len(), |i| i + end.len_utf8())
+}
+
+/// Length of the quoted token at the start of `bytes` (its first byte is the quote). A doubled
+/// quote is an escaped quote; with `backslash`, `\x` is an escape too. Unterminated: all of it.
+fn quoted_len(bytes: &[u8], backslash: bool) -> usize {
+    let Some(&quote) = bytes.first() else {
+        return 0;
+    };
+    let mut i = 1;
+    while let Some(&b) = bytes.get(i) {
+        if b == quote && bytes.get(i + 1) != Some(&quote) {
+            return i + 1;
+        }
+        // `\x` may step into a multi-byte char; its continuation bytes never equal an ASCII
+        // quote, so the length returned still ends on a char boundary.
+        let escape = b == quote || (backslash && b == b'\\');
+        i += if escape { 2 } else { 1 };
+    }
+    bytes.len()
+}
+
+/// Length of the `/* … */` comment at the start of `bytes`; comments nest as in PostgreSQL.
+fn block_comment_len(bytes: &[u8]) -> usize {
+    let (mut depth, mut i) = (1usize, 2);
+    while i < bytes.len() {
+        match (bytes[i], bytes.get(i + 1)) {
+            (b'/', Some(b'*')) => (depth, i) = (depth + 1, i + 2),
+            (b'*', Some(b'/')) if depth == 1 => return i + 2,
+            (b'*', Some(b'/')) => (depth, i) = (depth - 1, i + 2),
+            _ => i += 1,
+        }
+    }
+    bytes.len()
+}
+
+/// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
+/// one (e.g. the parameter `$1`): the tag must be empty or start with a letter or `_`.
+fn dollar_quote_len(rest: &str) -> Option<usize> {
+    let after = rest.get(1..)?;
+    let tag_len = len_while(after, is_word_start);
+    let tagged = &after[tag_len..];
+    if after.starts_with(|c: char| c.is_ascii_digit()) || !tagged.starts_with('$') {
+        return None;
+    }
+    let delimiter = &rest[..tag_len + 2];
+    let body = &rest[delimiter.len()..];
+    let len = body
+        .find(delimiter)
+        .map_or(rest.len(), |i| 2 * delimiter.len() + i);
+    Some(len)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Asserts that `sql` splits into exactly the statement texts `expected`.
+    fn splits(sql: &str, expected: &[&str]) {
+        let texts: Vec<_> = split_statements(sql).into_iter().map(|s| s.text).collect();
+        assert_eq!(texts, expected, "{sql:?}");
+    }
+
+    /// Asserts that `statements`, one per line, split back into themselves.
+    fn round_trip(statements: &[&str]) {
+        splits(&statements.join("\n"), statements);
+    }
+
+    #[test]
+    fn splits_simple_statements_on_semicolons() {
+        round_trip(&["CREATE TABLE a (x INT);", "INSERT INTO a VALUES (1);"]);
+        splits("SELECT 1;SELECT 2;", &["SELECT 1;", "SELECT 2;"]);
+    }
+
+    #[test]
+    fn keeps_a_final_statement_without_semicolon_but_not_its_trailing_comment() {
+        let sql = "SELECT 1;\n  SELECT 2 -- done\n\n";
+        splits(sql, &["SELECT 1;", "SELECT 2"]);
+    }
+
+    #[test]
+    fn skips_comment_only_pieces() {
+        let statements = split_statements("-- a\n/* b; */\n;\n;;SELECT 1;\n-- c; d\n");
+        assert_eq!(statements.len(), 1);
+        assert_eq!((statements[0].text, statements[0].number), ("SELECT 1;", 1));
+        splits("  \n-- only a comment\n/* and; another */ ", &[]);
+        splits("", &[]);
+    }
+
+    #[test]
+    fn statement_text_starts_after_leading_comments_and_keeps_inner_ones() {
+        splits("-- why\nSELECT /* x; */ 1;", &["SELECT /* x; */ 1;"]);
+    }
+
+    #[test]
+    fn reports_line_and_column_of_each_statement() {
+        let sql = "SELECT 1; SELECT 'é';\r\n\n  -- c\n  UPDATE t SET x = 1;";
+        let at = |s: Statement<'_>| (s.line, s.column, s.number);
+        let got: Vec<_> = split_statements(sql).into_iter().map(at).collect();
+        assert_eq!(got, [(1, 1, 1), (1, 11, 2), (4, 3, 3)]);
+        let s = &split_statements("é; SELECT 2;")[1];
+        assert_eq!((s.offset, s.line, s.column), (4, 1, 4));
+    }
+
+    #[test]
+    fn skips_a_leading_byte_order_mark() {
+        let s = &split_statements("\u{feff}SELECT 1;")[0];
+        assert_eq!((s.text, s.offset, s.line, s.column), ("SELECT 1;", 3, 1, 1));
+    }
+
+    #[test]
+    fn ignores_semicolons_inside_single_quoted_strings_with_doubled_quotes() {
+        round_trip(&["SELECT 'it''s; fine';", "SELECT ';'''"]);
+    }
+
+    #[test]
+    fn honours_backslash_escapes_only_in_e_strings() {
+        round_trip(&[r"SELECT E'it\'s; \\';", r"SELECT e'a''\';b';", "SELECT 2"]);
+        // In a standard string, or after a word that merely ends in `e`, `\` is ordinary.
+        round_trip(&[r"SELECT 'a\';", r"SELECT type'\';", "SELECT 2"]);
+    }
+
+    #[test]
+    fn ignores_semicolons_inside_quoted_identifiers() {
+        round_trip(&["SELECT \"a;\"\"b\", `c;d`, [e;f] FROM t;", "SELECT 2"]);
+    }
+
+    #[test]
+    fn ignores_semicolons_inside_line_and_nested_block_comments() {
+        round_trip(&["SELECT 1 -- a; b\n;", "SELECT /* x /* y; */ z; */ 2;"]);
+    }
+
+    #[test]
+    fn splits_dollar_quoted_function_bodies_as_one_statement() {
+        let function =
+            "CREATE FUNCTION f() RETURNS int AS $$ BEGIN RETURN 1; END; $$ LANGUAGE sql;";
+        let tagged = "DO $body$ BEGIN EXECUTE $$x;$$; END $body$;";
+        round_trip(&[function, tagged, "SELECT 3;"]);
+    }
+
+    #[test]
+    fn numbered_parameters_and_identifier_dollars_are_not_dollar_quotes() {
+        round_trip(&["SELECT $1;", "SELECT a$b$ FROM t;", "SELECT $2"]);
+    }
+
+    #[test]
+    fn keeps_semicolons_inside_trigger_bodies() {
+        let trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  INSERT INTO log VALUES (1);\n  \
+                       DELETE FROM b;\nEND;";
+        round_trip(&[trigger, "SELECT 2;"]);
+    }
+
+    #[test]
+    fn case_end_inside_a_trigger_does_not_end_the_body() {
+        let trigger = "CREATE TRIGGER t AFTER UPDATE ON a WHEN CASE WHEN 1 THEN 1 END BEGIN\n  \
+                       UPDATE b SET x = CASE WHEN new.y THEN 1 ELSE 2 END;\n  SELECT 1;\nEND;";
+        round_trip(&[trigger, "SELECT 2"]);
+    }
+
+    #[test]
+    fn recognises_temp_triggers_case_insensitively() {
+        for create in [
+            "create temp trigger",
+            "Create Temporary Trigger",
+            "CREATE TRIGGER IF NOT EXISTS",
+        ] {
+            let trigger = format!("{create} t BEFORE DELETE ON a begin SELECT 1; end;");
+            round_trip(&[&trigger, "SELECT 3;"]);
+        }
+    }
+
+    #[test]
+    fn keywords_inside_strings_comments_or_longer_words_do_not_count() {
+        let trigger = "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 'END;', \"end\", backend \
+                       -- END\n; /* END */ SELECT ending; END;";
+        round_trip(&[trigger, "SELECT 2;"]);
+    }
+
+    #[test]
+    fn keeps_semicolons_inside_begin_atomic_function_bodies() {
+        let function = "CREATE OR REPLACE FUNCTION f(begin int) RETURNS int LANGUAGE sql\n\
+                        BEGIN ATOMIC\n  SELECT CASE WHEN begin > 0 THEN 1 ELSE 0 END;\n  SELECT 2;\nEND;";
+        let procedure = "CREATE PROCEDURE p() BEGIN /* c */ atomic INSERT INTO t VALUES (1); END;";
+        round_trip(&[function, procedure, "SELECT 3;"]);
+    }
+
+    #[test]
+    fn treats_begin_and_commit_as_ordinary_statements() {
+        round_trip(&["BEGIN;", "SELECT CASE x WHEN 1 THEN 2 END;", "COMMIT;"]);
+        round_trip(&["BEGIN TRANSACTION;", "DELETE FROM a;", "END;"]);
+    }
+
+    #[test]
+    fn unterminated_strings_and_comments_run_to_the_end() {
+        for tail in [
+            "'a; b",
+            "\"a; b",
+            "`a; b",
+            "[a; b",
+            "E'a\\",
+            "$$ a; b",
+            "$t$ a; $$",
+        ] {
+            round_trip(&["SELECT 1;", &format!("SELECT {tail}")]);
+        }
+        splits("SELECT 1; SELECT /* a; /* b */", &["SELECT 1;", "SELECT"]);
+    }
+
+    #[test]
+    fn handles_non_ascii_text_anywhere() {
+        round_trip(&["SELECT 'ü;';", "SELECT ü\u{a0};"]);
+        round_trip(&["SELECT $é$;$é$;", "É'\\é"]);
+    }
+
+    fn check_invariants(sql: &str) {
+        let mut previous_end = 0;
+        for (i, s) in split_statements(sql).iter().enumerate() {
+            assert_eq!(s.number, i + 1);
+            assert_eq!(sql.get(s.offset..s.offset + s.text.len()), Some(s.text));
+            assert!(s.offset >= previous_end && !s.text.is_empty() && s.text != ";");
+            assert!(!s.text.starts_with(char::is_whitespace));
+            previous_end = s.offset + s.text.len();
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_text(sql in "\\PC{0,300}") {
+            check_invariants(&sql);
+        }
+
+        #[test]
+        fn never_panics_on_sql_like_text(sql in "[a-zA-Z;'\"$ \\n\\-/*\\[\\]`]{0,200}") {
+            check_invariants(&sql);
+        }
+
+        #[test]
+        fn never_panics_on_keyword_soup(words in prop::collection::vec(prop::sample::select(vec![
+            "CREATE", "TEMP", "TRIGGER", "FUNCTION", "BEGIN", "ATOMIC", "CASE", "END", ";", "'",
+            "E'", "\\", "$$", "$a$", "$1", "--", "\n", "/*", "*/", "é", "\u{feff}", " ",
+        ]), 0..60)) {
+            check_invariants(&words.concat());
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! The generated code: a `Migrations` value that embeds every file of the folder.
+
+use crate::args::Args;
+use crate::diag;
+use proc_macro2::{Literal, TokenStream};
+use quote::{quote, ToTokens};
+use schema_core::{Directive, Migration, MigrationKind, MigrationSet};
+use std::path::{Path, PathBuf};
+
+/// Set by this project's own ui tests: resolve the folder from the file that calls the macro
+/// instead of `CARGO_MANIFEST_DIR`, which under trybuild points into `target/`.
+const RESOLVE_FROM_CALLER: &str = "__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER";
+
+/// Expands `embed_migrations!(input)`. Errors come back as a block of `compile_error!`s ending
+/// in an empty placeholder of the right type, so each mistake is reported exactly once.
+pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
+    let args = match Args::parse(input) {
+        Ok(args) => args,
+        Err(error) => return with_errors(error, &syn::parse_quote!(::schema_runtime)),
+    };
+    let root = match root(caller_file) {
+        Ok(root) => root,
+        Err(message) => return with_errors(syn::Error::new(args.dir_span, message), &args.krate),
+    };
+    match schema_core::resolve_dir(&root, &args.dir) {
+        Ok(set) => Embedded { set: &set, krate: &args.krate }.into_token_stream(),
+        Err(errors) => with_errors(diag::to_syn(&errors, args.dir_span), &args.krate),
+    }
+}
+
+fn root(caller_file: Option<PathBuf>) -> Result<PathBuf, String> {
+    if std::env::var_os(RESOLVE_FROM_CALLER).is_some() {
+        if let Some(dir) = caller_file.as_deref().and_then(Path::parent) {
+            return Ok(dir.to_owned());
+        }
+    }
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .ok_or_else(|| "`CARGO_MANIFEST_DIR` is not set; build the crate with cargo".to_owned())
+}
+
+fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
+    let errors = error.into_compile_error();
+    quote! {{
+        #errors
+        #krate::__private::EMPTY
+    }}
+}
+
+struct Embedded<'a> {
+    set: &'a MigrationSet,
+    krate: &'a syn::Path,
+}
+
+impl ToTokens for Embedded<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let krate = self.krate;
+        let migrations = self.set.migrations.iter().map(|m| EmbeddedMigration { m, krate });
+        let dir = &self.set.display_dir;
+        let abs_dir = self.set.dir.to_string_lossy();
+        tokens.extend(quote! {
+            #krate::__private::Migrations::__new(
+                &[#(#migrations),*],
+                #dir,
+                #abs_dir,
+            )
+        });
+    }
+}
+
+struct EmbeddedMigration<'a> {
+    m: &'a Migration,
+    krate: &'a syn::Path,
+}
+
+impl ToTokens for EmbeddedMigration<'_> {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        let EmbeddedMigration { m, krate } = self;
+        let version = Literal::i64_suffixed(m.version);
+        let version_text = &m.version_text;
+        let description = &m.description;
+        let kind = match m.kind {
+            MigrationKind::Simple => quote!(Simple),
+            MigrationKind::Up => quote!(Up),
+            MigrationKind::Down => quote!(Down),
+        };
+        // `include_str!` makes cargo rebuild the crate when the file changes; the content was
+        // checked above to be UTF-8.
+        let path = m.path.to_string_lossy();
+        // The runtime runs the SQL without a leading BOM, as schema-core checked it.
+        let sql = quote!(#krate::__private::strip_bom(::core::include_str!(#path)));
+        let checksum = m.checksum.0.iter().map(|b| Literal::u8_unsuffixed(*b));
+        let directives = m.directives.iter().map(|d| match d {
+            Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
+        });
+        let noop = m.noop;
+        let display_path = &m.display_path;
+        tokens.extend(quote! {
+            #krate::__private::Migration {
+                version: #version,
+                version_text: #version_text,
+                description: #description,
+                kind: #krate::__private::MigrationKind::#kind,
+                sql: #sql,
+                checksum: #krate::__private::Checksum([#(#checksum),*]),
+                directives: &[#(#directives),*],
+                noop: #noop,
+                path: #display_path,
+            }
+        });
+    }
+}

@@ -1,0 +1,109 @@
+//! The migrations the macro embeds in the binary.
+
+use crate::Checksum;
+use schema_core::{Directive, MigrationKind};
+
+/// One migration file, embedded at build time by [`embed_migrations!`](crate::embed_migrations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// The number the migration is tracked under.
+    pub version: i64,
+    /// The version as written in the file name (`0001`, `2017-08-31-230457`).
+    pub version_text: &'static str,
+    /// The file name's text after the version (`create_users`).
+    pub description: &'static str,
+    /// Simple, or one half of a reversible pair.
+    pub kind: MigrationKind,
+    /// The SQL, without a leading BOM.
+    pub sql: &'static str,
+    /// SHA-256 of the SQL with CRLF turned into LF, computed at build time.
+    pub checksum: Checksum,
+    /// Directives read from the leading comment lines.
+    pub directives: &'static [Directive],
+    /// The file holds nothing but white space and comments.
+    pub noop: bool,
+    /// The file's path relative to the crate root (`migrations/3_users.sql`), for messages.
+    pub path: &'static str,
+}
+
+impl Migration {
+    /// Whether the file runs outside a transaction (`-- no-transaction`).
+    pub fn no_transaction(&self) -> bool {
+        self.directives.contains(&Directive::NoTransaction)
+    }
+}
+
+/// Every migration of one folder, embedded in the binary by
+/// [`embed_migrations!`](crate::embed_migrations), in the order they apply.
+///
+/// ```ignore
+/// static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Migrations {
+    migrations: &'static [Migration],
+    dir: &'static str,
+    abs_dir: &'static str,
+}
+
+impl Migrations {
+    #[doc(hidden)]
+    pub const fn __new(migrations: &'static [Migration], dir: &'static str, abs_dir: &'static str) -> Self {
+        Migrations {
+            migrations,
+            dir,
+            abs_dir,
+        }
+    }
+
+    /// Every embedded file in apply order: by version, an up before its down.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static Migration> + Clone {
+        self.migrations.iter()
+    }
+
+    /// Every embedded file in apply order, as a slice.
+    pub fn as_slice(&self) -> &'static [Migration] {
+        self.migrations
+    }
+
+    /// The files that apply (simple and up), in apply order.
+    pub fn applying(&self) -> impl Iterator<Item = &'static Migration> + Clone {
+        self.migrations.iter().filter(|m| m.kind != MigrationKind::Down)
+    }
+
+    /// The down file of `version`, if the migration is reversible.
+    pub fn down_of(&self, version: i64) -> Option<&'static Migration> {
+        self.migrations
+            .iter()
+            .find(|m| m.version == version && m.kind == MigrationKind::Down)
+    }
+
+    /// The number of embedded files, downs included.
+    pub fn len(&self) -> usize {
+        self.migrations.len()
+    }
+
+    /// Whether the folder had no migrations.
+    pub fn is_empty(&self) -> bool {
+        self.migrations.is_empty()
+    }
+
+    /// The folder as given to the macro (`migrations`).
+    pub fn dir(&self) -> &'static str {
+        self.dir
+    }
+
+    /// The folder's absolute path on the machine that built the binary.
+    pub fn build_dir(&self) -> &'static str {
+        self.abs_dir
+    }
+}
+
+impl IntoIterator for &Migrations {
+    type Item = &'static Migration;
+    type IntoIter = std::slice::Iter<'static, Migration>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.migrations.iter()
+    }
+}

@@ -1,0 +1,84 @@
+//! SQL migrations checked at build time, embedded in the binary, and applied at boot through
+//! an sqlx pool.
+//!
+//! # Example
+//!
+//! ```ignore
+//! static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+//!
+//! for migration in &MIGRATIONS {
+//!     println!("{} {} ({})", migration.version, migration.description, migration.kind.as_str());
+//! }
+//! ```
+//!
+//! # Details
+//!
+//! - A bad migration file fails `cargo build` with a message naming the file; see
+//!   [`embed_migrations!`].
+//! - Add the build script described in [`build`] so that new files are picked up.
+//! - Backends are the cargo features `sqlite` and `postgres`, both on by default.
+
+pub mod build;
+mod embedded;
+mod stale;
+
+pub use embedded::{Migration, Migrations};
+pub use schema_core::{Checksum, Directive, MigrationKind};
+pub use stale::StaleEmbedding;
+
+/// Reads a migrations folder at build time, checks every file, and embeds them with their
+/// checksums.
+///
+/// ```ignore
+/// static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+/// ```
+///
+/// The folder is relative to the invoking crate's `CARGO_MANIFEST_DIR`; `embed_migrations!()`
+/// means `embed_migrations!("migrations")`.
+///
+/// # Options
+///
+/// - `crate = path`: the path the generated code names this crate by, for crates that
+///   re-export it (`embed_migrations!("migrations", crate = my_app::schema_runtime)`).
+///
+/// # Files
+///
+/// - `<VERSION>_<description>.sql` (forward only), or the pair `<VERSION>_<description>.up.sql`
+///   and `.down.sql`; diesel's `<VERSION>_<name>/up.sql` + `down.sql` folders too.
+/// - Directives are leading `--` comment lines: `-- no-transaction` (or
+///   `-- schema: no-transaction`) runs the file outside a transaction.
+///
+/// # Errors at build time
+///
+/// Every problem in the folder is reported in one build, each naming the file (and the line
+/// and column where there is one): a missing folder, a `.sql` file whose name does not parse,
+/// two files with one version, a down without its up or an up without its down, a version that
+/// is both simple and reversible, content that is not UTF-8, an unknown `-- schema:` directive,
+/// a negative version or one larger than `i64::MAX`, and a bad macro argument.
+///
+/// # Triggering recompilation
+///
+/// Each file is embedded with `include_str!`, so editing one rebuilds the crate. Adding or
+/// removing one does not, unless a build script tells cargo; see [`build`]. Debug builds warn
+/// at run time when the folder on disk and the binary disagree
+/// ([`Migrations::stale_embedding`]).
+pub use schema_macros::embed_migrations;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::{Checksum, Directive, Migration, MigrationKind, Migrations};
+
+    /// What a failed `embed_migrations!` expands to after its errors, so that the errors are
+    /// the only ones the compiler reports.
+    pub const EMPTY: Migrations = Migrations::__new(&[], "", "");
+
+    /// The SQL without a leading BOM, as schema-core checked it.
+    pub const fn strip_bom(sql: &'static str) -> &'static str {
+        let bytes = sql.as_bytes();
+        if bytes.len() >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF {
+            sql.split_at(3).1
+        } else {
+            sql
+        }
+    }
+}

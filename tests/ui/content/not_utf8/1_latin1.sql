@@ -1,0 +1,2 @@
+CREATE TABLE a (name TEXT);
+INSERT INTO a VALUES ('café');

@@ -1,0 +1,2 @@
+-- schema: fast
+SELECT 1;

@@ -1,0 +1,1 @@
+CREATE VIEW release AS SELECT 1 AS id;

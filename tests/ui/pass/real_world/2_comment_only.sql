@@ -1,0 +1,1 @@
+-- Kept as a no-op: the change it made was folded into 0001.

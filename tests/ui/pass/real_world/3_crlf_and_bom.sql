@@ -1,0 +1,2 @@
+﻿CREATE TABLE crlf (id INTEGER);
+INSERT INTO crlf VALUES (1);
