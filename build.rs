@@ -1,4 +1,6 @@
 fn main() {
-    // Rebuild the example service when a migration file is added or removed.
-    println!("cargo:rerun-if-changed=migrations");
+    // Rebuild the example service and the tests that embed folders when a migration file is
+    // added or removed (an edit rebuilds anyway, through `include_str!`).
+    schema_runtime::build::rerun_if_migrations_change("migrations");
+    schema_runtime::build::rerun_if_migrations_change("tests/ui/pass");
 }

@@ -22,22 +22,49 @@ impl Checksum {
         Checksum(hasher.finalize().into())
     }
 
-    /// SHA-256 of the bytes exactly as they are, the way sqlx checksums a file. Used to
-    /// recognise rows that another tool recorded.
-    pub fn of_raw(bytes: &[u8]) -> Self {
-        Checksum(Sha256::digest(bytes).into())
-    }
-
     /// Checksum of the content with every run of white space removed: two files that differ
     /// only in white space or line endings have the same loose checksum. Lets an error say
     /// "only white space differs".
     pub fn loose_of(content: &str) -> Self {
         let mut hasher = Sha256::new();
         let mut buf = [0u8; 4];
-        for c in content.chars().filter(|c| !c.is_whitespace() && *c != '\u{feff}') {
+        for c in content
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+        {
             hasher.update(c.encode_utf8(&mut buf).as_bytes());
         }
         Checksum(hasher.finalize().into())
+    }
+
+    /// The fingerprint of a set of applied migrations: the XOR of one hash per
+    /// `(version, checksum)`. Order does not matter and removing a migration is one more XOR, so
+    /// a database can keep it up to date in the same transaction as each apply or revert, and a
+    /// boot compares one stored value with one computed at build time instead of reading every
+    /// row.
+    pub fn fingerprint<'a>(migrations: impl IntoIterator<Item = (i64, &'a Checksum)>) -> Checksum {
+        migrations
+            .into_iter()
+            .fold(Checksum([0; 32]), |acc, (version, checksum)| {
+                acc.xor(&Checksum::fingerprint_part(version, checksum))
+            })
+    }
+
+    /// One migration's share of a [`Checksum::fingerprint`].
+    pub fn fingerprint_part(version: i64, checksum: &Checksum) -> Checksum {
+        let mut hasher = Sha256::new();
+        hasher.update(version.to_be_bytes());
+        hasher.update(checksum.0);
+        Checksum(hasher.finalize().into())
+    }
+
+    /// Byte-wise XOR.
+    pub fn xor(&self, other: &Checksum) -> Checksum {
+        let mut out = self.0;
+        for (a, b) in out.iter_mut().zip(other.0) {
+            *a ^= b;
+        }
+        Checksum(out)
     }
 
     /// Lowercase hex, 64 characters.
@@ -82,7 +109,10 @@ mod tests {
         let lf = "CREATE TABLE a (id INTEGER);\nCREATE TABLE b (id INTEGER);\n";
         let crlf = "\u{feff}CREATE TABLE a (id INTEGER);\r\nCREATE TABLE b (id INTEGER);\r\n";
         assert_eq!(Checksum::of(lf), Checksum::of(crlf));
-        assert_eq!(Checksum::of(lf), Checksum::of_raw(lf.as_bytes()));
+        assert_eq!(
+            Checksum::of(lf),
+            Checksum(Sha256::digest(lf.as_bytes()).into())
+        );
     }
 
     #[test]
@@ -93,6 +123,19 @@ mod tests {
     #[test]
     fn a_lone_cr_is_content() {
         assert_ne!(Checksum::of("a\rb"), Checksum::of("a\nb"));
+    }
+
+    #[test]
+    fn fingerprint_ignores_order_and_undoes_with_one_more_xor() {
+        let (a, b) = (Checksum::of("a"), Checksum::of("b"));
+        let ab = Checksum::fingerprint([(1, &a), (2, &b)]);
+        assert_eq!(ab, Checksum::fingerprint([(2, &b), (1, &a)]));
+        assert_ne!(ab, Checksum::fingerprint([(1, &b), (2, &a)]));
+        assert_eq!(
+            ab.xor(&Checksum::fingerprint_part(2, &b)),
+            Checksum::fingerprint([(1, &a)])
+        );
+        assert_eq!(Checksum::fingerprint([]), Checksum([0; 32]));
     }
 
     #[test]

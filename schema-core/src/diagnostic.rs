@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn displays_like_rustc() {
-        assert_eq!(Location::file("migrations/1_a.sql").to_string(), "migrations/1_a.sql");
+        assert_eq!(
+            Location::file("migrations/1_a.sql").to_string(),
+            "migrations/1_a.sql"
+        );
         assert_eq!(
             Location::at("migrations/1_a.sql", 12, 5).to_string(),
             "migrations/1_a.sql:12:5"

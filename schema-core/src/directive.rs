@@ -68,7 +68,8 @@ pub fn parse_directives(sql: &str) -> (Vec<Directive>, Vec<UnknownDirective>) {
                 Some(d) => Some(d),
                 None => {
                     let name_at = line_start + raw_line.find(DIRECTIVE_PREFIX).unwrap_or(0);
-                    let name_at = name_at + DIRECTIVE_PREFIX.len() + (rest.len() - rest.trim_start().len());
+                    let name_at =
+                        name_at + DIRECTIVE_PREFIX.len() + (rest.len() - rest.trim_start().len());
                     let (line, column) = line_column(sql, bom + name_at);
                     unknown.push(UnknownDirective {
                         name: name.to_owned(),
@@ -98,7 +99,8 @@ mod tests {
 
     #[test]
     fn reads_sqlx_spelling() {
-        let (found, unknown) = parse_directives("-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
+        let (found, unknown) =
+            parse_directives("-- no-transaction\nCREATE INDEX CONCURRENTLY i ON t (a);\n");
         assert_eq!(found, vec![Directive::NoTransaction]);
         assert!(unknown.is_empty());
     }

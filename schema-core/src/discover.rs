@@ -76,7 +76,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
 /// dash-less number is larger in other mixes.
 fn sort(migrations: &mut [Migration], layout: Layout) {
     match layout {
-        Layout::Files => migrations.sort_by(|a, b| (a.version, a.kind).cmp(&(b.version, b.kind))),
+        Layout::Files => migrations.sort_by_key(|m| (m.version, m.kind)),
         Layout::Folders => migrations.sort_by(|a, b| {
             (a.version_text.as_str(), a.kind).cmp(&(b.version_text.as_str(), b.kind))
         }),
@@ -156,7 +156,10 @@ fn read_diesel_folder(
     } else {
         MigrationKind::Simple
     };
-    let up_name = ParsedName { kind, ..name.clone() };
+    let up_name = ParsedName {
+        kind,
+        ..name.clone()
+    };
     if let Some(m) = read_migration(&up, format!("{display}/up.sql"), up_name, &extra, errors) {
         migrations.push(m);
     }
@@ -165,7 +168,13 @@ fn read_diesel_folder(
             kind: MigrationKind::Down,
             ..name
         };
-        if let Some(m) = read_migration(&down, format!("{display}/down.sql"), down_name, &extra, errors) {
+        if let Some(m) = read_migration(
+            &down,
+            format!("{display}/down.sql"),
+            down_name,
+            &extra,
+            errors,
+        ) {
             migrations.push(m);
         }
     }
@@ -179,7 +188,12 @@ fn diesel_metadata_directives(path: &Path) -> Vec<Directive> {
         return Vec::new();
     };
     let off = text.lines().any(|line| {
-        let compact: String = line.split('#').next().unwrap_or("").split_whitespace().collect();
+        let compact: String = line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
         compact == "run_in_transaction=false"
     });
     if off {

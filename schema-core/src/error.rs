@@ -57,7 +57,9 @@ pub enum Error {
         version: String,
     },
     /// Two migrations with one version (`01_a.sql` beside `1_b.sql` counts).
-    #[error("{second}: version {version} is already used by `{first}`; give one of them a new version")]
+    #[error(
+        "{second}: version {version} is already used by `{first}`; give one of them a new version"
+    )]
     DuplicateVersion {
         /// The version.
         version: i64,
@@ -67,7 +69,9 @@ pub enum Error {
         second: String,
     },
     /// A `.down.sql` without its `.up.sql`.
-    #[error("{down}: down migration without its up migration; add `{expected_up}`, or delete this file")]
+    #[error(
+        "{down}: down migration without its up migration; add `{expected_up}`, or delete this file"
+    )]
     DownWithoutUp {
         /// The version.
         version: i64,

@@ -106,7 +106,13 @@ mod tests {
 
     #[test]
     fn recognises_files_that_run_nothing() {
-        for sql in ["", "  \n\t", "-- nothing to undo\n", "/* none */\n-- x", "\u{feff};\n"] {
+        for sql in [
+            "",
+            "  \n\t",
+            "-- nothing to undo\n",
+            "/* none */\n-- x",
+            "\u{feff};\n",
+        ] {
             assert!(is_noop(sql), "{sql:?}");
         }
         for sql in ["SELECT 1", "-- c\nDROP TABLE a;", "/* a */ x"] {

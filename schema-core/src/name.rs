@@ -44,14 +44,16 @@ pub fn parse_file_name(file_name: &str) -> Option<Result<ParsedName, NameError>>
     } else {
         (stem, MigrationKind::Simple)
     };
-    Some(parse_version_and_description(stem, false).map(|(version, version_text, description)| {
-        ParsedName {
-            version,
-            version_text,
-            description,
-            kind,
-        }
-    }))
+    Some(
+        parse_version_and_description(stem, false).map(|(version, version_text, description)| {
+            ParsedName {
+                version,
+                version_text,
+                description,
+                kind,
+            }
+        }),
+    )
 }
 
 /// Parses a diesel migration folder name, `<VERSION>_<name>`, where diesel allows dashes in the
@@ -111,7 +113,10 @@ mod tests {
     #[test]
     fn parses_simple_up_and_down_names() {
         let p = parsed("20250101120000_create_users.sql");
-        assert_eq!((p.version, p.description.as_str(), p.kind), (20250101120000, "create_users", MigrationKind::Simple));
+        assert_eq!(
+            (p.version, p.description.as_str(), p.kind),
+            (20250101120000, "create_users", MigrationKind::Simple)
+        );
         assert_eq!(parsed("3_users.up.sql").kind, MigrationKind::Up);
         assert_eq!(parsed("3_users.down.sql").kind, MigrationKind::Down);
     }
@@ -138,15 +143,31 @@ mod tests {
 
     #[test]
     fn ignores_files_that_are_not_sql() {
-        for name in ["README.md", ".gitkeep", "1_a.sql~", "1_a.sql.orig", "1_a.SQL"] {
+        for name in [
+            "README.md",
+            ".gitkeep",
+            "1_a.sql~",
+            "1_a.sql.orig",
+            "1_a.SQL",
+        ] {
             assert_eq!(parse_file_name(name), None, "{name}");
         }
     }
 
     #[test]
     fn rejects_names_without_a_version() {
-        for name in ["init.sql", "V1__init.sql", "_a.sql", "1a_b.sql", "1.sql", "1-a.sql"] {
-            assert!(matches!(parse_file_name(name), Some(Err(NameError::Shape(_)))), "{name}");
+        for name in [
+            "init.sql",
+            "V1__init.sql",
+            "_a.sql",
+            "1a_b.sql",
+            "1.sql",
+            "1-a.sql",
+        ] {
+            assert!(
+                matches!(parse_file_name(name), Some(Err(NameError::Shape(_)))),
+                "{name}"
+            );
         }
     }
 
@@ -167,9 +188,22 @@ mod tests {
     #[test]
     fn drops_dashes_from_diesel_versions() {
         let p = parse_diesel_dir_name("2017-08-31-230457_create_posts").unwrap();
-        assert_eq!((p.version, p.version_text.as_str()), (20170831230457, "2017-08-31-230457"));
-        assert_eq!(parse_diesel_dir_name("2026-05-27-120000-0000_z").unwrap().version, 202605271200000000);
-        assert_eq!(parse_diesel_dir_name("00000000000000_diesel_initial_setup").unwrap().version, 0);
+        assert_eq!(
+            (p.version, p.version_text.as_str()),
+            (20170831230457, "2017-08-31-230457")
+        );
+        assert_eq!(
+            parse_diesel_dir_name("2026-05-27-120000-0000_z")
+                .unwrap()
+                .version,
+            202605271200000000
+        );
+        assert_eq!(
+            parse_diesel_dir_name("00000000000000_diesel_initial_setup")
+                .unwrap()
+                .version,
+            0
+        );
         assert!(parse_diesel_dir_name("-_x").is_err());
         assert!(parse_diesel_dir_name("fixtures").is_err());
     }

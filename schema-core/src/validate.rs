@@ -12,8 +12,16 @@ pub(crate) fn check(migrations: &[Migration]) -> Vec<Error> {
     }
     let mut errors = Vec::new();
     for (version, files) in by_version {
-        let applying: Vec<&Migration> = files.iter().copied().filter(|m| m.kind != MigrationKind::Down).collect();
-        let downs: Vec<&Migration> = files.iter().copied().filter(|m| m.kind == MigrationKind::Down).collect();
+        let applying: Vec<&Migration> = files
+            .iter()
+            .copied()
+            .filter(|m| m.kind != MigrationKind::Down)
+            .collect();
+        let downs: Vec<&Migration> = files
+            .iter()
+            .copied()
+            .filter(|m| m.kind == MigrationKind::Down)
+            .collect();
         check_one_migration_per_version(version, &applying, &mut errors);
         check_pairs(version, &applying, &downs, &mut errors);
     }
@@ -28,7 +36,8 @@ fn check_one_migration_per_version(version: i64, applying: &[&Migration], errors
         return;
     };
     for other in others {
-        let simple_and_pair = (first.kind == MigrationKind::Simple) != (other.kind == MigrationKind::Simple);
+        let simple_and_pair =
+            (first.kind == MigrationKind::Simple) != (other.kind == MigrationKind::Simple);
         errors.push(if simple_and_pair {
             let (simple, reversible) = if first.kind == MigrationKind::Simple {
                 (first, other)
@@ -52,8 +61,17 @@ fn check_one_migration_per_version(version: i64, applying: &[&Migration], errors
 
 /// A down without its up could never run, and an up without its down promises a revert that
 /// does not exist; both are usually a typo in one of the two names.
-fn check_pairs(version: i64, applying: &[&Migration], downs: &[&Migration], errors: &mut Vec<Error>) {
-    let ups: Vec<&Migration> = applying.iter().copied().filter(|m| m.kind == MigrationKind::Up).collect();
+fn check_pairs(
+    version: i64,
+    applying: &[&Migration],
+    downs: &[&Migration],
+    errors: &mut Vec<Error>,
+) {
+    let ups: Vec<&Migration> = applying
+        .iter()
+        .copied()
+        .filter(|m| m.kind == MigrationKind::Up)
+        .collect();
     let simple = applying.iter().find(|m| m.kind == MigrationKind::Simple);
     for down in downs {
         if ups.iter().any(|up| up.description == down.description) {

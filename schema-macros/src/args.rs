@@ -58,7 +58,10 @@ impl Parse for Args {
                 continue;
             }
             let key: Ident = input.parse().map_err(|e| {
-                syn::Error::new(e.span(), format!("expected an option; the options are {OPTIONS}"))
+                syn::Error::new(
+                    e.span(),
+                    format!("expected an option; the options are {OPTIONS}"),
+                )
             })?;
             return Err(syn::Error::new(
                 key.span(),

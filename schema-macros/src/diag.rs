@@ -8,7 +8,10 @@ pub fn to_syn(errors: &[schema_core::Error], span: Span) -> syn::Error {
     let mut iter = errors.iter();
     let mut combined = match iter.next() {
         Some(first) => syn::Error::new(span, first),
-        None => syn::Error::new(span, "the migrations folder has a problem that was not described"),
+        None => syn::Error::new(
+            span,
+            "the migrations folder has a problem that was not described",
+        ),
     };
     for error in iter {
         combined.combine(syn::Error::new(span, error));

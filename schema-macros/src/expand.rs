@@ -4,7 +4,7 @@ use crate::args::Args;
 use crate::diag;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
-use schema_core::{Directive, Migration, MigrationKind, MigrationSet};
+use schema_core::{Checksum, Directive, Migration, MigrationKind, MigrationSet};
 use std::path::{Path, PathBuf};
 
 /// Set by this project's own ui tests: resolve the folder from the file that calls the macro
@@ -23,7 +23,11 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
         Err(message) => return with_errors(syn::Error::new(args.dir_span, message), &args.krate),
     };
     match schema_core::resolve_dir(&root, &args.dir) {
-        Ok(set) => Embedded { set: &set, krate: &args.krate }.into_token_stream(),
+        Ok(set) => Embedded {
+            set: &set,
+            krate: &args.krate,
+        }
+        .into_token_stream(),
         Err(errors) => with_errors(diag::to_syn(&errors, args.dir_span), &args.krate),
     }
 }
@@ -55,14 +59,29 @@ struct Embedded<'a> {
 impl ToTokens for Embedded<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let krate = self.krate;
-        let migrations = self.set.migrations.iter().map(|m| EmbeddedMigration { m, krate });
+        let migrations = self
+            .set
+            .migrations
+            .iter()
+            .map(|m| EmbeddedMigration { m, krate });
         let dir = &self.set.display_dir;
         let abs_dir = self.set.dir.to_string_lossy();
+        // Computed here so that a boot with nothing to do compares one stored value with a
+        // constant instead of hashing every migration.
+        let fingerprint = Checksum::fingerprint(
+            self.set
+                .migrations
+                .iter()
+                .filter(|m| m.kind != MigrationKind::Down)
+                .map(|m| (m.version, &m.checksum)),
+        );
+        let fingerprint = checksum_tokens(&fingerprint, krate);
         tokens.extend(quote! {
             #krate::__private::Migrations::__new(
                 &[#(#migrations),*],
                 #dir,
                 #abs_dir,
+                #fingerprint,
             )
         });
     }
@@ -89,7 +108,7 @@ impl ToTokens for EmbeddedMigration<'_> {
         let path = m.path.to_string_lossy();
         // The runtime runs the SQL without a leading BOM, as schema-core checked it.
         let sql = quote!(#krate::__private::strip_bom(::core::include_str!(#path)));
-        let checksum = m.checksum.0.iter().map(|b| Literal::u8_unsuffixed(*b));
+        let checksum = checksum_tokens(&m.checksum, krate);
         let directives = m.directives.iter().map(|d| match d {
             Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
         });
@@ -102,11 +121,16 @@ impl ToTokens for EmbeddedMigration<'_> {
                 description: #description,
                 kind: #krate::__private::MigrationKind::#kind,
                 sql: #sql,
-                checksum: #krate::__private::Checksum([#(#checksum),*]),
+                checksum: #checksum,
                 directives: &[#(#directives),*],
                 noop: #noop,
                 path: #display_path,
             }
         });
     }
+}
+
+fn checksum_tokens(checksum: &Checksum, krate: &syn::Path) -> TokenStream {
+    let bytes = checksum.0.iter().map(|b| Literal::u8_unsuffixed(*b));
+    quote!(#krate::__private::Checksum([#(#bytes),*]))
 }

@@ -10,7 +10,7 @@
 //! schema-runtime = { version = "0.1", default-features = false }
 //! ```
 //!
-//! ```no_run
+//! ```ignore
 //! // build.rs
 //! fn main() {
 //!     schema_runtime::build::rerun_if_migrations_change("migrations");

@@ -44,16 +44,29 @@ pub struct Migrations {
     migrations: &'static [Migration],
     dir: &'static str,
     abs_dir: &'static str,
+    fingerprint: Checksum,
 }
 
 impl Migrations {
     #[doc(hidden)]
-    pub const fn __new(migrations: &'static [Migration], dir: &'static str, abs_dir: &'static str) -> Self {
+    pub const fn __new(
+        migrations: &'static [Migration],
+        dir: &'static str,
+        abs_dir: &'static str,
+        fingerprint: Checksum,
+    ) -> Self {
         Migrations {
             migrations,
             dir,
             abs_dir,
+            fingerprint,
         }
+    }
+
+    /// [`Checksum::fingerprint`] of every applying migration, computed at build time: what a
+    /// database that has applied exactly this set stores.
+    pub fn fingerprint(&self) -> Checksum {
+        self.fingerprint
     }
 
     /// Every embedded file in apply order: by version, an up before its down.
@@ -68,7 +81,9 @@ impl Migrations {
 
     /// The files that apply (simple and up), in apply order.
     pub fn applying(&self) -> impl Iterator<Item = &'static Migration> + Clone {
-        self.migrations.iter().filter(|m| m.kind != MigrationKind::Down)
+        self.migrations
+            .iter()
+            .filter(|m| m.kind != MigrationKind::Down)
     }
 
     /// The down file of `version`, if the migration is reversible.

@@ -18,11 +18,27 @@
 //! - Add the build script described in [`build`] so that new files are picked up.
 //! - Backends are the cargo features `sqlite` and `postgres`, both on by default.
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod backend;
 pub mod build;
 mod embedded;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod migrator;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod report;
 mod stale;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use backend::TableNames;
 pub use embedded::{Migration, Migrations};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use error::MigrateError;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use migrator::{DbPool, Migrator};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use report::{AppliedMigration, EventKind, HistoryEvent, MigrationState, Report, StatusEntry};
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;
 
@@ -70,7 +86,7 @@ pub mod __private {
 
     /// What a failed `embed_migrations!` expands to after its errors, so that the errors are
     /// the only ones the compiler reports.
-    pub const EMPTY: Migrations = Migrations::__new(&[], "", "");
+    pub const EMPTY: Migrations = Migrations::__new(&[], "", "", crate::Checksum([0; 32]));
 
     /// The SQL without a leading BOM, as schema-core checked it.
     pub const fn strip_bom(sql: &'static str) -> &'static str {

@@ -63,6 +63,7 @@ impl Migrations {
 
     /// In debug builds, warns (through `tracing`) when the folder on disk has migration files
     /// that the binary does not embed, or lacks ones it does. Called by every run.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
     pub(crate) fn warn_if_stale(&self) {
         if !cfg!(debug_assertions) {
             return;

@@ -54,7 +54,10 @@ fn finds_simple_and_reversible_migrations_in_version_order() {
     );
     assert_eq!(set.layout, Layout::Files);
     assert_eq!(set.migrations[0].display_path, "migrations/1_a.sql");
-    assert_eq!(set.migrations[0].checksum, Checksum::of("CREATE TABLE a (id INTEGER);"));
+    assert_eq!(
+        set.migrations[0].checksum,
+        Checksum::of("CREATE TABLE a (id INTEGER);")
+    );
 }
 
 #[test]
@@ -78,7 +81,10 @@ fn accepts_what_real_folders_contain() {
         ("0_setup.sql", b"CREATE TABLE s (id INTEGER)"),
         ("0001_init.up.sql", b"-- comment only\n"),
         ("0001_init.down.sql", b"  \n"),
-        ("20240309082057_release_view.sql.up.sql", b"CREATE VIEW v AS SELECT 1"),
+        (
+            "20240309082057_release_view.sql.up.sql",
+            b"CREATE VIEW v AS SELECT 1",
+        ),
         ("20240309082057_release_view.sql.down.sql", b""),
     ])
     .unwrap();
@@ -91,7 +97,11 @@ fn accepts_what_real_folders_contain() {
 #[test]
 fn crlf_and_bom_files_have_the_checksum_of_their_lf_twin() {
     let lf = resolve(&[("1_a.sql", b"CREATE TABLE a (id INTEGER);\nSELECT 1;\n")]).unwrap();
-    let crlf = resolve(&[("1_a.sql", b"\xef\xbb\xbfCREATE TABLE a (id INTEGER);\r\nSELECT 1;\r\n")]).unwrap();
+    let crlf = resolve(&[(
+        "1_a.sql",
+        b"\xef\xbb\xbfCREATE TABLE a (id INTEGER);\r\nSELECT 1;\r\n",
+    )])
+    .unwrap();
     assert_eq!(lf.migrations[0].checksum, crlf.migrations[0].checksum);
     assert!(!crlf.migrations[0].sql.starts_with('\u{feff}'));
 }
@@ -118,7 +128,10 @@ fn reports_a_file_in_place_of_the_directory() {
     let root = tempfile::tempdir().unwrap();
     fs::write(root.path().join("migrations"), "x").unwrap();
     let errors = resolve_dir(root.path(), "migrations").unwrap_err();
-    assert!(matches!(errors.as_slice(), [Error::UnreadableDirectory { .. }]), "{errors:?}");
+    assert!(
+        matches!(errors.as_slice(), [Error::UnreadableDirectory { .. }]),
+        "{errors:?}"
+    );
 }
 
 #[test]
@@ -133,38 +146,72 @@ fn rejects_sql_files_whose_names_do_not_parse() {
 #[test]
 fn rejects_duplicate_versions_also_when_zero_padded() {
     let errors = resolve(&[("01_a.sql", b""), ("1_b.sql", b"")]).unwrap_err();
-    let [Error::DuplicateVersion { version: 1, first, second }] = errors.as_slice() else {
+    let [Error::DuplicateVersion {
+        version: 1,
+        first,
+        second,
+    }] = errors.as_slice()
+    else {
         panic!("{errors:?}");
     };
-    assert_eq!((first.as_str(), second.as_str()), ("migrations/01_a.sql", "migrations/1_b.sql"));
+    assert_eq!(
+        (first.as_str(), second.as_str()),
+        ("migrations/01_a.sql", "migrations/1_b.sql")
+    );
 }
 
 #[test]
 fn rejects_down_without_up_and_up_without_down() {
     let errors = resolve(&[("1_a.down.sql", b""), ("2_b.up.sql", b"")]).unwrap_err();
-    assert!(matches!(&errors[0], Error::DownWithoutUp { version: 1, expected_up, .. } if expected_up == "migrations/1_a.up.sql"));
-    assert!(matches!(&errors[1], Error::UpWithoutDown { version: 2, simple, .. } if simple == "migrations/2_b.sql"));
+    assert!(
+        matches!(&errors[0], Error::DownWithoutUp { version: 1, expected_up, .. } if expected_up == "migrations/1_a.up.sql")
+    );
+    assert!(
+        matches!(&errors[1], Error::UpWithoutDown { version: 2, simple, .. } if simple == "migrations/2_b.sql")
+    );
     assert_eq!(errors.len(), 2);
 }
 
 #[test]
 fn rejects_a_version_that_is_simple_and_reversible() {
-    let errors = resolve(&[("3_a.sql", b""), ("3_a.up.sql", b""), ("3_a.down.sql", b"")]).unwrap_err();
-    assert!(matches!(errors.as_slice(), [Error::SimpleAndReversible { version: 3, .. }]), "{errors:?}");
+    let errors =
+        resolve(&[("3_a.sql", b""), ("3_a.up.sql", b""), ("3_a.down.sql", b"")]).unwrap_err();
+    assert!(
+        matches!(
+            errors.as_slice(),
+            [Error::SimpleAndReversible { version: 3, .. }]
+        ),
+        "{errors:?}"
+    );
     let errors = resolve(&[("4_a.sql", b""), ("4_a.down.sql", b"")]).unwrap_err();
-    assert!(matches!(errors.as_slice(), [Error::SimpleAndReversible { version: 4, .. }]), "{errors:?}");
+    assert!(
+        matches!(
+            errors.as_slice(),
+            [Error::SimpleAndReversible { version: 4, .. }]
+        ),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn rejects_pairs_whose_descriptions_differ() {
     let errors = resolve(&[("5_add.up.sql", b""), ("5_remove.down.sql", b"")]).unwrap_err();
-    assert!(matches!(errors.as_slice(), [Error::MismatchedPair { version: 5, .. }]), "{errors:?}");
+    assert!(
+        matches!(
+            errors.as_slice(),
+            [Error::MismatchedPair { version: 5, .. }]
+        ),
+        "{errors:?}"
+    );
 }
 
 #[test]
 fn rejects_non_utf8_content_with_the_position_of_the_first_bad_byte() {
     let errors = messages(&[("1_a.sql", b"SELECT 1;\nSELECT '\xff';")]);
-    assert_eq!(errors, vec!["migrations/1_a.sql:2:9: the file is not valid UTF-8; save it as UTF-8"]);
+    assert_eq!(
+        errors,
+        vec!["migrations/1_a.sql:2:9: the file is not valid UTF-8; save it as UTF-8"]
+    );
 }
 
 #[test]
@@ -180,7 +227,9 @@ fn rejects_unknown_directives_of_its_own_syntax() {
 fn rejects_negative_and_too_large_versions() {
     let errors = resolve(&[("-1_a.sql", b""), ("99999999999999999999_b.sql", b"")]).unwrap_err();
     assert!(matches!(&errors[0], Error::NegativeVersion { file } if file == "migrations/-1_a.sql"));
-    assert!(matches!(&errors[1], Error::VersionOutOfRange { version, .. } if version == "99999999999999999999"));
+    assert!(
+        matches!(&errors[1], Error::VersionOutOfRange { version, .. } if version == "99999999999999999999")
+    );
 }
 
 #[test]
@@ -200,11 +249,17 @@ fn reports_every_problem_in_one_pass() {
 #[test]
 fn reads_diesel_folders_in_diesel_order() {
     let set = resolve(&[
-        ("2026-05-27-120000-0000_z/up.sql", b"CREATE TABLE z (id INTEGER);"),
+        (
+            "2026-05-27-120000-0000_z/up.sql",
+            b"CREATE TABLE z (id INTEGER);",
+        ),
         ("2026-05-27-120000-0000_z/down.sql", b"DROP TABLE z;"),
         ("20140924113530_x/up.sql", b"CREATE TABLE x (id INTEGER);"),
         ("20140924113530_x/down.sql", b"DROP TABLE x;"),
-        ("2017-08-31-230457_y/up.sql", b"CREATE TABLE y (id INTEGER);"),
+        (
+            "2017-08-31-230457_y/up.sql",
+            b"CREATE TABLE y (id INTEGER);",
+        ),
         ("2017-08-31-230457_y/down.sql", b"DROP TABLE y;"),
         ("20270101000000_w/up.sql", b"CREATE TABLE w (id INTEGER);"),
         ("00000000000000_diesel_initial_setup/up.sql", b"SELECT 1;"),
@@ -221,7 +276,10 @@ fn reads_diesel_folders_in_diesel_order() {
     // By the version text: the 2026 folder sorts before the 2027 one although its dash-less
     // number (202605271200000000) is larger than 20270101000000.
     assert_eq!(order, vec!["diesel_initial_setup", "x", "y", "z", "w"]);
-    assert_eq!(set.migrations[1].display_path, "migrations/00000000000000_diesel_initial_setup/down.sql");
+    assert_eq!(
+        set.migrations[1].display_path,
+        "migrations/00000000000000_diesel_initial_setup/down.sql"
+    );
     let w = set.migrations.last().unwrap();
     assert_eq!((w.kind, w.version), (MigrationKind::Simple, 20270101000000));
 }
@@ -241,7 +299,10 @@ fn rejects_diesel_folder_without_up_and_mixed_layouts() {
     let errors = messages(&[("1_a/down.sql", b"")]);
     assert_eq!(errors, vec!["migrations/1_a: diesel migration folder without `up.sql`; add it, or remove the folder"]);
     let errors = resolve(&[("1_a/up.sql", b""), ("2_b.sql", b"")]).unwrap_err();
-    assert!(matches!(errors.as_slice(), [Error::MixedLayouts { .. }]), "{errors:?}");
+    assert!(
+        matches!(errors.as_slice(), [Error::MixedLayouts { .. }]),
+        "{errors:?}"
+    );
 }
 
 #[test]

@@ -1,0 +1,176 @@
+//! One module per database, behind one trait. The run's logic (what to apply, what to refuse)
+//! lives in `migrator.rs`; a backend only knows how to talk to its database.
+
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
+
+use crate::report::HistoryEvent;
+use crate::{Checksum, MigrateError, Migration};
+use std::time::Duration;
+
+/// Names of the tracking tables, checked to be plain identifiers (optionally `schema.table`)
+/// so that they can be written into SQL without quoting surprises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableNames {
+    /// Applied migrations, one row per module and version.
+    pub migrations: String,
+    /// The append-only history of events.
+    pub history: String,
+    /// One row per module: how many migrations are applied and their fingerprint.
+    pub modules: String,
+}
+
+impl Default for TableNames {
+    fn default() -> Self {
+        TableNames::with_prefix("_schema")
+    }
+}
+
+impl TableNames {
+    /// `{prefix}_migrations`, `{prefix}_history` and `{prefix}_modules`.
+    pub fn with_prefix(prefix: &str) -> Self {
+        TableNames {
+            migrations: format!("{prefix}_migrations"),
+            history: format!("{prefix}_history"),
+            modules: format!("{prefix}_modules"),
+        }
+    }
+
+    /// The first name that is not `[A-Za-z_][A-Za-z0-9_]*`, optionally with one `schema.` part.
+    pub(crate) fn invalid_name(&self) -> Option<&str> {
+        [&self.migrations, &self.history, &self.modules]
+            .into_iter()
+            .find(|name| !is_identifier_path(name))
+            .map(String::as_str)
+    }
+}
+
+fn is_identifier_path(name: &str) -> bool {
+    let parts: Vec<&str> = name.split('.').collect();
+    parts.len() <= 2
+        && parts.iter().all(|part| {
+            part.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        })
+}
+
+/// What a run needs to know besides the migrations.
+#[derive(Debug, Clone)]
+pub(crate) struct Context {
+    pub module: String,
+    pub tables: TableNames,
+    pub applied_by: String,
+}
+
+/// A row of the migrations table.
+#[derive(Debug, Clone)]
+pub(crate) struct AppliedRow {
+    pub version: i64,
+    pub description: String,
+    pub checksum: Checksum,
+    pub loose_checksum: Option<Checksum>,
+    pub applied_at: String,
+    pub duration_ms: i64,
+    pub status: String,
+    pub statements_done: i64,
+    pub statements_total: i64,
+    pub error: Option<String>,
+}
+
+pub(crate) const STATUS_APPLIED: &str = "applied";
+pub(crate) const STATUS_BASELINE: &str = "baseline";
+pub(crate) const STATUS_FAILED: &str = "failed";
+pub(crate) const STATUS_RUNNING: &str = "running";
+
+/// The module row: what the cheap check at boot compares with the embedded set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ModuleState {
+    pub applied_count: i64,
+    pub fingerprint: String,
+}
+
+/// One migration to apply, with the module state that holds once it is recorded.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Step {
+    pub migration: &'static Migration,
+    pub applied_count_after: i64,
+    pub fingerprint_after: Checksum,
+}
+
+/// Why applying failed: which step and statement, and the database's error.
+#[derive(Debug)]
+pub(crate) struct ApplyFailure {
+    pub step: usize,
+    pub statement: usize,
+    pub line: usize,
+    pub column: usize,
+    pub statements_done: usize,
+    pub statements_total: usize,
+    pub source: sqlx::Error,
+}
+
+/// A failed apply: a statement of a migration failed, or the database failed around it.
+#[derive(Debug)]
+pub(crate) enum ApplyError {
+    Statement(ApplyFailure),
+    Other(MigrateError),
+}
+
+impl From<MigrateError> for ApplyError {
+    fn from(e: MigrateError) -> Self {
+        ApplyError::Other(e)
+    }
+}
+
+/// The operations a database offers the migrator. Each method says what it must guarantee.
+pub(crate) trait Backend {
+    /// The module row, read without a lock: `None` when the tables or the row do not exist.
+    async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError>;
+
+    /// Takes the migration lock, waiting at most `wait`. Released by `unlock`, and by the
+    /// process ending or the backend being dropped, whatever happens in between.
+    async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError>;
+
+    /// Releases the lock taken by `lock`; does nothing when none is held.
+    async fn unlock(&mut self) -> Result<(), MigrateError>;
+
+    /// Creates the tracking tables when they do not exist.
+    async fn ensure_tables(&mut self) -> Result<(), MigrateError>;
+
+    /// Every row of the module in the migrations table, by version.
+    async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError>;
+
+    /// Applies `steps` in one transaction, each recorded (row, history, module state) in the
+    /// same transaction. On failure nothing of any step is left behind. Returns each step's
+    /// duration.
+    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError>;
+
+    /// Runs a `-- no-transaction` migration statement by statement, recording progress after
+    /// each so that a failure or a crash leaves a `failed`/`running` row saying how far it got.
+    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError>;
+
+    /// Records a failure in the history (and, for a `-- no-transaction` migration, marks its
+    /// row failed and the module state dirty).
+    async fn record_failure(
+        &mut self,
+        migration: &Migration,
+        failure: &ApplyFailure,
+        marks_failed: bool,
+    ) -> Result<(), MigrateError>;
+
+    /// Every history event of the module, oldest first.
+    async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
+
+    /// Marks a failed migration applied with `checksum` and records a repair event.
+    async fn repair(
+        &mut self,
+        migration: &Migration,
+        applied_count_after: i64,
+        fingerprint_after: Checksum,
+    ) -> Result<(), MigrateError>;
+}
+
+/// The statements of a migration, as the backends run them one by one.
+pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
+    schema_core::split_statements(sql)
+}

@@ -1,0 +1,589 @@
+//! SQLite: tracking tables in the database file, a lock file beside it for the run, and one
+//! `BEGIN IMMEDIATE` transaction per migration.
+
+use super::{
+    statements, AppliedRow, ApplyError, ApplyFailure, Backend, Context, ModuleState, Step,
+    STATUS_APPLIED, STATUS_FAILED, STATUS_RUNNING,
+};
+use crate::report::{EventKind, HistoryEvent};
+use crate::{Checksum, MigrateError, Migration};
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{Sqlite, SqlitePool};
+use sqlx::{Connection, Row};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Seek, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+// language=SQLite
+const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+
+pub(crate) struct SqliteBackend<'p> {
+    pool: &'p SqlitePool,
+    conn: Option<PoolConnection<Sqlite>>,
+    lock: Option<FileLock>,
+    ctx: Context,
+    m: String,
+    h: String,
+    modules: String,
+}
+
+impl<'p> SqliteBackend<'p> {
+    pub(crate) fn new(pool: &'p SqlitePool, ctx: Context) -> Self {
+        SqliteBackend {
+            pool,
+            conn: None,
+            lock: None,
+            m: quote(&ctx.tables.migrations),
+            h: quote(&ctx.tables.history),
+            modules: quote(&ctx.tables.modules),
+            ctx,
+        }
+    }
+
+    /// The run's connection: taken out while in use and put back with `self.conn = Some(..)`,
+    /// so that one connection serves the whole run.
+    async fn take_conn(&mut self) -> Result<PoolConnection<Sqlite>, MigrateError> {
+        match self.conn.take() {
+            Some(conn) => Ok(conn),
+            None => self.pool.acquire().await.map_err(MigrateError::db(
+                "acquiring a connection from the SQLite pool",
+            )),
+        }
+    }
+}
+
+/// `name` or `schema.name`, each part double-quoted. The parts were checked to be identifiers.
+fn quote(name: &str) -> String {
+    name.split('.')
+        .map(|part| format!("\"{part}\""))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn missing_table(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.message().contains("no such table"))
+}
+
+/// An exclusive lock on `<database file>-schema-lock`, held for a whole run. The operating system
+/// releases it when the process ends, so a killed migrator never leaves a stale lock; SQLite
+/// itself has no lock that outlives a transaction.
+struct FileLock {
+    file: File,
+}
+
+impl FileLock {
+    async fn acquire(path: PathBuf, wait: Duration) -> Result<FileLock, MigrateError> {
+        let io_error = |source| MigrateError::Lock {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .read(true)
+            .write(true)
+            .open(&path)
+            .map_err(io_error)?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => break,
+                Err(TryLockError::WouldBlock) => {
+                    if started.elapsed() >= wait {
+                        let mut holder = String::new();
+                        let _ = file.read_to_string(&mut holder);
+                        let holder = holder.trim();
+                        return Err(MigrateError::LockTimeout {
+                            waited: started.elapsed(),
+                            holder: if holder.is_empty() {
+                                format!("another process (lock file `{}`)", path.display())
+                            } else {
+                                format!("{holder} (lock file `{}`)", path.display())
+                            },
+                        });
+                    }
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+                Err(TryLockError::Error(e)) => return Err(io_error(e)),
+            }
+        }
+        // Say who holds it, for the time-out message of whoever waits.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(
+            file,
+            "process {} of {}",
+            std::process::id(),
+            crate::migrator::whoami()
+        );
+        Ok(FileLock { file })
+    }
+}
+
+impl Drop for FileLock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+impl SqliteBackend<'_> {
+    async fn record_applied(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        step: &Step,
+        duration: Duration,
+        statements_total: usize,
+    ) -> Result<(), sqlx::Error> {
+        let m = step.migration;
+        let checksum = m.checksum.to_hex();
+        let ms = duration.as_millis() as i64;
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, '{STATUS_APPLIED}', ?8, ?8, NULL)
+             ON CONFLICT (module, version) DO UPDATE SET
+                 description = excluded.description, checksum = excluded.checksum,
+                 loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+                 applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+                 status = excluded.status, statements_done = excluded.statements_done,
+                 statements_total = excluded.statements_total, error = NULL",
+            t = self.m
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(&checksum)
+            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(ms)
+            .bind(statements_total as i64)
+            .execute(&mut *conn)
+            .await?;
+        self.record_event(conn, m, EventKind::Apply, Some(ms), None)
+            .await?;
+        self.record_module(
+            conn,
+            step.applied_count_after,
+            &step.fingerprint_after.to_hex(),
+        )
+        .await
+    }
+
+    async fn record_event(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        m: &Migration,
+        event: EventKind,
+        duration_ms: Option<i64>,
+        detail: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, version, description, event, checksum, at, by, duration_ms, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, ?8)",
+            t = self.h
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(event.as_str())
+            .bind(m.checksum.to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(duration_ms)
+            .bind(detail)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_module(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        applied_count: i64,
+        fingerprint: &str,
+    ) -> Result<(), sqlx::Error> {
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES (?1, ?2, ?3, {NOW})
+             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+            t = self.modules
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(applied_count)
+            .bind(fingerprint)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Backend for SqliteBackend<'_> {
+    async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
+        // language=SQLite
+        let sql = format!(
+            "SELECT applied_count, fingerprint FROM {} WHERE module = ?1",
+            self.modules
+        );
+        match sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_optional(self.pool)
+            .await
+        {
+            Ok(row) => Ok(row.map(|row| ModuleState {
+                applied_count: row.get(0),
+                fingerprint: row.get(1),
+            })),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
+        }
+    }
+
+    async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query("PRAGMA database_list")
+            .fetch_all(&mut *conn)
+            .await;
+        self.conn = Some(conn);
+        let rows = rows.map_err(MigrateError::db("finding the SQLite database file"))?;
+        let file: String = rows
+            .iter()
+            .find(|row| row.get::<String, _>(1) == "main")
+            .map(|row| row.get(2))
+            .unwrap_or_default();
+        // An in-memory or temporary database is reachable from this process only: its pool's
+        // write lock is all the exclusion there is to have.
+        if file.is_empty() {
+            return Ok(());
+        }
+        self.lock =
+            Some(FileLock::acquire(PathBuf::from(format!("{file}-schema-lock")), wait).await?);
+        Ok(())
+    }
+
+    async fn unlock(&mut self) -> Result<(), MigrateError> {
+        self.lock = None;
+        Ok(())
+    }
+
+    async fn ensure_tables(&mut self) -> Result<(), MigrateError> {
+        // language=SQLite
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {m} (
+                module           TEXT    NOT NULL,
+                version          INTEGER NOT NULL,
+                description      TEXT    NOT NULL,
+                checksum         TEXT    NOT NULL,
+                loose_checksum   TEXT,
+                applied_at       TEXT    NOT NULL,
+                applied_by       TEXT    NOT NULL,
+                duration_ms      INTEGER NOT NULL DEFAULT 0,
+                status           TEXT    NOT NULL,
+                statements_done  INTEGER NOT NULL DEFAULT 0,
+                statements_total INTEGER NOT NULL DEFAULT 0,
+                error            TEXT,
+                PRIMARY KEY (module, version)
+            );
+            CREATE TABLE IF NOT EXISTS {h} (
+                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                module      TEXT    NOT NULL,
+                version     INTEGER NOT NULL,
+                description TEXT    NOT NULL,
+                event       TEXT    NOT NULL,
+                checksum    TEXT,
+                at          TEXT    NOT NULL,
+                by          TEXT    NOT NULL,
+                duration_ms INTEGER,
+                detail      TEXT
+            );
+            CREATE TABLE IF NOT EXISTS {modules} (
+                module        TEXT    PRIMARY KEY,
+                applied_count INTEGER NOT NULL,
+                fingerprint   TEXT    NOT NULL,
+                updated_at    TEXT    NOT NULL
+            );",
+            m = self.m,
+            h = self.h,
+            modules = self.modules
+        );
+        let mut conn = self.take_conn().await?;
+        let result = sqlx::raw_sql(&sql).execute(&mut *conn).await;
+        self.conn = Some(conn);
+        result.map_err(MigrateError::db("creating the tracking tables"))?;
+        Ok(())
+    }
+
+    async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
+        // language=SQLite
+        let sql = format!(
+            "SELECT version, description, checksum, loose_checksum, applied_at, duration_ms, status,
+                    statements_done, statements_total, error
+             FROM {} WHERE module = ?1 ORDER BY version",
+            self.m
+        );
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_all(&mut *conn)
+            .await;
+        self.conn = Some(conn);
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) if missing_table(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(MigrateError::db("reading the applied migrations")(e)),
+        };
+        Ok(rows
+            .iter()
+            .map(|row| AppliedRow {
+                version: row.get(0),
+                description: row.get(1),
+                checksum: Checksum::from_hex(row.get(2)).unwrap_or(Checksum([0; 32])),
+                loose_checksum: row.get::<Option<&str>, _>(3).and_then(Checksum::from_hex),
+                applied_at: row.get(4),
+                duration_ms: row.get(5),
+                status: row.get(6),
+                statements_done: row.get(7),
+                statements_total: row.get(8),
+                error: row.get(9),
+            })
+            .collect())
+    }
+
+    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError> {
+        let mut conn = self.take_conn().await?;
+        let result = self.apply_steps(&mut conn, steps).await;
+        self.conn = Some(conn);
+        result
+    }
+
+    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        let m = step.migration;
+        let stmts = statements(m.sql);
+        let total = stmts.len();
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            // Claim the row first, so that a crash part-way leaves a `running` row that the
+            // next run refuses to skip over.
+            // language=SQLite
+            let claim = format!(
+                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, '{STATUS_RUNNING}', 0, ?7)
+                 ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
+                     statements_done = 0, statements_total = excluded.statements_total, error = NULL",
+                t = self.m
+            );
+            sqlx::query(&claim)
+                .bind(&self.ctx.module)
+                .bind(m.version)
+                .bind(m.description)
+                .bind(m.checksum.to_hex())
+                .bind(Checksum::loose_of(m.sql).to_hex())
+                .bind(&self.ctx.applied_by)
+                .bind(total as i64)
+                .execute(&mut *conn)
+                .await
+                .map_err(MigrateError::db("recording the start of a migration"))?;
+            // language=SQLite
+            let progress = format!(
+                "UPDATE {t} SET statements_done = ?3 WHERE module = ?1 AND version = ?2",
+                t = self.m
+            );
+            let started = Instant::now();
+            for (done, stmt) in stmts.iter().enumerate() {
+                if let Err(source) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
+                    return Err(ApplyError::Statement(ApplyFailure {
+                        step: 0,
+                        statement: stmt.number,
+                        line: stmt.line,
+                        column: stmt.column,
+                        statements_done: done,
+                        statements_total: total,
+                        source,
+                    }));
+                }
+                sqlx::query(&progress)
+                    .bind(&self.ctx.module)
+                    .bind(m.version)
+                    .bind(done as i64 + 1)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(MigrateError::db("recording the progress of a migration"))?;
+            }
+            let duration = started.elapsed();
+            let mut tx = conn
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(MigrateError::db("starting the transaction that records a migration"))?;
+            self.record_applied(&mut tx, step, duration, total)
+                .await
+                .map_err(MigrateError::db("recording an applied migration"))?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("committing an applied migration"))?;
+            Ok(duration)
+        }
+        .await;
+        self.conn = Some(conn);
+        result
+    }
+
+    async fn record_failure(
+        &mut self,
+        migration: &Migration,
+        failure: &ApplyFailure,
+        marks_failed: bool,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let detail = format!(
+            "statement {} (line {}) failed after {} of {} statements: {}",
+            failure.statement,
+            failure.line,
+            failure.statements_done,
+            failure.statements_total,
+            failure.source
+        );
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            self.record_event(&mut tx, migration, EventKind::Failure, None, Some(&detail))
+                .await?;
+            if marks_failed {
+                // language=SQLite
+                let sql = format!(
+                    "UPDATE {t} SET status = '{STATUS_FAILED}', error = ?3 WHERE module = ?1 AND version = ?2",
+                    t = self.m
+                );
+                sqlx::query(&sql)
+                    .bind(&self.ctx.module)
+                    .bind(migration.version)
+                    .bind(&detail)
+                    .execute(&mut *tx)
+                    .await?;
+                // An empty fingerprint never matches, so the next boot looks closer and refuses.
+                self.record_module(&mut tx, -1, "").await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        self.conn = Some(conn);
+        result.map_err(MigrateError::db("recording a failed migration"))
+    }
+
+    async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
+        // language=SQLite
+        let sql = format!(
+            "SELECT id, module, version, description, event, checksum, at, by, duration_ms, detail
+             FROM {} WHERE module = ?1 ORDER BY id",
+            self.h
+        );
+        let rows = match sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_all(self.pool)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) if missing_table(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                Some(HistoryEvent {
+                    id: row.get(0),
+                    module: row.get(1),
+                    version: row.get(2),
+                    description: row.get(3),
+                    event: EventKind::parse(row.get(4))?,
+                    checksum: row.get::<Option<&str>, _>(5).and_then(Checksum::from_hex),
+                    at: row.get(6),
+                    by: row.get(7),
+                    duration_ms: row.get(8),
+                    detail: row.get(9),
+                })
+            })
+            .collect())
+    }
+
+    async fn repair(
+        &mut self,
+        migration: &Migration,
+        applied_count_after: i64,
+        fingerprint_after: Checksum,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            // language=SQLite
+            let sql = format!(
+                "UPDATE {t} SET status = '{STATUS_APPLIED}', checksum = ?3, loose_checksum = ?4,
+                     applied_at = {NOW}, applied_by = ?5, error = NULL
+                 WHERE module = ?1 AND version = ?2",
+                t = self.m
+            );
+            sqlx::query(&sql)
+                .bind(&self.ctx.module)
+                .bind(migration.version)
+                .bind(migration.checksum.to_hex())
+                .bind(Checksum::loose_of(migration.sql).to_hex())
+                .bind(&self.ctx.applied_by)
+                .execute(&mut *tx)
+                .await?;
+            self.record_event(&mut tx, migration, EventKind::Repair, None, None)
+                .await?;
+            self.record_module(&mut tx, applied_count_after, &fingerprint_after.to_hex())
+                .await?;
+            tx.commit().await
+        }
+        .await;
+        self.conn = Some(conn);
+        result.map_err(MigrateError::db("recording a repair"))
+    }
+}
+
+impl SqliteBackend<'_> {
+    async fn apply_steps(
+        &self,
+        conn: &mut PoolConnection<Sqlite>,
+        steps: &[Step],
+    ) -> Result<Vec<Duration>, ApplyError> {
+        // IMMEDIATE takes the write lock now rather than at the first write, so two writers
+        // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting).
+        let mut tx = conn
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(MigrateError::db("starting a migration's transaction"))?;
+        let mut durations = Vec::with_capacity(steps.len());
+        for (index, step) in steps.iter().enumerate() {
+            let stmts = statements(step.migration.sql);
+            let started = Instant::now();
+            for stmt in &stmts {
+                if let Err(source) = sqlx::raw_sql(stmt.text).execute(&mut *tx).await {
+                    // Dropping `tx` rolls back every step of this transaction.
+                    let _ = tx.rollback().await;
+                    return Err(ApplyError::Statement(ApplyFailure {
+                        step: index,
+                        statement: stmt.number,
+                        line: stmt.line,
+                        column: stmt.column,
+                        statements_done: stmt.number - 1,
+                        statements_total: stmts.len(),
+                        source,
+                    }));
+                }
+            }
+            let duration = started.elapsed();
+            self.record_applied(&mut tx, step, duration, stmts.len())
+                .await
+                .map_err(MigrateError::db("recording an applied migration"))?;
+            durations.push(duration);
+        }
+        tx.commit()
+            .await
+            .map_err(MigrateError::db("committing a migration"))?;
+        Ok(durations)
+    }
+}

@@ -1,0 +1,145 @@
+//! What can go wrong when migrating, each variant carrying what the user needs to act.
+
+use crate::Checksum;
+use std::time::Duration;
+
+/// A run, revert or inspection that could not be done. Nothing is left half-applied: every
+/// variant says what state the database is in and what to do next.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MigrateError {
+    /// A database call failed outside any migration's SQL.
+    #[error("{context}: {source}")]
+    Database {
+        /// What was being done.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// An applied migration's file changed after it was applied.
+    #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; restore the file as it was applied (a new change belongs in a new migration), or, if the change is intended, record the new checksum with `repair`", if *whitespace_only { " (only white space or line endings differ)" } else { "" })]
+    ChecksumMismatch {
+        /// The version.
+        version: i64,
+        /// The embedded file.
+        file: String,
+        /// The checksum recorded when it was applied.
+        applied: Checksum,
+        /// The checksum of the embedded file.
+        embedded: Checksum,
+        /// Whether the two differ only in white space or line endings.
+        whitespace_only: bool,
+    },
+    /// The database has a migration applied that this binary does not know.
+    #[error("migration {version} (`{description}`) of module `{module}` is applied in the database but not embedded in this binary; deploy a binary that has it, or allow it with `ignore_missing()` (e.g. while an older replica still runs)")]
+    MissingMigration {
+        /// The module.
+        module: String,
+        /// The version.
+        version: i64,
+        /// Its description as recorded.
+        description: String,
+    },
+    /// A migration failed half-way earlier and was recorded as failed.
+    #[error("{file}: migration {version} failed earlier and is recorded as {status} ({progress}): {error}; check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)")]
+    Dirty {
+        /// The version.
+        version: i64,
+        /// The embedded file, or the description when the file is not embedded.
+        file: String,
+        /// `failed`, or `running` for a process that died while applying it.
+        status: String,
+        /// How far it got, e.g. `2 of 5 statements ran`.
+        progress: String,
+        /// The recorded error.
+        error: String,
+    },
+    /// A pending migration sorts before one that is already applied.
+    #[error("{file}: migration {version} is pending but migration {newest_applied} is already applied, so it would run out of order; give it a version after {newest_applied}, or allow it with `allow_out_of_order()`")]
+    OutOfOrder {
+        /// The pending version.
+        version: i64,
+        /// Its file.
+        file: String,
+        /// The newest applied version.
+        newest_applied: i64,
+    },
+    /// A statement of a migration failed.
+    #[error("{file}:{line}:{column}: statement {statement} of migration {version} failed: {source}; {outcome}")]
+    Failed {
+        /// The version.
+        version: i64,
+        /// The file.
+        file: String,
+        /// 1-based number of the failing statement.
+        statement: usize,
+        /// 1-based line of the failing statement in the file.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What the database said.
+        #[source]
+        source: sqlx::Error,
+        /// What state that left: rolled back, or recorded as failed.
+        outcome: String,
+    },
+    /// Another process held the migration lock for longer than the configured wait.
+    #[error("waited {waited:?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()`")]
+    LockTimeout {
+        /// How long this process waited.
+        waited: Duration,
+        /// Who holds it, as far as the database can tell.
+        holder: String,
+    },
+    /// The lock could not be taken or released.
+    #[error(
+        "migration lock at `{path}`: {source}; check that the folder of the database is writable"
+    )]
+    Lock {
+        /// The lock file.
+        path: String,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A version asked for (target, revert, repair, baseline) is not in the embedded set.
+    #[error("migration {version} is not embedded in this binary; the embedded versions run from {first} to {last}")]
+    UnknownVersion {
+        /// The version asked for.
+        version: i64,
+        /// The first embedded version, or 0.
+        first: i64,
+        /// The last embedded version, or 0.
+        last: i64,
+    },
+    /// A tracking table name that is not a plain identifier.
+    #[error("tracking table name `{name}` is not a plain identifier; use letters, digits and `_`, optionally after one `schema.`")]
+    InvalidTableName {
+        /// The name given.
+        name: String,
+    },
+    /// All-or-nothing mode with a pending `-- no-transaction` migration.
+    #[error("{file}: migration {version} is `-- no-transaction`, so it cannot run inside the single transaction of `all_or_nothing()`; apply it in a run of its own, or drop `all_or_nothing()`")]
+    NoTransactionInAllOrNothing {
+        /// The version.
+        version: i64,
+        /// Its file.
+        file: String,
+    },
+    /// `repair` on a migration that is not recorded as failed.
+    #[error("migration {version} is not recorded as failed (it is {state}); `repair` only resolves failed migrations")]
+    NotFailed {
+        /// The version.
+        version: i64,
+        /// What it is instead.
+        state: String,
+    },
+}
+
+impl MigrateError {
+    pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
+        let context = context.into();
+        move |source| MigrateError::Database { context, source }
+    }
+}

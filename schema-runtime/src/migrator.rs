@@ -1,0 +1,590 @@
+//! The run: what to apply, what to refuse, and in which order, whatever the database.
+
+use crate::backend::{
+    AppliedRow, ApplyError, Backend, Context, Step, TableNames, STATUS_APPLIED, STATUS_BASELINE,
+    STATUS_FAILED, STATUS_RUNNING,
+};
+use crate::report::{AppliedMigration, HistoryEvent, MigrationState, Report, StatusEntry};
+use crate::{Checksum, MigrateError, Migration, Migrations};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tracing::{debug, info, info_span, warn, Instrument};
+
+/// A database to migrate: `&SqlitePool` or `&PgPool` turn into one with `.into()`, so every
+/// method takes either pool as it is.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum DbPool<'p> {
+    /// An SQLite pool.
+    #[cfg(feature = "sqlite")]
+    Sqlite(&'p sqlx::SqlitePool),
+}
+
+#[cfg(feature = "sqlite")]
+impl<'p> From<&'p sqlx::SqlitePool> for DbPool<'p> {
+    fn from(pool: &'p sqlx::SqlitePool) -> Self {
+        DbPool::Sqlite(pool)
+    }
+}
+
+/// Runs `$body` with `$b` bound to the backend of `$pool`.
+macro_rules! with_backend {
+    ($pool:expr, $ctx:expr, |$b:ident| $body:expr) => {
+        match $pool {
+            #[cfg(feature = "sqlite")]
+            DbPool::Sqlite(pool) => {
+                let mut $b = crate::backend::sqlite::SqliteBackend::new(pool, $ctx);
+                $body
+            }
+        }
+    };
+}
+
+/// The options of a run. Made by [`Migrations::migrator`]; [`Migrations::run`] is
+/// `migrator().run(pool)` with the defaults.
+#[derive(Debug, Clone)]
+pub struct Migrator<'m> {
+    migrations: &'m Migrations,
+    module: String,
+    tables: TableNames,
+    applied_by: Option<String>,
+    all_or_nothing: bool,
+    allow_out_of_order: bool,
+    ignore_missing: bool,
+    lock_timeout: Duration,
+    target: Option<i64>,
+}
+
+impl Migrations {
+    /// A migrator over this set with the default options, to change before running.
+    pub fn migrator(&self) -> Migrator<'_> {
+        Migrator {
+            migrations: self,
+            module: "default".to_owned(),
+            tables: TableNames::default(),
+            applied_by: None,
+            all_or_nothing: false,
+            allow_out_of_order: false,
+            ignore_missing: false,
+            lock_timeout: Duration::from_secs(60),
+            target: None,
+        }
+    }
+
+    /// Applies every pending migration, each in its own transaction; see [`Migrator::run`].
+    pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
+        self.migrator().run(pool).await
+    }
+
+    /// Where every migration stands; see [`Migrator::status`].
+    pub async fn status<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<StatusEntry>, MigrateError> {
+        self.migrator().status(pool).await
+    }
+
+    /// Every recorded event; see [`Migrator::history`].
+    pub async fn history<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<HistoryEvent>, MigrateError> {
+        self.migrator().history(pool).await
+    }
+}
+
+impl<'m> Migrator<'m> {
+    /// The module (migration set) this run works on; `default` unless set. Several sets can
+    /// share one database, each with its own versions.
+    pub fn module(mut self, module: impl Into<String>) -> Self {
+        self.module = module.into();
+        self
+    }
+
+    /// The tracking tables' names (default `_schema_migrations`, `_schema_history`,
+    /// `_schema_modules`).
+    pub fn table_names(mut self, tables: TableNames) -> Self {
+        self.tables = tables;
+        self
+    }
+
+    /// Who is recorded as applying (default `user@host` of the process).
+    pub fn applied_by(mut self, who: impl Into<String>) -> Self {
+        self.applied_by = Some(who.into());
+        self
+    }
+
+    /// Applies every pending migration in one transaction: all or none of them. Much faster
+    /// for many migrations (one commit), and refused when a pending migration is
+    /// `-- no-transaction`.
+    pub fn all_or_nothing(mut self) -> Self {
+        self.all_or_nothing = true;
+        self
+    }
+
+    /// Applies a pending migration whose version sorts before an applied one instead of
+    /// refusing (e.g. after merging a branch).
+    pub fn allow_out_of_order(mut self) -> Self {
+        self.allow_out_of_order = true;
+        self
+    }
+
+    /// Does not refuse when the database has migrations applied that this binary does not
+    /// embed (e.g. an older replica booting while a newer one has migrated).
+    pub fn ignore_missing(mut self) -> Self {
+        self.ignore_missing = true;
+        self
+    }
+
+    /// How long to wait for another process's run to finish (default 60 s).
+    pub fn lock_timeout(mut self, wait: Duration) -> Self {
+        self.lock_timeout = wait;
+        self
+    }
+
+    /// Applies up to and including `version`, and no further.
+    pub fn target(mut self, version: i64) -> Self {
+        self.target = Some(version);
+        self
+    }
+
+    fn context(&self) -> Result<Context, MigrateError> {
+        if let Some(name) = self.tables.invalid_name() {
+            return Err(MigrateError::InvalidTableName {
+                name: name.to_owned(),
+            });
+        }
+        Ok(Context {
+            module: self.module.clone(),
+            tables: self.tables.clone(),
+            applied_by: self.applied_by.clone().unwrap_or_else(whoami),
+        })
+    }
+
+    /// Applies what is pending: first one query asks whether anything is (a boot with nothing
+    /// to do stops there, without any lock); otherwise it takes the lock, creates the tracking
+    /// tables if missing, validates the whole history against the embedded set, and applies
+    /// each pending migration in its own transaction with its tracking rows. The lock is
+    /// released on every path.
+    ///
+    /// ### Warning
+    ///
+    /// A `-- no-transaction` migration that fails part-way leaves the statements before the
+    /// failing one applied; it is recorded as failed and later runs refuse until it is
+    /// resolved with [`Migrator::repair`].
+    pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
+        let ctx = self.context()?;
+        let span = info_span!("migrate", module = %self.module);
+        with_backend!(pool.into(), ctx, |b| self
+            .run_with(&mut b)
+            .instrument(span)
+            .await)
+    }
+
+    async fn run_with<B: Backend>(&self, b: &mut B) -> Result<Report, MigrateError> {
+        let started = Instant::now();
+        self.migrations.warn_if_stale();
+        let expected = self.migrations.applying().count() as i64;
+        if self.target.is_none() {
+            if let Some(state) = b.probe().await? {
+                if state.applied_count == expected
+                    && state.fingerprint == self.migrations.fingerprint().to_hex()
+                {
+                    debug!(applied = expected, "nothing to apply");
+                    return Ok(Report {
+                        module: self.module.clone(),
+                        already_applied: expected as usize,
+                        up_to_date_at_boot: true,
+                        elapsed: started.elapsed(),
+                        ..Report::default()
+                    });
+                }
+            }
+        }
+        let lock_started = Instant::now();
+        b.lock(self.lock_timeout).await?;
+        info!(
+            waited_ms = lock_started.elapsed().as_millis() as u64,
+            "took the migration lock"
+        );
+        let result = self.run_locked(b, started).await;
+        // Released whatever happened; an error releasing it matters less than the run's own.
+        let released = b.unlock().await;
+        let report = result?;
+        released?;
+        Ok(report)
+    }
+
+    async fn run_locked<B: Backend>(
+        &self,
+        b: &mut B,
+        started: Instant,
+    ) -> Result<Report, MigrateError> {
+        b.ensure_tables().await?;
+        let applied = b.applied().await?;
+        let plan = self.plan(&applied)?;
+        let mut report = Report {
+            module: self.module.clone(),
+            already_applied: plan.applied_count as usize,
+            ..Report::default()
+        };
+        let mut count = plan.applied_count;
+        let mut fingerprint = plan.fingerprint;
+        let steps: Vec<Step> = plan
+            .pending
+            .iter()
+            .map(|m| {
+                count += 1;
+                fingerprint = fingerprint.xor(&Checksum::fingerprint_part(m.version, &m.checksum));
+                Step {
+                    migration: m,
+                    applied_count_after: count,
+                    fingerprint_after: fingerprint,
+                }
+            })
+            .collect();
+        if self.all_or_nothing && !steps.is_empty() {
+            if let Some(step) = steps.iter().find(|s| s.migration.no_transaction()) {
+                return Err(MigrateError::NoTransactionInAllOrNothing {
+                    version: step.migration.version,
+                    file: step.migration.path.to_owned(),
+                });
+            }
+            let durations = match b.apply_in_transaction(&steps).await {
+                Ok(durations) => durations,
+                Err(e) => {
+                    let outcome = "every migration of this run was rolled back, none was applied";
+                    return Err(self.fail(b, e, &steps, outcome).await);
+                }
+            };
+            for (step, duration) in steps.iter().zip(durations) {
+                report
+                    .applied
+                    .push(applied_migration(step.migration, duration));
+            }
+        } else {
+            for step in &steps {
+                let m = step.migration;
+                let span = info_span!("migration", version = m.version, file = m.path);
+                let one = std::slice::from_ref(step);
+                let outcome = async {
+                    if m.no_transaction() {
+                        b.apply_without_transaction(step).await
+                    } else {
+                        let durations = b.apply_in_transaction(one).await?;
+                        Ok(durations.into_iter().next().unwrap_or_default())
+                    }
+                }
+                .instrument(span)
+                .await;
+                match outcome {
+                    Ok(duration) => {
+                        info!(
+                            version = m.version,
+                            file = m.path,
+                            duration_ms = duration.as_millis() as u64,
+                            "applied"
+                        );
+                        report.applied.push(applied_migration(m, duration));
+                    }
+                    Err(e) => {
+                        let outcome = if m.no_transaction() {
+                            "it ran outside a transaction, so the statements before the failing one stay applied; it is recorded as failed"
+                        } else {
+                            "the migration was rolled back, nothing of it was applied"
+                        };
+                        return Err(self.fail(b, e, one, outcome).await);
+                    }
+                }
+            }
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// Records a failed apply in the history and turns it into the user's error.
+    async fn fail<B: Backend>(
+        &self,
+        b: &mut B,
+        error: ApplyError,
+        steps: &[Step],
+        outcome: &str,
+    ) -> MigrateError {
+        let failure = match error {
+            ApplyError::Other(e) => return e,
+            ApplyError::Statement(failure) => failure,
+        };
+        let m = steps[failure.step.min(steps.len() - 1)].migration;
+        warn!(version = m.version, file = m.path, statement = failure.statement, error = %failure.source, "migration failed");
+        let marks_failed = m.no_transaction() && !self.all_or_nothing;
+        if let Err(record_error) = b.record_failure(m, &failure, marks_failed).await {
+            warn!(error = %record_error, "could not record the failure in the history");
+        }
+        MigrateError::Failed {
+            version: m.version,
+            file: m.path.to_owned(),
+            statement: failure.statement,
+            line: failure.line,
+            column: failure.column,
+            source: failure.source,
+            outcome: outcome.to_owned(),
+        }
+    }
+
+    /// Validates the recorded history against the embedded set and lists what to apply.
+    fn plan(&self, applied: &[AppliedRow]) -> Result<Plan, MigrateError> {
+        let embedded: HashMap<i64, &'static Migration> =
+            self.migrations.applying().map(|m| (m.version, m)).collect();
+        // A failed or interrupted migration first: nothing else is safe until it is resolved.
+        // Under the lock, a `running` row belongs to a process that died.
+        if let Some(row) = applied
+            .iter()
+            .find(|r| r.status == STATUS_FAILED || r.status == STATUS_RUNNING)
+        {
+            return Err(dirty(row, embedded.get(&row.version).copied()));
+        }
+        let mut count = 0;
+        let mut fingerprint = Checksum([0; 32]);
+        for row in applied {
+            match embedded.get(&row.version) {
+                None if self.ignore_missing => continue,
+                None => {
+                    return Err(MigrateError::MissingMigration {
+                        module: self.module.clone(),
+                        version: row.version,
+                        description: row.description.clone(),
+                    })
+                }
+                Some(m) if m.checksum != row.checksum && row.status != STATUS_BASELINE => {
+                    let loose = Checksum::loose_of(m.sql);
+                    return Err(MigrateError::ChecksumMismatch {
+                        version: row.version,
+                        file: m.path.to_owned(),
+                        applied: row.checksum,
+                        embedded: m.checksum,
+                        whitespace_only: row.loose_checksum == Some(loose),
+                    });
+                }
+                Some(m) => {
+                    count += 1;
+                    fingerprint =
+                        fingerprint.xor(&Checksum::fingerprint_part(m.version, &m.checksum));
+                }
+            }
+        }
+        let position: HashMap<i64, usize> = self
+            .migrations
+            .applying()
+            .enumerate()
+            .map(|(i, m)| (m.version, i))
+            .collect();
+        let newest_applied = applied
+            .iter()
+            .filter_map(|r| position.get(&r.version).map(|p| (*p, r.version)))
+            .max();
+        let done: std::collections::HashSet<i64> = applied.iter().map(|r| r.version).collect();
+        let target_position = match self.target {
+            None => None,
+            Some(version) => Some(
+                *position
+                    .get(&version)
+                    .ok_or_else(|| self.unknown(version))?,
+            ),
+        };
+        let mut pending = Vec::new();
+        for (i, m) in self.migrations.applying().enumerate() {
+            if done.contains(&m.version) || target_position.is_some_and(|t| i > t) {
+                continue;
+            }
+            if let Some((newest_position, newest_version)) = newest_applied {
+                if i < newest_position && !self.allow_out_of_order {
+                    return Err(MigrateError::OutOfOrder {
+                        version: m.version,
+                        file: m.path.to_owned(),
+                        newest_applied: newest_version,
+                    });
+                }
+            }
+            pending.push(m);
+        }
+        Ok(Plan {
+            applied_count: count,
+            fingerprint,
+            pending,
+        })
+    }
+
+    fn unknown(&self, version: i64) -> MigrateError {
+        let mut versions = self.migrations.applying().map(|m| m.version);
+        let first = versions.next().unwrap_or(0);
+        MigrateError::UnknownVersion {
+            version,
+            first,
+            last: versions.last().unwrap_or(first),
+        }
+    }
+
+    /// Every embedded migration and every recorded one, with where it stands. Reads only:
+    /// creates nothing, locks nothing.
+    pub async fn status<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<StatusEntry>, MigrateError> {
+        let ctx = self.context()?;
+        let applied = with_backend!(pool.into(), ctx, |b| b.applied().await)?;
+        Ok(status_entries(self.migrations, &applied))
+    }
+
+    /// Every recorded event of the module, oldest first.
+    pub async fn history<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<HistoryEvent>, MigrateError> {
+        let ctx = self.context()?;
+        with_backend!(pool.into(), ctx, |b| b.history().await)
+    }
+
+    /// Marks a migration recorded as failed as applied, after the database was put right by
+    /// hand, and records a `repair` event. Takes the lock like a run.
+    pub async fn repair<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        version: i64,
+    ) -> Result<(), MigrateError> {
+        let ctx = self.context()?;
+        let m = self
+            .migrations
+            .applying()
+            .find(|m| m.version == version)
+            .ok_or_else(|| self.unknown(version))?;
+        with_backend!(pool.into(), ctx, |b| {
+            b.lock(self.lock_timeout).await?;
+            let result = self.repair_locked(&mut b, m).await;
+            let released = b.unlock().await;
+            result?;
+            released
+        })
+    }
+
+    async fn repair_locked<B: Backend>(
+        &self,
+        b: &mut B,
+        m: &'static Migration,
+    ) -> Result<(), MigrateError> {
+        b.ensure_tables().await?;
+        let applied = b.applied().await?;
+        let row = applied.iter().find(|r| r.version == m.version);
+        match row {
+            Some(row) if row.status == STATUS_FAILED || row.status == STATUS_RUNNING => {}
+            other => {
+                return Err(MigrateError::NotFailed {
+                    version: m.version,
+                    state: other.map_or("not applied".to_owned(), |r| r.status.clone()),
+                })
+            }
+        }
+        let mut count = 1;
+        let mut fingerprint = Checksum::fingerprint_part(m.version, &m.checksum);
+        for r in applied
+            .iter()
+            .filter(|r| r.status == STATUS_APPLIED || r.status == STATUS_BASELINE)
+        {
+            count += 1;
+            fingerprint = fingerprint.xor(&Checksum::fingerprint_part(r.version, &r.checksum));
+        }
+        b.repair(m, count, fingerprint).await
+    }
+}
+
+struct Plan {
+    applied_count: i64,
+    fingerprint: Checksum,
+    pending: Vec<&'static Migration>,
+}
+
+fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
+    AppliedMigration {
+        version: m.version,
+        description: m.description.to_owned(),
+        duration,
+    }
+}
+
+fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateError {
+    let progress = if row.statements_total > 0 {
+        format!(
+            "{} of {} statements ran",
+            row.statements_done, row.statements_total
+        )
+    } else {
+        "no statement ran".to_owned()
+    };
+    MigrateError::Dirty {
+        version: row.version,
+        file: m.map_or_else(|| row.description.clone(), |m| m.path.to_owned()),
+        status: row.status.clone(),
+        progress,
+        error: row
+            .error
+            .clone()
+            .unwrap_or_else(|| "the process applying it stopped before it finished".to_owned()),
+    }
+}
+
+fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<StatusEntry> {
+    let rows: HashMap<i64, &AppliedRow> = applied.iter().map(|r| (r.version, r)).collect();
+    let mut entries: Vec<StatusEntry> = migrations
+        .applying()
+        .map(|m| {
+            let row = rows.get(&m.version);
+            let state = match row {
+                None => MigrationState::Pending,
+                Some(r) if r.status == STATUS_FAILED || r.status == STATUS_RUNNING => {
+                    MigrationState::Failed
+                }
+                Some(r) if r.status == STATUS_BASELINE => MigrationState::Baseline,
+                Some(r) if r.checksum != m.checksum => MigrationState::Modified,
+                Some(_) => MigrationState::Applied,
+            };
+            StatusEntry {
+                version: m.version,
+                description: m.description.to_owned(),
+                state,
+                applied_at: row.map(|r| r.applied_at.clone()),
+                duration_ms: row.map(|r| r.duration_ms),
+                reversible: migrations.down_of(m.version).is_some(),
+                noop: m.noop,
+                file: Some(m.path.to_owned()),
+            }
+        })
+        .collect();
+    for row in applied {
+        if !migrations.applying().any(|m| m.version == row.version) {
+            entries.push(StatusEntry {
+                version: row.version,
+                description: row.description.clone(),
+                state: MigrationState::Missing,
+                applied_at: Some(row.applied_at.clone()),
+                duration_ms: Some(row.duration_ms),
+                reversible: false,
+                noop: false,
+                file: None,
+            });
+        }
+    }
+    entries
+}
+
+/// `user@host` of this process, for `applied_by`.
+pub(crate) fn whoami() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{user}@{host}")
+}

@@ -1,0 +1,165 @@
+//! What a run, `status` and `history` return.
+
+use crate::Checksum;
+use std::fmt;
+use std::time::Duration;
+
+/// What one run did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Report {
+    /// The module the run worked on (`default` unless set).
+    pub module: String,
+    /// The migrations this run applied, in order, with how long each took.
+    pub applied: Vec<AppliedMigration>,
+    /// How many migrations were applied before this run.
+    pub already_applied: usize,
+    /// Whether the run found nothing to do with its first query and stopped there.
+    pub up_to_date_at_boot: bool,
+    /// How long the whole run took, lock wait included.
+    pub elapsed: Duration,
+}
+
+impl Report {
+    /// Whether the run applied nothing.
+    pub fn is_noop(&self) -> bool {
+        self.applied.is_empty()
+    }
+}
+
+/// One migration a run applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedMigration {
+    /// The version.
+    pub version: i64,
+    /// The description.
+    pub description: String,
+    /// How long its SQL took.
+    pub duration: Duration,
+}
+
+/// Where a migration stands, as `status` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MigrationState {
+    /// Applied with the checksum of the embedded file.
+    Applied,
+    /// Embedded, not applied yet.
+    Pending,
+    /// Applied, but the embedded file's checksum differs.
+    Modified,
+    /// Applied in the database, not embedded in this binary.
+    Missing,
+    /// Recorded as failed (or as running by a process that died); needs `repair`.
+    Failed,
+    /// Marked applied by `baseline` without running.
+    Baseline,
+}
+
+impl MigrationState {
+    /// Lowercase name: `applied`, `pending`, `modified`, `missing`, `failed`, `baseline`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MigrationState::Applied => "applied",
+            MigrationState::Pending => "pending",
+            MigrationState::Modified => "modified",
+            MigrationState::Missing => "missing",
+            MigrationState::Failed => "failed",
+            MigrationState::Baseline => "baseline",
+        }
+    }
+}
+
+impl fmt::Display for MigrationState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One line of `status`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusEntry {
+    /// The version.
+    pub version: i64,
+    /// The description, from the file or (for a missing one) as recorded.
+    pub description: String,
+    /// Where it stands.
+    pub state: MigrationState,
+    /// When it was applied (UTC, ISO 8601), if it was.
+    pub applied_at: Option<String>,
+    /// How long applying it took, if it was applied.
+    pub duration_ms: Option<i64>,
+    /// Whether it has a down migration.
+    pub reversible: bool,
+    /// Whether the file holds only comments and white space.
+    pub noop: bool,
+    /// The embedded file, if it is embedded.
+    pub file: Option<String>,
+}
+
+/// What happened to a migration, as recorded in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventKind {
+    /// Applied.
+    Apply,
+    /// Failed; the detail holds the error.
+    Failure,
+    /// Reverted by its down migration.
+    Revert,
+    /// Marked applied without running.
+    Baseline,
+    /// A failed migration marked resolved by hand.
+    Repair,
+    /// Imported from another tool's table.
+    Import,
+}
+
+impl EventKind {
+    /// The name stored in the history table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Apply => "apply",
+            EventKind::Failure => "failure",
+            EventKind::Revert => "revert",
+            EventKind::Baseline => "baseline",
+            EventKind::Repair => "repair",
+            EventKind::Import => "import",
+        }
+    }
+
+    pub(crate) fn parse(s: &str) -> Option<EventKind> {
+        [
+            EventKind::Apply,
+            EventKind::Failure,
+            EventKind::Revert,
+            EventKind::Baseline,
+            EventKind::Repair,
+            EventKind::Import,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == s)
+    }
+}
+
+/// One row of the append-only history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEvent {
+    /// Increasing id: the order events happened in.
+    pub id: i64,
+    /// The module.
+    pub module: String,
+    /// The version.
+    pub version: i64,
+    /// The description.
+    pub description: String,
+    /// What happened.
+    pub event: EventKind,
+    /// The checksum of the file involved.
+    pub checksum: Option<Checksum>,
+    /// When (UTC, ISO 8601).
+    pub at: String,
+    /// Who: `user@host` of the process, or what `applied_by()` set.
+    pub by: String,
+    /// How long it took, where that applies.
+    pub duration_ms: Option<i64>,
+    /// The error of a failure, or a note.
+    pub detail: Option<String>,
+}

@@ -1,0 +1,155 @@
+//! What `embed_migrations!` embeds at build time is exactly what `schema_core::resolve_dir`
+//! reads from the same folder at run time, field by field.
+
+use schema_core::{Checksum, MigrationKind};
+use schema_runtime::Migrations;
+use std::path::Path;
+
+static ROOT: Migrations = schema_runtime::embed_migrations!("migrations");
+static REAL_WORLD: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/real_world");
+static DIESEL: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/diesel");
+
+fn resolved(dir: &str) -> schema_core::MigrationSet {
+    schema_core::resolve_dir(Path::new(env!("CARGO_MANIFEST_DIR")), dir)
+        .unwrap_or_else(|errors| panic!("resolve_dir({dir:?}) failed: {errors:#?}"))
+}
+
+/// Compares every embedded migration with the one `resolve_dir` reads, field by field, so that
+/// a failure names the field and the file.
+fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
+    // Editing a file rebuilds this test (`include_str!`), adding or removing one only does for
+    // folders the root build script watches; say so instead of failing on a file list.
+    let stale = embedded
+        .stale_embedding()
+        .expect("the folder exists on this machine");
+    assert!(
+        stale.is_empty(),
+        "this test binary embeds an older view of `{dir}` ({stale:?}); touch tests/embedded.rs \
+         to rebuild it, or make build.rs watch the folder"
+    );
+    let set = resolved(dir);
+    assert_eq!(embedded.dir(), set.display_dir, "dir of {dir}");
+    assert_eq!(
+        Path::new(embedded.build_dir()),
+        set.dir.as_path(),
+        "build_dir of {dir}"
+    );
+    let embedded_paths: Vec<&str> = embedded.iter().map(|m| m.path).collect();
+    let resolved_paths: Vec<&str> = set
+        .migrations
+        .iter()
+        .map(|m| m.display_path.as_str())
+        .collect();
+    assert_eq!(
+        embedded_paths, resolved_paths,
+        "files of {dir}, in apply order"
+    );
+    assert!(!embedded.is_empty(), "{dir} should hold migrations");
+    assert_eq!(embedded.len(), set.migrations.len());
+
+    for (e, r) in embedded.iter().zip(&set.migrations) {
+        let file = &r.display_path;
+        assert_eq!(e.version, r.version, "version of {file}");
+        assert_eq!(e.version_text, r.version_text, "version_text of {file}");
+        assert_eq!(e.description, r.description, "description of {file}");
+        assert_eq!(e.kind, r.kind, "kind of {file}");
+        assert_eq!(e.sql, r.sql, "sql of {file}");
+        assert_eq!(e.checksum, r.checksum, "checksum of {file}");
+        assert_eq!(
+            e.directives,
+            r.directives.as_slice(),
+            "directives of {file}"
+        );
+        assert_eq!(e.noop, r.noop, "noop of {file}");
+        assert_eq!(e.path, r.display_path, "path of {file}");
+        assert_eq!(
+            e.no_transaction(),
+            r.no_transaction(),
+            "no_transaction of {file}"
+        );
+        // The checksum is the one the documented rule gives for the embedded SQL.
+        assert_eq!(
+            e.checksum,
+            Checksum::of(e.sql),
+            "checksum of the embedded sql of {file}"
+        );
+    }
+}
+
+fn assert_fingerprint_is_over_the_applying_migrations(embedded: &Migrations, dir: &str) {
+    let set = resolved(dir);
+    let expected = Checksum::fingerprint(
+        set.migrations
+            .iter()
+            .filter(|m| m.kind != MigrationKind::Down)
+            .map(|m| (m.version, &m.checksum)),
+    );
+    assert_eq!(embedded.fingerprint(), expected, "fingerprint of {dir}");
+    let from_embedded =
+        Checksum::fingerprint(embedded.applying().map(|m| (m.version, &m.checksum)));
+    assert_eq!(
+        embedded.fingerprint(),
+        from_embedded,
+        "fingerprint of {dir} from applying()"
+    );
+}
+
+#[test]
+fn the_root_migrations_folder_embeds_what_resolve_dir_reads() {
+    assert_embedded_equals_resolved(&ROOT, "migrations");
+}
+
+#[test]
+fn the_real_world_folder_embeds_what_resolve_dir_reads() {
+    assert_embedded_equals_resolved(&REAL_WORLD, "tests/ui/pass/real_world");
+}
+
+#[test]
+fn the_diesel_folder_embeds_what_resolve_dir_reads() {
+    assert_embedded_equals_resolved(&DIESEL, "tests/ui/pass/diesel");
+}
+
+#[test]
+fn the_root_fingerprint_is_the_fingerprint_of_the_non_down_migrations() {
+    assert_fingerprint_is_over_the_applying_migrations(&ROOT, "migrations");
+}
+
+#[test]
+fn the_real_world_fingerprint_is_the_fingerprint_of_the_non_down_migrations() {
+    assert_fingerprint_is_over_the_applying_migrations(&REAL_WORLD, "tests/ui/pass/real_world");
+}
+
+#[test]
+fn the_diesel_fingerprint_is_the_fingerprint_of_the_non_down_migrations() {
+    assert_fingerprint_is_over_the_applying_migrations(&DIESEL, "tests/ui/pass/diesel");
+}
+
+#[test]
+fn the_fingerprint_changes_with_the_set() {
+    assert_ne!(ROOT.fingerprint(), Checksum([0; 32]));
+    assert_ne!(ROOT.fingerprint(), REAL_WORLD.fingerprint());
+    assert_ne!(REAL_WORLD.fingerprint(), DIESEL.fingerprint());
+}
+
+#[test]
+fn the_root_folder_is_not_stale() {
+    assert_eq!(
+        ROOT.stale_embedding(),
+        Some(schema_runtime::StaleEmbedding::default()),
+        "the root package's build script watches `migrations`, so the binary embeds the folder as it is"
+    );
+    assert!(ROOT.stale_embedding().unwrap().is_empty());
+}
+
+#[test]
+fn the_real_world_and_diesel_folders_are_not_stale() {
+    // Neither folder is watched by a build script, but nobody edits them during the test run;
+    // the stray `README.md` and `3_crlf_and_bom.sql~` must not count as migrations.
+    for (embedded, dir) in [(&REAL_WORLD, "real_world"), (&DIESEL, "diesel")] {
+        assert_eq!(
+            embedded.stale_embedding(),
+            Some(schema_runtime::StaleEmbedding::default()),
+            "{dir}"
+        );
+    }
+}

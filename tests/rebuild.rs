@@ -1,0 +1,430 @@
+//! When cargo rebuilds a crate that embeds a migrations folder.
+//!
+//! Each test writes a small crate into a temporary folder, builds and runs it with cargo, and
+//! reads what the binary says it embeds. Editing a file rebuilds on its own (`include_str!`);
+//! adding or removing one only rebuilds with the build script helper, and without it
+//! `Migrations::stale_embedding` names the file the binary is missing.
+//!
+//! The crates build into `target/scratch` so that their dependencies compile once across runs.
+//! Builds run one at a time, whatever the number of test threads.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Held by each test for its whole life, so that at most one cargo build runs at a time (and
+/// the timing of the big folder is not disturbed by another build).
+static ONE_BUILD_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_build_at_a_time() -> MutexGuard<'static, ()> {
+    // A test that failed while holding the lock leaves nothing half done that matters here.
+    ONE_BUILD_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn workspace() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Some file systems keep modification times in whole seconds; wait before each change so that
+/// cargo sees the file as newer than the last build.
+fn let_the_clock_tick() {
+    std::thread::sleep(Duration::from_millis(1100));
+}
+
+/// A crate in a temporary folder that embeds its `migrations` folder and prints what it
+/// embeds, then what `stale_embedding()` reports.
+struct Scratch {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+}
+
+const MAIN_RS: &str = r#"static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+
+fn main() {
+    for m in &MIGRATIONS {
+        println!("migration\t{}\t{}\t{}\t{}", m.version, m.description, m.checksum, m.path);
+    }
+    match MIGRATIONS.stale_embedding() {
+        None => println!("stale\tunknown"),
+        Some(stale) => {
+            for file in &stale.not_embedded {
+                println!("not_embedded\t{file}");
+            }
+            for file in &stale.removed {
+                println!("removed\t{file}");
+            }
+        }
+    }
+}
+"#;
+
+const BUILD_RS: &str = r#"fn main() {
+    schema_runtime::build::rerun_if_migrations_change("migrations");
+}
+"#;
+
+impl Scratch {
+    /// `name` must differ between tests: the crates share one target folder.
+    fn new(name: &str, with_build_script: bool) -> Scratch {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let root = dir.path().to_owned();
+        let runtime = workspace().join("schema-runtime");
+        let runtime = runtime
+            .to_str()
+            .expect("UTF-8 workspace path")
+            .replace('\\', "/");
+        let mut manifest = format!(
+            "[package]\n\
+             name = \"{name}\"\n\
+             version = \"0.0.0\"\n\
+             edition = \"2021\"\n\
+             publish = false\n\
+             \n\
+             [dependencies]\n\
+             schema-runtime = {{ path = \"{runtime}\", default-features = false }}\n"
+        );
+        if with_build_script {
+            write!(
+                manifest,
+                "\n[build-dependencies]\n\
+                 schema-runtime = {{ path = \"{runtime}\", default-features = false }}\n"
+            )
+            .unwrap();
+            std::fs::write(root.join("build.rs"), BUILD_RS).unwrap();
+        }
+        // Not a member of the workspace this test lives in.
+        manifest.push_str("\n[workspace]\n");
+        std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
+        // Start from the workspace's lock file so that the scratch crate uses the dependency
+        // versions already compiled (and needs no registry look-up); cargo drops the rest.
+        let lock = workspace().join("Cargo.lock");
+        if lock.is_file() {
+            std::fs::copy(lock, root.join("Cargo.lock")).unwrap();
+        }
+        std::fs::create_dir_all(root.join("src")).unwrap();
+        std::fs::write(root.join("src/main.rs"), MAIN_RS).unwrap();
+        std::fs::create_dir_all(root.join("migrations")).unwrap();
+        Scratch { _dir: dir, root }
+    }
+
+    fn migration(&self, file: &str) -> PathBuf {
+        self.root.join("migrations").join(file)
+    }
+
+    fn write_migration(&self, file: &str, sql: &str) {
+        std::fs::write(self.migration(file), sql).unwrap();
+    }
+
+    /// Runs `cargo <args> --quiet` in the crate; panics with cargo's stderr when it fails.
+    fn cargo(&self, args: &[&str]) -> Output {
+        let output = Command::new(env!("CARGO"))
+            .args(args)
+            .arg("--quiet")
+            .current_dir(&self.root)
+            .env(
+                "CARGO_TARGET_DIR",
+                workspace().join("target").join("scratch"),
+            )
+            // Only this project's ui tests set it; the scratch crate resolves from its manifest.
+            .env_remove("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER")
+            .output()
+            .expect("cargo runs");
+        if !output.status.success() {
+            panic!(
+                "`cargo {}` failed in {} ({}):\n--- stderr ---\n{}\n--- stdout ---\n{}",
+                args.join(" "),
+                self.root.display(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr),
+                String::from_utf8_lossy(&output.stdout),
+            );
+        }
+        output
+    }
+
+    /// `cargo build`, and how long it took.
+    fn build(&self) -> Duration {
+        let start = Instant::now();
+        self.cargo(&["build"]);
+        start.elapsed()
+    }
+
+    /// `cargo run`: builds when cargo thinks it has to, then reads what the binary embeds.
+    fn run(&self) -> Report {
+        let output = self.cargo(&["run"]);
+        Report::parse(&String::from_utf8(output.stdout).expect("UTF-8 output"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Embedded {
+    version: i64,
+    description: String,
+    checksum: String,
+    path: String,
+}
+
+/// What the scratch binary printed.
+#[derive(Debug, Default)]
+struct Report {
+    migrations: Vec<Embedded>,
+    not_embedded: Vec<String>,
+    removed: Vec<String>,
+    stale_unknown: bool,
+}
+
+impl Report {
+    fn parse(stdout: &str) -> Report {
+        let mut report = Report::default();
+        for line in stdout.lines() {
+            let fields: Vec<&str> = line.split('\t').collect();
+            match fields.as_slice() {
+                ["migration", version, description, checksum, path] => {
+                    report.migrations.push(Embedded {
+                        version: version.parse().expect("a version"),
+                        description: description.to_string(),
+                        checksum: checksum.to_string(),
+                        path: path.to_string(),
+                    })
+                }
+                ["not_embedded", file] => report.not_embedded.push(file.to_string()),
+                ["removed", file] => report.removed.push(file.to_string()),
+                ["stale", "unknown"] => report.stale_unknown = true,
+                _ => panic!("unexpected output line {line:?} in:\n{stdout}"),
+            }
+        }
+        report
+    }
+
+    fn paths(&self) -> Vec<&str> {
+        self.migrations.iter().map(|m| m.path.as_str()).collect()
+    }
+
+    fn assert_not_stale(&self) {
+        assert!(!self.stale_unknown, "the build folder should still exist");
+        assert!(
+            self.not_embedded.is_empty() && self.removed.is_empty(),
+            "the binary should embed the folder as it is: {self:#?}"
+        );
+    }
+}
+
+#[test]
+fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_removed() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new("schema-scratch-rebuild-with-build-script", true);
+    scratch.write_migration(
+        "1_create_users.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+    );
+
+    let first = scratch.run();
+    assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
+    assert_eq!(first.migrations[0].version, 1);
+    assert_eq!(first.migrations[0].description, "create_users");
+    first.assert_not_stale();
+
+    // Edited: the binary embeds the new content.
+    let_the_clock_tick();
+    scratch.write_migration(
+        "1_create_users.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
+    );
+    let edited = scratch.run();
+    assert_eq!(edited.paths(), ["migrations/1_create_users.sql"]);
+    assert_ne!(
+        edited.migrations[0].checksum, first.migrations[0].checksum,
+        "editing the file should rebuild the crate with the new checksum"
+    );
+    edited.assert_not_stale();
+
+    // Added: the build script makes cargo rebuild, and the macro finds the new file.
+    let_the_clock_tick();
+    scratch.write_migration(
+        "2_create_posts.sql",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY);\n",
+    );
+    let added = scratch.run();
+    assert_eq!(
+        added.paths(),
+        [
+            "migrations/1_create_users.sql",
+            "migrations/2_create_posts.sql"
+        ],
+        "adding a file should rebuild the crate with the build script"
+    );
+    assert_eq!(added.migrations[0], edited.migrations[0]);
+    added.assert_not_stale();
+
+    // Removed: back to one migration.
+    let_the_clock_tick();
+    std::fs::remove_file(scratch.migration("2_create_posts.sql")).unwrap();
+    let removed = scratch.run();
+    assert_eq!(
+        removed.paths(),
+        ["migrations/1_create_users.sql"],
+        "removing a file should rebuild the crate"
+    );
+    assert_eq!(removed.migrations[0], edited.migrations[0]);
+    removed.assert_not_stale();
+}
+
+#[test]
+fn without_the_build_script_an_added_migration_is_not_embedded_but_stale_embedding_names_it() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new("schema-scratch-rebuild-without-build-script", false);
+    scratch.write_migration(
+        "1_create_users.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+    );
+
+    let first = scratch.run();
+    assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
+    first.assert_not_stale();
+
+    let_the_clock_tick();
+    scratch.write_migration(
+        "2_create_posts.sql",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY);\n",
+    );
+    let added = scratch.run();
+    assert_eq!(
+        added.migrations, first.migrations,
+        "without a build script cargo does not know the folder changed, so nothing is rebuilt"
+    );
+    assert!(!added.stale_unknown, "the build folder still exists");
+    assert_eq!(added.not_embedded, ["migrations/2_create_posts.sql"]);
+    assert!(added.removed.is_empty(), "{added:#?}");
+}
+
+/// One realistic migration: a table with a foreign key to the previous one and an index, now
+/// and then seed rows or a view. Returns `(file name, sql)` pairs: one simple file, or an
+/// `.up.sql`/`.down.sql` pair for every tenth migration.
+fn realistic_migration(n: usize) -> Vec<(String, String)> {
+    let table = format!("table_{n:04}");
+    let mut up = String::new();
+    writeln!(up, "-- Migration {n}: the {table} table.").unwrap();
+    writeln!(up, "CREATE TABLE {table} (").unwrap();
+    writeln!(up, "    id BIGINT PRIMARY KEY,").unwrap();
+    writeln!(up, "    name TEXT NOT NULL,").unwrap();
+    writeln!(up, "    amount NUMERIC(12, 2) NOT NULL DEFAULT 0,").unwrap();
+    writeln!(
+        up,
+        "    created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,"
+    )
+    .unwrap();
+    if n > 1 {
+        let parent = format!("table_{:04}", n - 1);
+        writeln!(
+            up,
+            "    {parent}_id BIGINT REFERENCES {parent} (id) ON DELETE CASCADE,"
+        )
+        .unwrap();
+        writeln!(up, "    UNIQUE (name, {parent}_id)").unwrap();
+    } else {
+        writeln!(up, "    UNIQUE (name)").unwrap();
+    }
+    writeln!(up, ");").unwrap();
+    writeln!(
+        up,
+        "CREATE INDEX {table}_created_at_idx ON {table} (created_at);"
+    )
+    .unwrap();
+    if n.is_multiple_of(7) {
+        writeln!(
+            up,
+            "INSERT INTO {table} (id, name, amount) VALUES (1, 'first', 10.50), (2, 'second', 0);"
+        )
+        .unwrap();
+    }
+    if n.is_multiple_of(13) {
+        writeln!(
+            up,
+            "CREATE VIEW {table}_totals AS\n    SELECT name, SUM(amount) AS total FROM {table} GROUP BY name;"
+        )
+        .unwrap();
+    }
+    let stem = format!("{n:04}_create_{table}");
+    if !n.is_multiple_of(10) {
+        return vec![(format!("{stem}.sql"), up)];
+    }
+    let mut down = String::new();
+    if n.is_multiple_of(13) {
+        writeln!(down, "DROP VIEW {table}_totals;").unwrap();
+    }
+    writeln!(down, "DROP INDEX {table}_created_at_idx;").unwrap();
+    writeln!(down, "DROP TABLE {table};").unwrap();
+    vec![
+        (format!("{stem}.up.sql"), up),
+        (format!("{stem}.down.sql"), down),
+    ]
+}
+
+#[test]
+fn a_thousand_migration_folder_compiles() {
+    const MIGRATIONS: usize = 1000;
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new("schema-scratch-thousand-migrations", true);
+    let mut files = Vec::new();
+    for n in 1..=MIGRATIONS {
+        for (file, sql) in realistic_migration(n) {
+            scratch.write_migration(&file, &sql);
+            files.push(format!("migrations/{file}"));
+        }
+    }
+    // 1,000 migrations, every tenth with a down file.
+    assert_eq!(files.len(), MIGRATIONS + MIGRATIONS / 10);
+
+    let first_build = scratch.build();
+    let report = scratch.run();
+    assert_eq!(
+        report.migrations.len(),
+        files.len(),
+        "every generated file is embedded"
+    );
+    let mut embedded = report.paths();
+    embedded.sort_unstable();
+    let mut generated: Vec<&str> = files.iter().map(String::as_str).collect();
+    generated.sort_unstable();
+    assert_eq!(embedded, generated);
+    let versions: Vec<i64> = report.migrations.iter().map(|m| m.version).collect();
+    assert!(
+        versions.windows(2).all(|w| w[0] <= w[1]),
+        "apply order is by version"
+    );
+    report.assert_not_stale();
+
+    // Touch one migration in the middle and time the rebuild it causes.
+    let_the_clock_tick();
+    let touched = scratch.migration("0500_create_table_0500.up.sql");
+    let mut sql = std::fs::read_to_string(&touched).unwrap();
+    sql.push_str("-- reviewed\n");
+    std::fs::write(&touched, sql).unwrap();
+    let rebuild = scratch.build();
+    let after = scratch.run();
+    assert_eq!(after.migrations.len(), files.len());
+    let changed: Vec<&str> = report
+        .migrations
+        .iter()
+        .zip(&after.migrations)
+        .filter(|(before, after)| before.checksum != after.checksum)
+        .map(|(_, after)| after.path.as_str())
+        .collect();
+    assert_eq!(
+        changed,
+        ["migrations/0500_create_table_0500.up.sql"],
+        "the rebuild embeds the edited file"
+    );
+
+    eprintln!(
+        "{} migration files ({MIGRATIONS} migrations): first `cargo build` of the crate {:.2?} \
+         (dependencies may have been compiled already), rebuild after editing one file {:.2?}",
+        files.len(),
+        first_build,
+        rebuild,
+    );
+}
