@@ -63,6 +63,44 @@ impl Migrations {
         }
     }
 
+    /// Reads and checks a migrations folder at run time, with exactly the checks the macro
+    /// makes at build time, for tools (the `schema` command, benchmarks) that work on a folder
+    /// instead of an embedded set. `dir` is relative to `root` and is shown in messages as
+    /// given.
+    ///
+    /// The loaded files live as long as the process: call it once per folder, not in a loop.
+    pub fn load(root: &std::path::Path, dir: &str) -> Result<Migrations, Vec<schema_core::Error>> {
+        let set = schema_core::resolve_dir(root, dir)?;
+        let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
+        let migrations: Vec<Migration> = set
+            .migrations
+            .into_iter()
+            .map(|m| Migration {
+                version: m.version,
+                version_text: leak(m.version_text),
+                description: leak(m.description),
+                kind: m.kind,
+                sql: leak(m.sql),
+                checksum: m.checksum,
+                directives: Box::leak(m.directives.into_boxed_slice()),
+                noop: m.noop,
+                path: leak(m.display_path),
+            })
+            .collect();
+        let fingerprint = Checksum::fingerprint(
+            migrations
+                .iter()
+                .filter(|m| m.kind != MigrationKind::Down)
+                .map(|m| (m.version, &m.checksum)),
+        );
+        Ok(Migrations {
+            migrations: Box::leak(migrations.into_boxed_slice()),
+            dir: leak(set.display_dir),
+            abs_dir: leak(set.dir.to_string_lossy().into_owned()),
+            fingerprint,
+        })
+    }
+
     /// [`Checksum::fingerprint`] of every applying migration, computed at build time: what a
     /// database that has applied exactly this set stores.
     pub fn fingerprint(&self) -> Checksum {

@@ -70,7 +70,7 @@ impl MigrationState {
 
 impl fmt::Display for MigrationState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
