@@ -18,6 +18,16 @@ pub enum DbPool<'p> {
     /// An SQLite pool.
     #[cfg(feature = "sqlite")]
     Sqlite(&'p sqlx::SqlitePool),
+    /// A PostgreSQL pool.
+    #[cfg(feature = "postgres")]
+    Postgres(&'p sqlx::PgPool),
+}
+
+#[cfg(feature = "postgres")]
+impl<'p> From<&'p sqlx::PgPool> for DbPool<'p> {
+    fn from(pool: &'p sqlx::PgPool) -> Self {
+        DbPool::Postgres(pool)
+    }
 }
 
 #[cfg(feature = "sqlite")]
@@ -29,11 +39,17 @@ impl<'p> From<&'p sqlx::SqlitePool> for DbPool<'p> {
 
 /// Runs `$body` with `$b` bound to the backend of `$pool`.
 macro_rules! with_backend {
-    ($pool:expr, $ctx:expr, |$b:ident| $body:expr) => {
+    ($self:ident, $pool:expr, $ctx:expr, |$b:ident| $body:expr) => {
         match $pool {
             #[cfg(feature = "sqlite")]
             DbPool::Sqlite(pool) => {
                 let mut $b = crate::backend::sqlite::SqliteBackend::new(pool, $ctx);
+                $body
+            }
+            #[cfg(feature = "postgres")]
+            DbPool::Postgres(pool) => {
+                let mut $b =
+                    crate::backend::postgres::PgBackend::new(pool, $ctx, $self.pg_settings());
                 $body
             }
         }
@@ -52,6 +68,8 @@ pub struct Migrator<'m> {
     allow_out_of_order: bool,
     ignore_missing: bool,
     lock_timeout: Duration,
+    statement_timeout: Option<Duration>,
+    table_lock_timeout: Option<Duration>,
     target: Option<i64>,
 }
 
@@ -67,6 +85,8 @@ impl Migrations {
             allow_out_of_order: false,
             ignore_missing: false,
             lock_timeout: Duration::from_secs(60),
+            statement_timeout: None,
+            table_lock_timeout: None,
             target: None,
         }
     }
@@ -142,6 +162,29 @@ impl<'m> Migrator<'m> {
         self
     }
 
+    /// PostgreSQL: the longest any statement of a migration may run (`statement_timeout`).
+    /// Unset by default: the server's setting holds.
+    pub fn statement_timeout(mut self, limit: Duration) -> Self {
+        self.statement_timeout = Some(limit);
+        self
+    }
+
+    /// PostgreSQL: the longest a migration's statement may wait for a table lock that another
+    /// session holds (`lock_timeout`), so that a migration stuck behind a long transaction
+    /// fails instead of queueing every query of the application behind it. Unset by default.
+    pub fn table_lock_timeout(mut self, limit: Duration) -> Self {
+        self.table_lock_timeout = Some(limit);
+        self
+    }
+
+    #[cfg(feature = "postgres")]
+    fn pg_settings(&self) -> crate::backend::postgres::Settings {
+        crate::backend::postgres::Settings {
+            statement_timeout: self.statement_timeout,
+            table_lock_timeout: self.table_lock_timeout,
+        }
+    }
+
     /// Applies up to and including `version`, and no further.
     pub fn target(mut self, version: i64) -> Self {
         self.target = Some(version);
@@ -175,7 +218,7 @@ impl<'m> Migrator<'m> {
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
         let ctx = self.context()?;
         let span = info_span!("migrate", module = %self.module);
-        with_backend!(pool.into(), ctx, |b| self
+        with_backend!(self, pool.into(), ctx, |b| self
             .run_with(&mut b)
             .instrument(span)
             .await)
@@ -320,6 +363,18 @@ impl<'m> Migrator<'m> {
         if let Err(record_error) = b.record_failure(m, &failure, marks_failed).await {
             warn!(error = %record_error, "could not record the failure in the history");
         }
+        let code = failure
+            .source
+            .as_database_error()
+            .and_then(|d| d.code())
+            .map(|c| c.into_owned());
+        // Say which limit stopped it, so that nobody hunts for a bug in the SQL.
+        let outcome = match code.as_deref() {
+            Some("55P03") => format!("it waited longer than the table lock timeout ({:?}) for a lock another session holds; {outcome}", self.table_lock_timeout.unwrap_or_default()),
+            Some("57014") => format!("it was cancelled, by the statement timeout ({:?}) or by an operator; {outcome}", self.statement_timeout.unwrap_or_default()),
+            Some("57P01") => format!("the server terminated the connection; {outcome}"),
+            _ => outcome.to_owned(),
+        };
         MigrateError::Failed {
             version: m.version,
             file: m.path.to_owned(),
@@ -327,7 +382,7 @@ impl<'m> Migrator<'m> {
             line: failure.line,
             column: failure.column,
             source: failure.source,
-            outcome: outcome.to_owned(),
+            outcome,
         }
     }
 
@@ -431,7 +486,7 @@ impl<'m> Migrator<'m> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<StatusEntry>, MigrateError> {
         let ctx = self.context()?;
-        let applied = with_backend!(pool.into(), ctx, |b| b.applied().await)?;
+        let applied = with_backend!(self, pool.into(), ctx, |b| b.applied().await)?;
         Ok(status_entries(self.migrations, &applied))
     }
 
@@ -441,7 +496,7 @@ impl<'m> Migrator<'m> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<HistoryEvent>, MigrateError> {
         let ctx = self.context()?;
-        with_backend!(pool.into(), ctx, |b| b.history().await)
+        with_backend!(self, pool.into(), ctx, |b| b.history().await)
     }
 
     /// Marks a migration recorded as failed as applied, after the database was put right by
@@ -457,7 +512,7 @@ impl<'m> Migrator<'m> {
             .applying()
             .find(|m| m.version == version)
             .ok_or_else(|| self.unknown(version))?;
-        with_backend!(pool.into(), ctx, |b| {
+        with_backend!(self, pool.into(), ctx, |b| {
             b.lock(self.lock_timeout).await?;
             let result = self.repair_locked(&mut b, m).await;
             let released = b.unlock().await;

@@ -1,58 +1,73 @@
-//! A process that migrates an SQLite file with one of the fixture sets, for the tests that
-//! need real separate processes (concurrent boots, a migrator killed half-way).
+//! A process that migrates a database with one of the fixture sets, for the tests that need
+//! real separate processes (concurrent boots and replicas, a migrator killed half-way).
 //!
-//! `fixture-migrator <database file> <fixture set> [lock timeout in ms]`
-//! Prints `applied <version>` per applied migration and exits 0, or prints the error and
-//! exits 1.
+//! `fixture-migrator <sqlite file | postgres:// URL> <fixture set> [lock timeout in ms]`
+//! Prints `started`, then `applied <version>` per applied migration and exits 0, or prints the
+//! error and exits 1. The set is `tests/fixtures/<set>`, loaded at run time with the checks the
+//! macro makes at build time.
 
-use schema_runtime::Migrations;
+use schema_runtime::{DbPool, Migrations};
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use std::path::Path;
 use std::time::Duration;
 
-static BASIC: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic");
-static MANY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/many");
-static LONG: Migrations = schema_runtime::embed_migrations!("tests/fixtures/long");
+fn fail(message: String) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1);
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(db), Some(set)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: fixture-migrator <database file> <basic|many|long> [lock timeout ms]");
+        eprintln!(
+            "usage: fixture-migrator <sqlite file | postgres URL> <fixture set> [lock timeout ms]"
+        );
         std::process::exit(2);
     };
-    let migrations = match set.as_str() {
-        "basic" => &BASIC,
-        "many" => &MANY,
-        "long" => &LONG,
-        other => {
-            eprintln!("unknown fixture set `{other}`");
-            std::process::exit(2);
-        }
-    };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let migrations =
+        Migrations::load(root, &format!("tests/fixtures/{set}")).unwrap_or_else(|errors| {
+            fail(
+                errors
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        });
     let lock_timeout = args
         .get(3)
         .and_then(|ms| ms.parse().ok())
-        .map_or(Duration::from_secs(60), Duration::from_millis);
-    let options = SqliteConnectOptions::new()
-        .filename(db)
-        .create_if_missing(true)
-        .busy_timeout(Duration::from_secs(30));
-    let pool = match SqlitePoolOptions::new()
-        .max_connections(2)
-        .connect_with(options)
-        .await
-    {
-        Ok(pool) => pool,
-        Err(e) => {
-            eprintln!("error: connecting to {db}: {e}");
-            std::process::exit(1);
-        }
+        .map_or(Duration::from_secs(120), Duration::from_millis);
+
+    let sqlite;
+    let postgres;
+    let pool: DbPool<'_> = if db.starts_with("postgres") {
+        postgres = PgPoolOptions::new()
+            .max_connections(2)
+            .connect(db)
+            .await
+            .unwrap_or_else(|e| fail(format!("connecting to {db}: {e}")));
+        (&postgres).into()
+    } else {
+        let options = SqliteConnectOptions::new()
+            .filename(db)
+            .create_if_missing(true)
+            .busy_timeout(Duration::from_secs(30));
+        sqlite = SqlitePoolOptions::new()
+            .max_connections(2)
+            .connect_with(options)
+            .await
+            .unwrap_or_else(|e| fail(format!("connecting to {db}: {e}")));
+        (&sqlite).into()
     };
     println!("started");
     match migrations
         .migrator()
         .lock_timeout(lock_timeout)
-        .run(&pool)
+        .run(pool)
         .await
     {
         Ok(report) => {
@@ -60,9 +75,6 @@ async fn main() {
                 println!("applied {}", m.version);
             }
         }
-        Err(e) => {
-            eprintln!("error: {e}");
-            std::process::exit(1);
-        }
+        Err(e) => fail(e.to_string()),
     }
 }

@@ -1,6 +1,8 @@
 //! One module per database, behind one trait. The run's logic (what to apply, what to refuse)
 //! lives in `migrator.rs`; a backend only knows how to talk to its database.
 
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
@@ -109,6 +111,37 @@ pub(crate) struct ApplyFailure {
     pub source: sqlx::Error,
 }
 
+impl ApplyFailure {
+    /// The text recorded in the history and in a failed row.
+    pub(crate) fn detail(&self) -> String {
+        format!(
+            "statement {} (line {}, column {}) failed after {} of {} statements: {}",
+            self.statement,
+            self.line,
+            self.column,
+            self.statements_done,
+            self.statements_total,
+            self.source
+        )
+    }
+}
+
+/// The line and column in the file of a 1-based character `position` inside `stmt` (the
+/// position PostgreSQL reports), or of the statement's start without one.
+pub(crate) fn locate(stmt: &schema_core::Statement<'_>, position: Option<usize>) -> (usize, usize) {
+    let Some(position) = position.filter(|p| *p >= 1) else {
+        return (stmt.line, stmt.column);
+    };
+    let before: String = stmt.text.chars().take(position - 1).collect();
+    match before.rfind('\n') {
+        None => (stmt.line, stmt.column + before.chars().count()),
+        Some(newline) => (
+            stmt.line + before.matches('\n').count(),
+            before[newline + 1..].chars().count() + 1,
+        ),
+    }
+}
+
 /// A failed apply: a statement of a migration failed, or the database failed around it.
 #[derive(Debug)]
 pub(crate) enum ApplyError {
@@ -168,6 +201,22 @@ pub(crate) trait Backend {
         applied_count_after: i64,
         fingerprint_after: Checksum,
     ) -> Result<(), MigrateError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_an_error_position_in_the_file() {
+        let sql = "-- header\nCREATE TABLE a (\n  id INT,\n  x NOPE\n);";
+        let stmt = &schema_core::split_statements(sql)[0];
+        assert_eq!((stmt.line, stmt.column), (2, 1));
+        assert_eq!(locate(stmt, None), (2, 1));
+        assert_eq!(locate(stmt, Some(8)), (2, 8));
+        let nope = stmt.text.find("NOPE").unwrap() + 1;
+        assert_eq!(locate(stmt, Some(nope)), (4, 5));
+    }
 }
 
 /// The statements of a migration, as the backends run them one by one.

@@ -9,7 +9,7 @@ use crate::report::{EventKind, HistoryEvent};
 use crate::{Checksum, MigrateError, Migration};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqlitePool};
-use sqlx::{Connection, Row};
+use sqlx::{Connection, Executor, Row};
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
@@ -312,7 +312,7 @@ impl Backend for SqliteBackend<'_> {
             modules = self.modules
         );
         let mut conn = self.take_conn().await?;
-        let result = sqlx::raw_sql(&sql).execute(&mut *conn).await;
+        let result = (&mut *conn).execute(sql.as_str()).await;
         self.conn = Some(conn);
         result.map_err(MigrateError::db("creating the tracking tables"))?;
         Ok(())
@@ -395,7 +395,7 @@ impl Backend for SqliteBackend<'_> {
             );
             let started = Instant::now();
             for (done, stmt) in stmts.iter().enumerate() {
-                if let Err(source) = sqlx::raw_sql(stmt.text).execute(&mut *conn).await {
+                if let Err(source) = (&mut *conn).execute(stmt.text).await {
                     return Err(ApplyError::Statement(ApplyFailure {
                         step: 0,
                         statement: stmt.number,
@@ -439,14 +439,7 @@ impl Backend for SqliteBackend<'_> {
         marks_failed: bool,
     ) -> Result<(), MigrateError> {
         let mut conn = self.take_conn().await?;
-        let detail = format!(
-            "statement {} (line {}) failed after {} of {} statements: {}",
-            failure.statement,
-            failure.line,
-            failure.statements_done,
-            failure.statements_total,
-            failure.source
-        );
+        let detail = failure.detail();
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
             self.record_event(&mut tx, migration, EventKind::Failure, None, Some(&detail))
@@ -561,7 +554,7 @@ impl SqliteBackend<'_> {
             let stmts = statements(step.migration.sql);
             let started = Instant::now();
             for stmt in &stmts {
-                if let Err(source) = sqlx::raw_sql(stmt.text).execute(&mut *tx).await {
+                if let Err(source) = (&mut *tx).execute(stmt.text).await {
                     // Dropping `tx` rolls back every step of this transaction.
                     let _ = tx.rollback().await;
                     return Err(ApplyError::Statement(ApplyFailure {
@@ -586,4 +579,27 @@ impl SqliteBackend<'_> {
             .map_err(MigrateError::db("committing a migration"))?;
         Ok(durations)
     }
+}
+
+#[cfg(test)]
+#[allow(dead_code, unused_must_use)]
+fn futures_are_send(
+    pool: &'static SqlitePool,
+    ctx: Context,
+    step: &'static Step,
+    m: &'static Migration,
+    f: &'static ApplyFailure,
+) {
+    fn send<T: Send>(_: T) {}
+    let mut b = SqliteBackend::new(pool, ctx);
+    send(b.probe());
+    send(b.lock(Duration::ZERO));
+    send(b.unlock());
+    send(b.ensure_tables());
+    send(b.applied());
+    send(b.apply_in_transaction(std::slice::from_ref(step)));
+    send(b.apply_without_transaction(step));
+    send(b.record_failure(m, f, true));
+    send(b.history());
+    send(b.repair(m, 1, Checksum([0; 32])));
 }

@@ -1,0 +1,704 @@
+//! PostgreSQL: tracking tables in the first schema of the search path (or the one named), a
+//! session advisory lock held on a dedicated connection for the whole run, and one
+//! transaction per migration.
+
+use super::{
+    locate, statements, AppliedRow, ApplyError, ApplyFailure, Backend, Context, ModuleState, Step,
+    STATUS_APPLIED, STATUS_FAILED, STATUS_RUNNING,
+};
+use crate::report::{EventKind, HistoryEvent};
+use crate::{Checksum, MigrateError, Migration};
+use sha2::{Digest, Sha256};
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, PgPool, Postgres};
+use sqlx::{Connection, Executor, Row};
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
+
+// language=PostgreSQL
+const AT: &str = r#"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
+
+pub(crate) struct PgBackend<'p> {
+    pool: &'p PgPool,
+    /// The dedicated connection that holds the advisory lock; every statement of the run goes
+    /// through it. Not a pool connection: dropping it closes the session, which releases the
+    /// lock even when the run panics or its future is dropped.
+    dedicated: Option<PgConnection>,
+    /// The server process of the dedicated connection, to end it if the run is dropped.
+    dedicated_pid: Option<i32>,
+    lock_key: Option<i64>,
+    settings: Settings,
+    ctx: Context,
+    m: String,
+    h: String,
+    modules: String,
+}
+
+/// Session settings for the dedicated connection.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Settings {
+    pub statement_timeout: Option<Duration>,
+    pub table_lock_timeout: Option<Duration>,
+}
+
+enum Conn {
+    Dedicated(PgConnection),
+    Pooled(PoolConnection<Postgres>),
+}
+
+impl Deref for Conn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        match self {
+            Conn::Dedicated(c) => c,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+impl DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        match self {
+            Conn::Dedicated(c) => c,
+            Conn::Pooled(c) => c,
+        }
+    }
+}
+
+fn quote(name: &str) -> String {
+    name.split('.')
+        .map(|part| format!("\"{part}\""))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+fn missing_table(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .is_some_and(|code| code == "42P01")
+}
+
+impl<'p> PgBackend<'p> {
+    pub(crate) fn new(pool: &'p PgPool, ctx: Context, settings: Settings) -> Self {
+        PgBackend {
+            pool,
+            dedicated: None,
+            dedicated_pid: None,
+            lock_key: None,
+            settings,
+            m: quote(&ctx.tables.migrations),
+            h: quote(&ctx.tables.history),
+            modules: quote(&ctx.tables.modules),
+            ctx,
+        }
+    }
+
+    /// The advisory lock key: derived from the tracking table and the module, so two modules
+    /// (or two applications with their own tables) never wait for each other.
+    fn key(&self) -> i64 {
+        let digest = Sha256::digest(format!(
+            "schema-runtime:{}:{}",
+            self.ctx.tables.migrations, self.ctx.module
+        ));
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+
+    async fn take_conn(&mut self) -> Result<Conn, MigrateError> {
+        match self.dedicated.take() {
+            Some(conn) => Ok(Conn::Dedicated(conn)),
+            None => self
+                .pool
+                .acquire()
+                .await
+                .map(Conn::Pooled)
+                .map_err(MigrateError::db(
+                    "acquiring a connection from the PostgreSQL pool",
+                )),
+        }
+    }
+
+    fn put_conn(&mut self, conn: Conn) {
+        if let Conn::Dedicated(conn) = conn {
+            self.dedicated = Some(conn);
+        }
+    }
+
+    /// Records an applied migration: its row, its history event and the module state, in one
+    /// statement (one round trip) inside the migration's transaction.
+    async fn record_applied(
+        &self,
+        conn: &mut PgConnection,
+        step: &Step,
+        duration: Duration,
+        statements_total: usize,
+    ) -> Result<(), sqlx::Error> {
+        let m = step.migration;
+        // language=PostgreSQL
+        let sql = format!(
+            "WITH applied AS (
+                INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+                VALUES ($1, $2, $3, $4, $5, now(), $6, $7, '{STATUS_APPLIED}', $8, $8, NULL)
+                ON CONFLICT (module, version) DO UPDATE SET
+                    description = excluded.description, checksum = excluded.checksum,
+                    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+                    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+                    status = excluded.status, statements_done = excluded.statements_done,
+                    statements_total = excluded.statements_total, error = NULL
+             ), event AS (
+                INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
+                VALUES ($1, $2, $3, 'apply', $4, now(), $6, $7)
+             )
+             INSERT INTO {modules} (module, applied_count, fingerprint, updated_at) VALUES ($1, $9, $10, now())
+             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+            t = self.m,
+            h = self.h,
+            modules = self.modules
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(m.checksum.to_hex())
+            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(duration.as_millis() as i64)
+            .bind(statements_total as i64)
+            .bind(step.applied_count_after)
+            .bind(step.fingerprint_after.to_hex())
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_event(
+        &self,
+        conn: &mut PgConnection,
+        m: &Migration,
+        event: EventKind,
+        detail: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        // language=PostgreSQL
+        let sql = format!(
+            "INSERT INTO {t} (module, version, description, event, checksum, at, by, detail)
+             VALUES ($1, $2, $3, $4, $5, now(), $6, $7)",
+            t = self.h
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(event.as_str())
+            .bind(m.checksum.to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(detail)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn record_module(
+        &self,
+        conn: &mut PgConnection,
+        applied_count: i64,
+        fingerprint: &str,
+    ) -> Result<(), sqlx::Error> {
+        // language=PostgreSQL
+        let sql = format!(
+            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES ($1, $2, $3, now())
+             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+            t = self.modules
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(applied_count)
+            .bind(fingerprint)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Who holds the advisory lock, from `pg_locks` and `pg_stat_activity`.
+    async fn lock_holder(&self, conn: &mut PgConnection, key: i64) -> String {
+        // language=PostgreSQL
+        let sql = "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
+                          coalesce(host(a.client_addr), 'local socket'), coalesce(a.state, ''),
+                          to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                   WHERE l.locktype = 'advisory' AND l.granted
+                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     AND l.classid::bigint = ($1 >> 32) & 4294967295
+                     AND l.objid::bigint = $1 & 4294967295 AND l.objsubid = 1
+                   LIMIT 1";
+        match sqlx::query(sql).bind(key).fetch_optional(conn).await {
+            Ok(Some(row)) => format!(
+                "backend process {} (user `{}`, application `{}`, from {}, {}, connected since {} UTC)",
+                row.get::<i32, _>(0),
+                row.get::<String, _>(1),
+                row.get::<String, _>(2),
+                row.get::<String, _>(3),
+                row.get::<String, _>(4),
+                row.get::<String, _>(5),
+            ),
+            Ok(None) => "another session, which released it just now".to_owned(),
+            Err(e) => format!("another session (could not read pg_stat_activity: {e})"),
+        }
+    }
+
+    async fn apply_steps(
+        &self,
+        conn: &mut PgConnection,
+        steps: &[Step],
+    ) -> Result<Vec<Duration>, ApplyError> {
+        let mut tx = conn
+            .begin()
+            .await
+            .map_err(MigrateError::db("starting a migration's transaction"))?;
+        let mut durations = Vec::with_capacity(steps.len());
+        for (index, step) in steps.iter().enumerate() {
+            let stmts = statements(step.migration.sql);
+            let started = Instant::now();
+            for stmt in &stmts {
+                if let Err(source) = (&mut *tx).execute(stmt.text).await {
+                    let _ = tx.rollback().await;
+                    let (line, column) = locate(stmt, error_position(&source));
+                    return Err(ApplyError::Statement(ApplyFailure {
+                        step: index,
+                        statement: stmt.number,
+                        line,
+                        column,
+                        statements_done: stmt.number - 1,
+                        statements_total: stmts.len(),
+                        source,
+                    }));
+                }
+            }
+            let duration = started.elapsed();
+            self.record_applied(&mut tx, step, duration, stmts.len())
+                .await
+                .map_err(MigrateError::db("recording an applied migration"))?;
+            durations.push(duration);
+        }
+        tx.commit()
+            .await
+            .map_err(MigrateError::db("committing a migration"))?;
+        Ok(durations)
+    }
+}
+
+impl Drop for PgBackend<'_> {
+    /// A run dropped part-way (its future cancelled, or a panic) leaves its session on the
+    /// server running the current statement with the lock held until that statement ends.
+    /// Ending the session from another connection rolls the migration back and frees the lock
+    /// now.
+    fn drop(&mut self) {
+        // The connection itself may be out of `self` (in use by the dropped future), so go by
+        // the lock still being held.
+        let (Some(pid), Some(_)) = (self.dedicated_pid, self.lock_key) else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        runtime.spawn(async move {
+            let _ = sqlx::query("SELECT pg_terminate_backend($1)")
+                .bind(pid)
+                .execute(&pool)
+                .await;
+        });
+    }
+}
+
+/// The 1-based character position PostgreSQL gives for an error in the statement, if any.
+fn error_position(e: &sqlx::Error) -> Option<usize> {
+    let pg = e
+        .as_database_error()?
+        .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()?;
+    match pg.position()? {
+        sqlx::postgres::PgErrorPosition::Original(position) => Some(position),
+        _ => None,
+    }
+}
+
+impl Backend for PgBackend<'_> {
+    async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
+        // language=PostgreSQL
+        let sql = format!(
+            "SELECT applied_count, fingerprint FROM {} WHERE module = $1",
+            self.modules
+        );
+        match sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_optional(self.pool)
+            .await
+        {
+            Ok(row) => Ok(row.map(|row| ModuleState {
+                applied_count: row.get(0),
+                fingerprint: row.get(1),
+            })),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
+        }
+    }
+
+    async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
+        let options = self.pool.connect_options();
+        let mut conn = PgConnection::connect_with(&options)
+            .await
+            .map_err(MigrateError::db("opening the migration connection"))?;
+        let mut settings = String::new();
+        if let Some(t) = self.settings.statement_timeout {
+            settings.push_str(&format!("SET statement_timeout = {};", t.as_millis()));
+        }
+        if let Some(t) = self.settings.table_lock_timeout {
+            settings.push_str(&format!("SET lock_timeout = {};", t.as_millis()));
+        }
+        if !settings.is_empty() {
+            (&mut conn)
+                .execute(settings.as_str())
+                .await
+                .map_err(MigrateError::db(
+                    "setting the migration connection's timeouts",
+                ))?;
+        }
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrateError::db("opening the migration connection"))?;
+        self.dedicated_pid = Some(pid);
+        let key = self.key();
+        let started = Instant::now();
+        // Poll with pg_try_advisory_lock instead of blocking in pg_advisory_lock: a blocked
+        // call is a transaction that `CREATE INDEX CONCURRENTLY` run by the lock holder waits
+        // for, and the two deadlock (sqlx's replicas fail with "deadlock detected" there).
+        loop {
+            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .bind(key)
+                .fetch_one(&mut conn)
+                .await
+                .map_err(MigrateError::db("taking the migration lock"))?;
+            if locked {
+                break;
+            }
+            if started.elapsed() >= wait {
+                let holder = self.lock_holder(&mut conn, key).await;
+                return Err(MigrateError::LockTimeout {
+                    waited: started.elapsed(),
+                    holder,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.lock_key = Some(key);
+        self.dedicated = Some(conn);
+        Ok(())
+    }
+
+    async fn unlock(&mut self) -> Result<(), MigrateError> {
+        let (Some(key), Some(mut conn)) = (self.lock_key.take(), self.dedicated.take()) else {
+            return Ok(());
+        };
+        let released = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .bind(key)
+            .execute(&mut conn)
+            .await;
+        // Closing the session releases the lock too, so close it whatever the unlock said.
+        let _ = conn.close().await;
+        self.dedicated_pid = None;
+        released
+            .map(|_| ())
+            .map_err(MigrateError::db("releasing the migration lock"))
+    }
+
+    async fn ensure_tables(&mut self) -> Result<(), MigrateError> {
+        // language=PostgreSQL
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {m} (
+                module           TEXT        NOT NULL,
+                version          BIGINT      NOT NULL,
+                description      TEXT        NOT NULL,
+                checksum         TEXT        NOT NULL,
+                loose_checksum   TEXT,
+                applied_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
+                applied_by       TEXT        NOT NULL,
+                duration_ms      BIGINT      NOT NULL DEFAULT 0,
+                status           TEXT        NOT NULL,
+                statements_done  BIGINT      NOT NULL DEFAULT 0,
+                statements_total BIGINT      NOT NULL DEFAULT 0,
+                error            TEXT,
+                PRIMARY KEY (module, version)
+            );
+            CREATE TABLE IF NOT EXISTS {h} (
+                id          BIGSERIAL   PRIMARY KEY,
+                module      TEXT        NOT NULL,
+                version     BIGINT      NOT NULL,
+                description TEXT        NOT NULL,
+                event       TEXT        NOT NULL,
+                checksum    TEXT,
+                at          TIMESTAMPTZ NOT NULL DEFAULT now(),
+                by          TEXT        NOT NULL,
+                duration_ms BIGINT,
+                detail      TEXT
+            );
+            CREATE TABLE IF NOT EXISTS {modules} (
+                module        TEXT        PRIMARY KEY,
+                applied_count BIGINT      NOT NULL,
+                fingerprint   TEXT        NOT NULL,
+                updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
+            );",
+            m = self.m,
+            h = self.h,
+            modules = self.modules
+        );
+        let mut conn = self.take_conn().await?;
+        let result = (&mut *conn).execute(sql.as_str()).await;
+        self.put_conn(conn);
+        result.map_err(MigrateError::db("creating the tracking tables"))?;
+        Ok(())
+    }
+
+    async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
+        // language=PostgreSQL
+        let sql = format!(
+            "SELECT version, description, checksum, loose_checksum, {AT}, duration_ms, status,
+                    statements_done, statements_total, error
+             FROM {} WHERE module = $1 ORDER BY version",
+            self.m
+        );
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_all(&mut *conn)
+            .await;
+        self.put_conn(conn);
+        let rows = match rows {
+            Ok(rows) => rows,
+            Err(e) if missing_table(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(MigrateError::db("reading the applied migrations")(e)),
+        };
+        Ok(rows
+            .iter()
+            .map(|row| AppliedRow {
+                version: row.get(0),
+                description: row.get(1),
+                checksum: Checksum::from_hex(row.get(2)).unwrap_or(Checksum([0; 32])),
+                loose_checksum: row.get::<Option<&str>, _>(3).and_then(Checksum::from_hex),
+                applied_at: row.get(4),
+                duration_ms: row.get(5),
+                status: row.get(6),
+                statements_done: row.get(7),
+                statements_total: row.get(8),
+                error: row.get(9),
+            })
+            .collect())
+    }
+
+    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError> {
+        let mut conn = self.take_conn().await?;
+        let result = self.apply_steps(&mut conn, steps).await;
+        self.put_conn(conn);
+        result
+    }
+
+    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        let m = step.migration;
+        let stmts = statements(m.sql);
+        let total = stmts.len();
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            // language=PostgreSQL
+            let claim = format!(
+                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
+                 VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', 0, $7)
+                 ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
+                     statements_done = 0, statements_total = excluded.statements_total, error = NULL",
+                t = self.m
+            );
+            sqlx::query(&claim)
+                .bind(&self.ctx.module)
+                .bind(m.version)
+                .bind(m.description)
+                .bind(m.checksum.to_hex())
+                .bind(Checksum::loose_of(m.sql).to_hex())
+                .bind(&self.ctx.applied_by)
+                .bind(total as i64)
+                .execute(&mut *conn)
+                .await
+                .map_err(MigrateError::db("recording the start of a migration"))?;
+            // language=PostgreSQL
+            let progress = format!(
+                "UPDATE {t} SET statements_done = $3 WHERE module = $1 AND version = $2",
+                t = self.m
+            );
+            let started = Instant::now();
+            for (done, stmt) in stmts.iter().enumerate() {
+                if let Err(source) = (&mut *conn).execute(stmt.text).await {
+                    let (line, column) = locate(stmt, error_position(&source));
+                    return Err(ApplyError::Statement(ApplyFailure {
+                        step: 0,
+                        statement: stmt.number,
+                        line,
+                        column,
+                        statements_done: done,
+                        statements_total: total,
+                        source,
+                    }));
+                }
+                sqlx::query(&progress)
+                    .bind(&self.ctx.module)
+                    .bind(m.version)
+                    .bind(done as i64 + 1)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(MigrateError::db("recording the progress of a migration"))?;
+            }
+            let duration = started.elapsed();
+            let mut tx = conn
+                .begin()
+                .await
+                .map_err(MigrateError::db("starting the transaction that records a migration"))?;
+            self.record_applied(&mut tx, step, duration, total)
+                .await
+                .map_err(MigrateError::db("recording an applied migration"))?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("committing an applied migration"))?;
+            Ok(duration)
+        }
+        .await;
+        self.put_conn(conn);
+        result
+    }
+
+    async fn record_failure(
+        &mut self,
+        migration: &Migration,
+        failure: &ApplyFailure,
+        marks_failed: bool,
+    ) -> Result<(), MigrateError> {
+        let detail = failure.detail();
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn.begin().await?;
+            self.record_event(&mut tx, migration, EventKind::Failure, Some(&detail))
+                .await?;
+            if marks_failed {
+                // language=PostgreSQL
+                let sql = format!(
+                    "UPDATE {t} SET status = '{STATUS_FAILED}', error = $3 WHERE module = $1 AND version = $2",
+                    t = self.m
+                );
+                sqlx::query(&sql)
+                    .bind(&self.ctx.module)
+                    .bind(migration.version)
+                    .bind(&detail)
+                    .execute(&mut *tx)
+                    .await?;
+                // An empty fingerprint never matches, so the next boot looks closer and refuses.
+                self.record_module(&mut tx, -1, "").await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        self.put_conn(conn);
+        result.map_err(MigrateError::db("recording a failed migration"))
+    }
+
+    async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
+        // language=PostgreSQL
+        let sql = format!(
+            r#"SELECT id, module, version, description, event, checksum,
+                      to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), by, duration_ms, detail
+               FROM {} WHERE module = $1 ORDER BY id"#,
+            self.h
+        );
+        let rows = match sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .fetch_all(self.pool)
+            .await
+        {
+            Ok(rows) => rows,
+            Err(e) if missing_table(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
+        };
+        Ok(rows
+            .iter()
+            .filter_map(|row| {
+                Some(HistoryEvent {
+                    id: row.get(0),
+                    module: row.get(1),
+                    version: row.get(2),
+                    description: row.get(3),
+                    event: EventKind::parse(row.get(4))?,
+                    checksum: row.get::<Option<&str>, _>(5).and_then(Checksum::from_hex),
+                    at: row.get(6),
+                    by: row.get(7),
+                    duration_ms: row.get(8),
+                    detail: row.get(9),
+                })
+            })
+            .collect())
+    }
+
+    async fn repair(
+        &mut self,
+        migration: &Migration,
+        applied_count_after: i64,
+        fingerprint_after: Checksum,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn.begin().await?;
+            // language=PostgreSQL
+            let sql = format!(
+                "UPDATE {t} SET status = '{STATUS_APPLIED}', checksum = $3, loose_checksum = $4,
+                     applied_at = now(), applied_by = $5, error = NULL
+                 WHERE module = $1 AND version = $2",
+                t = self.m
+            );
+            sqlx::query(&sql)
+                .bind(&self.ctx.module)
+                .bind(migration.version)
+                .bind(migration.checksum.to_hex())
+                .bind(Checksum::loose_of(migration.sql).to_hex())
+                .bind(&self.ctx.applied_by)
+                .execute(&mut *tx)
+                .await?;
+            self.record_event(&mut tx, migration, EventKind::Repair, None)
+                .await?;
+            self.record_module(&mut tx, applied_count_after, &fingerprint_after.to_hex())
+                .await?;
+            tx.commit().await
+        }
+        .await;
+        self.put_conn(conn);
+        result.map_err(MigrateError::db("recording a repair"))
+    }
+}
+
+#[cfg(test)]
+#[allow(dead_code, unused_must_use)]
+fn futures_are_send(
+    pool: &'static PgPool,
+    ctx: Context,
+    step: &'static Step,
+    m: &'static Migration,
+    f: &'static ApplyFailure,
+) {
+    fn send<T: Send>(_: T) {}
+    let mut b = PgBackend::new(pool, ctx, Settings::default());
+    send(b.probe());
+    send(b.lock(Duration::ZERO));
+    send(b.unlock());
+    send(b.ensure_tables());
+    send(b.applied());
+    send(b.apply_in_transaction(std::slice::from_ref(step)));
+    send(b.apply_without_transaction(step));
+    send(b.record_failure(m, f, true));
+    send(b.history());
+    send(b.repair(m, 1, Checksum([0; 32])));
+}

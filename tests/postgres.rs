@@ -1,0 +1,585 @@
+//! The runtime against a real PostgreSQL server, started by `scripts/with-postgres` (which
+//! `scripts/test` runs): apply at boot, integrity checks, advisory locking, many replicas at
+//! once, failures, and faults (a killed connection, a restarted server, lock and statement
+//! timeouts). Without the server these tests fail; they never pass by skipping.
+
+use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Connection, Executor, PgConnection};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+fn server_url() -> String {
+    std::env::var("SCHEMA_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!("SCHEMA_TEST_DATABASE_URL is not set: run the tests with `scripts/test`, which starts PostgreSQL")
+    })
+}
+
+/// A fixture set, loaded once per process with the checks the macro makes.
+fn fixture(name: &str) -> &'static Migrations {
+    static SETS: OnceLock<Mutex<HashMap<String, &'static Migrations>>> = OnceLock::new();
+    let mut sets = SETS.get_or_init(Default::default).lock().unwrap();
+    sets.entry(name.to_owned()).or_insert_with(|| {
+        let loaded = Migrations::load(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            &format!("tests/fixtures/{name}"),
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        Box::leak(Box::new(loaded))
+    })
+}
+
+/// Tests share one server; the one that restarts it has it to itself.
+static SERVER: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// A database of its own for one test, and the URL to reach it.
+async fn fresh() -> (PgPool, String, tokio::sync::RwLockReadGuard<'static, ()>) {
+    let guard = SERVER.read().await;
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let server = server_url();
+    let mut admin = PgConnection::connect(&server)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to the test server at {server}: {e}"));
+    let name = format!(
+        "t_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+    );
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .unwrap();
+    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect(&url)
+        .await
+        .unwrap();
+    (pool, url, guard)
+}
+
+async fn tables(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+async fn applied_versions(pool: &PgPool) -> Vec<(i64, String)> {
+    sqlx::query_as("SELECT version, status FROM _schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn applies_pending_migrations_then_nothing_on_the_next_boot() {
+    let (pool, _, _server) = fresh().await;
+    let report = fixture("basic").run(&pool).await.unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [10, 20, 30]
+    );
+    assert_eq!(
+        tables(&pool).await,
+        [
+            "_schema_history",
+            "_schema_migrations",
+            "_schema_modules",
+            "posts",
+            "users"
+        ]
+    );
+    let again = fixture("basic").run(&pool).await.unwrap();
+    assert!(again.up_to_date_at_boot && again.is_noop());
+    let report = fixture("basic_plus").run(&pool).await.unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [40]
+    );
+    let history = fixture("basic_plus").history(&pool).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| e.event == EventKind::Apply)
+            .count(),
+        4
+    );
+    assert!(history[0].at.ends_with('Z'));
+}
+
+#[tokio::test]
+async fn tracking_tables_live_in_the_schema_named() {
+    let (pool, _, _server) = fresh().await;
+    sqlx::query("CREATE SCHEMA ops")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let names = schema_runtime::TableNames {
+        migrations: "ops.applied".into(),
+        history: "ops.events".into(),
+        modules: "ops.modules".into(),
+    };
+    fixture("basic")
+        .migrator()
+        .table_names(names.clone())
+        .run(&pool)
+        .await
+        .unwrap();
+    let ops: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'ops' ORDER BY 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(ops, ["applied", "events", "modules"]);
+    assert_eq!(tables(&pool).await, ["posts", "users"]);
+    assert!(
+        fixture("basic")
+            .migrator()
+            .table_names(names)
+            .run(&pool)
+            .await
+            .unwrap()
+            .up_to_date_at_boot
+    );
+}
+
+#[tokio::test]
+async fn refuses_modified_missing_and_out_of_order_migrations() {
+    let (pool, _, _server) = fresh().await;
+    fixture("basic").run(&pool).await.unwrap();
+    let err = fixture("basic_modified").run(&pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::ChecksumMismatch {
+                version: 20,
+                whitespace_only: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = fixture("basic_whitespace").run(&pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::ChecksumMismatch {
+                version: 20,
+                whitespace_only: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = fixture("basic_missing").run(&pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::MissingMigration { version: 30, .. }),
+        "{err:?}"
+    );
+    let err = fixture("out_of_order").run(&pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::OutOfOrder { version: 15, .. }),
+        "{err:?}"
+    );
+    let states: Vec<MigrationState> = fixture("basic_modified")
+        .status(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            MigrationState::Applied,
+            MigrationState::Modified,
+            MigrationState::Applied
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_failing_transactional_migration_leaves_nothing_behind() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("failing_statement").run(&pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 3,
+        line: 5,
+        column,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    // PostgreSQL points at the missing table: `order_lines` starts at column 13.
+    assert_eq!(*column, 13, "{err}");
+    assert!(
+        err.to_string()
+            .contains("relation \"order_lines\" does not exist"),
+        "{err}"
+    );
+    assert!(!tables(&pool).await.contains(&"orders".to_owned()));
+    assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
+}
+
+#[tokio::test]
+async fn reports_the_line_and_column_of_the_error_in_the_file() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
+    let message = err.to_string();
+    // PostgreSQL points at the unknown type `NUMBER`: line 5, column 38 of the file.
+    assert!(
+        message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:38: statement 3 of migration 1 failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("type \"number\" does not exist"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn the_lock_is_released_after_a_failed_run() {
+    let (pool, _, _server) = fresh().await;
+    fixture("failing_statement").run(&pool).await.unwrap_err();
+    // Would time out if the failed run had left the advisory lock held.
+    let report = fixture("basic")
+        .migrator()
+        .module("other")
+        .lock_timeout(Duration::from_secs(2))
+        .run(&pool)
+        .await;
+    assert!(report.is_ok(), "{report:?}");
+    let err = fixture("failing_statement")
+        .migrator()
+        .lock_timeout(Duration::from_secs(2))
+        .run(&pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MigrateError::Failed { .. }),
+        "the same module locks again: {err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_dropped_run_releases_the_lock() {
+    let (pool, _, _server) = fresh().await;
+    sqlx::query("CREATE TABLE slow_marker ()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let slow = fixture("pg_slow").run(&pool);
+    assert!(
+        tokio::time::timeout(Duration::from_millis(1500), slow)
+            .await
+            .is_err(),
+        "still sleeping"
+    );
+    sqlx::query("DROP TABLE slow_marker")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = fixture("pg_slow")
+        .migrator()
+        .lock_timeout(Duration::from_secs(5))
+        .run(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [2]
+    );
+}
+
+#[tokio::test]
+async fn a_waiting_run_times_out_naming_the_backend_that_holds_the_lock() {
+    let (pool, _, _server) = fresh().await;
+    sqlx::query("CREATE TABLE slow_marker ()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let holder_pool = pool.clone();
+    let holder = tokio::spawn(async move { fixture("pg_slow").run(&holder_pool).await });
+    // Wait until the holder is sleeping inside its migration.
+    let holder_pid = loop {
+        let pid: Option<i32> =
+            sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE query LIKE '%PERFORM pg_sleep%' AND state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()")
+                .fetch_optional(&pool)
+                .await
+                .unwrap();
+        if let Some(pid) = pid {
+            break pid;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let err = fixture("pg_slow")
+        .migrator()
+        .lock_timeout(Duration::from_millis(500))
+        .run(&pool)
+        .await
+        .unwrap_err();
+    let MigrateError::LockTimeout { holder: who, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        who.contains(&format!("backend process {holder_pid}")),
+        "{who}"
+    );
+
+    // Killing the migrating connection: a clear error, no applied row, and the next run works.
+    sqlx::query("SELECT pg_terminate_backend($1)")
+        .bind(holder_pid)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = holder.await.unwrap().unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 2,
+                statement: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(message.contains("terminated"), "{message}");
+    assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
+    let jobs: i64 = sqlx::query_scalar("SELECT count(*) FROM jobs")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        jobs, 0,
+        "the interrupted migration's insert was rolled back"
+    );
+    sqlx::query("DROP TABLE slow_marker")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = fixture("pg_slow").run(&pool).await.unwrap();
+    assert_eq!(report.applied.len(), 1);
+}
+
+#[tokio::test]
+async fn statement_and_table_lock_timeouts_stop_a_blocked_migration_and_say_so() {
+    let (pool, url, _server) = fresh().await;
+    fixture("basic").run(&pool).await.unwrap();
+    // Another session holds a lock on `posts`, which migration 40 needs for its foreign key.
+    let mut other = PgConnection::connect(&url).await.unwrap();
+    other
+        .execute("BEGIN; LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let err = fixture("basic_plus")
+        .migrator()
+        .table_lock_timeout(Duration::from_millis(200))
+        .run(&pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MigrateError::Failed { version: 40, .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("table lock timeout (200ms)"),
+        "{err}"
+    );
+    let err = fixture("basic_plus")
+        .migrator()
+        .statement_timeout(Duration::from_millis(300))
+        .run(&pool)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("statement timeout (300ms)"),
+        "{err}"
+    );
+    other.execute("ROLLBACK").await.unwrap();
+    assert_eq!(
+        fixture("basic_plus")
+            .run(&pool)
+            .await
+            .unwrap()
+            .applied
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_next_run_works_after_the_server_restarts() {
+    let (pool, _, server) = fresh().await;
+    fixture("basic").run(&pool).await.unwrap();
+    let restart = std::env::var("SCHEMA_TEST_PG_RESTART")
+        .expect("SCHEMA_TEST_PG_RESTART is set by scripts/with-postgres");
+    // The other tests share the server: this one waits until it has it to itself.
+    drop(server);
+    let _alone = SERVER.write().await;
+    let status = std::process::Command::new(&restart).status().unwrap();
+    assert!(status.success());
+    let report = fixture("basic_plus").run(&pool).await.unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [40]
+    );
+}
+
+#[tokio::test]
+async fn a_failed_no_transaction_migration_is_refused_until_repaired() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("pg_no_tx_failing").run(&pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 2,
+                statement: 2,
+                line: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("recorded as failed"), "{err}");
+    let err = fixture("pg_no_tx_failing").run(&pool).await.unwrap_err();
+    let MigrateError::Dirty {
+        version: 2,
+        progress,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(progress, "1 of 2 statements ran");
+    assert!(err.to_string().contains("repair(2)"), "{err}");
+    // The fix by hand: remove the duplicate, drop the invalid index, build it.
+    sqlx::raw_sql(
+        "DELETE FROM users WHERE id = 3; DROP INDEX users_email_key; CREATE UNIQUE INDEX users_email_key ON users (email);",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    fixture("pg_no_tx_failing")
+        .migrator()
+        .repair(&pool, 2)
+        .await
+        .unwrap();
+    assert!(
+        fixture("pg_no_tx_failing")
+            .run(&pool)
+            .await
+            .unwrap()
+            .up_to_date_at_boot
+    );
+    let events: Vec<EventKind> = fixture("pg_no_tx_failing")
+        .history(&pool)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.event)
+        .collect();
+    assert_eq!(
+        events,
+        [EventKind::Apply, EventKind::Failure, EventKind::Repair]
+    );
+}
+
+fn spawn_replicas(url: &str, set: &str, count: usize) -> Vec<std::process::Child> {
+    (0..count)
+        .map(|_| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_fixture-migrator"))
+                .arg(url)
+                .arg(set)
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn wait_all(children: Vec<std::process::Child>) -> Vec<String> {
+    let mut applied = Vec::new();
+    for child in children {
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        applied.extend(
+            stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix("applied "))
+                .map(str::to_owned),
+        );
+    }
+    applied
+}
+
+#[tokio::test]
+async fn eight_replicas_booting_at_once_apply_each_migration_exactly_once() {
+    let (pool, url, _server) = fresh().await;
+    let mut applied = wait_all(spawn_replicas(&url, "fifty", 8));
+    applied.sort();
+    assert_eq!(
+        applied.len(),
+        50,
+        "every migration applied by exactly one replica"
+    );
+    applied.dedup();
+    assert_eq!(applied.len(), 50);
+    let applies: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _schema_history WHERE event = 'apply'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(applies, 50);
+    assert_eq!(applied_versions(&pool).await.len(), 50);
+}
+
+#[tokio::test]
+async fn replicas_waiting_for_the_lock_do_not_deadlock_create_index_concurrently() {
+    let (pool, url, _server) = fresh().await;
+    let applied = wait_all(spawn_replicas(&url, "concurrently", 4));
+    assert_eq!(applied.len(), 3, "{applied:?}");
+    let valid: bool = sqlx::query_scalar(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind_idx'::regclass",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(valid);
+}
+
+#[tokio::test]
+async fn modules_have_their_own_versions_and_locks() {
+    let (pool, _, _server) = fresh().await;
+    fixture("basic").run(&pool).await.unwrap();
+    let report = fixture("fifty")
+        .migrator()
+        .module("plugin")
+        .run(&pool)
+        .await
+        .unwrap();
+    assert_eq!(report.applied.len(), 50);
+    assert!(
+        fixture("basic")
+            .run(&pool)
+            .await
+            .unwrap()
+            .up_to_date_at_boot
+    );
+}
