@@ -3,62 +3,14 @@
 //! once, failures, and faults (a killed connection, a restarted server, lock and statement
 //! timeouts). Without the server these tests fail; they never pass by skipping.
 
-use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+#[path = "support/pg.rs"]
+mod pg;
+
+use pg::{fixture, fresh, SERVER};
+use schema_runtime::{EventKind, MigrateError, MigrationState};
+use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor, PgConnection};
-use std::collections::HashMap;
-use std::path::Path;
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
-
-fn server_url() -> String {
-    std::env::var("SCHEMA_TEST_DATABASE_URL").unwrap_or_else(|_| {
-        panic!("SCHEMA_TEST_DATABASE_URL is not set: run the tests with `scripts/test`, which starts PostgreSQL")
-    })
-}
-
-/// A fixture set, loaded once per process with the checks the macro makes.
-fn fixture(name: &str) -> &'static Migrations {
-    static SETS: OnceLock<Mutex<HashMap<String, &'static Migrations>>> = OnceLock::new();
-    let mut sets = SETS.get_or_init(Default::default).lock().unwrap();
-    sets.entry(name.to_owned()).or_insert_with(|| {
-        let loaded = Migrations::load(
-            Path::new(env!("CARGO_MANIFEST_DIR")),
-            &format!("tests/fixtures/{name}"),
-        )
-        .unwrap_or_else(|e| panic!("{e:?}"));
-        Box::leak(Box::new(loaded))
-    })
-}
-
-/// Tests share one server; the one that restarts it has it to itself.
-static SERVER: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
-
-/// A database of its own for one test, and the URL to reach it.
-async fn fresh() -> (PgPool, String, tokio::sync::RwLockReadGuard<'static, ()>) {
-    let guard = SERVER.read().await;
-    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let server = server_url();
-    let mut admin = PgConnection::connect(&server)
-        .await
-        .unwrap_or_else(|e| panic!("cannot connect to the test server at {server}: {e}"));
-    let name = format!(
-        "t_{}_{}",
-        std::process::id(),
-        NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-    );
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let url = format!("{}/{name}", server.rsplit_once('/').unwrap().0);
-    let pool = PgPoolOptions::new()
-        .max_connections(4)
-        .connect(&url)
-        .await
-        .unwrap();
-    (pool, url, guard)
-}
 
 async fn tables(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(

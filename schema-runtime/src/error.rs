@@ -127,6 +127,37 @@ pub enum MigrateError {
         /// Its file.
         file: String,
     },
+    /// A revert that would pass a forward-only migration.
+    #[error("{file}: migration {version} is forward only (it has no down migration), so it cannot be reverted; nothing was reverted; revert to {version} or later, or add a `.down.sql`")]
+    RevertForwardOnly {
+        /// The version.
+        version: i64,
+        /// Its file.
+        file: String,
+    },
+    /// `import_sqlx` on a database without `_sqlx_migrations`.
+    #[error("the database has no `_sqlx_migrations` table; nothing to import")]
+    NoSqlxTable,
+    /// A legacy versions table that does not exist.
+    #[error("the database has no `{table}` table; nothing to import")]
+    NoLegacyTable {
+        /// The table asked for.
+        table: String,
+    },
+    /// sqlx recorded a migration as failed.
+    #[error("`_sqlx_migrations` records migration {version} as failed (success = false); resolve it with sqlx first, or fix the database and delete that row, then import again")]
+    SqlxFailed {
+        /// The version.
+        version: i64,
+    },
+    /// sqlx's checksum of a migration differs from the file's.
+    #[error("{file}: sqlx applied migration {version} with another content than this file (its SHA-384 checksum differs); restore the file as sqlx applied it, then import again")]
+    SqlxChecksumMismatch {
+        /// The version.
+        version: i64,
+        /// The embedded file.
+        file: String,
+    },
     /// `repair` on a migration that is not recorded as failed.
     #[error("migration {version} is not recorded as failed (it is {state}); `repair` only resolves failed migrations")]
     NotFailed {

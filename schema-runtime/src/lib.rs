@@ -19,6 +19,8 @@
 //! - Backends are the cargo features `sqlite` and `postgres`, both on by default.
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod adopt;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 pub mod build;
 mod embedded;
@@ -28,6 +30,8 @@ mod error;
 mod migrator;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod revert;
 mod stale;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -38,7 +42,10 @@ pub use error::MigrateError;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use report::{AppliedMigration, EventKind, HistoryEvent, MigrationState, Report, StatusEntry};
+pub use report::{
+    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Report,
+    StatusEntry,
+};
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;
 

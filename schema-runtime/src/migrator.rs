@@ -4,7 +4,9 @@ use crate::backend::{
     AppliedRow, ApplyError, Backend, Context, Step, TableNames, STATUS_APPLIED, STATUS_BASELINE,
     STATUS_FAILED, STATUS_RUNNING,
 };
-use crate::report::{AppliedMigration, HistoryEvent, MigrationState, Report, StatusEntry};
+use crate::report::{
+    AppliedMigration, HistoryEvent, MigrationState, PlannedMigration, Report, StatusEntry,
+};
 use crate::{Checksum, MigrateError, Migration, Migrations};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -38,7 +40,7 @@ impl<'p> From<&'p sqlx::SqlitePool> for DbPool<'p> {
 }
 
 /// Runs `$body` with `$b` bound to the backend of `$pool`.
-macro_rules! with_backend {
+macro_rules! with_backend_impl {
     ($self:ident, $pool:expr, $ctx:expr, |$b:ident| $body:expr) => {
         match $pool {
             #[cfg(feature = "sqlite")]
@@ -55,22 +57,23 @@ macro_rules! with_backend {
         }
     };
 }
+pub(crate) use with_backend_impl as with_backend;
 
 /// The options of a run. Made by [`Migrations::migrator`]; [`Migrations::run`] is
 /// `migrator().run(pool)` with the defaults.
 #[derive(Debug, Clone)]
 pub struct Migrator<'m> {
-    migrations: &'m Migrations,
-    module: String,
-    tables: TableNames,
-    applied_by: Option<String>,
-    all_or_nothing: bool,
-    allow_out_of_order: bool,
-    ignore_missing: bool,
-    lock_timeout: Duration,
-    statement_timeout: Option<Duration>,
-    table_lock_timeout: Option<Duration>,
-    target: Option<i64>,
+    pub(crate) migrations: &'m Migrations,
+    pub(crate) module: String,
+    pub(crate) tables: TableNames,
+    pub(crate) applied_by: Option<String>,
+    pub(crate) all_or_nothing: bool,
+    pub(crate) allow_out_of_order: bool,
+    pub(crate) ignore_missing: bool,
+    pub(crate) lock_timeout: Duration,
+    pub(crate) statement_timeout: Option<Duration>,
+    pub(crate) table_lock_timeout: Option<Duration>,
+    pub(crate) target: Option<i64>,
 }
 
 impl Migrations {
@@ -178,7 +181,7 @@ impl<'m> Migrator<'m> {
     }
 
     #[cfg(feature = "postgres")]
-    fn pg_settings(&self) -> crate::backend::postgres::Settings {
+    pub(crate) fn pg_settings(&self) -> crate::backend::postgres::Settings {
         crate::backend::postgres::Settings {
             statement_timeout: self.statement_timeout,
             table_lock_timeout: self.table_lock_timeout,
@@ -191,7 +194,7 @@ impl<'m> Migrator<'m> {
         self
     }
 
-    fn context(&self) -> Result<Context, MigrateError> {
+    pub(crate) fn context(&self) -> Result<Context, MigrateError> {
         if let Some(name) = self.tables.invalid_name() {
             return Err(MigrateError::InvalidTableName {
                 name: name.to_owned(),
@@ -297,7 +300,7 @@ impl<'m> Migrator<'m> {
                 Ok(durations) => durations,
                 Err(e) => {
                     let outcome = "every migration of this run was rolled back, none was applied";
-                    return Err(self.fail(b, e, &steps, outcome).await);
+                    return Err(self.fail(b, e, &steps, outcome, false).await);
                 }
             };
             for (step, duration) in steps.iter().zip(durations) {
@@ -336,7 +339,7 @@ impl<'m> Migrator<'m> {
                         } else {
                             "the migration was rolled back, nothing of it was applied"
                         };
-                        return Err(self.fail(b, e, one, outcome).await);
+                        return Err(self.fail(b, e, one, outcome, m.no_transaction()).await);
                     }
                 }
             }
@@ -346,12 +349,13 @@ impl<'m> Migrator<'m> {
     }
 
     /// Records a failed apply in the history and turns it into the user's error.
-    async fn fail<B: Backend>(
+    pub(crate) async fn fail<B: Backend>(
         &self,
         b: &mut B,
         error: ApplyError,
         steps: &[Step],
         outcome: &str,
+        marks_failed: bool,
     ) -> MigrateError {
         let failure = match error {
             ApplyError::Other(e) => return e,
@@ -359,7 +363,6 @@ impl<'m> Migrator<'m> {
         };
         let m = steps[failure.step.min(steps.len() - 1)].migration;
         warn!(version = m.version, file = m.path, statement = failure.statement, error = %failure.source, "migration failed");
-        let marks_failed = m.no_transaction() && !self.all_or_nothing;
         if let Err(record_error) = b.record_failure(m, &failure, marks_failed).await {
             warn!(error = %record_error, "could not record the failure in the history");
         }
@@ -387,7 +390,7 @@ impl<'m> Migrator<'m> {
     }
 
     /// Validates the recorded history against the embedded set and lists what to apply.
-    fn plan(&self, applied: &[AppliedRow]) -> Result<Plan, MigrateError> {
+    pub(crate) fn plan(&self, applied: &[AppliedRow]) -> Result<Plan, MigrateError> {
         let embedded: HashMap<i64, &'static Migration> =
             self.migrations.applying().map(|m| (m.version, m)).collect();
         // A failed or interrupted migration first: nothing else is safe until it is resolved.
@@ -469,7 +472,7 @@ impl<'m> Migrator<'m> {
         })
     }
 
-    fn unknown(&self, version: i64) -> MigrateError {
+    pub(crate) fn unknown(&self, version: i64) -> MigrateError {
         let mut versions = self.migrations.applying().map(|m| m.version);
         let first = versions.next().unwrap_or(0);
         MigrateError::UnknownVersion {
@@ -477,6 +480,28 @@ impl<'m> Migrator<'m> {
             first,
             last: versions.last().unwrap_or(first),
         }
+    }
+
+    /// What a run would apply, in order, with each file's SQL, after the same validation as a
+    /// run. Changes nothing: no lock, no tracking tables created.
+    pub async fn dry_run<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<PlannedMigration>, MigrateError> {
+        let ctx = self.context()?;
+        let applied = with_backend!(self, pool.into(), ctx, |b| b.applied().await)?;
+        let plan = self.plan(&applied)?;
+        Ok(plan
+            .pending
+            .into_iter()
+            .map(|m| PlannedMigration {
+                version: m.version,
+                description: m.description.to_owned(),
+                file: m.path.to_owned(),
+                sql: m.sql,
+                no_transaction: m.no_transaction(),
+            })
+            .collect())
     }
 
     /// Every embedded migration and every recorded one, with where it stands. Reads only:
@@ -551,13 +576,13 @@ impl<'m> Migrator<'m> {
     }
 }
 
-struct Plan {
-    applied_count: i64,
-    fingerprint: Checksum,
-    pending: Vec<&'static Migration>,
+pub(crate) struct Plan {
+    pub(crate) applied_count: i64,
+    pub(crate) fingerprint: Checksum,
+    pub(crate) pending: Vec<&'static Migration>,
 }
 
-fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
+pub(crate) fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
     AppliedMigration {
         version: m.version,
         description: m.description.to_owned(),
@@ -565,7 +590,7 @@ fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
     }
 }
 
-fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateError {
+pub(crate) fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateError {
     let progress = if row.statements_total > 0 {
         format!(
             "{} of {} statements ran",

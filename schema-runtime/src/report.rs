@@ -11,6 +11,8 @@ pub struct Report {
     pub module: String,
     /// The migrations this run applied, in order, with how long each took.
     pub applied: Vec<AppliedMigration>,
+    /// The migrations this run reverted, newest first, with how long each down took.
+    pub reverted: Vec<AppliedMigration>,
     /// How many migrations were applied before this run.
     pub already_applied: usize,
     /// Whether the run found nothing to do with its first query and stopped there.
@@ -20,13 +22,28 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether the run applied nothing.
+    /// Whether the run applied and reverted nothing.
     pub fn is_noop(&self) -> bool {
-        self.applied.is_empty()
+        self.applied.is_empty() && self.reverted.is_empty()
     }
 }
 
-/// One migration a run applied.
+/// One migration a run would apply, as a dry run reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedMigration {
+    /// The version.
+    pub version: i64,
+    /// The description.
+    pub description: String,
+    /// The embedded file.
+    pub file: String,
+    /// The SQL it would run.
+    pub sql: &'static str,
+    /// Whether it would run outside a transaction.
+    pub no_transaction: bool,
+}
+
+/// One migration a run applied (or reverted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppliedMigration {
     /// The version.

@@ -6,7 +6,7 @@ pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
-use crate::report::HistoryEvent;
+use crate::report::{EventKind, HistoryEvent};
 use crate::{Checksum, MigrateError, Migration};
 use std::time::Duration;
 
@@ -47,7 +47,7 @@ impl TableNames {
     }
 }
 
-fn is_identifier_path(name: &str) -> bool {
+pub(crate) fn is_identifier_path(name: &str) -> bool {
     let parts: Vec<&str> = name.split('.').collect();
     parts.len() <= 2
         && parts.iter().all(|part| {
@@ -83,6 +83,16 @@ pub(crate) const STATUS_APPLIED: &str = "applied";
 pub(crate) const STATUS_BASELINE: &str = "baseline";
 pub(crate) const STATUS_FAILED: &str = "failed";
 pub(crate) const STATUS_RUNNING: &str = "running";
+
+/// A row of sqlx's `_sqlx_migrations`.
+#[derive(Debug, Clone)]
+pub(crate) struct SqlxRow {
+    pub version: i64,
+    pub description: String,
+    pub success: bool,
+    /// SHA-384 of the file as sqlx read it.
+    pub checksum: Vec<u8>,
+}
 
 /// The module row: what the cheap check at boot compares with the embedded set.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,6 +204,32 @@ pub(crate) trait Backend {
     /// Every history event of the module, oldest first.
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
 
+    /// Runs `down`'s statements in one transaction together with removing `up`'s row, a revert
+    /// event and the module state. On failure nothing of it is left behind.
+    async fn revert(
+        &mut self,
+        up: &Migration,
+        down: &Migration,
+        step: &Step,
+    ) -> Result<Duration, ApplyError>;
+
+    /// Records `steps` as applied without running them (`baseline`, `import`), with `status`
+    /// and a history event `event` each, in one transaction.
+    async fn record_without_running(
+        &mut self,
+        steps: &[Step],
+        status: &str,
+        event: EventKind,
+        detail: &str,
+    ) -> Result<(), MigrateError>;
+
+    /// The rows of sqlx's `_sqlx_migrations`, or `None` when there is no such table.
+    async fn sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError>;
+
+    /// The versions in a legacy `table(version)` of another tool, or `None` when there is no
+    /// such table. `table` was checked to be an identifier.
+    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError>;
+
     /// Marks a failed migration applied with `checksum` and records a repair event.
     async fn repair(
         &mut self,
@@ -201,6 +237,11 @@ pub(crate) trait Backend {
         applied_count_after: i64,
         fingerprint_after: Checksum,
     ) -> Result<(), MigrateError>;
+}
+
+/// The statements of a migration, as the backends run them one by one.
+pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
+    schema_core::split_statements(sql)
 }
 
 #[cfg(test)]
@@ -217,9 +258,4 @@ mod tests {
         let nope = stmt.text.find("NOPE").unwrap() + 1;
         assert_eq!(locate(stmt, Some(nope)), (4, 5));
     }
-}
-
-/// The statements of a migration, as the backends run them one by one.
-pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
-    schema_core::split_statements(sql)
 }

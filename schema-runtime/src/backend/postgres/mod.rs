@@ -15,6 +15,9 @@ use sqlx::{Connection, Executor, Row};
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
+mod history_ops;
+mod record;
+
 // language=PostgreSQL
 const AT: &str = r#"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
 
@@ -123,102 +126,6 @@ impl<'p> PgBackend<'p> {
         if let Conn::Dedicated(conn) = conn {
             self.dedicated = Some(conn);
         }
-    }
-
-    /// Records an applied migration: its row, its history event and the module state, in one
-    /// statement (one round trip) inside the migration's transaction.
-    async fn record_applied(
-        &self,
-        conn: &mut PgConnection,
-        step: &Step,
-        duration: Duration,
-        statements_total: usize,
-    ) -> Result<(), sqlx::Error> {
-        let m = step.migration;
-        // language=PostgreSQL
-        let sql = format!(
-            "WITH applied AS (
-                INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
-                VALUES ($1, $2, $3, $4, $5, now(), $6, $7, '{STATUS_APPLIED}', $8, $8, NULL)
-                ON CONFLICT (module, version) DO UPDATE SET
-                    description = excluded.description, checksum = excluded.checksum,
-                    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-                    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-                    status = excluded.status, statements_done = excluded.statements_done,
-                    statements_total = excluded.statements_total, error = NULL
-             ), event AS (
-                INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
-                VALUES ($1, $2, $3, 'apply', $4, now(), $6, $7)
-             )
-             INSERT INTO {modules} (module, applied_count, fingerprint, updated_at) VALUES ($1, $9, $10, now())
-             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-            t = self.m,
-            h = self.h,
-            modules = self.modules
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(m.checksum.to_hex())
-            .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(&self.ctx.applied_by)
-            .bind(duration.as_millis() as i64)
-            .bind(statements_total as i64)
-            .bind(step.applied_count_after)
-            .bind(step.fingerprint_after.to_hex())
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
-
-    async fn record_event(
-        &self,
-        conn: &mut PgConnection,
-        m: &Migration,
-        event: EventKind,
-        detail: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
-        // language=PostgreSQL
-        let sql = format!(
-            "INSERT INTO {t} (module, version, description, event, checksum, at, by, detail)
-             VALUES ($1, $2, $3, $4, $5, now(), $6, $7)",
-            t = self.h
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(event.as_str())
-            .bind(m.checksum.to_hex())
-            .bind(&self.ctx.applied_by)
-            .bind(detail)
-            .execute(conn)
-            .await?;
-        Ok(())
-    }
-
-    async fn record_module(
-        &self,
-        conn: &mut PgConnection,
-        applied_count: i64,
-        fingerprint: &str,
-    ) -> Result<(), sqlx::Error> {
-        // language=PostgreSQL
-        let sql = format!(
-            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES ($1, $2, $3, now())
-             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-            t = self.modules
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(applied_count)
-            .bind(fingerprint)
-            .execute(conn)
-            .await?;
-        Ok(())
     }
 
     /// Who holds the advisory lock, from `pg_locks` and `pg_stat_activity`.
@@ -642,6 +549,41 @@ impl Backend for PgBackend<'_> {
                 })
             })
             .collect())
+    }
+
+    async fn revert(
+        &mut self,
+        up: &Migration,
+        down: &Migration,
+        step: &Step,
+    ) -> Result<Duration, ApplyError> {
+        self.revert_one(up, down, step).await
+    }
+
+    async fn record_without_running(
+        &mut self,
+        steps: &[Step],
+        status: &str,
+        event: EventKind,
+        detail: &str,
+    ) -> Result<(), MigrateError> {
+        self.record_steps(steps, status, event, detail).await
+    }
+
+    async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
+        self.read_sqlx_rows().await
+    }
+
+    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError> {
+        let sql = format!(
+            "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
+            quote(table)
+        );
+        match sqlx::query_scalar(&sql).fetch_all(self.pool).await {
+            Ok(versions) => Ok(Some(versions)),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
+        }
     }
 
     async fn repair(

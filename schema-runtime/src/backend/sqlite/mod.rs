@@ -10,10 +10,14 @@ use crate::{Checksum, MigrateError, Migration};
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqlitePool};
 use sqlx::{Connection, Executor, Row};
-use std::fs::{File, OpenOptions, TryLockError};
-use std::io::{Read, Seek, Write};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
+
+mod history_ops;
+mod lock;
+mod record;
+
+use lock::FileLock;
 
 // language=SQLite
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -64,163 +68,6 @@ fn quote(name: &str) -> String {
 fn missing_table(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.message().contains("no such table"))
-}
-
-/// An exclusive lock on `<database file>-schema-lock`, held for a whole run. The operating system
-/// releases it when the process ends, so a killed migrator never leaves a stale lock; SQLite
-/// itself has no lock that outlives a transaction.
-struct FileLock {
-    file: File,
-}
-
-impl FileLock {
-    async fn acquire(path: PathBuf, wait: Duration) -> Result<FileLock, MigrateError> {
-        let io_error = |source| MigrateError::Lock {
-            path: path.display().to_string(),
-            source,
-        };
-        let mut file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .read(true)
-            .write(true)
-            .open(&path)
-            .map_err(io_error)?;
-        let started = Instant::now();
-        loop {
-            match file.try_lock() {
-                Ok(()) => break,
-                Err(TryLockError::WouldBlock) => {
-                    if started.elapsed() >= wait {
-                        let mut holder = String::new();
-                        let _ = file.read_to_string(&mut holder);
-                        let holder = holder.trim();
-                        return Err(MigrateError::LockTimeout {
-                            waited: started.elapsed(),
-                            holder: if holder.is_empty() {
-                                format!("another process (lock file `{}`)", path.display())
-                            } else {
-                                format!("{holder} (lock file `{}`)", path.display())
-                            },
-                        });
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Err(TryLockError::Error(e)) => return Err(io_error(e)),
-            }
-        }
-        // Say who holds it, for the time-out message of whoever waits.
-        let _ = file.set_len(0);
-        let _ = file.rewind();
-        let _ = write!(
-            file,
-            "process {} of {}",
-            std::process::id(),
-            crate::migrator::whoami()
-        );
-        Ok(FileLock { file })
-    }
-}
-
-impl Drop for FileLock {
-    fn drop(&mut self) {
-        let _ = self.file.unlock();
-    }
-}
-
-impl SqliteBackend<'_> {
-    async fn record_applied(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        step: &Step,
-        duration: Duration,
-        statements_total: usize,
-    ) -> Result<(), sqlx::Error> {
-        let m = step.migration;
-        let checksum = m.checksum.to_hex();
-        let ms = duration.as_millis() as i64;
-        // language=SQLite
-        let sql = format!(
-            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, '{STATUS_APPLIED}', ?8, ?8, NULL)
-             ON CONFLICT (module, version) DO UPDATE SET
-                 description = excluded.description, checksum = excluded.checksum,
-                 loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-                 applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-                 status = excluded.status, statements_done = excluded.statements_done,
-                 statements_total = excluded.statements_total, error = NULL",
-            t = self.m
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(&checksum)
-            .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(&self.ctx.applied_by)
-            .bind(ms)
-            .bind(statements_total as i64)
-            .execute(&mut *conn)
-            .await?;
-        self.record_event(conn, m, EventKind::Apply, Some(ms), None)
-            .await?;
-        self.record_module(
-            conn,
-            step.applied_count_after,
-            &step.fingerprint_after.to_hex(),
-        )
-        .await
-    }
-
-    async fn record_event(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        m: &Migration,
-        event: EventKind,
-        duration_ms: Option<i64>,
-        detail: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
-        // language=SQLite
-        let sql = format!(
-            "INSERT INTO {t} (module, version, description, event, checksum, at, by, duration_ms, detail)
-             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, ?8)",
-            t = self.h
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(event.as_str())
-            .bind(m.checksum.to_hex())
-            .bind(&self.ctx.applied_by)
-            .bind(duration_ms)
-            .bind(detail)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
-    async fn record_module(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        applied_count: i64,
-        fingerprint: &str,
-    ) -> Result<(), sqlx::Error> {
-        // language=SQLite
-        let sql = format!(
-            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES (?1, ?2, ?3, {NOW})
-             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-            t = self.modules
-        );
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(applied_count)
-            .bind(fingerprint)
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
 }
 
 impl Backend for SqliteBackend<'_> {
@@ -499,6 +346,41 @@ impl Backend for SqliteBackend<'_> {
                 })
             })
             .collect())
+    }
+
+    async fn revert(
+        &mut self,
+        up: &Migration,
+        down: &Migration,
+        step: &Step,
+    ) -> Result<Duration, ApplyError> {
+        self.revert_one(up, down, step).await
+    }
+
+    async fn record_without_running(
+        &mut self,
+        steps: &[Step],
+        status: &str,
+        event: EventKind,
+        detail: &str,
+    ) -> Result<(), MigrateError> {
+        self.record_steps(steps, status, event, detail).await
+    }
+
+    async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
+        self.read_sqlx_rows().await
+    }
+
+    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError> {
+        let sql = format!(
+            "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
+            quote(table)
+        );
+        match sqlx::query_scalar(&sql).fetch_all(self.pool).await {
+            Ok(versions) => Ok(Some(versions)),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
+        }
     }
 
     async fn repair(

@@ -1,0 +1,181 @@
+//! Adopting a database that something else migrated: baseline, and importing sqlx's table or a
+//! legacy table of versions.
+
+use crate::backend::{is_identifier_path, Backend, Step, STATUS_APPLIED, STATUS_BASELINE};
+use crate::migrator::{with_backend, DbPool};
+use crate::report::EventKind;
+use crate::{Checksum, MigrateError, Migration, Migrator};
+use sha2::{Digest, Sha384};
+use std::collections::HashSet;
+
+impl Migrator<'_> {
+    /// Marks every embedded migration up to and including `version` as applied without running
+    /// it (status `baseline`), for a database whose schema already has them; recorded in the
+    /// history. Migrations already recorded are left as they are. Returns the versions marked.
+    pub async fn baseline<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        version: i64,
+    ) -> Result<Vec<i64>, MigrateError> {
+        let ctx = self.context()?;
+        let position = self
+            .migrations
+            .applying()
+            .position(|m| m.version == version)
+            .ok_or_else(|| self.unknown(version))?;
+        let wanted: Vec<&'static Migration> =
+            self.migrations.applying().take(position + 1).collect();
+        with_backend!(self, pool.into(), ctx, |b| {
+            self.record_locked(
+                &mut b,
+                wanted,
+                STATUS_BASELINE,
+                EventKind::Baseline,
+                "baseline: already in the database",
+            )
+            .await
+        })
+    }
+
+    /// Adopts a database that sqlx migrated: reads `_sqlx_migrations`, checks each row against
+    /// the embedded file (sqlx's SHA-384 of the file), and records them as applied here, with an
+    /// `import` event each. Refuses, before recording anything, a row sqlx marked as failed, a
+    /// file whose content differs from what sqlx applied, and (unless `ignore_missing()`) a
+    /// version this binary does not embed. Returns the versions imported.
+    pub async fn import_sqlx<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Vec<i64>, MigrateError> {
+        let ctx = self.context()?;
+        with_backend!(self, pool.into(), ctx, |b| {
+            let rows = b.sqlx_rows().await?.ok_or(MigrateError::NoSqlxTable)?;
+            let mut wanted = Vec::with_capacity(rows.len());
+            for row in rows {
+                if !row.success {
+                    return Err(MigrateError::SqlxFailed {
+                        version: row.version,
+                    });
+                }
+                let Some(m) = self
+                    .migrations
+                    .applying()
+                    .find(|m| m.version == row.version)
+                else {
+                    if self.ignore_missing {
+                        continue;
+                    }
+                    return Err(MigrateError::MissingMigration {
+                        module: self.module.clone(),
+                        version: row.version,
+                        description: row.description,
+                    });
+                };
+                // sqlx hashes the file as it read it: with a BOM, if the file has one.
+                let plain = Sha384::digest(m.sql.as_bytes());
+                let with_bom = Sha384::digest(format!("\u{feff}{}", m.sql).as_bytes());
+                if row.checksum != plain.as_slice() && row.checksum != with_bom.as_slice() {
+                    return Err(MigrateError::SqlxChecksumMismatch {
+                        version: m.version,
+                        file: m.path.to_owned(),
+                    });
+                }
+                wanted.push(m);
+            }
+            self.record_locked(
+                &mut b,
+                wanted,
+                STATUS_APPLIED,
+                EventKind::Import,
+                "imported from `_sqlx_migrations`",
+            )
+            .await
+        })
+    }
+
+    /// Adopts a database whose versions another tool kept in a `table(version)` (e.g.
+    /// `schema_version`): every embedded migration whose version is listed is recorded as
+    /// applied, with an `import` event. There are no checksums to compare there. Returns the
+    /// versions imported.
+    pub async fn import_versions_table<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        table: &str,
+    ) -> Result<Vec<i64>, MigrateError> {
+        let ctx = self.context()?;
+        if !is_identifier_path(table) {
+            return Err(MigrateError::InvalidTableName {
+                name: table.to_owned(),
+            });
+        }
+        let detail = format!("imported from `{table}`");
+        with_backend!(self, pool.into(), ctx, |b| {
+            let versions =
+                b.legacy_versions(table)
+                    .await?
+                    .ok_or_else(|| MigrateError::NoLegacyTable {
+                        table: table.to_owned(),
+                    })?;
+            let mut wanted = Vec::with_capacity(versions.len());
+            for version in versions {
+                match self.migrations.applying().find(|m| m.version == version) {
+                    Some(m) => wanted.push(m),
+                    None if self.ignore_missing => {}
+                    None => {
+                        return Err(MigrateError::MissingMigration {
+                            module: self.module.clone(),
+                            version,
+                            description: format!("listed in `{table}`"),
+                        })
+                    }
+                }
+            }
+            self.record_locked(&mut b, wanted, STATUS_APPLIED, EventKind::Import, &detail)
+                .await
+        })
+    }
+
+    /// Under the lock: records `wanted` (minus what is already recorded) without running it.
+    async fn record_locked<B: Backend>(
+        &self,
+        b: &mut B,
+        wanted: Vec<&'static Migration>,
+        status: &str,
+        event: EventKind,
+        detail: &str,
+    ) -> Result<Vec<i64>, MigrateError> {
+        b.lock(self.lock_timeout).await?;
+        let result = async {
+            b.ensure_tables().await?;
+            let applied = b.applied().await?;
+            // Validated like a run, so that adopting never hides a modified or failed migration.
+            let plan = self.plan(&applied)?;
+            let recorded: HashSet<i64> = applied.iter().map(|r| r.version).collect();
+            let mut count = plan.applied_count;
+            let mut fingerprint = plan.fingerprint;
+            let steps: Vec<Step> = wanted
+                .into_iter()
+                .filter(|m| !recorded.contains(&m.version))
+                .map(|m| {
+                    count += 1;
+                    fingerprint =
+                        fingerprint.xor(&Checksum::fingerprint_part(m.version, &m.checksum));
+                    Step {
+                        migration: m,
+                        applied_count_after: count,
+                        fingerprint_after: fingerprint,
+                    }
+                })
+                .collect();
+            if !steps.is_empty() {
+                b.record_without_running(&steps, status, event, detail)
+                    .await?;
+            }
+            Ok(steps.iter().map(|s| s.migration.version).collect())
+        }
+        .await;
+        let released = b.unlock().await;
+        let versions = result?;
+        released?;
+        Ok(versions)
+    }
+}

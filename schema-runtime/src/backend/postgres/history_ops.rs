@@ -1,0 +1,130 @@
+//! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
+
+use super::{error_position, missing_table, PgBackend};
+use crate::backend::{locate, statements, ApplyError, ApplyFailure, SqlxRow, Step};
+use crate::report::EventKind;
+use crate::{Checksum, MigrateError, Migration};
+use sqlx::{Connection, Executor, Row};
+use std::time::{Duration, Instant};
+
+impl PgBackend<'_> {
+    pub(super) async fn revert_one(
+        &mut self,
+        up: &Migration,
+        down: &Migration,
+        step: &Step,
+    ) -> Result<Duration, ApplyError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn
+                .begin()
+                .await
+                .map_err(MigrateError::db("starting a revert's transaction"))?;
+            let stmts = statements(down.sql);
+            let started = Instant::now();
+            for stmt in &stmts {
+                if let Err(source) = (&mut *tx).execute(stmt.text).await {
+                    let _ = tx.rollback().await;
+                    let (line, column) = locate(stmt, error_position(&source));
+                    return Err(ApplyError::Statement(ApplyFailure {
+                        step: 0,
+                        statement: stmt.number,
+                        line,
+                        column,
+                        statements_done: stmt.number - 1,
+                        statements_total: stmts.len(),
+                        source,
+                    }));
+                }
+            }
+            let duration = started.elapsed();
+            let record = async {
+                // language=PostgreSQL
+                let delete = format!("DELETE FROM {} WHERE module = $1 AND version = $2", self.m);
+                sqlx::query(&delete)
+                    .bind(&self.ctx.module)
+                    .bind(up.version)
+                    .execute(&mut *tx)
+                    .await?;
+                self.record_event(&mut tx, down, EventKind::Revert, None)
+                    .await?;
+                self.record_module(
+                    &mut tx,
+                    step.applied_count_after,
+                    &step.fingerprint_after.to_hex(),
+                )
+                .await?;
+                tx.commit().await
+            };
+            record
+                .await
+                .map_err(MigrateError::db("recording a revert"))?;
+            Ok(duration)
+        }
+        .await;
+        self.put_conn(conn);
+        result
+    }
+
+    pub(super) async fn record_steps(
+        &mut self,
+        steps: &[Step],
+        status: &str,
+        event: EventKind,
+        detail: &str,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn.begin().await?;
+            // language=PostgreSQL
+            let insert = format!(
+                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status)
+                 VALUES ($1, $2, $3, $4, $5, now(), $6, 0, $7)",
+                t = self.m
+            );
+            for step in steps {
+                let m = step.migration;
+                sqlx::query(&insert)
+                    .bind(&self.ctx.module)
+                    .bind(m.version)
+                    .bind(m.description)
+                    .bind(m.checksum.to_hex())
+                    .bind(Checksum::loose_of(m.sql).to_hex())
+                    .bind(&self.ctx.applied_by)
+                    .bind(status)
+                    .execute(&mut *tx)
+                    .await?;
+                self.record_event(&mut tx, m, event, Some(detail)).await?;
+            }
+            if let Some(last) = steps.last() {
+                self.record_module(&mut tx, last.applied_count_after, &last.fingerprint_after.to_hex())
+                    .await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        self.put_conn(conn);
+        result.map_err(MigrateError::db("recording migrations as applied"))
+    }
+
+    pub(super) async fn read_sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError> {
+        // language=PostgreSQL
+        let sql =
+            "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
+        let rows = match sqlx::query(sql).fetch_all(self.pool).await {
+            Ok(rows) => rows,
+            Err(e) if missing_table(&e) => return Ok(None),
+            Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),
+        };
+        Ok(Some(
+            rows.iter()
+                .map(|row| SqlxRow {
+                    version: row.get(0),
+                    description: row.get(1),
+                    success: row.get(2),
+                    checksum: row.get(3),
+                })
+                .collect(),
+        ))
+    }
+}

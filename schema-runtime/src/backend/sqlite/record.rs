@@ -1,0 +1,101 @@
+//! Writing the tracking rows: applied migrations, history events and the module state.
+
+use super::{SqliteBackend, Step, NOW, STATUS_APPLIED};
+use crate::report::EventKind;
+use crate::{Checksum, Migration};
+use std::time::Duration;
+
+impl SqliteBackend<'_> {
+    pub(super) async fn record_applied(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        step: &Step,
+        duration: Duration,
+        statements_total: usize,
+    ) -> Result<(), sqlx::Error> {
+        let m = step.migration;
+        let checksum = m.checksum.to_hex();
+        let ms = duration.as_millis() as i64;
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, '{STATUS_APPLIED}', ?8, ?8, NULL)
+             ON CONFLICT (module, version) DO UPDATE SET
+                 description = excluded.description, checksum = excluded.checksum,
+                 loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+                 applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+                 status = excluded.status, statements_done = excluded.statements_done,
+                 statements_total = excluded.statements_total, error = NULL",
+            t = self.m
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(&checksum)
+            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(ms)
+            .bind(statements_total as i64)
+            .execute(&mut *conn)
+            .await?;
+        self.record_event(conn, m, EventKind::Apply, Some(ms), None)
+            .await?;
+        self.record_module(
+            conn,
+            step.applied_count_after,
+            &step.fingerprint_after.to_hex(),
+        )
+        .await
+    }
+
+    pub(super) async fn record_event(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        m: &Migration,
+        event: EventKind,
+        duration_ms: Option<i64>,
+        detail: Option<&str>,
+    ) -> Result<(), sqlx::Error> {
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, version, description, event, checksum, at, by, duration_ms, detail)
+             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, ?8)",
+            t = self.h
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(event.as_str())
+            .bind(m.checksum.to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(duration_ms)
+            .bind(detail)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn record_module(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        applied_count: i64,
+        fingerprint: &str,
+    ) -> Result<(), sqlx::Error> {
+        // language=SQLite
+        let sql = format!(
+            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES (?1, ?2, ?3, {NOW})
+             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+            t = self.modules
+        );
+        sqlx::query(&sql)
+            .bind(&self.ctx.module)
+            .bind(applied_count)
+            .bind(fingerprint)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+}
