@@ -447,12 +447,13 @@ async fn a_failed_no_transaction_migration_is_refused_until_repaired() {
     );
 }
 
-fn spawn_replicas(url: &str, set: &str, count: usize) -> Vec<std::process::Child> {
+fn spawn_replicas(url: &str, set: &str, count: usize, extra: &[&str]) -> Vec<std::process::Child> {
     (0..count)
         .map(|_| {
             std::process::Command::new(env!("CARGO_BIN_EXE_fixture-migrator"))
                 .arg(url)
                 .arg(set)
+                .args(extra)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
@@ -484,7 +485,7 @@ fn wait_all(children: Vec<std::process::Child>) -> Vec<String> {
 #[tokio::test]
 async fn eight_replicas_booting_at_once_apply_each_migration_exactly_once() {
     let (pool, url, _server) = fresh().await;
-    let mut applied = wait_all(spawn_replicas(&url, "fifty", 8));
+    let mut applied = wait_all(spawn_replicas(&url, "fifty", 8, &[]));
     applied.sort();
     assert_eq!(
         applied.len(),
@@ -505,7 +506,7 @@ async fn eight_replicas_booting_at_once_apply_each_migration_exactly_once() {
 #[tokio::test]
 async fn replicas_waiting_for_the_lock_do_not_deadlock_create_index_concurrently() {
     let (pool, url, _server) = fresh().await;
-    let applied = wait_all(spawn_replicas(&url, "concurrently", 4));
+    let applied = wait_all(spawn_replicas(&url, "concurrently", 4, &[]));
     assert_eq!(applied.len(), 3, "{applied:?}");
     let valid: bool = sqlx::query_scalar(
         "SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind_idx'::regclass",
@@ -529,6 +530,75 @@ async fn modules_have_their_own_versions_and_locks() {
     assert_eq!(report.applied.len(), 50);
     assert!(
         fixture("basic")
+            .run(&pool)
+            .await
+            .unwrap()
+            .up_to_date_at_boot
+    );
+}
+
+/// The URL of the test's database through PgBouncer in transaction pooling mode.
+fn through_pgbouncer(url: &str) -> String {
+    let bouncer = std::env::var("SCHEMA_TEST_PGBOUNCER_URL")
+        .expect("SCHEMA_TEST_PGBOUNCER_URL is set by scripts/with-postgres");
+    let database = url.rsplit_once('/').unwrap().1;
+    format!("{}/{database}", bouncer.rsplit_once('/').unwrap().0)
+}
+
+#[tokio::test]
+async fn behind_a_transaction_pooling_proxy_eight_replicas_apply_each_migration_once() {
+    let (pool, url, _server) = fresh().await;
+    let mut applied = wait_all(spawn_replicas(
+        &through_pgbouncer(&url),
+        "fifty",
+        8,
+        &["120000", "transaction"],
+    ));
+    applied.sort();
+    let total = applied.len();
+    applied.dedup();
+    assert_eq!(
+        (total, applied.len()),
+        (50, 50),
+        "every migration applied by exactly one replica"
+    );
+    let applies: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM _schema_history WHERE event = 'apply'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(applies, 50);
+    // The module state kept up with the replicas: a boot now stops at its first query.
+    assert!(
+        fixture("fifty")
+            .run(&pool)
+            .await
+            .unwrap()
+            .up_to_date_at_boot
+    );
+}
+
+#[tokio::test]
+async fn behind_a_transaction_pooling_proxy_replicas_share_a_no_transaction_migration() {
+    let (pool, url, _server) = fresh().await;
+    let applied = wait_all(spawn_replicas(
+        &through_pgbouncer(&url),
+        "concurrently",
+        4,
+        &["120000", "transaction"],
+    ));
+    let mut sorted = applied.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["1", "2", "3"], "{applied:?}");
+    let valid: bool = sqlx::query_scalar(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'events_kind_idx'::regclass",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(valid);
+    assert!(
+        fixture("concurrently")
             .run(&pool)
             .await
             .unwrap()

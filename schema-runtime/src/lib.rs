@@ -39,6 +39,8 @@ pub use backend::TableNames;
 pub use embedded::{Migration, Migrations};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use error::MigrateError;
+#[cfg(feature = "postgres")]
+pub use migrator::LockMode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -1,5 +1,7 @@
 //! The run: what to apply, what to refuse, and in which order, whatever the database.
 
+#[cfg(feature = "postgres")]
+pub use crate::backend::postgres::LockMode;
 use crate::backend::{
     AppliedRow, ApplyError, Backend, Context, Step, TableNames, STATUS_APPLIED, STATUS_BASELINE,
     STATUS_FAILED, STATUS_RUNNING,
@@ -74,6 +76,8 @@ pub struct Migrator<'m> {
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) table_lock_timeout: Option<Duration>,
     pub(crate) target: Option<i64>,
+    #[cfg(feature = "postgres")]
+    pub(crate) lock_mode: LockMode,
 }
 
 impl Migrations {
@@ -91,6 +95,8 @@ impl Migrations {
             statement_timeout: None,
             table_lock_timeout: None,
             target: None,
+            #[cfg(feature = "postgres")]
+            lock_mode: LockMode::default(),
         }
     }
 
@@ -180,11 +186,21 @@ impl<'m> Migrator<'m> {
         self
     }
 
+    /// PostgreSQL: how processes keep from migrating at once. The default, a session lock on a
+    /// dedicated connection, needs a real session; behind a transaction-pooling proxy
+    /// (PgBouncer's `pool_mode = transaction`) use [`LockMode::Transaction`].
+    #[cfg(feature = "postgres")]
+    pub fn lock_mode(mut self, mode: LockMode) -> Self {
+        self.lock_mode = mode;
+        self
+    }
+
     #[cfg(feature = "postgres")]
     pub(crate) fn pg_settings(&self) -> crate::backend::postgres::Settings {
         crate::backend::postgres::Settings {
             statement_timeout: self.statement_timeout,
             table_lock_timeout: self.table_lock_timeout,
+            lock_mode: self.lock_mode,
         }
     }
 
@@ -304,9 +320,12 @@ impl<'m> Migrator<'m> {
                 }
             };
             for (step, duration) in steps.iter().zip(durations) {
-                report
-                    .applied
-                    .push(applied_migration(step.migration, duration));
+                match duration {
+                    Some(duration) => report
+                        .applied
+                        .push(applied_migration(step.migration, duration)),
+                    None => report.already_applied += 1,
+                }
             }
         } else {
             for step in &steps {
@@ -318,13 +337,17 @@ impl<'m> Migrator<'m> {
                         b.apply_without_transaction(step).await
                     } else {
                         let durations = b.apply_in_transaction(one).await?;
-                        Ok(durations.into_iter().next().unwrap_or_default())
+                        Ok(durations.into_iter().next().flatten())
                     }
                 }
                 .instrument(span)
                 .await;
                 match outcome {
-                    Ok(duration) => {
+                    Ok(None) => {
+                        debug!(version = m.version, "applied by another process meanwhile");
+                        report.already_applied += 1;
+                    }
+                    Ok(Some(duration)) => {
                         info!(
                             version = m.version,
                             file = m.path,

@@ -1,13 +1,15 @@
 //! A process that migrates a database with one of the fixture sets, for the tests that need
 //! real separate processes (concurrent boots and replicas, a migrator killed half-way).
 //!
-//! `fixture-migrator <sqlite file | postgres:// URL> <fixture set> [lock timeout in ms]`
+//! `fixture-migrator <sqlite file | postgres:// URL> <fixture set> [lock timeout in ms] [transaction]`
+//! `transaction` selects PostgreSQL's transaction lock mode and turns sqlx's statement cache off,
+//! as a service behind a transaction-pooling proxy must.
 //! Prints `started`, then `applied <version>` per applied migration and exits 0, or prints the
 //! error and exits 1. The set is `tests/fixtures/<set>`, loaded at run time with the checks the
 //! macro makes at build time.
 
-use schema_runtime::{DbPool, Migrations};
-use sqlx::postgres::PgPoolOptions;
+use schema_runtime::{DbPool, LockMode, Migrations};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::path::Path;
 use std::time::Duration;
@@ -42,12 +44,19 @@ async fn main() {
         .and_then(|ms| ms.parse().ok())
         .map_or(Duration::from_secs(120), Duration::from_millis);
 
+    let transaction_mode = args.get(4).is_some_and(|mode| mode == "transaction");
     let sqlite;
     let postgres;
     let pool: DbPool<'_> = if db.starts_with("postgres") {
+        let options: PgConnectOptions = db.parse().unwrap_or_else(|e| fail(format!("{db}: {e}")));
+        let options = if transaction_mode {
+            options.statement_cache_capacity(0)
+        } else {
+            options
+        };
         postgres = PgPoolOptions::new()
             .max_connections(2)
-            .connect(db)
+            .connect_with(options)
             .await
             .unwrap_or_else(|e| fail(format!("connecting to {db}: {e}")));
         (&postgres).into()
@@ -64,12 +73,11 @@ async fn main() {
         (&sqlite).into()
     };
     println!("started");
-    match migrations
-        .migrator()
-        .lock_timeout(lock_timeout)
-        .run(pool)
-        .await
-    {
+    let mut migrator = migrations.migrator().lock_timeout(lock_timeout);
+    if transaction_mode {
+        migrator = migrator.lock_mode(LockMode::Transaction);
+    }
+    match migrator.run(pool).await {
         Ok(report) => {
             for m in report.applied {
                 println!("applied {}", m.version);

@@ -185,12 +185,19 @@ pub(crate) trait Backend {
 
     /// Applies `steps` in one transaction, each recorded (row, history, module state) in the
     /// same transaction. On failure nothing of any step is left behind. Returns each step's
-    /// duration.
-    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError>;
+    /// duration, or `None` for a step another process applied meanwhile (only possible in
+    /// PostgreSQL's transaction lock mode).
+    async fn apply_in_transaction(
+        &mut self,
+        steps: &[Step],
+    ) -> Result<Vec<Option<Duration>>, ApplyError>;
 
     /// Runs a `-- no-transaction` migration statement by statement, recording progress after
     /// each so that a failure or a crash leaves a `failed`/`running` row saying how far it got.
-    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError>;
+    async fn apply_without_transaction(
+        &mut self,
+        step: &Step,
+    ) -> Result<Option<Duration>, ApplyError>;
 
     /// Records a failure in the history (and, for a `-- no-transaction` migration, marks its
     /// row failed and the module state dirty).

@@ -42,6 +42,7 @@ impl PgBackend<'_> {
                 // language=PostgreSQL
                 let delete = format!("DELETE FROM {} WHERE module = $1 AND version = $2", self.m);
                 sqlx::query(&delete)
+                    .persistent(false)
                     .bind(&self.ctx.module)
                     .bind(up.version)
                     .execute(&mut *tx)
@@ -85,6 +86,7 @@ impl PgBackend<'_> {
             for step in steps {
                 let m = step.migration;
                 sqlx::query(&insert)
+            .persistent(false)
                     .bind(&self.ctx.module)
                     .bind(m.version)
                     .bind(m.description)
@@ -111,7 +113,7 @@ impl PgBackend<'_> {
         // language=PostgreSQL
         let sql =
             "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
-        let rows = match sqlx::query(sql).fetch_all(self.pool).await {
+        let rows = match self.fetch_pooled(sqlx::query(sql).persistent(false)).await {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(None),
             Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),

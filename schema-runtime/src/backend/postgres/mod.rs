@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 
 mod history_ops;
 mod record;
+mod xact;
+
+pub use xact::LockMode;
+use xact::{begin_locked, Claim};
 
 // language=PostgreSQL
 const AT: &str = r#"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
@@ -30,6 +34,8 @@ pub(crate) struct PgBackend<'p> {
     /// The server process of the dedicated connection, to end it if the run is dropped.
     dedicated_pid: Option<i32>,
     lock_key: Option<i64>,
+    /// How long to wait for the lock; in transaction mode, for each transaction's lock.
+    lock_wait: Duration,
     settings: Settings,
     ctx: Context,
     m: String,
@@ -42,6 +48,7 @@ pub(crate) struct PgBackend<'p> {
 pub(crate) struct Settings {
     pub statement_timeout: Option<Duration>,
     pub table_lock_timeout: Option<Duration>,
+    pub lock_mode: LockMode,
 }
 
 enum Conn {
@@ -88,6 +95,7 @@ impl<'p> PgBackend<'p> {
             dedicated: None,
             dedicated_pid: None,
             lock_key: None,
+            lock_wait: Duration::from_secs(60),
             settings,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
@@ -122,6 +130,32 @@ impl<'p> PgBackend<'p> {
         }
     }
 
+    /// Fetches the rows of a query made outside a migration's transaction. Behind a
+    /// transaction-pooling proxy such a query's prepare and execute may reach two different
+    /// server connections, so in transaction lock mode it runs inside a transaction.
+    async fn fetch_outside(
+        &self,
+        conn: &mut PgConnection,
+        query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
+    ) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
+        if !Self::transaction_mode(&self.settings) {
+            return query.fetch_all(conn).await;
+        }
+        let mut tx = conn.begin().await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(rows)
+    }
+
+    /// [`PgBackend::fetch_outside`] on a connection of the pool.
+    async fn fetch_pooled(
+        &self,
+        query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
+    ) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        self.fetch_outside(&mut conn, query).await
+    }
+
     fn put_conn(&mut self, conn: Conn) {
         if let Conn::Dedicated(conn) = conn {
             self.dedicated = Some(conn);
@@ -140,7 +174,8 @@ impl<'p> PgBackend<'p> {
                      AND l.classid::bigint = ($1 >> 32) & 4294967295
                      AND l.objid::bigint = $1 & 4294967295 AND l.objsubid = 1
                    LIMIT 1";
-        match sqlx::query(sql).bind(key).fetch_optional(conn).await {
+        match sqlx::query(sql)
+            .persistent(false).bind(key).fetch_optional(conn).await {
             Ok(Some(row)) => format!(
                 "backend process {} (user `{}`, application `{}`, from {}, {}, connected since {} UTC)",
                 row.get::<i32, _>(0),
@@ -159,13 +194,20 @@ impl<'p> PgBackend<'p> {
         &self,
         conn: &mut PgConnection,
         steps: &[Step],
-    ) -> Result<Vec<Duration>, ApplyError> {
-        let mut tx = conn
-            .begin()
-            .await
-            .map_err(MigrateError::db("starting a migration's transaction"))?;
+    ) -> Result<Vec<Option<Duration>>, ApplyError> {
+        let mut tx = begin_locked!(self, conn);
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
+            if Self::transaction_mode(&self.settings)
+                && self
+                    .status_of(&mut tx, step.migration.version)
+                    .await?
+                    .is_some()
+            {
+                // Another process applied it after this one made its plan.
+                durations.push(None);
+                continue;
+            }
             let stmts = statements(step.migration.sql);
             let started = Instant::now();
             for stmt in &stmts {
@@ -184,15 +226,46 @@ impl<'p> PgBackend<'p> {
                 }
             }
             let duration = started.elapsed();
-            self.record_applied(&mut tx, step, duration, stmts.len())
+            let step = self.fresh_step(&mut tx, step).await?;
+            self.record_applied(&mut tx, &step, duration, stmts.len())
                 .await
                 .map_err(MigrateError::db("recording an applied migration"))?;
-            durations.push(duration);
+            durations.push(Some(duration));
         }
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
         Ok(durations)
+    }
+
+    /// The `running` row that claims a `-- no-transaction` migration.
+    async fn insert_running(
+        &self,
+        conn: &mut PgConnection,
+        step: &Step,
+        total: usize,
+    ) -> Result<(), sqlx::Error> {
+        let m = step.migration;
+        // language=PostgreSQL
+        let claim = format!(
+            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
+             VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', 0, $7)
+             ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
+                 statements_done = 0, statements_total = excluded.statements_total, error = NULL",
+            t = self.m
+        );
+        sqlx::query(&claim)
+            .persistent(false)
+            .bind(&self.ctx.module)
+            .bind(m.version)
+            .bind(m.description)
+            .bind(m.checksum.to_hex())
+            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(&self.ctx.applied_by)
+            .bind(total as i64)
+            .execute(conn)
+            .await?;
+        Ok(())
     }
 }
 
@@ -213,6 +286,7 @@ impl Drop for PgBackend<'_> {
         let pool = self.pool.clone();
         runtime.spawn(async move {
             let _ = sqlx::query("SELECT pg_terminate_backend($1)")
+                .persistent(false)
                 .bind(pid)
                 .execute(&pool)
                 .await;
@@ -238,11 +312,8 @@ impl Backend for PgBackend<'_> {
             "SELECT applied_count, fingerprint FROM {} WHERE module = $1",
             self.modules
         );
-        match sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .fetch_optional(self.pool)
-            .await
-        {
+        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        match self.fetch_pooled(query).await.map(|rows| rows.into_iter().next()) {
             Ok(row) => Ok(row.map(|row| ModuleState {
                 applied_count: row.get(0),
                 fingerprint: row.get(1),
@@ -253,6 +324,11 @@ impl Backend for PgBackend<'_> {
     }
 
     async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
+        self.lock_wait = wait;
+        if Self::transaction_mode(&self.settings) {
+            // Each writing transaction takes its own lock; there is no session to hold one.
+            return Ok(());
+        }
         let options = self.pool.connect_options();
         let mut conn = PgConnection::connect_with(&options)
             .await
@@ -273,6 +349,7 @@ impl Backend for PgBackend<'_> {
                 ))?;
         }
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .persistent(false)
             .fetch_one(&mut conn)
             .await
             .map_err(MigrateError::db("opening the migration connection"))?;
@@ -284,6 +361,7 @@ impl Backend for PgBackend<'_> {
         // for, and the two deadlock (sqlx's replicas fail with "deadlock detected" there).
         loop {
             let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .persistent(false)
                 .bind(key)
                 .fetch_one(&mut conn)
                 .await
@@ -310,6 +388,7 @@ impl Backend for PgBackend<'_> {
             return Ok(());
         };
         let released = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .persistent(false)
             .bind(key)
             .execute(&mut conn)
             .await;
@@ -362,10 +441,21 @@ impl Backend for PgBackend<'_> {
             modules = self.modules
         );
         let mut conn = self.take_conn().await?;
-        let result = (&mut *conn).execute(sql.as_str()).await;
+        let result = async {
+            // Two processes creating the same table at once can fail on the catalog's unique
+            // index, so creation happens under the lock in either mode.
+            let mut tx = begin_locked!(self, conn);
+            (&mut *tx)
+                .execute(sql.as_str())
+                .await
+                .map_err(MigrateError::db("creating the tracking tables"))?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("creating the tracking tables"))
+        }
+        .await;
         self.put_conn(conn);
-        result.map_err(MigrateError::db("creating the tracking tables"))?;
-        Ok(())
+        result
     }
 
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
@@ -377,10 +467,8 @@ impl Backend for PgBackend<'_> {
             self.m
         );
         let mut conn = self.take_conn().await?;
-        let rows = sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .fetch_all(&mut *conn)
-            .await;
+        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        let rows = self.fetch_outside(&mut conn, query).await;
         self.put_conn(conn);
         let rows = match rows {
             Ok(rows) => rows,
@@ -404,38 +492,29 @@ impl Backend for PgBackend<'_> {
             .collect())
     }
 
-    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError> {
+    async fn apply_in_transaction(
+        &mut self,
+        steps: &[Step],
+    ) -> Result<Vec<Option<Duration>>, ApplyError> {
         let mut conn = self.take_conn().await?;
         let result = self.apply_steps(&mut conn, steps).await;
         self.put_conn(conn);
         result
     }
 
-    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+    async fn apply_without_transaction(
+        &mut self,
+        step: &Step,
+    ) -> Result<Option<Duration>, ApplyError> {
         let m = step.migration;
         let stmts = statements(m.sql);
         let total = stmts.len();
         let mut conn = self.take_conn().await?;
         let result = async {
-            // language=PostgreSQL
-            let claim = format!(
-                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
-                 VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', 0, $7)
-                 ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
-                     statements_done = 0, statements_total = excluded.statements_total, error = NULL",
-                t = self.m
-            );
-            sqlx::query(&claim)
-                .bind(&self.ctx.module)
-                .bind(m.version)
-                .bind(m.description)
-                .bind(m.checksum.to_hex())
-                .bind(Checksum::loose_of(m.sql).to_hex())
-                .bind(&self.ctx.applied_by)
-                .bind(total as i64)
-                .execute(&mut *conn)
-                .await
-                .map_err(MigrateError::db("recording the start of a migration"))?;
+            // A crash part-way leaves the `running` row, which the next run refuses to skip.
+            if let Claim::AlreadyApplied = self.claim(&mut conn, step, total).await? {
+                return Ok(None);
+            }
             // language=PostgreSQL
             let progress = format!(
                 "UPDATE {t} SET statements_done = $3 WHERE module = $1 AND version = $2",
@@ -455,26 +534,25 @@ impl Backend for PgBackend<'_> {
                         source,
                     }));
                 }
-                sqlx::query(&progress)
+                let query = sqlx::query(&progress)
+                    .persistent(false)
                     .bind(&self.ctx.module)
                     .bind(m.version)
-                    .bind(done as i64 + 1)
-                    .execute(&mut *conn)
+                    .bind(done as i64 + 1);
+                self.fetch_outside(&mut conn, query)
                     .await
                     .map_err(MigrateError::db("recording the progress of a migration"))?;
             }
             let duration = started.elapsed();
-            let mut tx = conn
-                .begin()
-                .await
-                .map_err(MigrateError::db("starting the transaction that records a migration"))?;
-            self.record_applied(&mut tx, step, duration, total)
+            let mut tx = begin_locked!(self, conn);
+            let step = self.fresh_step(&mut tx, step).await?;
+            self.record_applied(&mut tx, &step, duration, total)
                 .await
                 .map_err(MigrateError::db("recording an applied migration"))?;
             tx.commit()
                 .await
                 .map_err(MigrateError::db("committing an applied migration"))?;
-            Ok(duration)
+            Ok(Some(duration))
         }
         .await;
         self.put_conn(conn);
@@ -500,6 +578,7 @@ impl Backend for PgBackend<'_> {
                     t = self.m
                 );
                 sqlx::query(&sql)
+            .persistent(false)
                     .bind(&self.ctx.module)
                     .bind(migration.version)
                     .bind(&detail)
@@ -523,11 +602,8 @@ impl Backend for PgBackend<'_> {
                FROM {} WHERE module = $1 ORDER BY id"#,
             self.h
         );
-        let rows = match sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .fetch_all(self.pool)
-            .await
-        {
+        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        let rows = match self.fetch_pooled(query).await {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
             Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
@@ -579,8 +655,8 @@ impl Backend for PgBackend<'_> {
             "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
             quote(table)
         );
-        match sqlx::query_scalar(&sql).fetch_all(self.pool).await {
-            Ok(versions) => Ok(Some(versions)),
+        match self.fetch_pooled(sqlx::query(&sql).persistent(false)).await {
+            Ok(rows) => Ok(Some(rows.iter().map(|row| row.get::<i64, _>(0)).collect())),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
         }
@@ -603,6 +679,7 @@ impl Backend for PgBackend<'_> {
                 t = self.m
             );
             sqlx::query(&sql)
+                .persistent(false)
                 .bind(&self.ctx.module)
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())

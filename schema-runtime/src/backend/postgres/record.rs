@@ -40,6 +40,7 @@ impl PgBackend<'_> {
             modules = self.modules
         );
         sqlx::query(&sql)
+            .persistent(false)
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
@@ -69,6 +70,7 @@ impl PgBackend<'_> {
             t = self.h
         );
         sqlx::query(&sql)
+            .persistent(false)
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
@@ -95,6 +97,7 @@ impl PgBackend<'_> {
             t = self.modules
         );
         sqlx::query(&sql)
+            .persistent(false)
             .bind(&self.ctx.module)
             .bind(applied_count)
             .bind(fingerprint)

@@ -201,14 +201,20 @@ impl Backend for SqliteBackend<'_> {
             .collect())
     }
 
-    async fn apply_in_transaction(&mut self, steps: &[Step]) -> Result<Vec<Duration>, ApplyError> {
+    async fn apply_in_transaction(
+        &mut self,
+        steps: &[Step],
+    ) -> Result<Vec<Option<Duration>>, ApplyError> {
         let mut conn = self.take_conn().await?;
         let result = self.apply_steps(&mut conn, steps).await;
         self.conn = Some(conn);
-        result
+        result.map(|durations| durations.into_iter().map(Some).collect())
     }
 
-    async fn apply_without_transaction(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+    async fn apply_without_transaction(
+        &mut self,
+        step: &Step,
+    ) -> Result<Option<Duration>, ApplyError> {
         let m = step.migration;
         let stmts = statements(m.sql);
         let total = stmts.len();
@@ -272,7 +278,7 @@ impl Backend for SqliteBackend<'_> {
             tx.commit()
                 .await
                 .map_err(MigrateError::db("committing an applied migration"))?;
-            Ok(duration)
+            Ok(Some(duration))
         }
         .await;
         self.conn = Some(conn);
