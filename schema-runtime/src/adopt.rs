@@ -148,7 +148,7 @@ impl Migrator<'_> {
             b.ensure_tables().await?;
             let applied = b.applied().await?;
             // Validated like a run, so that adopting never hides a modified or failed migration.
-            let plan = self.plan(&applied)?;
+            let plan = self.plan(&applied, b.running_may_be_live())?;
             let recorded: HashSet<i64> = applied.iter().map(|r| r.version).collect();
             let mut count = plan.applied_count;
             let mut fingerprint = plan.fingerprint;

@@ -284,7 +284,7 @@ impl<'m> Migrator<'m> {
     ) -> Result<Report, MigrateError> {
         b.ensure_tables().await?;
         let applied = b.applied().await?;
-        let plan = self.plan(&applied)?;
+        let plan = self.plan(&applied, b.running_may_be_live())?;
         let mut report = Report {
             module: self.module.clone(),
             already_applied: plan.applied_count as usize,
@@ -413,20 +413,32 @@ impl<'m> Migrator<'m> {
     }
 
     /// Validates the recorded history against the embedded set and lists what to apply.
-    pub(crate) fn plan(&self, applied: &[AppliedRow]) -> Result<Plan, MigrateError> {
+    ///
+    /// `live_running`: whether a `running` row may belong to a process that is still applying
+    /// it (PostgreSQL's transaction lock mode, where the plan is made without the lock). Then
+    /// the migration counts as pending, and applying it waits for that process.
+    pub(crate) fn plan(
+        &self,
+        applied: &[AppliedRow],
+        live_running: bool,
+    ) -> Result<Plan, MigrateError> {
         let embedded: HashMap<i64, &'static Migration> =
             self.migrations.applying().map(|m| (m.version, m)).collect();
         // A failed or interrupted migration first: nothing else is safe until it is resolved.
         // Under the lock, a `running` row belongs to a process that died.
         if let Some(row) = applied
             .iter()
-            .find(|r| r.status == STATUS_FAILED || r.status == STATUS_RUNNING)
+            .find(|r| r.status == STATUS_FAILED || (r.status == STATUS_RUNNING && !live_running))
         {
             return Err(dirty(row, embedded.get(&row.version).copied()));
         }
+        let applied: Vec<&AppliedRow> = applied
+            .iter()
+            .filter(|r| r.status != STATUS_RUNNING)
+            .collect();
         let mut count = 0;
         let mut fingerprint = Checksum([0; 32]);
-        for row in applied {
+        for row in &applied {
             match embedded.get(&row.version) {
                 None if self.ignore_missing => continue,
                 None => {
@@ -512,8 +524,10 @@ impl<'m> Migrator<'m> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<PlannedMigration>, MigrateError> {
         let ctx = self.context()?;
-        let applied = with_backend!(self, pool.into(), ctx, |b| b.applied().await)?;
-        let plan = self.plan(&applied)?;
+        let (applied, live_running) = with_backend!(self, pool.into(), ctx, |b| {
+            (b.applied().await?, b.running_may_be_live())
+        });
+        let plan = self.plan(&applied, live_running)?;
         Ok(plan
             .pending
             .into_iter()

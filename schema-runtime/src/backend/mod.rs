@@ -170,6 +170,12 @@ pub(crate) trait Backend {
     /// The module row, read without a lock: `None` when the tables or the row do not exist.
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError>;
 
+    /// Whether a `running` row may belong to a live process even while this run holds what
+    /// `lock` gives (PostgreSQL's transaction lock mode, where `lock` takes nothing).
+    fn running_may_be_live(&self) -> bool {
+        false
+    }
+
     /// Takes the migration lock, waiting at most `wait`. Released by `unlock`, and by the
     /// process ending or the backend being dropped, whatever happens in between.
     async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError>;

@@ -306,6 +306,10 @@ fn error_position(e: &sqlx::Error) -> Option<usize> {
 }
 
 impl Backend for PgBackend<'_> {
+    fn running_may_be_live(&self) -> bool {
+        Self::transaction_mode(&self.settings)
+    }
+
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
         // language=PostgreSQL
         let sql = format!(
@@ -313,7 +317,11 @@ impl Backend for PgBackend<'_> {
             self.modules
         );
         let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
-        match self.fetch_pooled(query).await.map(|rows| rows.into_iter().next()) {
+        match self
+            .fetch_pooled(query)
+            .await
+            .map(|rows| rows.into_iter().next())
+        {
             Ok(row) => Ok(row.map(|row| ModuleState {
                 applied_count: row.get(0),
                 fingerprint: row.get(1),
