@@ -224,6 +224,11 @@ async fn says_when_only_white_space_differs() {
     assert!(err
         .to_string()
         .contains("only white space or line endings differ"));
+    let entry = &BASIC_WHITESPACE.status(&db.pool).await.unwrap()[1];
+    assert_eq!(entry.state, MigrationState::Modified);
+    assert!(entry.whitespace_only);
+    assert_eq!(entry.applied_checksum, Some(BASIC.as_slice()[1].checksum));
+    assert_eq!(entry.checksum, Some(BASIC_WHITESPACE.as_slice()[1].checksum));
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ pub enum MigrateError {
         source: sqlx::Error,
     },
     /// An applied migration's file changed after it was applied.
-    #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; restore the file as it was applied (a new change belongs in a new migration), or, if the change is intended, record the new checksum with `repair`", if *whitespace_only { " (only white space or line endings differ)" } else { "" })]
+    #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; restore the file as it was applied; a new change belongs in a new migration", if *whitespace_only { " (only white space or line endings differ)" } else { "" })]
     ChecksumMismatch {
         /// The version.
         version: i64,

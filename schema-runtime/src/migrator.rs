@@ -130,6 +130,11 @@ impl<'m> Migrator<'m> {
         self
     }
 
+    /// The module this migrator works on.
+    pub fn module_name(&self) -> &str {
+        &self.module
+    }
+
     /// The tracking tables' names (default `_schema_migrations`, `_schema_history`,
     /// `_schema_modules`).
     pub fn table_names(mut self, tables: TableNames) -> Self {
@@ -672,6 +677,10 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
                 reversible: migrations.down_of(m.version).is_some(),
                 noop: m.noop,
                 file: Some(m.path.to_owned()),
+                checksum: Some(m.checksum),
+                applied_checksum: row.map(|r| r.checksum),
+                whitespace_only: state == MigrationState::Modified
+                    && row.and_then(|r| r.loose_checksum) == Some(Checksum::loose_of(m.sql)),
             }
         })
         .collect();
@@ -686,6 +695,9 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
                 reversible: false,
                 noop: false,
                 file: None,
+                checksum: None,
+                applied_checksum: Some(row.checksum),
+                whitespace_only: false,
             });
         }
     }

@@ -110,6 +110,13 @@ pub struct StatusEntry {
     pub noop: bool,
     /// The embedded file, if it is embedded.
     pub file: Option<String>,
+    /// The embedded file's checksum, if it is embedded.
+    pub checksum: Option<Checksum>,
+    /// The checksum recorded when it was applied, if it was.
+    pub applied_checksum: Option<Checksum>,
+    /// For a modified migration: whether the file differs from what was applied only in white
+    /// space or line endings.
+    pub whitespace_only: bool,
 }
 
 /// What happened to a migration, as recorded in the history.
