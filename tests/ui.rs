@@ -7,7 +7,9 @@ fn ui() {
     // points into `target/tests/trybuild`.
     std::env::set_var("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER", "1");
     let t = trybuild::TestCases::new();
-    for category in ["args", "names", "versions", "pairs", "content", "layout"] {
+    for category in [
+        "args", "names", "versions", "pairs", "content", "layout", "sql",
+    ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }
     t.pass("tests/ui/pass/*.rs");

@@ -13,16 +13,23 @@ pub enum Directive {
     /// spelling, or `-- schema: no-transaction`). Needed for `CREATE INDEX CONCURRENTLY` and
     /// other statements that refuse to run inside a transaction.
     NoTransaction,
+    /// Leave the file out of the build-time SQL check (`-- schema: no-check`): its syntax is not
+    /// checked, and with SQLite its statements are still applied, so that later files can use
+    /// what it creates, but a statement that fails is skipped instead of reported. A reversible
+    /// pair with the directive on either file is not checked for undoing its up. For SQL the
+    /// checker cannot judge, such as a statement that needs a loadable extension.
+    NoCheck,
 }
 
 impl Directive {
     /// Every directive, for documentation and for error messages.
-    pub const ALL: &'static [Directive] = &[Directive::NoTransaction];
+    pub const ALL: &'static [Directive] = &[Directive::NoTransaction, Directive::NoCheck];
 
     /// The name written after the prefix.
     pub fn name(self) -> &'static str {
         match self {
             Directive::NoTransaction => "no-transaction",
+            Directive::NoCheck => "no-check",
         }
     }
 
@@ -111,6 +118,15 @@ mod tests {
         assert_eq!(parse_directives(sql).0, vec![Directive::NoTransaction]);
         let sql = "\u{feff}-- schema:   no-transaction  \r\nSELECT 1;";
         assert_eq!(parse_directives(sql).0, vec![Directive::NoTransaction]);
+    }
+
+    #[test]
+    fn reads_no_check_beside_no_transaction() {
+        let sql = "-- no-transaction\n-- schema: no-check\nCREATE VIRTUAL TABLE v USING vec0(x);";
+        let found = parse_directives(sql).0;
+        assert_eq!(found, vec![Directive::NoTransaction, Directive::NoCheck]);
+        // Only the tool's own spelling: a bare `-- no-check` is a plain comment.
+        assert_eq!(parse_directives("-- no-check\nSELECT 1;").0, vec![]);
     }
 
     #[test]

@@ -1,3 +1,4 @@
+use crate::check::Dialect;
 use crate::diagnostic::Location;
 use std::path::PathBuf;
 
@@ -142,4 +143,82 @@ pub enum Error {
         /// The folder as shown.
         folder: String,
     },
+    /// A statement that SQLite refuses when the chain of migrations is applied in order: its
+    /// syntax, or a table, column or other object that does not exist at that point.
+    #[error("{at}: sqlite cannot apply this statement: {reason}; {fix}\n{snippet}")]
+    SqliteRejects {
+        /// Where the statement (or the token SQLite points at) is.
+        at: Location,
+        /// What SQLite said, as it said it.
+        reason: String,
+        /// What to do about it.
+        fix: &'static str,
+        /// The offending line with a caret under the location.
+        snippet: String,
+    },
+    /// A view or trigger that names a table or column that does not exist once every migration
+    /// is applied: SQLite accepts it, and fails each time it is used.
+    #[error("{at}: {what} that does not exist once every migration is applied; fix the name, or create what it uses in a migration, or opt the file out with `-- schema: no-check`\n{snippet}")]
+    DanglingReference {
+        /// The statement that creates the view or trigger.
+        at: Location,
+        /// The object and what it uses: ``view `totals` uses a column `amout` ``.
+        what: String,
+        /// The offending line with a caret under the location.
+        snippet: String,
+    },
+    /// A statement that does not parse as PostgreSQL.
+    #[error("{at}: not valid postgresql: {reason}; fix the statement, or opt the file out with `-- schema: no-check`\n{snippet}")]
+    PostgresSyntax {
+        /// Where the parser stopped.
+        at: Location,
+        /// What it expected.
+        reason: String,
+        /// The offending line with a caret under the location.
+        snippet: String,
+    },
+    /// A down migration that does not bring the schema back to what it was before its up.
+    #[error("{down}: reverting `{up}` does not restore the schema ({}); make the down drop what the up creates and restore what it drops or changes, or opt the pair out with `-- schema: no-check`", describe_difference(.left_behind, .missing, .changed))]
+    DownDoesNotUndoUp {
+        /// The up file.
+        up: String,
+        /// The down file.
+        down: String,
+        /// Objects the up created that are still there after the down (`index \`a_idx\``).
+        left_behind: Vec<String>,
+        /// Objects there before the up that the down did not bring back.
+        missing: Vec<String>,
+        /// Objects whose definition differs from the one before the up.
+        changed: Vec<String>,
+    },
+    /// The check was asked for a dialect this build of schema-core cannot check.
+    #[error("checking {dialect} migrations needs schema-core's `{feature}` feature; enable it, or turn the check off")]
+    CheckUnavailable {
+        /// The dialect asked for.
+        dialect: Dialect,
+        /// The cargo feature that brings its checker.
+        feature: &'static str,
+    },
+    /// The checker itself could not run (SQLite could not open an in-memory database).
+    #[error(
+        "the sql check cannot run: {reason}; turn it off with `check = false` if this persists"
+    )]
+    CheckCannotRun {
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// `left behind: index `a`, view `b`; missing: table `c`` for [`Error::DownDoesNotUndoUp`].
+fn describe_difference(left_behind: &[String], missing: &[String], changed: &[String]) -> String {
+    [
+        ("left behind", left_behind),
+        ("missing", missing),
+        ("changed", changed),
+    ]
+    .iter()
+    .filter(|(_, objects)| !objects.is_empty())
+    .map(|(what, objects)| format!("{what}: {}", objects.join(", ")))
+    .collect::<Vec<_>>()
+    .join("; ")
 }

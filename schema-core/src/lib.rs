@@ -2,8 +2,8 @@
 //! names and directives, checksums them, splits them into statements and checks the folder as a
 //! whole.
 //!
-//! The `embed_migrations!` macro calls [`resolve_dir`] at build time and the `schema` command
-//! calls it at run time, so both accept exactly the same folders.
+//! The `embed_migrations!` macro calls [`resolve_dir`] and then [`check`] at build time, and the
+//! `schema` command makes the same calls at run time, so both accept exactly the same folders.
 //!
 //! # Example
 //!
@@ -28,7 +28,11 @@
 //!   `<VERSION>_<name>/up.sql` + `down.sql` folders.
 //! - Every problem in a folder is reported at once, as a list of [`Error`]s.
 //! - Checksums are SHA-256 of the content with a leading BOM removed and CRLF turned into LF.
+//! - [`check`] judges the SQL itself: with the `check-sqlite` feature it applies the chain to an
+//!   in-memory SQLite (each down right after its up), with `check-postgres` it parses every file
+//!   as PostgreSQL. A file opts out with `-- schema: no-check`.
 
+mod check;
 mod checksum;
 mod diagnostic;
 mod directive;
@@ -39,6 +43,7 @@ mod name;
 mod statement;
 mod validate;
 
+pub use check::{check, CheckOptions, Dialect};
 pub use checksum::Checksum;
 pub use diagnostic::Location;
 pub use directive::{Directive, DIRECTIVE_PREFIX};

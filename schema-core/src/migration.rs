@@ -63,6 +63,11 @@ impl Migration {
     pub fn no_transaction(&self) -> bool {
         self.directives.contains(&Directive::NoTransaction)
     }
+
+    /// Whether the file opted out of the build-time SQL check (`-- schema: no-check`).
+    pub fn no_check(&self) -> bool {
+        self.directives.contains(&Directive::NoCheck)
+    }
 }
 
 /// Every migration of a folder, in the order they apply: by version, an up before its down.

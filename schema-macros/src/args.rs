@@ -1,8 +1,9 @@
 //! The macro's arguments: `"folder"` then `name = value` options.
 
 use proc_macro2::{Span, TokenStream};
+use schema_core::Dialect;
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitStr, Path, Token};
+use syn::{Ident, LitBool, LitStr, Path, Token};
 
 /// What the caller asked for.
 pub struct Args {
@@ -12,9 +13,14 @@ pub struct Args {
     pub dir_span: Span,
     /// The path the generated code names the runtime by (`crate = path`).
     pub krate: Path,
+    /// The database the SQL is written for (`dialect = "sqlite"`, the default).
+    pub dialect: Dialect,
+    /// Whether to check the SQL (`check = false` turns it off).
+    pub check: bool,
 }
 
-const OPTIONS: &str = "`crate = path`";
+const OPTIONS: &str =
+    "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `crate = path`";
 
 impl Args {
     pub fn parse(input: TokenStream) -> syn::Result<Args> {
@@ -28,6 +34,8 @@ impl Parse for Args {
             dir: "migrations".to_owned(),
             dir_span: Span::call_site(),
             krate: syn::parse_quote!(::schema_runtime),
+            dialect: Dialect::default(),
+            check: true,
         };
         if input.is_empty() {
             return Ok(args);
@@ -63,10 +71,32 @@ impl Parse for Args {
                     format!("expected an option; the options are {OPTIONS}"),
                 )
             })?;
-            return Err(syn::Error::new(
-                key.span(),
-                format!("unknown option `{key}`; the options are {OPTIONS}"),
-            ));
+            input.parse::<Token![=]>()?;
+            if key == "dialect" {
+                let value: LitStr = input.parse()?;
+                args.dialect = Dialect::from_name(&value.value()).ok_or_else(|| {
+                    let known: Vec<String> =
+                        Dialect::ALL.iter().map(|d| format!("`\"{d}\"`")).collect();
+                    syn::Error::new(
+                        value.span(),
+                        format!(
+                            "unknown dialect `{}`; the dialects are {}",
+                            value.value(),
+                            known.join(", ")
+                        ),
+                    )
+                })?;
+            } else if key == "check" {
+                let value: LitBool = input.parse().map_err(|e| {
+                    syn::Error::new(e.span(), "expected `true` or `false`, like `check = false`")
+                })?;
+                args.check = value.value;
+            } else {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("unknown option `{key}`; the options are {OPTIONS}"),
+                ));
+            }
         }
         Ok(args)
     }

@@ -4,7 +4,7 @@ use crate::args::Args;
 use crate::diag;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
-use schema_core::{Checksum, Directive, Migration, MigrationKind, MigrationSet};
+use schema_core::{CheckOptions, Checksum, Directive, Migration, MigrationKind, MigrationSet};
 use std::path::{Path, PathBuf};
 
 /// Set by this project's own ui tests: resolve the folder from the file that calls the macro
@@ -22,10 +22,17 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
         Ok(root) => root,
         Err(message) => return with_errors(syn::Error::new(args.dir_span, message), &args.krate),
     };
-    match schema_core::resolve_dir(&root, &args.dir) {
+    let set = schema_core::resolve_dir(&root, &args.dir).and_then(|set| {
+        if args.check {
+            schema_core::check(&set, &CheckOptions::new(args.dialect))?;
+        }
+        Ok(set)
+    });
+    match set {
         Ok(set) => Embedded {
             set: &set,
             krate: &args.krate,
+            checked: args.check,
         }
         .into_token_stream(),
         Err(errors) => with_errors(diag::to_syn(&errors, args.dir_span), &args.krate),
@@ -54,6 +61,7 @@ fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
 struct Embedded<'a> {
     set: &'a MigrationSet,
     krate: &'a syn::Path,
+    checked: bool,
 }
 
 impl ToTokens for Embedded<'_> {
@@ -76,12 +84,14 @@ impl ToTokens for Embedded<'_> {
                 .map(|m| (m.version, &m.checksum)),
         );
         let fingerprint = checksum_tokens(&fingerprint, krate);
+        let checked = self.checked;
         tokens.extend(quote! {
             #krate::__private::Migrations::__new(
                 &[#(#migrations),*],
                 #dir,
                 #abs_dir,
                 #fingerprint,
+                #checked,
             )
         });
     }
@@ -111,6 +121,7 @@ impl ToTokens for EmbeddedMigration<'_> {
         let checksum = checksum_tokens(&m.checksum, krate);
         let directives = m.directives.iter().map(|d| match d {
             Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
+            Directive::NoCheck => quote!(#krate::__private::Directive::NoCheck),
         });
         let noop = m.noop;
         let display_path = &m.display_path;

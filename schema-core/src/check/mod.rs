@@ -1,0 +1,158 @@
+//! The build-time check of the SQL itself, after [`resolve_dir`](crate::resolve_dir) has
+//! accepted the folder: SQLite applies the chain, PostgreSQL parses each file.
+
+#[cfg(feature = "check-postgres")]
+mod postgres;
+#[cfg(feature = "check-sqlite")]
+mod sqlite;
+
+use crate::error::Error;
+use crate::migration::MigrationSet;
+use std::fmt;
+
+/// The database the migrations are written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Dialect {
+    /// SQLite, the embedded default: the chain is applied to an in-memory database.
+    #[default]
+    Sqlite,
+    /// PostgreSQL: each file is parsed, nothing is run.
+    Postgres,
+}
+
+impl Dialect {
+    /// Every dialect, for documentation and for error messages.
+    pub const ALL: &'static [Dialect] = &[Dialect::Sqlite, Dialect::Postgres];
+
+    /// The name used in `dialect = "…"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The dialect called `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Dialect::ALL.iter().copied().find(|d| d.name() == name)
+    }
+}
+
+impl fmt::Display for Dialect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How [`check`] judges a folder.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    /// The database the migrations are written for.
+    pub dialect: Dialect,
+}
+
+impl CheckOptions {
+    /// Options for `dialect`.
+    pub fn new(dialect: Dialect) -> Self {
+        CheckOptions { dialect }
+    }
+}
+
+/// Checks the SQL of a resolved folder, reporting every problem found.
+///
+/// - SQLite (feature `check-sqlite`): applies the migrations in order to an in-memory database
+///   with SQLite's own parser, so a syntax error, or a table or column that does not exist at
+///   that point, is reported with its file, line and column. Each reversible pair is checked
+///   right after its up: the down must bring the schema back to what it was before the up.
+/// - PostgreSQL (feature `check-postgres`): parses every file; nothing is run.
+///
+/// Files with `-- schema: no-check` are not judged (see [`Directive::NoCheck`]).
+///
+/// [`Directive::NoCheck`]: crate::Directive::NoCheck
+#[cfg_attr(
+    not(all(feature = "check-sqlite", feature = "check-postgres")),
+    allow(unused_variables)
+)]
+pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<(), Vec<Error>> {
+    let errors = match options.dialect {
+        #[cfg(feature = "check-sqlite")]
+        Dialect::Sqlite => sqlite::check(set),
+        #[cfg(feature = "check-postgres")]
+        Dialect::Postgres => postgres::check(set),
+        #[allow(unreachable_patterns)]
+        dialect => vec![Error::CheckUnavailable {
+            dialect,
+            feature: match dialect {
+                Dialect::Sqlite => "check-sqlite",
+                Dialect::Postgres => "check-postgres",
+            },
+        }],
+    };
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// The line of `sql` holding the 1-based `line`, with a caret under the 1-based `column`, the
+/// way rustc shows source:
+///
+/// ```text
+///   |
+/// 3 | INSERT INTO users (id) VALUES (1);
+///   |             ^
+/// ```
+///
+/// Tabs are shown as four spaces so that the caret stays under its character.
+#[cfg_attr(
+    not(any(feature = "check-sqlite", feature = "check-postgres")),
+    allow(dead_code)
+)]
+pub(crate) fn snippet(sql: &str, line: usize, column: usize) -> String {
+    let text = sql
+        .split('\n')
+        .nth(line.saturating_sub(1))
+        .unwrap_or("")
+        .trim_end_matches('\r');
+    let expand = |s: &str| s.replace('\t', "    ");
+    let before: String = text.chars().take(column.saturating_sub(1)).collect();
+    let pad = " ".repeat(expand(&before).chars().count());
+    let number = line.to_string();
+    let gutter = " ".repeat(number.len());
+    format!("{gutter} |\n{number} | {}\n{gutter} | {pad}^", expand(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for d in Dialect::ALL {
+            assert_eq!(Dialect::from_name(d.name()), Some(*d));
+        }
+        assert_eq!(Dialect::from_name("mysql"), None);
+        assert_eq!(Dialect::default(), Dialect::Sqlite);
+    }
+
+    #[test]
+    fn snippet_puts_the_caret_under_the_column() {
+        let sql = "CREATE TABLE a (id INT);\r\nINSERT INTO b VALUES (1);\r\n";
+        assert_eq!(
+            snippet(sql, 2, 13),
+            "  |\n2 | INSERT INTO b VALUES (1);\n  |             ^"
+        );
+        let sql = "\tSELECT é, x;";
+        assert_eq!(
+            snippet(sql, 1, 12),
+            "  |\n1 |     SELECT é, x;\n  |               ^"
+        );
+    }
+
+    #[test]
+    fn snippet_of_a_line_past_the_end_is_empty_but_does_not_panic() {
+        assert_eq!(snippet("", 4, 9), "  |\n4 | \n  | ^");
+    }
+}

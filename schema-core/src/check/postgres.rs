@@ -1,0 +1,218 @@
+//! The PostgreSQL check: every file parsed by squawk's parser, a pure-Rust PostgreSQL parser
+//! tested against PostgreSQL's own regression suite. Nothing is run, so a table or column that
+//! does not exist is not found; a syntax error is.
+//!
+//! - The bodies of dollar-quoted functions and `DO` blocks (PL/pgSQL) are strings to the parser
+//!   and are not checked; `LANGUAGE sql` bodies are.
+//! - One error per statement: what the parser reports after its first error in a statement is
+//!   usually a consequence of it.
+
+use crate::check::snippet;
+use crate::diagnostic::{line_column, Location};
+use crate::error::Error;
+use crate::migration::{Migration, MigrationSet};
+use crate::statement::split_statements;
+
+/// Parses every file of `set` and returns every syntax error, one per statement at most.
+pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
+    let mut errors = Vec::new();
+    for m in &set.migrations {
+        if !m.no_check() && !m.noop {
+            check_file(m, &mut errors);
+        }
+    }
+    errors
+}
+
+/// Byte offsets and messages of the syntax errors in `sql`, in order. A parser that panics on
+/// some input finds nothing in it rather than failing the build: a false error is worse than a
+/// missed one.
+fn syntax_errors(sql: &str) -> Vec<(usize, String)> {
+    let parsed = std::panic::catch_unwind(|| {
+        squawk_syntax::SourceFile::parse(sql)
+            .errors()
+            .into_iter()
+            .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
+            .collect::<Vec<_>>()
+    });
+    parsed.unwrap_or_default()
+}
+
+/// Whether `sql` parses as PostgreSQL (for the SQLite check's hint).
+#[cfg_attr(not(feature = "check-sqlite"), allow(dead_code))]
+pub(crate) fn parses(sql: &str) -> bool {
+    syntax_errors(sql).is_empty()
+}
+
+fn check_file(m: &Migration, errors: &mut Vec<Error>) {
+    let found = syntax_errors(&m.sql);
+    if found.is_empty() {
+        return;
+    }
+    let statements = split_statements(&m.sql);
+    let mut reported = Vec::new();
+    for (offset, message) in found {
+        // The statement the error is in: the last one starting at or before it (an error at the
+        // very end, such as a missing `)`, belongs to the last statement).
+        let statement = statements.iter().rposition(|s| s.offset <= offset);
+        if reported.contains(&statement) {
+            continue;
+        }
+        reported.push(statement);
+        let (line, column) = line_column(&m.sql, offset.min(m.sql.len()));
+        errors.push(Error::PostgresSyntax {
+            at: Location::at(m.display_path.clone(), line, column),
+            reason: reword(&message),
+            snippet: snippet(&m.sql, line, column),
+        });
+    }
+}
+
+/// The parser's message with its token names written as SQL: `expected R_PAREN` becomes
+/// ``expected `)` ``, `found IDENT` becomes `found a name`.
+fn reword(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if !word.is_empty() {
+            out.push_str(&token_name(word));
+            word.clear();
+        }
+    };
+    for c in message.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    // Messages start with a capital now and then; ours are lowercase.
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(first)
+            if chars
+                .as_str()
+                .starts_with(|c: char| c.is_lowercase() || c == ' ') =>
+        {
+            first.to_lowercase().chain(chars).collect()
+        }
+        _ => out,
+    }
+}
+
+fn token_name(word: &str) -> String {
+    if let Some(keyword) = word.strip_suffix("_KW") {
+        if !keyword.is_empty() && keyword.chars().all(|c| c.is_ascii_uppercase() || c == '_') {
+            return format!("`{keyword}`");
+        }
+    }
+    let punctuation = match word {
+        "L_PAREN" => "(",
+        "R_PAREN" => ")",
+        "L_BRACK" => "[",
+        "R_BRACK" => "]",
+        "SEMICOLON" => ";",
+        "COMMA" => ",",
+        "DOT" => ".",
+        "COLON" => ":",
+        "COLON2" => "::",
+        "EQ" => "=",
+        "STAR" => "*",
+        "PLUS" => "+",
+        "MINUS" => "-",
+        "SLASH" => "/",
+        "PERCENT" => "%",
+        "L_ANGLE" => "<",
+        "R_ANGLE" => ">",
+        "IDENT" => return "a name".to_owned(),
+        "EOF" => return "the end of the file".to_owned(),
+        _ => return word.to_owned(),
+    };
+    format!("`{punctuation}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::resolve_dir;
+    use std::fs;
+
+    fn check_files(files: &[(&str, &str)]) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let migrations = dir.path().join("migrations");
+        fs::create_dir(&migrations).unwrap();
+        for (name, sql) in files {
+            fs::write(migrations.join(name), sql).unwrap();
+        }
+        let set = resolve_dir(dir.path(), "migrations").unwrap();
+        check(&set).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn accepts_postgres_only_syntax() {
+        let errors = check_files(&[
+            (
+                "1_a.sql",
+                "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\
+                 CREATE TABLE a (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, d jsonb DEFAULT '{}'::jsonb);\n\
+                 CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END; $$;\n\
+                 DO $$ BEGIN PERFORM 1; END $$;",
+            ),
+            ("2_b.sql", "-- no-transaction\nCREATE INDEX CONCURRENTLY a_d ON a USING gin (d);"),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_one_error_per_statement_with_line_column_and_snippet() {
+        let errors = check_files(&[(
+            "1_a.sql",
+            "CREATE TABLE a (id int,);\nSELECT 1;\nALTER TABEL a ADD COLUMN b int;\n",
+        )]);
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert_eq!(
+            errors[0],
+            "migrations/1_a.sql:1:23: not valid postgresql: unexpected trailing comma; fix the \
+             statement, or opt the file out with `-- schema: no-check`\n  |\n1 | CREATE TABLE a \
+             (id int,);\n  |                       ^"
+        );
+        assert!(
+            errors[1].starts_with("migrations/1_a.sql:3:"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn reports_every_file_and_skips_opted_out_ones() {
+        let errors = check_files(&[
+            ("1_a.sql", "CREAT TABLE a (id int);"),
+            ("2_b.sql", "-- schema: no-check\nthis is not sql;"),
+            ("3_c.sql", "CREATE TABLE c (id int"),
+        ]);
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:1:1:"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[1].starts_with("migrations/3_c.sql:1:"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn rewords_token_names() {
+        assert_eq!(reword("expected R_PAREN"), "expected `)`");
+        assert_eq!(
+            reword("expected command, found IDENT"),
+            "expected command, found a name"
+        );
+        assert_eq!(reword("expected NULL_KW"), "expected `NULL`");
+        assert_eq!(
+            reword("Expected at least one column assignment after SET"),
+            "expected at least one column assignment after SET"
+        );
+    }
+}

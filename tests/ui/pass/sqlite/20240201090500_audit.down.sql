@@ -1,0 +1,3 @@
+DROP TRIGGER orders_audit_delete;
+DROP TRIGGER orders_audit_status;
+DROP TABLE audit_log;

@@ -1,0 +1,2 @@
+DROP VIEW category_paths;
+DROP TABLE categories;

@@ -1,0 +1,2 @@
+ALTER TABLE orders DROP COLUMN customer_note;
+ALTER TABLE accounts DROP COLUMN locale;

@@ -1,0 +1,3 @@
+ALTER TABLE accounts ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';
+ALTER TABLE orders ADD COLUMN note TEXT;
+ALTER TABLE orders RENAME COLUMN note TO customer_note;

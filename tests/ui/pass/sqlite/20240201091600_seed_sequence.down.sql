@@ -1,0 +1,2 @@
+DELETE FROM sqlite_sequence WHERE name = 'invoices';
+DROP TABLE invoices;

@@ -1,0 +1,1 @@
+ALTER TABEL accounts ADD COLUMN name text;

@@ -1,0 +1,1 @@
+CREATE TABLE orders (id INTEGER PRIMARY KEY, amount_cents INTEGER NOT NULL, status TEXT NOT NULL);

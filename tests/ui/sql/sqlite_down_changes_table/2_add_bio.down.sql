@@ -1,0 +1,2 @@
+-- Forgets the column.
+DROP INDEX users_bio_idx;

@@ -1,0 +1,2 @@
+-- The first administrator.
+INSERT INTO user (id, email) VALUES (1, 'admin@example.com');

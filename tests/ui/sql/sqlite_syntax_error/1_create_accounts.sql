@@ -1,0 +1,4 @@
+CREATE TABLE accounts (
+    id    INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+);
