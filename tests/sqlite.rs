@@ -18,11 +18,11 @@ static BASIC_MISSING: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/basic_missing");
 static OUT_OF_ORDER: Migrations = schema_runtime::embed_migrations!("tests/fixtures/out_of_order");
 static FAILING_STATEMENT: Migrations =
-    schema_runtime::embed_migrations!("tests/fixtures/failing_statement");
+    schema_runtime::embed_migrations!("tests/fixtures/failing_statement", check = false);
 static NO_TX_FAILING: Migrations =
-    schema_runtime::embed_migrations!("tests/fixtures/no_tx_failing");
+    schema_runtime::embed_migrations!("tests/fixtures/no_tx_failing", check = false);
 static ALL_OR_NOTHING_FAILING: Migrations =
-    schema_runtime::embed_migrations!("tests/fixtures/all_or_nothing_failing");
+    schema_runtime::embed_migrations!("tests/fixtures/all_or_nothing_failing", check = false);
 static MANY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/many");
 static SERVICE: Migrations = schema_runtime::embed_migrations!("migrations");
 
@@ -228,7 +228,10 @@ async fn says_when_only_white_space_differs() {
     assert_eq!(entry.state, MigrationState::Modified);
     assert!(entry.whitespace_only);
     assert_eq!(entry.applied_checksum, Some(BASIC.as_slice()[1].checksum));
-    assert_eq!(entry.checksum, Some(BASIC_WHITESPACE.as_slice()[1].checksum));
+    assert_eq!(
+        entry.checksum,
+        Some(BASIC_WHITESPACE.as_slice()[1].checksum)
+    );
 }
 
 #[tokio::test]
@@ -340,6 +343,7 @@ async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line() {
     // Nothing was recorded as dirty: fixing the file and booting again is all it takes.
     let status = FAILING_STATEMENT.status(&db.pool).await.unwrap();
     assert_eq!(status[1].state, MigrationState::Pending);
+    assert!(!status[1].checked, "embedded with `check = false`");
 }
 
 #[tokio::test]
@@ -573,6 +577,7 @@ async fn status_lists_applied_pending_modified_and_missing() {
         entry.file.as_deref(),
         Some("tests/fixtures/basic/10_create_users.sql")
     );
+    assert!(entry.checked, "the macro checked the SQL");
 }
 
 #[tokio::test]

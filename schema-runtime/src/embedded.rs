@@ -31,6 +31,11 @@ impl Migration {
     pub fn no_transaction(&self) -> bool {
         self.directives.contains(&Directive::NoTransaction)
     }
+
+    /// Whether the file opted out of the build-time SQL check (`-- schema: no-check`).
+    pub fn no_check(&self) -> bool {
+        self.directives.contains(&Directive::NoCheck)
+    }
 }
 
 /// Every migration of one folder, embedded in the binary by
@@ -45,6 +50,7 @@ pub struct Migrations {
     dir: &'static str,
     abs_dir: &'static str,
     fingerprint: Checksum,
+    checked: bool,
 }
 
 impl Migrations {
@@ -54,13 +60,22 @@ impl Migrations {
         dir: &'static str,
         abs_dir: &'static str,
         fingerprint: Checksum,
+        checked: bool,
     ) -> Self {
         Migrations {
             migrations,
             dir,
             abs_dir,
             fingerprint,
+            checked,
         }
+    }
+
+    /// Whether the SQL was checked when the set was embedded or loaded (`check = false` turns
+    /// it off for a whole invocation; `-- schema: no-check` for one file, see
+    /// [`Migration::checked`]).
+    pub fn sql_checked(&self) -> bool {
+        self.checked
     }
 
     /// Reads and checks a migrations folder at run time, with exactly the checks the macro
@@ -71,6 +86,24 @@ impl Migrations {
     /// The loaded files live as long as the process: call it once per folder, not in a loop.
     pub fn load(root: &std::path::Path, dir: &str) -> Result<Migrations, Vec<schema_core::Error>> {
         let set = schema_core::resolve_dir(root, dir)?;
+        Ok(Self::leak(set, false))
+    }
+
+    /// [`Migrations::load`], then the check of the SQL itself that `embed_migrations!` makes
+    /// (`schema_core::check`): the same folder passes or fails both. The check needs the
+    /// `check-sqlite` / `check-postgres` features of `schema-core` turned on by the caller's
+    /// dependencies; without them every folder fails with an error that says so.
+    pub fn load_checked(
+        root: &std::path::Path,
+        dir: &str,
+        options: &schema_core::CheckOptions,
+    ) -> Result<Migrations, Vec<schema_core::Error>> {
+        let set = schema_core::resolve_dir(root, dir)?;
+        schema_core::check(&set, options)?;
+        Ok(Self::leak(set, true))
+    }
+
+    fn leak(set: schema_core::MigrationSet, checked: bool) -> Migrations {
         let leak = |s: String| -> &'static str { Box::leak(s.into_boxed_str()) };
         let migrations: Vec<Migration> = set
             .migrations
@@ -93,12 +126,13 @@ impl Migrations {
                 .filter(|m| m.kind != MigrationKind::Down)
                 .map(|m| (m.version, &m.checksum)),
         );
-        Ok(Migrations {
+        Migrations {
             migrations: Box::leak(migrations.into_boxed_slice()),
             dir: leak(set.display_dir),
             abs_dir: leak(set.dir.to_string_lossy().into_owned()),
             fingerprint,
-        })
+            checked,
+        }
     }
 
     /// [`Checksum::fingerprint`] of every applying migration, computed at build time: what a

@@ -63,6 +63,10 @@ pub use stale::StaleEmbedding;
 ///
 /// # Options
 ///
+/// - `dialect = "sqlite" | "postgres"` (default `"sqlite"`): how the SQL is checked. SQLite
+///   applies the whole chain to an in-memory database (each down right after its up);
+///   PostgreSQL parses every file.
+/// - `check = false`: no SQL check for this invocation (`-- schema: no-check` opts one file out).
 /// - `crate = path`: the path the generated code names this crate by, for crates that
 ///   re-export it (`embed_migrations!("migrations", crate = my_app::schema_runtime)`).
 ///
@@ -79,7 +83,10 @@ pub use stale::StaleEmbedding;
 /// and column where there is one): a missing folder, a `.sql` file whose name does not parse,
 /// two files with one version, a down without its up or an up without its down, a version that
 /// is both simple and reversible, content that is not UTF-8, an unknown `-- schema:` directive,
-/// a negative version or one larger than `i64::MAX`, and a bad macro argument.
+/// a negative version or one larger than `i64::MAX`, and a bad macro argument. Then the SQL:
+/// a statement the dialect rejects (with its line, column and the offending line), a table or
+/// column that does not exist at that point, a down that does not undo its up (naming the
+/// objects left behind, missing or changed), a view or trigger that names a missing object.
 ///
 /// # Triggering recompilation
 ///
@@ -95,7 +102,7 @@ pub mod __private {
 
     /// What a failed `embed_migrations!` expands to after its errors, so that the errors are
     /// the only ones the compiler reports.
-    pub const EMPTY: Migrations = Migrations::__new(&[], "", "", crate::Checksum([0; 32]));
+    pub const EMPTY: Migrations = Migrations::__new(&[], "", "", crate::Checksum([0; 32]), false);
 
     /// The SQL without a leading BOM, as schema-core checked it.
     pub const fn strip_bom(sql: &'static str) -> &'static str {

@@ -108,6 +108,9 @@ pub struct StatusEntry {
     pub reversible: bool,
     /// Whether the file holds only comments and white space.
     pub noop: bool,
+    /// Whether the file's SQL was checked at build time (false for `-- schema: no-check`
+    /// files, sets embedded with `check = false`, and migrations missing from the binary).
+    pub checked: bool,
     /// The embedded file, if it is embedded.
     pub file: Option<String>,
     /// The embedded file's checksum, if it is embedded.
