@@ -1,19 +1,39 @@
 //! The example service: migrates its SQLite database on boot, prints where every migration
 //! stands, and reads the migrated schema.
 //!
+//! It also mounts the `schema` commands over its embedded migrations:
+//!
 //! ```sh
 //! cargo run --example service                         # uses ./service.db
 //! SERVICE_DATABASE=/tmp/other.db cargo run --example service
+//! cargo run --example service -- migrate status       # or up, down, verify, history, ...
 //! ```
 
+use schema_cli::clap::{self, Parser};
 use schema_runtime::Migrations;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use std::process::ExitCode;
 use std::time::Duration;
 
 static MIGRATIONS: Migrations = schema_runtime::embed_migrations!("migrations");
 
+/// The example service: with no command, migrates its database, then serves.
+#[derive(Parser)]
+#[command(name = "service")]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(clap::Subcommand)]
+enum Command {
+    /// Apply, inspect and revert the service database's migrations.
+    Migrate(schema_cli::Migrate),
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let args = Args::parse();
     let path = std::env::var("SERVICE_DATABASE").unwrap_or_else(|_| "service.db".to_owned());
     let options = SqliteConnectOptions::new()
         .filename(&path)
@@ -25,6 +45,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .max_connections(4)
         .connect_with(options)
         .await?;
+
+    if let Some(Command::Migrate(migrate)) = args.command {
+        return Ok(schema_cli::run_embedded(&MIGRATIONS, &pool, migrate).await);
+    }
 
     let report = MIGRATIONS.run(&pool).await?;
     if report.is_noop() {
@@ -82,5 +106,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (title, priority, project) in open {
         println!("  [{priority}] {title} ({project})");
     }
-    Ok(())
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,0 +1,236 @@
+//! The command line: the `schema` binary's arguments, and the migration commands an
+//! application mounts as a subcommand of its own.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The exit codes, shown at the end of `--help`.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error (bad migrations folder, database error, refused or failed migration)
+  2  usage error (unknown command or option, bad value)
+  3  `status` found pending migrations
+  4  `status` or `verify` found drift: a modified, missing or failed migration";
+
+/// Create, apply, inspect and revert the SQL migrations of a folder.
+///
+/// The folder is read and checked by the same code that `embed_migrations!` runs at build time.
+#[derive(Debug, Parser)]
+#[command(name = "schema", version, after_help = EXIT_CODES)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// The database: `sqlite:<path>` (`sqlite://<path>`, `sqlite::memory:`) or
+    /// `postgres://user:password@host/database`.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        hide_env_values = true,
+        global = true,
+        value_name = "URL"
+    )]
+    pub database_url: Option<String>,
+
+    /// The migrations folder, relative to the current directory.
+    #[arg(long, global = true, default_value = "migrations", value_name = "DIR")]
+    pub source: PathBuf,
+
+    /// The migration set (module) to work on; several can share one database.
+    #[arg(long, global = true, default_value = "default", value_name = "NAME")]
+    pub module: String,
+
+    /// Prefix of the tracking tables: `<PREFIX>_migrations`, `<PREFIX>_history` and
+    /// `<PREFIX>_modules`.
+    #[arg(long, global = true, default_value = "_schema", value_name = "PREFIX")]
+    pub table_prefix: String,
+
+    /// The SQL dialect the folder's SQL is checked as, exactly as `embed_migrations!` checks
+    /// it (`sqlite` applies the chain to an in-memory database, `postgres` parses every file).
+    /// Default: the database URL's.
+    #[arg(long, global = true, value_name = "DIALECT", value_parser = ["sqlite", "postgres"])]
+    pub dialect: Option<String>,
+
+    /// Do not check the SQL itself; names, versions, pairs and directives are still checked
+    /// (the macro's `check = false`).
+    #[arg(long, global = true)]
+    pub no_check: bool,
+
+    /// How the results are shown.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The `schema` binary's commands: `new`, and every migration command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a migration file in the folder (the folder is created if missing).
+    New(NewArgs),
+    /// The commands that work on a database.
+    #[command(flatten)]
+    Migrate(MigrateCommand),
+}
+
+/// Options of the output, shared by the binary and the mounted commands.
+#[derive(Debug, Clone, Copy, Default, Args)]
+pub struct OutputArgs {
+    /// Print one JSON document on stdout instead of tables, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Do not show progress (each migration as it is applied or reverted) on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+/// The migration commands over an application's embedded set, to mount as a subcommand:
+///
+/// ```ignore
+/// #[derive(clap::Subcommand)]
+/// enum Command {
+///     /// Apply, inspect and revert the database's migrations.
+///     Migrate(schema_cli::Migrate),
+/// }
+/// ```
+///
+/// then `schema_cli::run_embedded(&MIGRATIONS, &pool, migrate).await` gives
+/// `myapp migrate status`, `myapp migrate up`, and so on. There is no `new`: the binary embeds
+/// its migrations at build time, so new files go in the source tree (`schema new`).
+#[derive(Debug, Args)]
+#[command(after_help = EXIT_CODES)]
+pub struct Migrate {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+
+    /// How the results are shown.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The commands that work on a database, shared by the `schema` binary and mounted
+/// applications.
+#[derive(Debug, Clone, Subcommand)]
+pub enum MigrateCommand {
+    /// Show every migration with its state: applied, pending, modified, missing, failed or
+    /// baseline. Exits with 3 when some are pending, 4 on drift.
+    Status,
+    /// Apply the pending migrations, each in its own transaction.
+    Up(UpArgs),
+    /// Revert applied migrations with their down files, newest first.
+    Down(DownArgs),
+    /// Check the applied migrations against the files: checksums, missing files, failed
+    /// migrations. Exits with 4 on drift.
+    Verify,
+    /// Show every recorded event: applies, reverts, failures, baselines, repairs, imports.
+    History,
+    /// Mark every migration up to VERSION as applied without running it, for a database
+    /// that already has their schema.
+    Baseline {
+        /// The last version already in the database.
+        version: i64,
+    },
+    /// Mark a failed migration as applied, once the database was put right by hand.
+    Repair {
+        /// The failed version.
+        version: i64,
+    },
+    /// Adopt a database that sqlx migrated: import `_sqlx_migrations`, checking sqlx's
+    /// checksums against the files.
+    ImportSqlx(ImportArgs),
+    /// Adopt a database whose versions another tool kept in TABLE(version).
+    ImportVersions {
+        /// The table of versions, e.g. `schema_version`.
+        table: String,
+        /// What to do with versions the folder does not have.
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+}
+
+/// `schema new`.
+#[derive(Debug, Clone, Args)]
+pub struct NewArgs {
+    /// What the migration does, e.g. `create_users` (spaces become `_`).
+    pub name: String,
+
+    /// Create a reversible pair: `.up.sql` and `.down.sql`.
+    #[arg(long, short)]
+    pub reversible: bool,
+
+    /// Number 1, 2, 3... after the folder's highest version, zero-padded like the existing
+    /// files, instead of a `YYYYMMDDHHMMSS` timestamp (UTC).
+    #[arg(long, short)]
+    pub sequential: bool,
+}
+
+/// `up`.
+#[derive(Debug, Clone, Args)]
+pub struct UpArgs {
+    /// Apply up to and including this version, and no further.
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<i64>,
+
+    /// Print what would be applied, in order, with its SQL, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Apply every pending migration in one transaction: all of them or none.
+    #[arg(long)]
+    pub all_or_nothing: bool,
+
+    /// Apply a pending migration whose version sorts before an applied one.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+
+    /// Do not refuse when the database has migrations applied that the folder does not have.
+    #[arg(long)]
+    pub ignore_missing: bool,
+
+    /// How long to wait for another process's run to finish, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub lock_timeout: u64,
+}
+
+/// `down`.
+#[derive(Debug, Clone, Args)]
+pub struct DownArgs {
+    /// How many migrations to revert, newest first.
+    #[arg(default_value_t = 1, conflicts_with = "to", value_name = "N")]
+    pub count: usize,
+
+    /// Revert every migration applied after this version (0 reverts them all).
+    #[arg(long, value_name = "VERSION")]
+    pub to: Option<i64>,
+
+    /// How long to wait for another process's run to finish, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub lock_timeout: u64,
+}
+
+/// Options of the imports.
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// Skip versions the folder does not have instead of refusing.
+    #[arg(long)]
+    pub ignore_missing: bool,
+}
+
+impl MigrateCommand {
+    /// Whether the command may create an SQLite file that does not exist yet.
+    pub(crate) fn creates_database(&self) -> bool {
+        matches!(self, MigrateCommand::Up(up) if !up.dry_run)
+    }
+
+    /// Whether the command only reads, so that a missing SQLite file can be shown as an empty
+    /// database.
+    pub(crate) fn reads_only(&self) -> bool {
+        match self {
+            MigrateCommand::Status | MigrateCommand::Verify | MigrateCommand::History => true,
+            MigrateCommand::Up(up) => up.dry_run,
+            _ => false,
+        }
+    }
+}

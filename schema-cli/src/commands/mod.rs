@@ -1,0 +1,67 @@
+//! One file per command: parse its arguments, make one call to the runtime (or schema-core),
+//! render the result.
+
+mod baseline;
+mod down;
+mod history;
+mod import;
+pub(crate) mod new;
+mod repair;
+mod status;
+mod up;
+mod verify;
+
+use crate::cli::MigrateCommand;
+use crate::output::Output;
+use crate::Error;
+use schema_runtime::{DbPool, Migrator};
+
+/// What a command works with.
+pub(crate) struct Ctx<'a> {
+    /// The migrator over the set, with the module and tracking tables chosen.
+    pub migrator: Migrator<'a>,
+    /// The module's name, when the caller knows it (the migrator does not tell).
+    pub module: Option<&'a str>,
+    /// The database.
+    pub pool: DbPool<'a>,
+    /// Where results go.
+    pub out: &'a Output,
+}
+
+/// How a command that did its work ended; see [`crate::cli::EXIT_CODES`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Exit {
+    /// Done; nothing to report.
+    Ok,
+    /// `status` found pending migrations.
+    Pending,
+    /// `status` or `verify` found a modified, missing or failed migration.
+    Drift,
+}
+
+impl Exit {
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Exit::Ok => 0,
+            Exit::Pending => 3,
+            Exit::Drift => 4,
+        }
+    }
+}
+
+/// Runs one of the database commands.
+pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, Error> {
+    match command {
+        MigrateCommand::Status => status::run(ctx).await,
+        MigrateCommand::Up(args) => up::run(args, ctx).await,
+        MigrateCommand::Down(args) => down::run(args, ctx).await,
+        MigrateCommand::Verify => verify::run(ctx).await,
+        MigrateCommand::History => history::run(ctx).await,
+        MigrateCommand::Baseline { version } => baseline::run(*version, ctx).await,
+        MigrateCommand::Repair { version } => repair::run(*version, ctx).await,
+        MigrateCommand::ImportSqlx(args) => import::sqlx(args, ctx).await,
+        MigrateCommand::ImportVersions { table, import } => {
+            import::versions(table, import, ctx).await
+        }
+    }
+}

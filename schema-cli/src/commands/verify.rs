@@ -1,0 +1,83 @@
+//! `schema verify`: do the applied migrations still match the files? Exit code 4 when one was
+//! modified, is missing from the folder, or failed.
+
+use super::status::{is_drift, EntryJson};
+use super::{Ctx, Exit};
+use crate::output::{count, Style};
+use crate::Error;
+use schema_runtime::{MigrationState, StatusEntry};
+use serde::Serialize;
+
+pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
+    let entries = ctx.migrator.status(ctx.pool).await?;
+    let checked = entries
+        .iter()
+        .filter(|e| e.state != MigrationState::Pending)
+        .count();
+    let problems: Vec<&StatusEntry> = entries.iter().filter(|e| is_drift(e.state)).collect();
+    if ctx.out.json {
+        ctx.out.json(&VerifyJson {
+            ok: problems.is_empty(),
+            checked,
+            problems: problems.iter().map(|e| EntryJson::from(*e)).collect(),
+        })?;
+    } else {
+        for e in &problems {
+            let (what, fix) = explain(e);
+            let place = e.file.as_deref().map_or_else(
+                || format!("migration {} (`{}`)", e.version, e.description),
+                |file| format!("{file}: migration {}", e.version),
+            );
+            ctx.out.line(&format!(
+                "{}: {place} {what}; {fix}",
+                ctx.out.paint(e.state.as_str(), Style::Bad)
+            ))?;
+        }
+        if problems.is_empty() {
+            ctx.out.line(&format!(
+                "{}: {} match their files",
+                ctx.out.paint("ok", Style::Good),
+                count(checked, "applied migration")
+            ))?;
+        } else {
+            ctx.out.line(&format!(
+                "\n{} of {} applied do not match the folder",
+                count(problems.len(), "migration"),
+                checked
+            ))?;
+        }
+    }
+    Ok(if problems.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Drift
+    })
+}
+
+/// What a drift state means, and what to do about it.
+fn explain(e: &StatusEntry) -> (&'static str, String) {
+    match e.state {
+        MigrationState::Modified => (
+            "was applied with another checksum than the file has now",
+            "restore the file as it was applied (a change belongs in a new migration)".to_owned(),
+        ),
+        MigrationState::Missing => (
+            "is applied in the database but has no file in the folder",
+            "restore the file, or point `--source` at the folder that has it".to_owned(),
+        ),
+        _ => (
+            "failed part-way and is recorded as failed",
+            format!(
+                "finish or undo its statements by hand, then mark it resolved with `repair {}`",
+                e.version
+            ),
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct VerifyJson<'a> {
+    ok: bool,
+    checked: usize,
+    problems: Vec<EntryJson<'a>>,
+}

@@ -1,0 +1,100 @@
+//! Connecting to the database a URL names.
+
+use crate::error::redact;
+use crate::Error;
+use schema_runtime::DbPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::{ConnectOptions, Connection};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// An open pool of either database.
+pub(crate) enum Database {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Database {
+    /// The pool, as the runtime takes it.
+    pub(crate) fn pool(&self) -> DbPool<'_> {
+        match self {
+            Database::Sqlite(pool) => pool.into(),
+            Database::Postgres(pool) => pool.into(),
+        }
+    }
+
+    pub(crate) async fn close(self) {
+        match self {
+            Database::Sqlite(pool) => pool.close().await,
+            Database::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+/// What to do when the URL names an SQLite file that does not exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IfMissing {
+    /// Create it (`up`).
+    Create,
+    /// Show it as an empty database, without creating anything (`status`, `up --dry-run`).
+    Empty,
+    /// Refuse: the command needs an existing database (`down`, `baseline`, ...).
+    Refuse,
+}
+
+/// Opens `url`; says on stderr when a missing SQLite file is shown as an empty database.
+pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database, Error> {
+    let shown = redact(url);
+    let invalid = |source| Error::InvalidUrl {
+        url: shown.clone(),
+        source,
+    };
+    let connect_error = |source| Error::Connect {
+        url: shown.clone(),
+        source,
+    };
+    if url.starts_with("sqlite:") {
+        let mut options = SqliteConnectOptions::from_str(url).map_err(invalid)?;
+        let path = options.get_filename().to_owned();
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory && !path.exists() {
+            match if_missing {
+                IfMissing::Create => options = options.create_if_missing(true),
+                IfMissing::Refuse => return Err(Error::NoDatabaseFile { path }),
+                IfMissing::Empty => {
+                    eprintln!(
+                        "note: `{}` does not exist yet; showing it as an empty database",
+                        path.display()
+                    );
+                    options = SqliteConnectOptions::from_str("sqlite::memory:").map_err(invalid)?;
+                }
+            }
+        }
+        // A second process migrating the same file waits instead of failing at once.
+        let options = options.busy_timeout(Duration::from_secs(30));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        Ok(Database::Sqlite(pool))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let options = PgConnectOptions::from_str(url).map_err(invalid)?;
+        // One plain connection first: a pool retries until its timeout and then reports only
+        // that it timed out, losing "connection refused" or "password authentication failed".
+        let first = options.connect().await.map_err(connect_error)?;
+        let _ = first.close().await;
+        // The runtime holds the advisory lock on a connection of its own beside the one
+        // that migrates.
+        let pool = PgPoolOptions::new()
+            .max_connections(3)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(connect_error)?;
+        Ok(Database::Postgres(pool))
+    } else {
+        Err(Error::UnsupportedUrl { url: shown })
+    }
+}

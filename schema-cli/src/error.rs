@@ -1,0 +1,149 @@
+//! What can stop a command, and how it is printed: `error: ...` on stderr, then the causes the
+//! message does not already say.
+
+use schema_runtime::MigrateError;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+/// A command that could not be done. Every message says what to do next.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The migrations folder has problems; each is printed on a line of its own.
+    #[error("migrations folder `{dir}` has {} problem{}; nothing was done", errors.len(), if errors.len() == 1 { "" } else { "s" })]
+    Folder {
+        /// The folder as given.
+        dir: String,
+        /// Every problem, each naming its file.
+        errors: Vec<schema_core::Error>,
+    },
+    /// A command that needs a database without one.
+    #[error("no database given; pass `--database-url <URL>` or set `DATABASE_URL`")]
+    NoDatabaseUrl,
+    /// A URL of a database this tool does not support.
+    #[error(
+        "unsupported database URL `{url}`; use `sqlite:<path>` or `postgres://user@host/database`"
+    )]
+    UnsupportedUrl {
+        /// The URL, without its password.
+        url: String,
+    },
+    /// A URL that sqlx cannot parse.
+    #[error("invalid database URL `{url}`")]
+    InvalidUrl {
+        /// The URL, without its password.
+        url: String,
+        /// What sqlx said.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// An SQLite file that does not exist, for a command that does not create it.
+    #[error("database file `{}` does not exist; check the URL, or create it with `schema up`", path.display())]
+    NoDatabaseFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The database cannot be reached.
+    #[error("cannot connect to `{url}`")]
+    Connect {
+        /// The URL, without its password.
+        url: String,
+        /// What sqlx said.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// The runtime refused or failed.
+    #[error(transparent)]
+    Migrate(#[from] MigrateError),
+    /// A name for `new` that would not make a migration file name.
+    #[error("`{name}` cannot name a migration: {reason}; use letters, digits, `_` and `-`, like `create_users`")]
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The next version for `new` would not fit an i64.
+    #[error("the folder's highest version is {highest}, so there is no next version")]
+    NoNextVersion {
+        /// The highest version in the folder.
+        highest: i64,
+    },
+    /// A file or folder that cannot be created.
+    #[error("cannot create `{}`", path.display())]
+    Create {
+        /// The path.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The async runtime cannot start.
+    #[error("cannot start the async runtime")]
+    Runtime(#[source] std::io::Error),
+    /// The results cannot be written to stdout (other than a closed pipe, which is not an
+    /// error).
+    #[error("cannot write to stdout")]
+    Stdout(#[source] std::io::Error),
+}
+
+/// Prints `error` on stderr as `error: ...`, each folder problem on a line of its own, then
+/// the causes whose text the message does not already contain.
+pub(crate) fn print(error: &Error) {
+    let stderr = std::io::stderr();
+    let colour = stderr.is_terminal() && crate::output::colour_allowed();
+    let mut w = stderr.lock();
+    let label = if colour {
+        "\x1b[1;31merror\x1b[0m"
+    } else {
+        "error"
+    };
+    // A failure to write to stderr leaves nowhere to report it.
+    if let Error::Folder { errors, .. } = error {
+        for e in errors {
+            let _ = writeln!(w, "{label}: {e}");
+        }
+    }
+    let mut said = error.to_string();
+    let _ = writeln!(w, "{label}: {said}");
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        // Several runtime errors put their source in their message too; say it once.
+        if !said.contains(&text) {
+            let _ = writeln!(w, "  caused by: {text}");
+            said.push_str(&text);
+        }
+        cause = e.source();
+    }
+}
+
+/// `url` with the password replaced by `***`, for messages.
+pub(crate) fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.to_owned();
+    };
+    match rest[..at].split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_the_password_of_a_url() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/app"),
+            "postgres://app:***@db:5432/app"
+        );
+        assert_eq!(redact("postgres://app@db/app"), "postgres://app@db/app");
+        assert_eq!(redact("sqlite:app.db"), "sqlite:app.db");
+    }
+}

@@ -1,0 +1,130 @@
+//! Running a parsed command line: the `schema` binary over a folder, or the mounted commands
+//! over an application's embedded set.
+
+use crate::cli::{Cli, Command, Migrate};
+use crate::commands::{self, Ctx, Exit};
+use crate::db::{self, IfMissing};
+use crate::output::Output;
+use crate::{error, progress, Error};
+use schema_core::{CheckOptions, Dialect};
+use schema_runtime::{DbPool, Migrations, Migrator, TableNames};
+use std::future::Future;
+use std::path::Path;
+use std::process::ExitCode;
+use tracing::instrument::WithSubscriber;
+
+/// Runs the `schema` command line on a runtime of its own, printing results on stdout and
+/// errors on stderr; returns the exit code (see [`EXIT_CODES`](crate::EXIT_CODES)).
+pub fn run(cli: Cli) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return finish(Err(Error::Runtime(e))),
+    };
+    let out = Output::new(cli.output);
+    let result = runtime.block_on(with_progress(out.progress, run_folder(&cli, &out)));
+    finish(result)
+}
+
+/// Runs a mounted migration command (`myapp migrate status`) over the application's embedded
+/// migrations, with the default module and tracking tables; see [`run_migrator`] to choose
+/// them. Prints results on stdout and errors on stderr, and returns the exit code to end the
+/// process with.
+///
+/// ```ignore
+/// static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+///
+/// if let Some(Command::Migrate(migrate)) = args.command {
+///     return Ok(schema_cli::run_embedded(&MIGRATIONS, &pool, migrate).await);
+/// }
+/// ```
+pub async fn run_embedded<'p>(
+    migrations: &Migrations,
+    pool: impl Into<DbPool<'p>>,
+    args: Migrate,
+) -> ExitCode {
+    run_migrator(migrations.migrator(), pool, args).await
+}
+
+/// [`run_embedded`] with a migrator the application configured: its module, tracking tables,
+/// lock timeout. The command's own options (`up --to`, `--all-or-nothing`, ...) apply on top.
+pub async fn run_migrator<'p>(
+    migrator: Migrator<'_>,
+    pool: impl Into<DbPool<'p>>,
+    args: Migrate,
+) -> ExitCode {
+    let out = Output::new(args.output);
+    let ctx = Ctx {
+        migrator,
+        module: None,
+        pool: pool.into(),
+        out: &out,
+    };
+    finish(with_progress(out.progress, commands::run(&args.command, ctx)).await)
+}
+
+async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
+    let command = match &cli.command {
+        Command::New(args) => return commands::new::run(args, &cli.source, out),
+        Command::Migrate(command) => command,
+    };
+    let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;
+    let dir = cli.source.to_string_lossy();
+    // The same judgement as the macro's: a folder that fails the build fails here too.
+    let loaded = if cli.no_check {
+        Migrations::load(Path::new("."), &dir)
+    } else {
+        let dialect = match cli.dialect.as_deref() {
+            Some(name) => Dialect::from_name(name).unwrap_or_default(),
+            None if url.starts_with("postgres") => Dialect::Postgres,
+            None => Dialect::Sqlite,
+        };
+        Migrations::load_checked(Path::new("."), &dir, &CheckOptions::new(dialect))
+    };
+    let migrations = loaded.map_err(|errors| Error::Folder {
+        dir: dir.clone().into_owned(),
+        errors,
+    })?;
+    let if_missing = if command.creates_database() {
+        IfMissing::Create
+    } else if command.reads_only() {
+        IfMissing::Empty
+    } else {
+        IfMissing::Refuse
+    };
+    let database = db::connect(url, if_missing).await?;
+    let ctx = Ctx {
+        migrator: migrations
+            .migrator()
+            .module(&cli.module)
+            .table_names(TableNames::with_prefix(&cli.table_prefix)),
+        module: Some(&cli.module),
+        pool: database.pool(),
+        out,
+    };
+    let result = commands::run(command, ctx).await;
+    database.close().await;
+    result
+}
+
+/// Runs `future` with progress lines on stderr, unless `--quiet`.
+async fn with_progress<T>(enabled: bool, future: impl Future<Output = T>) -> T {
+    if enabled {
+        future.with_subscriber(progress::dispatch()).await
+    } else {
+        future.await
+    }
+}
+
+fn finish(result: Result<Exit, Error>) -> ExitCode {
+    match result {
+        Ok(exit) => ExitCode::from(exit.code()),
+        Err(e) => {
+            error::print(&e);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,2 @@
+-- schema: bogus
+SELECT 1;

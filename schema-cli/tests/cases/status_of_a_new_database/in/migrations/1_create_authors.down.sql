@@ -1,0 +1,2 @@
+DROP INDEX authors_name_idx;
+DROP TABLE authors;

@@ -1,0 +1,2 @@
+DROP VIEW book_scores;
+DROP TABLE reviews;

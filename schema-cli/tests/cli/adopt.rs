@@ -1,0 +1,159 @@
+//! Adopting and mending SQLite databases: `baseline`, `repair`, `import-sqlx` and
+//! `import-versions`.
+
+use crate::support::{block_on, exec, states, versions, Project};
+
+/// Migrates the project's database with sqlx's own migrator, as an application using sqlx
+/// would have.
+fn sqlx_migrate(project: &Project) {
+    block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", project.url))
+            .await
+            .unwrap();
+        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
+            .await
+            .unwrap();
+        migrator.run(&pool).await.unwrap();
+        pool.close().await;
+    });
+}
+
+#[test]
+fn baseline_marks_versions_as_applied_without_running_them() {
+    let project = Project::with_fixture("basic");
+    exec(
+        &project.sqlite_file(),
+        &[10, 20]
+            .map(|v| {
+                let name = if v == 10 {
+                    "10_create_users.sql"
+                } else {
+                    "20_create_posts.sql"
+                };
+                std::fs::read_to_string(project.migrations().join(name)).unwrap()
+            })
+            .join("\n"),
+    );
+    let baseline = project.schema(&["baseline", "20", "--json"]).code(0).json();
+    assert_eq!(versions(&baseline["marked"]), [10, 20]);
+    let status = project.schema(&["status", "--json"]).code(3).json();
+    assert_eq!(
+        states(&status),
+        [
+            (10, "baseline".to_owned()),
+            (20, "baseline".to_owned()),
+            (30, "pending".to_owned())
+        ]
+    );
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(versions(&up["applied"]), [30]);
+    project.schema(&["verify"]).code(0);
+    let history = project.schema(&["history", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["event"], "baseline");
+}
+
+#[test]
+fn repair_resolves_a_failed_no_transaction_migration() {
+    let project = Project::new();
+    project.write(
+        "1_create_items.sql",
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\n",
+    );
+    project.write(
+        "2_unique_names.sql",
+        "-- no-transaction\nCREATE INDEX items_name_idx ON items (name);\nCREATE UNIQUE INDEX items_name_key ON items (name);\n",
+    );
+    project.schema(&["up", "--to", "1"]).code(0);
+    exec(
+        &project.sqlite_file(),
+        "INSERT INTO items (name) VALUES ('a'), ('a');",
+    );
+
+    let failed = project.schema(&["up"]).code(1);
+    assert!(
+        failed.stderr.starts_with(
+            "error: migrations/2_unique_names.sql:3:1: statement 2 of migration 2 failed"
+        ),
+        "{}",
+        failed.stderr
+    );
+    let status = project.schema(&["status", "--json"]).code(4).json();
+    assert_eq!(states(&status)[1], (2, "failed".to_owned()));
+    let verify = project.schema(&["verify"]).code(4);
+    assert!(
+        verify
+            .stdout
+            .contains("then mark it resolved with `repair 2`"),
+        "{}",
+        verify.stdout
+    );
+    let refused = project.schema(&["up"]).code(1);
+    assert!(
+        refused.stderr.contains("`schema repair 2`"),
+        "{}",
+        refused.stderr
+    );
+
+    // Put right by hand, then tell the tool.
+    exec(
+        &project.sqlite_file(),
+        "DELETE FROM items WHERE id = 2; CREATE UNIQUE INDEX items_name_key ON items (name);",
+    );
+    let repaired = project.schema(&["repair", "2", "--json"]).code(0).json();
+    assert_eq!(repaired["repaired"], 2);
+    project.schema(&["status"]).code(0);
+    project.schema(&["up"]).code(0);
+    let history = project.schema(&["history", "--json"]).code(0).json();
+    let events: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["apply", "failure", "repair"]);
+}
+
+#[test]
+fn import_sqlx_adopts_a_database_that_sqlx_migrated() {
+    let project = Project::with_fixture("basic");
+    sqlx_migrate(&project);
+    let imported = project.schema(&["import-sqlx", "--json"]).code(0).json();
+    assert_eq!(versions(&imported["imported"]), [10, 20, 30]);
+    let status = project.schema(&["status", "--json"]).code(0).json();
+    assert!(
+        states(&status).iter().all(|(_, s)| s == "applied"),
+        "{status}"
+    );
+    let again = project.schema(&["import-sqlx"]).code(0);
+    assert!(
+        again.stdout.starts_with("nothing to import"),
+        "{}",
+        again.stdout
+    );
+
+    // A file changed after sqlx applied it is refused, before anything is recorded.
+    let other = Project::with_fixture("basic");
+    sqlx_migrate(&other);
+    other.use_fixture("basic_modified");
+    let refused = other.schema(&["import-sqlx"]).code(1);
+    assert!(
+        refused
+            .stderr
+            .starts_with("error: migrations/20_create_posts.sql: sqlx applied migration 20"),
+        "{}",
+        refused.stderr
+    );
+    other.schema(&["status"]).code(3);
+}
+
+#[test]
+fn import_versions_reads_a_legacy_table() {
+    let project = Project::with_fixture("basic");
+    exec(&project.sqlite_file(), "CREATE TABLE schema_version (version INTEGER); INSERT INTO schema_version VALUES (10), (20);");
+    let imported = project
+        .schema(&["import-versions", "schema_version", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(versions(&imported["imported"]), [10, 20]);
+    project.schema(&["status"]).code(3);
+}

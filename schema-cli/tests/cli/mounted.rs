@@ -1,0 +1,89 @@
+//! The commands mounted in an application over an embedded set (`myapp migrate status`),
+//! in process: the application's own clap types, through the re-exported clap.
+
+use crate::support::fixture_dir;
+use schema_cli::clap::{self, Parser};
+use schema_runtime::Migrations;
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "myapp")]
+struct App {
+    #[command(subcommand)]
+    command: Option<AppCommand>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum AppCommand {
+    /// The migration commands.
+    Migrate(schema_cli::Migrate),
+}
+
+fn migrate(args: &[&str]) -> schema_cli::Migrate {
+    let app = App::try_parse_from(["myapp", "migrate"].iter().chain(args)).unwrap();
+    let Some(AppCommand::Migrate(migrate)) = app.command else {
+        panic!("`migrate` parsed as {app:?}")
+    };
+    migrate
+}
+
+#[tokio::test]
+async fn mounted_commands_run_over_the_applications_set() {
+    let root = fixture_dir("basic");
+    let set = Migrations::load(root.parent().unwrap(), "basic").unwrap_or_else(|e| panic!("{e:?}"));
+    let dir = tempfile::tempdir().unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite:{}?mode=rwc",
+        dir.path().join("app.db").display()
+    ))
+    .await
+    .unwrap();
+
+    let status = schema_cli::run_embedded(&set, &pool, migrate(&["status", "--quiet"])).await;
+    assert_eq!(status, ExitCode::from(3));
+    let up = schema_cli::run_embedded(&set, &pool, migrate(&["up", "--to", "20", "-q"])).await;
+    assert_eq!(up, ExitCode::SUCCESS);
+    assert_eq!(
+        set.status(&pool)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.applied_at.is_some())
+            .count(),
+        2
+    );
+
+    // A migrator the application configured: another module, with nothing applied.
+    let other = schema_cli::run_migrator(
+        set.migrator().module("plugin"),
+        &pool,
+        migrate(&["status", "-q"]),
+    )
+    .await;
+    assert_eq!(other, ExitCode::from(3));
+    let verify = schema_cli::run_embedded(&set, &pool, migrate(&["verify", "-q"])).await;
+    assert_eq!(verify, ExitCode::SUCCESS);
+    let refused = schema_cli::run_embedded(&set, &pool, migrate(&["repair", "10", "-q"])).await;
+    assert_eq!(refused, ExitCode::from(1));
+    pool.close().await;
+}
+
+#[test]
+fn mounted_commands_have_no_new_and_document_the_exit_codes() {
+    let error = App::try_parse_from(["myapp", "migrate", "new", "x"]).unwrap_err();
+    assert_eq!(error.kind(), clap::error::ErrorKind::InvalidSubcommand);
+    assert_eq!(error.exit_code(), 2);
+    let help = App::try_parse_from(["myapp", "migrate", "--help"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        help.contains("Usage: myapp migrate [OPTIONS] <COMMAND>"),
+        "{help}"
+    );
+    assert!(
+        help.contains("3  `status` found pending migrations"),
+        "{help}"
+    );
+    assert!(Path::new(env!("CARGO_MANIFEST_DIR")).exists());
+}

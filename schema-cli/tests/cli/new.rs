@@ -1,0 +1,100 @@
+//! `schema new` on SQLite: the file names it makes, and the folder they make with `up`.
+
+use crate::support::{states, tables, versions, Project};
+
+#[test]
+fn new_then_up_then_status_on_an_empty_folder() {
+    let project = Project::new();
+    let first = project
+        .schema(&["new", "create users", "--json"])
+        .code(0)
+        .json();
+    let files = first["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1);
+    let file = files[0].as_str().unwrap();
+    let name = file.strip_prefix("migrations/").unwrap();
+    assert!(name.ends_with("_create_users.sql"), "{name}");
+    assert_eq!(
+        name.len(),
+        "YYYYMMDDHHMMSS_create_users.sql".len(),
+        "{name}"
+    );
+    std::fs::write(
+        project.path().join(file),
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
+    )
+    .unwrap();
+
+    let second = project
+        .schema(&["new", "add_posts", "--reversible", "--json"])
+        .code(0)
+        .json();
+    assert!(second["version"].as_i64() > first["version"].as_i64());
+    let pair: Vec<&str> = second["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(pair[0].ends_with("_add_posts.up.sql") && pair[1].ends_with("_add_posts.down.sql"));
+    std::fs::write(
+        project.path().join(pair[0]),
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n",
+    )
+    .unwrap();
+    std::fs::write(project.path().join(pair[1]), "DROP TABLE posts;\n").unwrap();
+
+    let status = project.schema(&["status", "--json"]).code(3).json();
+    assert_eq!(status["pending"], 2);
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(
+        versions(&up["applied"]),
+        vec![
+            first["version"].as_i64().unwrap(),
+            second["version"].as_i64().unwrap()
+        ]
+    );
+    let status = project.schema(&["status", "--json"]).code(0).json();
+    assert!(
+        states(&status).iter().all(|(_, s)| s == "applied"),
+        "{status}"
+    );
+    assert_eq!(
+        tables(&project.sqlite_file())[..2],
+        ["_schema_history", "_schema_migrations"]
+    );
+}
+
+#[test]
+fn new_sequential_continues_the_highest_version_zero_padded_like_the_files() {
+    let padded = Project::with_fixture("fifty");
+    let created = padded
+        .schema(&["new", "extra", "--sequential", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(created["version"], 51);
+    assert_eq!(created["files"][0], "migrations/051_extra.sql");
+
+    let empty = Project::new();
+    let created = empty
+        .schema(&["new", "first", "--sequential", "--reversible", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(created["files"][0], "migrations/1_first.up.sql");
+    assert_eq!(created["files"][1], "migrations/1_first.down.sql");
+    let next = empty.schema(&["new", "second", "-s"]).code(0);
+    assert_eq!(next.stdout, "created migrations/2_second.sql\n");
+}
+
+#[test]
+fn new_refuses_a_name_that_is_not_a_file_name() {
+    let project = Project::new();
+    let run = project.schema(&["new", "../escape"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: `../escape` cannot name a migration"),
+        "{}",
+        run.stderr
+    );
+    assert!(!project.migrations().join("..").join("escape.sql").exists());
+}

@@ -1,0 +1,236 @@
+//! The command on a real PostgreSQL server: `SCHEMA_TEST_DATABASE_URL`, set by
+//! `scripts/with-postgres`. Each test gets a database of its own. Without the server these
+//! tests fail; they never pass by skipping.
+
+use crate::support::{block_on, states, versions, Project};
+use sqlx::{Connection, Executor, PgConnection};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn server_url() -> String {
+    std::env::var("SCHEMA_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!("SCHEMA_TEST_DATABASE_URL is not set: run the tests with `scripts/with-postgres cargo test -p schema-cli`, which starts PostgreSQL")
+    })
+}
+
+/// A project whose database is a fresh PostgreSQL database.
+fn pg_project(fixture: Option<&str>) -> Project {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let server = server_url();
+    let name = format!(
+        "cli_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    block_on(async {
+        let mut admin = PgConnection::connect(&server)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to the test server at {server}: {e}"));
+        admin
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+    });
+    let mut project = match fixture {
+        Some(fixture) => Project::with_fixture(fixture),
+        None => Project::new(),
+    };
+    let (base, _) = server.rsplit_once('/').unwrap();
+    project.url = format!("{base}/{name}");
+    project
+}
+
+/// Runs `sql` (several statements) in the project's database.
+fn exec(project: &Project, sql: &str) {
+    block_on(async {
+        let mut conn = PgConnection::connect(&project.url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+        conn.close().await.unwrap();
+    })
+}
+
+/// The catalog of the `public` schema without the tracking tables: every column, index,
+/// view and constraint, one line each.
+fn catalog(project: &Project) -> Vec<String> {
+    block_on(async {
+        let mut conn = PgConnection::connect(&project.url).await.unwrap();
+        let rows: Vec<String> = sqlx::query_scalar(
+            r"SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable
+                FROM information_schema.columns
+               WHERE table_schema = 'public' AND table_name NOT LIKE '\_schema%'
+              UNION ALL
+              SELECT 'index ' || indexdef FROM pg_indexes
+               WHERE schemaname = 'public' AND tablename NOT LIKE '\_schema%'
+              UNION ALL
+              SELECT 'view ' || viewname || ' ' || definition FROM pg_views WHERE schemaname = 'public'
+              UNION ALL
+              SELECT 'constraint ' || conrelid::regclass::text || ' ' || pg_get_constraintdef(oid)
+                FROM pg_constraint
+               WHERE connamespace = 'public'::regnamespace AND conrelid::regclass::text NOT LIKE '\_schema%'
+              ORDER BY 1",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+        rows
+    })
+}
+
+#[test]
+fn pg_new_then_up_then_status_on_an_empty_folder() {
+    let project = pg_project(None);
+    let new = project
+        .schema(&["new", "create_users", "--reversible", "--json"])
+        .code(0)
+        .json();
+    let up_file = new["files"][0].as_str().unwrap();
+    let down_file = new["files"][1].as_str().unwrap();
+    std::fs::write(
+        project.path().join(up_file),
+        "CREATE TABLE users (id BIGSERIAL PRIMARY KEY, email TEXT NOT NULL UNIQUE);\n",
+    )
+    .unwrap();
+    std::fs::write(project.path().join(down_file), "DROP TABLE users;\n").unwrap();
+    project.schema(&["status"]).code(3);
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(versions(&up["applied"]), [new["version"].as_i64().unwrap()]);
+    let status = project.schema(&["status", "--json"]).code(0).json();
+    assert_eq!(states(&status)[0].1, "applied");
+}
+
+#[test]
+fn pg_up_down_up_round_trip_leaves_the_same_catalog() {
+    let project = pg_project(Some("reversible"));
+    let before = catalog(&project);
+    assert!(before.is_empty(), "{before:?}");
+    project.schema(&["up"]).code(0);
+    let migrated = catalog(&project);
+    assert!(
+        migrated.iter().any(|l| l.starts_with("view book_scores")),
+        "{migrated:?}"
+    );
+
+    let down = project
+        .schema(&["down", "--to", "1", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(versions(&down["reverted"]), [3, 2]);
+    project.schema(&["down", "--json"]).code(0);
+    assert_eq!(catalog(&project), before);
+    project.schema(&["status"]).code(3);
+
+    project.schema(&["up"]).code(0);
+    assert_eq!(catalog(&project), migrated);
+    project.schema(&["verify"]).code(0);
+}
+
+#[test]
+fn pg_dry_run_changes_nothing_and_status_exit_codes() {
+    let project = pg_project(Some("basic"));
+    let plan = project
+        .schema(&["up", "--dry-run", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(versions(&plan["plan"]), [10, 20, 30]);
+    assert!(catalog(&project).is_empty());
+    project.schema(&["history", "--json"]).code(0);
+
+    project.schema(&["up", "--to", "20"]).code(0);
+    let applied = catalog(&project);
+    let plan = project
+        .schema(&["up", "--dry-run", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(versions(&plan["plan"]), [30]);
+    assert_eq!(catalog(&project), applied);
+    project.schema(&["status"]).code(3);
+
+    project.schema(&["up"]).code(0);
+    project.schema(&["status"]).code(0);
+    project.use_fixture("basic_modified");
+    let status = project.schema(&["status", "--json"]).code(4).json();
+    assert!(
+        states(&status).contains(&(20, "modified".to_owned())),
+        "{status}"
+    );
+    project.schema(&["verify"]).code(4);
+    project.use_fixture("basic_missing");
+    let verify = project.schema(&["verify", "--json"]).code(4).json();
+    assert_eq!(versions(&verify["problems"]), [30]);
+}
+
+#[test]
+fn pg_baseline_marks_versions_as_applied_without_running_them() {
+    let project = pg_project(Some("basic"));
+    exec(
+        &project,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL UNIQUE);",
+    );
+    let baseline = project.schema(&["baseline", "10", "--json"]).code(0).json();
+    assert_eq!(versions(&baseline["marked"]), [10]);
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(versions(&up["applied"]), [20, 30]);
+    let status = project.schema(&["status", "--json"]).code(0).json();
+    assert_eq!(states(&status)[0], (10, "baseline".to_owned()));
+}
+
+#[test]
+fn pg_repair_resolves_a_failed_no_transaction_migration() {
+    let project = pg_project(Some("pg_no_tx_failing"));
+    let failed = project.schema(&["up", "--quiet"]).code(1);
+    assert!(
+        failed.stderr.starts_with(
+            "error: migrations/2_unique_email.sql:3:1: statement 2 of migration 2 failed"
+        ),
+        "{}",
+        failed.stderr
+    );
+    let status = project.schema(&["status", "--json"]).code(4).json();
+    assert_eq!(
+        states(&status),
+        [(1, "applied".to_owned()), (2, "failed".to_owned())]
+    );
+    let refused = project.schema(&["up"]).code(1);
+    assert!(
+        refused.stderr.contains("`schema repair 2`"),
+        "{}",
+        refused.stderr
+    );
+
+    // A failed `CREATE UNIQUE INDEX CONCURRENTLY` leaves an invalid index behind.
+    exec(
+        &project,
+        "DROP INDEX IF EXISTS users_email_key; DELETE FROM users WHERE id = 3;
+         CREATE UNIQUE INDEX users_email_key ON users (email);",
+    );
+    project.schema(&["repair", "2"]).code(0);
+    project.schema(&["status"]).code(0);
+    let history = project.schema(&["history", "--json"]).code(0).json();
+    let events: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(events, ["apply", "failure", "repair"]);
+}
+
+#[test]
+fn pg_import_sqlx_adopts_a_database_that_sqlx_migrated() {
+    let project = pg_project(Some("basic"));
+    block_on(async {
+        let pool = sqlx::PgPool::connect(&project.url).await.unwrap();
+        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
+            .await
+            .unwrap();
+        migrator.run(&pool).await.unwrap();
+        pool.close().await;
+    });
+    let imported = project.schema(&["import-sqlx", "--json"]).code(0).json();
+    assert_eq!(versions(&imported["imported"]), [10, 20, 30]);
+    project.schema(&["status"]).code(0);
+    project.schema(&["verify"]).code(0);
+    let history = project.schema(&["history", "--json"]).code(0).json();
+    assert_eq!(history["events"][0]["event"], "import");
+}
