@@ -1,0 +1,156 @@
+//! `schema-bench`: measures this project's migrator against sqlx's and against the same SQL run
+//! with no bookkeeping at all, in one process run, and prints one markdown table per size.
+//!
+//! ```text
+//! cargo run --release -p schema-bench -- sqlite --n 100 --n 1000
+//! ```
+//!
+//! Each database gets its own subcommand (`sqlite` today; `postgres --url ...` is meant to sit
+//! beside it with the same [`Common`] options), so that the measurements stay the same whatever
+//! the database.
+
+mod generate;
+mod sqlite;
+mod stats;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Benchmarks schema-runtime against sqlx's migrator and a no-bookkeeping lower bound.
+#[derive(Parser)]
+#[command(name = "schema-bench", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Benchmarks on SQLite files (default journal mode) in a temporary folder.
+    Sqlite(SqliteArgs),
+    /// Runs one tool's migrator once against an up-to-date database and exits: the child
+    /// process that the whole-process no-op boot measurement spawns.
+    #[command(hide = true)]
+    BootOnce(BootOnce),
+}
+
+/// The options every database's subcommand shares.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Common {
+    /// Number of migrations to generate; repeat for several sizes (`--n 100 --n 1000`).
+    #[arg(long = "n", value_name = "N", default_values_t = [100, 1000])]
+    pub sizes: Vec<usize>,
+    /// Fresh applies per contender and size; the median is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub runs: u32,
+    /// No-op boots per tool (migrator call alone, and whole process); the median is reported.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..))]
+    pub boot_runs: u32,
+    /// History sizes for the validation-cost table; repeat for several.
+    #[arg(long = "validate", value_name = "N", default_values_t = [1000, 5000, 10000])]
+    pub validate: Vec<usize>,
+    /// Skips the validation-cost table.
+    #[arg(long)]
+    pub no_validate: bool,
+    /// Skips the per-size tables (fresh applies and no-op boots).
+    #[arg(long)]
+    pub no_fresh: bool,
+    /// The fresh-apply contenders to run, comma-separated (default: all). The no-op boot rows
+    /// need `schema-run` and `sqlx`.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = Contender::ALL)]
+    pub contenders: Vec<Contender>,
+    /// Keeps the temporary folder (migrations and database files) and prints its path.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+/// Who applies the migrations in a fresh-apply measurement.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Contender {
+    /// This project, `Migrations::run`: one transaction per file with its tracking rows.
+    SchemaRun,
+    /// This project, `migrator().all_or_nothing().run`: one transaction for all.
+    SchemaAon,
+    /// sqlx's `Migrator::run`.
+    Sqlx,
+    /// The files' SQL and nothing else, each file in its own transaction.
+    LowerPerFile,
+    /// The files' SQL and nothing else, all in one transaction.
+    LowerOneTx,
+}
+
+impl Contender {
+    pub const ALL: [Contender; 5] = [
+        Contender::SchemaRun,
+        Contender::SchemaAon,
+        Contender::Sqlx,
+        Contender::LowerPerFile,
+        Contender::LowerOneTx,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Contender::SchemaRun => "schema-run",
+            Contender::SchemaAon => "schema-aon",
+            Contender::Sqlx => "sqlx",
+            Contender::LowerPerFile => "lower-per-file",
+            Contender::LowerOneTx => "lower-one-tx",
+        }
+    }
+}
+
+impl std::fmt::Display for Contender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+#[derive(clap::Args, Debug)]
+struct SqliteArgs {
+    #[command(flatten)]
+    common: Common,
+    #[command(flatten)]
+    options: sqlite::Options,
+}
+
+/// The tool a `boot-once` child runs.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    /// This project: `Migrations::load` then `Migrations::run`.
+    Schema,
+    /// sqlx: `Migrator::new(Path)` then `Migrator::run`.
+    Sqlx,
+    /// Connects and runs `SELECT 1`, no migrator: what the process costs without one.
+    None,
+}
+
+#[derive(clap::Args, Debug)]
+struct BootOnce {
+    #[arg(long, value_enum)]
+    tool: Tool,
+    /// The SQLite database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// The migrations folder, read at run time.
+    #[arg(long)]
+    dir: PathBuf,
+    #[command(flatten)]
+    options: sqlite::Options,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Sqlite(a) => sqlite::bench(&a.common, a.options).await,
+        Command::BootOnce(b) => sqlite::boot_once(b.tool, &b.db, &b.dir, b.options).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("schema-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
