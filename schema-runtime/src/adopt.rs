@@ -163,6 +163,7 @@ impl Migrator<'_> {
                         migration: m,
                         applied_count_after: count,
                         fingerprint_after: fingerprint,
+                        records_module: true,
                     }
                 })
                 .collect();

@@ -224,7 +224,7 @@ impl<'m> Migrator<'m> {
         Ok(Context {
             module: self.module.clone(),
             tables: self.tables.clone(),
-            applied_by: self.applied_by.clone().unwrap_or_else(whoami),
+            applied_by: self.applied_by.clone(),
         })
     }
 
@@ -297,7 +297,7 @@ impl<'m> Migrator<'m> {
         };
         let mut count = plan.applied_count;
         let mut fingerprint = plan.fingerprint;
-        let steps: Vec<Step> = plan
+        let mut steps: Vec<Step> = plan
             .pending
             .iter()
             .map(|m| {
@@ -307,9 +307,17 @@ impl<'m> Migrator<'m> {
                     migration: m,
                     applied_count_after: count,
                     fingerprint_after: fingerprint,
+                    records_module: false,
                 }
             })
             .collect();
+        match steps.last_mut() {
+            Some(last) => last.records_module = true,
+            // Nothing to apply, yet the first query did not find the module row as expected
+            // (a run stopped part-way, or a migration was applied out of order): set it right
+            // so that the next boot stops at that query again.
+            None => b.write_module(plan.applied_count, plan.fingerprint).await?,
+        }
         if self.all_or_nothing && !steps.is_empty() {
             if let Some(step) = steps.iter().find(|s| s.migration.no_transaction()) {
                 return Err(MigrateError::NoTransactionInAllOrNothing {
@@ -655,6 +663,13 @@ pub(crate) fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateE
 
 fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<StatusEntry> {
     let rows: HashMap<i64, &AppliedRow> = applied.iter().map(|r| (r.version, r)).collect();
+    let reversible: std::collections::HashSet<i64> = migrations
+        .iter()
+        .filter(|m| m.kind == schema_core::MigrationKind::Down)
+        .map(|m| m.version)
+        .collect();
+    let embedded: std::collections::HashSet<i64> =
+        migrations.applying().map(|m| m.version).collect();
     let mut entries: Vec<StatusEntry> = migrations
         .applying()
         .map(|m| {
@@ -674,7 +689,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
                 state,
                 applied_at: row.map(|r| r.applied_at.clone()),
                 duration_ms: row.map(|r| r.duration_ms),
-                reversible: migrations.down_of(m.version).is_some(),
+                reversible: reversible.contains(&m.version),
                 noop: m.noop,
                 checked: migrations.sql_checked() && !m.no_check(),
                 file: Some(m.path.to_owned()),
@@ -686,7 +701,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
         })
         .collect();
     for row in applied {
-        if !migrations.applying().any(|m| m.version == row.version) {
+        if !embedded.contains(&row.version) {
             entries.push(StatusEntry {
                 version: row.version,
                 description: row.description.clone(),
@@ -706,8 +721,13 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
     entries
 }
 
-/// `user@host` of this process, for `applied_by`.
-pub(crate) fn whoami() -> String {
+/// `user@host` of this process, for `applied_by`; looked up once per process.
+pub(crate) fn whoami() -> &'static str {
+    static WHO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WHO.get_or_init(lookup_user_and_host)
+}
+
+fn lookup_user_and_host() -> String {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("USERNAME"))
         .unwrap_or_else(|_| "unknown".to_owned());

@@ -155,6 +155,7 @@ impl Migrator<'_> {
                 migration: down,
                 applied_count_after: count,
                 fingerprint_after: fingerprint,
+                records_module: true,
             };
             match b.revert(up, down, &step).await {
                 Ok(duration) => {

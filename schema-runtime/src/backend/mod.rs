@@ -61,7 +61,19 @@ pub(crate) fn is_identifier_path(name: &str) -> bool {
 pub(crate) struct Context {
     pub module: String,
     pub tables: TableNames,
-    pub applied_by: String,
+    /// Who is recorded as applying, when set; `user@host` of the process otherwise.
+    pub applied_by: Option<String>,
+}
+
+impl Context {
+    /// Who is recorded as applying. Looked up only when something is recorded, so that a
+    /// boot with nothing to do reads nothing but its one row.
+    pub(crate) fn applied_by(&self) -> &str {
+        match &self.applied_by {
+            Some(who) => who,
+            None => crate::migrator::whoami(),
+        }
+    }
 }
 
 /// A row of the migrations table.
@@ -107,6 +119,10 @@ pub(crate) struct Step {
     pub migration: &'static Migration,
     pub applied_count_after: i64,
     pub fingerprint_after: Checksum,
+    /// Whether this step's transaction also writes the module row. Only the last step of a
+    /// run does: one write per run instead of one per migration. A run that stops before it
+    /// leaves the row stale, which makes the next boot look closer and set it right.
+    pub records_module: bool,
 }
 
 /// Why applying failed: which step and statement, and the database's error.
@@ -185,6 +201,13 @@ pub(crate) trait Backend {
 
     /// Creates the tracking tables when they do not exist.
     async fn ensure_tables(&mut self) -> Result<(), MigrateError>;
+
+    /// Writes the module row: how many migrations are applied and their fingerprint.
+    async fn write_module(
+        &mut self,
+        applied_count: i64,
+        fingerprint: Checksum,
+    ) -> Result<(), MigrateError>;
 
     /// Every row of the module in the migrations table, by version.
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError>;

@@ -261,7 +261,7 @@ impl<'p> PgBackend<'p> {
             .bind(m.description)
             .bind(m.checksum.to_hex())
             .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(&self.ctx.applied_by)
+            .bind(self.ctx.applied_by())
             .bind(total as i64)
             .execute(conn)
             .await?;
@@ -306,6 +306,32 @@ fn error_position(e: &sqlx::Error) -> Option<usize> {
 }
 
 impl Backend for PgBackend<'_> {
+    async fn write_module(
+        &mut self,
+        applied_count: i64,
+        fingerprint: Checksum,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = begin_locked!(self, conn);
+            // In transaction mode the values were computed without the lock: count again.
+            let (count, fingerprint) = if Self::transaction_mode(&self.settings) {
+                self.module_state_from_rows(&mut tx).await?
+            } else {
+                (applied_count, fingerprint)
+            };
+            self.record_module(&mut tx, count, &fingerprint.to_hex())
+                .await
+                .map_err(MigrateError::db("recording the module's state"))?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("recording the module's state"))
+        }
+        .await;
+        self.put_conn(conn);
+        result
+    }
+
     fn running_may_be_live(&self) -> bool {
         Self::transaction_mode(&self.settings)
     }
@@ -692,7 +718,7 @@ impl Backend for PgBackend<'_> {
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())
                 .bind(Checksum::loose_of(migration.sql).to_hex())
-                .bind(&self.ctx.applied_by)
+                .bind(self.ctx.applied_by())
                 .execute(&mut *tx)
                 .await?;
             self.record_event(&mut tx, migration, EventKind::Repair, None)

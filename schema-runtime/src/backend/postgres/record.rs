@@ -7,8 +7,8 @@ use sqlx::postgres::PgConnection;
 use std::time::Duration;
 
 impl PgBackend<'_> {
-    /// Records an applied migration: its row, its history event and the module state, in one
-    /// statement (one round trip) inside the migration's transaction.
+    /// Records an applied migration: its row, its history event and (for the run's last step)
+    /// the module state, in one statement (one round trip) inside the migration's transaction.
     pub(super) async fn record_applied(
         &self,
         conn: &mut PgConnection,
@@ -32,7 +32,8 @@ impl PgBackend<'_> {
                 INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
                 VALUES ($1, $2, $3, 'apply', $4, now(), $6, $7)
              )
-             INSERT INTO {modules} (module, applied_count, fingerprint, updated_at) VALUES ($1, $9, $10, now())
+             INSERT INTO {modules} (module, applied_count, fingerprint, updated_at)
+             SELECT $1, $9, $10, now() WHERE $11
              ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
                  fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
             t = self.m,
@@ -46,11 +47,12 @@ impl PgBackend<'_> {
             .bind(m.description)
             .bind(m.checksum.to_hex())
             .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(&self.ctx.applied_by)
+            .bind(self.ctx.applied_by())
             .bind(duration.as_millis() as i64)
             .bind(statements_total as i64)
             .bind(step.applied_count_after)
             .bind(step.fingerprint_after.to_hex())
+            .bind(step.records_module)
             .execute(conn)
             .await?;
         Ok(())
@@ -76,7 +78,7 @@ impl PgBackend<'_> {
             .bind(m.description)
             .bind(event.as_str())
             .bind(m.checksum.to_hex())
-            .bind(&self.ctx.applied_by)
+            .bind(self.ctx.applied_by())
             .bind(detail)
             .execute(conn)
             .await?;

@@ -110,38 +110,48 @@ impl PgBackend<'_> {
             ))
     }
 
-    /// In transaction mode the plan was made without the lock: the module state after `step`
-    /// is computed again from the rows, under the lock.
-    pub(super) async fn fresh_step(
+    /// The module state as the rows say, read under the lock of `tx`.
+    pub(super) async fn module_state_from_rows(
         &self,
         tx: &mut PgConnection,
-        step: &Step,
-    ) -> Result<Step, MigrateError> {
-        if !Self::transaction_mode(&self.settings) {
-            return Ok(*step);
-        }
+    ) -> Result<(i64, Checksum), MigrateError> {
         // language=PostgreSQL
         let sql = format!(
-            "SELECT version, checksum FROM {} WHERE module = $1 AND status IN ('{STATUS_APPLIED}', '{STATUS_BASELINE}') AND version <> $2",
+            "SELECT version, checksum FROM {} WHERE module = $1 AND status IN ('{STATUS_APPLIED}', '{STATUS_BASELINE}')",
             self.m
         );
         let rows = sqlx::query(&sql)
             .persistent(false)
             .bind(&self.ctx.module)
-            .bind(step.migration.version)
             .fetch_all(tx)
             .await
             .map_err(MigrateError::db("reading the applied migrations"))?;
-        let mut fingerprint =
-            Checksum::fingerprint_part(step.migration.version, &step.migration.checksum);
-        for row in &rows {
+        let fingerprint = rows.iter().fold(Checksum([0; 32]), |acc, row| {
             let checksum = Checksum::from_hex(row.get(1)).unwrap_or(Checksum([0; 32]));
-            fingerprint = fingerprint.xor(&Checksum::fingerprint_part(row.get(0), &checksum));
+            acc.xor(&Checksum::fingerprint_part(row.get(0), &checksum))
+        });
+        Ok((rows.len() as i64, fingerprint))
+    }
+
+    /// In transaction mode the plan was made without the lock: the module state after `step`
+    /// is computed again from the rows, under the lock (before `step`'s row is written).
+    pub(super) async fn fresh_step(
+        &self,
+        tx: &mut PgConnection,
+        step: &Step,
+    ) -> Result<Step, MigrateError> {
+        if !Self::transaction_mode(&self.settings) || !step.records_module {
+            return Ok(*step);
         }
+        let (count, fingerprint) = self.module_state_from_rows(tx).await?;
         Ok(Step {
             migration: step.migration,
-            applied_count_after: rows.len() as i64 + 1,
-            fingerprint_after: fingerprint,
+            applied_count_after: count + 1,
+            fingerprint_after: fingerprint.xor(&Checksum::fingerprint_part(
+                step.migration.version,
+                &step.migration.checksum,
+            )),
+            records_module: true,
         })
     }
 

@@ -95,7 +95,7 @@ impl SqliteBackend<'_> {
                     .bind(m.description)
                     .bind(m.checksum.to_hex())
                     .bind(Checksum::loose_of(m.sql).to_hex())
-                    .bind(&self.ctx.applied_by)
+                    .bind(self.ctx.applied_by())
                     .bind(status)
                     .execute(&mut *tx)
                     .await?;

@@ -71,6 +71,19 @@ fn missing_table(e: &sqlx::Error) -> bool {
 }
 
 impl Backend for SqliteBackend<'_> {
+    async fn write_module(
+        &mut self,
+        applied_count: i64,
+        fingerprint: Checksum,
+    ) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = self
+            .record_module(&mut conn, applied_count, &fingerprint.to_hex())
+            .await;
+        self.conn = Some(conn);
+        result.map_err(MigrateError::db("recording the module's state"))
+    }
+
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
         // language=SQLite
         let sql = format!(
@@ -135,9 +148,9 @@ impl Backend for SqliteBackend<'_> {
                 statements_total INTEGER NOT NULL DEFAULT 0,
                 error            TEXT,
                 PRIMARY KEY (module, version)
-            );
+            ) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS {h} (
-                id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                id          INTEGER PRIMARY KEY,
                 module      TEXT    NOT NULL,
                 version     INTEGER NOT NULL,
                 description TEXT    NOT NULL,
@@ -153,7 +166,7 @@ impl Backend for SqliteBackend<'_> {
                 applied_count INTEGER NOT NULL,
                 fingerprint   TEXT    NOT NULL,
                 updated_at    TEXT    NOT NULL
-            );",
+            ) WITHOUT ROWID;",
             m = self.m,
             h = self.h,
             modules = self.modules
@@ -236,7 +249,7 @@ impl Backend for SqliteBackend<'_> {
                 .bind(m.description)
                 .bind(m.checksum.to_hex())
                 .bind(Checksum::loose_of(m.sql).to_hex())
-                .bind(&self.ctx.applied_by)
+                .bind(self.ctx.applied_by())
                 .bind(total as i64)
                 .execute(&mut *conn)
                 .await
@@ -410,7 +423,7 @@ impl Backend for SqliteBackend<'_> {
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())
                 .bind(Checksum::loose_of(migration.sql).to_hex())
-                .bind(&self.ctx.applied_by)
+                .bind(self.ctx.applied_by())
                 .execute(&mut *tx)
                 .await?;
             self.record_event(&mut tx, migration, EventKind::Repair, None, None)

@@ -34,13 +34,16 @@ impl SqliteBackend<'_> {
             .bind(m.description)
             .bind(&checksum)
             .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(&self.ctx.applied_by)
+            .bind(self.ctx.applied_by())
             .bind(ms)
             .bind(statements_total as i64)
             .execute(&mut *conn)
             .await?;
         self.record_event(conn, m, EventKind::Apply, Some(ms), None)
             .await?;
+        if !step.records_module {
+            return Ok(());
+        }
         self.record_module(
             conn,
             step.applied_count_after,
@@ -69,7 +72,7 @@ impl SqliteBackend<'_> {
             .bind(m.description)
             .bind(event.as_str())
             .bind(m.checksum.to_hex())
-            .bind(&self.ctx.applied_by)
+            .bind(self.ctx.applied_by())
             .bind(duration_ms)
             .bind(detail)
             .execute(&mut *conn)
