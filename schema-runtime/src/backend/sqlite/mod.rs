@@ -469,16 +469,23 @@ impl SqliteBackend<'_> {
                     }));
                 }
             }
-            let duration = started.elapsed();
-            self.record_applied(&mut tx, step, duration, stmts.len())
+            durations.push((started.elapsed(), stmts.len()));
+        }
+        // The tracking rows go in after all the SQL of the transaction: SQLite re-prepares a
+        // statement after every schema change, so recording between two migrations' DDL would
+        // compile the two inserts again for each one. Same transaction, same outcome.
+        for (step, (duration, total)) in steps.iter().zip(&durations) {
+            self.record_applied(&mut tx, step, *duration, *total)
                 .await
                 .map_err(MigrateError::db("recording an applied migration"))?;
-            durations.push(duration);
         }
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
-        Ok(durations)
+        Ok(durations
+            .into_iter()
+            .map(|(duration, _)| duration)
+            .collect())
     }
 }
 
