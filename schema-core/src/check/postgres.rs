@@ -62,9 +62,24 @@ fn check_file(m: &Migration, errors: &mut Vec<Error>) {
         let (line, column) = line_column(&m.sql, offset.min(m.sql.len()));
         errors.push(Error::PostgresSyntax {
             at: Location::at(m.display_path.clone(), line, column),
-            reason: reword(&message),
+            reason: explain_unknown_command(reword(&message), m.sql.get(offset..).unwrap_or("")),
             snippet: snippet(&m.sql, line, column),
         });
+    }
+}
+
+/// "expected command, found `ALTER`" points at a keyword that is fine: what is wrong comes
+/// after it (`ALTER TABEL`). Say so, quoting the statement's first words.
+fn explain_unknown_command(reason: String, from_error: &str) -> String {
+    if !reason.starts_with("expected command, found `") {
+        return reason;
+    }
+    let words: Vec<&str> = from_error.split_whitespace().take(2).collect();
+    match words.as_slice() {
+        [first, second] => format!(
+            "`{first} {second}` does not start a statement postgresql knows; check the words after `{first}`"
+        ),
+        _ => reason,
     }
 }
 
@@ -200,6 +215,18 @@ mod tests {
             errors[1].starts_with("migrations/3_c.sql:1:"),
             "{errors:#?}"
         );
+    }
+
+    #[test]
+    fn explains_an_unknown_command_by_its_first_words() {
+        assert_eq!(
+            explain_unknown_command(
+                "expected command, found `ALTER`".to_owned(),
+                "ALTER TABEL accounts ADD COLUMN name text;"
+            ),
+            "`ALTER TABEL` does not start a statement postgresql knows; check the words after `ALTER`"
+        );
+        assert_eq!(explain_unknown_command("expected `)`".to_owned(), "x"), "expected `)`");
     }
 
     #[test]
