@@ -96,6 +96,90 @@ pub(crate) const STATUS_BASELINE: &str = "baseline";
 pub(crate) const STATUS_FAILED: &str = "failed";
 pub(crate) const STATUS_RUNNING: &str = "running";
 
+/// The columns of the backends' `applied()` query, in order. Both databases decode them into the
+/// same tuple, and [`AppliedRow::from`] does the rest once.
+pub(crate) type AppliedColumns = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    Option<String>,
+);
+
+impl From<AppliedColumns> for AppliedRow {
+    fn from(c: AppliedColumns) -> Self {
+        AppliedRow {
+            version: c.0,
+            description: c.1,
+            // A checksum that is not 64 hex characters matches no file: reported as modified.
+            checksum: Checksum::from_hex(&c.2).unwrap_or(Checksum([0; 32])),
+            loose_checksum: c.3.as_deref().and_then(Checksum::from_hex),
+            applied_at: c.4,
+            duration_ms: c.5,
+            status: c.6,
+            statements_done: c.7,
+            statements_total: c.8,
+            error: c.9,
+        }
+    }
+}
+
+/// The columns of the backends' `history()` query, in order.
+pub(crate) type HistoryColumns = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+);
+
+/// A history event from its columns; `None` for an event kind this version does not know.
+pub(crate) fn history_event(c: HistoryColumns) -> Option<HistoryEvent> {
+    Some(HistoryEvent {
+        id: c.0,
+        module: c.1,
+        version: c.2,
+        description: c.3,
+        event: EventKind::parse(&c.4)?,
+        checksum: c.5.as_deref().and_then(Checksum::from_hex),
+        at: c.6,
+        by: c.7,
+        duration_ms: c.8,
+        detail: c.9,
+    })
+}
+
+/// The columns of `_sqlx_migrations` the import reads, in order.
+pub(crate) type SqlxColumns = (i64, String, bool, Vec<u8>);
+
+impl From<SqlxColumns> for SqlxRow {
+    fn from(c: SqlxColumns) -> Self {
+        SqlxRow {
+            version: c.0,
+            description: c.1,
+            success: c.2,
+            checksum: c.3,
+        }
+    }
+}
+
+/// Decodes rows into column tuples, from either database.
+pub(crate) fn decode<R: sqlx::Row, T: for<'r> sqlx::FromRow<'r, R>>(
+    rows: &[R],
+) -> Result<Vec<T>, sqlx::Error> {
+    rows.iter().map(T::from_row).collect()
+}
+
 /// A row of sqlx's `_sqlx_migrations`.
 #[derive(Debug, Clone)]
 pub(crate) struct SqlxRow {

@@ -1,10 +1,12 @@
 //! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
 
 use super::{error_position, missing_table, PgBackend};
-use crate::backend::{locate, statements, ApplyError, ApplyFailure, SqlxRow, Step};
+use crate::backend::{
+    decode, locate, statements, ApplyError, ApplyFailure, SqlxColumns, SqlxRow, Step,
+};
 use crate::report::EventKind;
 use crate::{Checksum, MigrateError, Migration};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 
 impl PgBackend<'_> {
@@ -118,15 +120,8 @@ impl PgBackend<'_> {
             Err(e) if missing_table(&e) => return Ok(None),
             Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),
         };
-        Ok(Some(
-            rows.iter()
-                .map(|row| SqlxRow {
-                    version: row.get(0),
-                    description: row.get(1),
-                    success: row.get(2),
-                    checksum: row.get(3),
-                })
-                .collect(),
-        ))
+        let rows: Vec<SqlxColumns> =
+            decode(&rows).map_err(MigrateError::db("reading `_sqlx_migrations`"))?;
+        Ok(Some(rows.into_iter().map(SqlxRow::from).collect()))
     }
 }

@@ -2,8 +2,9 @@
 //! `BEGIN IMMEDIATE` transaction per migration.
 
 use super::{
-    statements, AppliedRow, ApplyError, ApplyFailure, Backend, Context, ModuleState, Step,
-    STATUS_APPLIED, STATUS_FAILED, STATUS_RUNNING,
+    decode, history_event, statements, AppliedColumns, AppliedRow, ApplyError, ApplyFailure,
+    Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED, STATUS_FAILED,
+    STATUS_RUNNING,
 };
 use crate::report::{EventKind, HistoryEvent};
 use crate::{Checksum, MigrateError, Migration};
@@ -197,21 +198,9 @@ impl Backend for SqliteBackend<'_> {
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
             Err(e) => return Err(MigrateError::db("reading the applied migrations")(e)),
         };
-        Ok(rows
-            .iter()
-            .map(|row| AppliedRow {
-                version: row.get(0),
-                description: row.get(1),
-                checksum: Checksum::from_hex(row.get(2)).unwrap_or(Checksum([0; 32])),
-                loose_checksum: row.get::<Option<&str>, _>(3).and_then(Checksum::from_hex),
-                applied_at: row.get(4),
-                duration_ms: row.get(5),
-                status: row.get(6),
-                statements_done: row.get(7),
-                statements_total: row.get(8),
-                error: row.get(9),
-            })
-            .collect())
+        let rows: Vec<AppliedColumns> =
+            decode(&rows).map_err(MigrateError::db("reading the applied migrations"))?;
+        Ok(rows.into_iter().map(AppliedRow::from).collect())
     }
 
     async fn apply_in_transaction(
@@ -348,23 +337,9 @@ impl Backend for SqliteBackend<'_> {
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
             Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
         };
-        Ok(rows
-            .iter()
-            .filter_map(|row| {
-                Some(HistoryEvent {
-                    id: row.get(0),
-                    module: row.get(1),
-                    version: row.get(2),
-                    description: row.get(3),
-                    event: EventKind::parse(row.get(4))?,
-                    checksum: row.get::<Option<&str>, _>(5).and_then(Checksum::from_hex),
-                    at: row.get(6),
-                    by: row.get(7),
-                    duration_ms: row.get(8),
-                    detail: row.get(9),
-                })
-            })
-            .collect())
+        let rows: Vec<HistoryColumns> =
+            decode(&rows).map_err(MigrateError::db("reading the migration history"))?;
+        Ok(rows.into_iter().filter_map(history_event).collect())
     }
 
     async fn revert(
