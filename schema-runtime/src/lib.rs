@@ -27,6 +27,8 @@ mod embedded;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod error;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod inspect;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrator;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;

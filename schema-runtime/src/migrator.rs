@@ -3,12 +3,10 @@
 #[cfg(feature = "postgres")]
 pub use crate::backend::postgres::LockMode;
 use crate::backend::{
-    AppliedRow, ApplyError, Backend, Context, Step, TableNames, STATUS_APPLIED, STATUS_BASELINE,
-    STATUS_FAILED, STATUS_RUNNING,
+    AppliedRow, ApplyError, Backend, Context, Step, TableNames, STATUS_BASELINE, STATUS_FAILED,
+    STATUS_RUNNING,
 };
-use crate::report::{
-    AppliedMigration, HistoryEvent, MigrationState, PlannedMigration, Report, StatusEntry,
-};
+use crate::report::{AppliedMigration, HistoryEvent, Report, StatusEntry};
 use crate::{Checksum, MigrateError, Migration, Migrations};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -529,101 +527,6 @@ impl<'m> Migrator<'m> {
             last: versions.last().unwrap_or(first),
         }
     }
-
-    /// What a run would apply, in order, with each file's SQL, after the same validation as a
-    /// run. Changes nothing: no lock, no tracking tables created.
-    pub async fn dry_run<'p>(
-        &self,
-        pool: impl Into<DbPool<'p>>,
-    ) -> Result<Vec<PlannedMigration>, MigrateError> {
-        let ctx = self.context()?;
-        let (applied, live_running) = with_backend!(self, pool.into(), ctx, |b| {
-            (b.applied().await?, b.running_may_be_live())
-        });
-        let plan = self.plan(&applied, live_running)?;
-        Ok(plan
-            .pending
-            .into_iter()
-            .map(|m| PlannedMigration {
-                version: m.version,
-                description: m.description.to_owned(),
-                file: m.path.to_owned(),
-                sql: m.sql,
-                no_transaction: m.no_transaction(),
-            })
-            .collect())
-    }
-
-    /// Every embedded migration and every recorded one, with where it stands. Reads only:
-    /// creates nothing, locks nothing.
-    pub async fn status<'p>(
-        &self,
-        pool: impl Into<DbPool<'p>>,
-    ) -> Result<Vec<StatusEntry>, MigrateError> {
-        let ctx = self.context()?;
-        let applied = with_backend!(self, pool.into(), ctx, |b| b.applied().await)?;
-        Ok(status_entries(self.migrations, &applied))
-    }
-
-    /// Every recorded event of the module, oldest first.
-    pub async fn history<'p>(
-        &self,
-        pool: impl Into<DbPool<'p>>,
-    ) -> Result<Vec<HistoryEvent>, MigrateError> {
-        let ctx = self.context()?;
-        with_backend!(self, pool.into(), ctx, |b| b.history().await)
-    }
-
-    /// Marks a migration recorded as failed as applied, after the database was put right by
-    /// hand, and records a `repair` event. Takes the lock like a run.
-    pub async fn repair<'p>(
-        &self,
-        pool: impl Into<DbPool<'p>>,
-        version: i64,
-    ) -> Result<(), MigrateError> {
-        let ctx = self.context()?;
-        let m = self
-            .migrations
-            .applying()
-            .find(|m| m.version == version)
-            .ok_or_else(|| self.unknown(version))?;
-        with_backend!(self, pool.into(), ctx, |b| {
-            b.lock(self.lock_timeout).await?;
-            let result = self.repair_locked(&mut b, m).await;
-            let released = b.unlock().await;
-            result?;
-            released
-        })
-    }
-
-    async fn repair_locked<B: Backend>(
-        &self,
-        b: &mut B,
-        m: &'static Migration,
-    ) -> Result<(), MigrateError> {
-        b.ensure_tables().await?;
-        let applied = b.applied().await?;
-        let row = applied.iter().find(|r| r.version == m.version);
-        match row {
-            Some(row) if row.status == STATUS_FAILED || row.status == STATUS_RUNNING => {}
-            other => {
-                return Err(MigrateError::NotFailed {
-                    version: m.version,
-                    state: other.map_or("not applied".to_owned(), |r| r.status.clone()),
-                })
-            }
-        }
-        let mut count = 1;
-        let mut fingerprint = Checksum::fingerprint_part(m.version, &m.checksum);
-        for r in applied
-            .iter()
-            .filter(|r| r.status == STATUS_APPLIED || r.status == STATUS_BASELINE)
-        {
-            count += 1;
-            fingerprint = fingerprint.xor(&Checksum::fingerprint_part(r.version, &r.checksum));
-        }
-        b.repair(m, count, fingerprint).await
-    }
 }
 
 pub(crate) struct Plan {
@@ -659,66 +562,6 @@ pub(crate) fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateE
             .clone()
             .unwrap_or_else(|| "the process applying it stopped before it finished".to_owned()),
     }
-}
-
-fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<StatusEntry> {
-    let rows: HashMap<i64, &AppliedRow> = applied.iter().map(|r| (r.version, r)).collect();
-    let reversible: std::collections::HashSet<i64> = migrations
-        .iter()
-        .filter(|m| m.kind == schema_core::MigrationKind::Down)
-        .map(|m| m.version)
-        .collect();
-    let embedded: std::collections::HashSet<i64> =
-        migrations.applying().map(|m| m.version).collect();
-    let mut entries: Vec<StatusEntry> = migrations
-        .applying()
-        .map(|m| {
-            let row = rows.get(&m.version);
-            let state = match row {
-                None => MigrationState::Pending,
-                Some(r) if r.status == STATUS_FAILED || r.status == STATUS_RUNNING => {
-                    MigrationState::Failed
-                }
-                Some(r) if r.status == STATUS_BASELINE => MigrationState::Baseline,
-                Some(r) if r.checksum != m.checksum => MigrationState::Modified,
-                Some(_) => MigrationState::Applied,
-            };
-            StatusEntry {
-                version: m.version,
-                description: m.description.to_owned(),
-                state,
-                applied_at: row.map(|r| r.applied_at.clone()),
-                duration_ms: row.map(|r| r.duration_ms),
-                reversible: reversible.contains(&m.version),
-                noop: m.noop,
-                checked: migrations.sql_checked() && !m.no_check(),
-                file: Some(m.path.to_owned()),
-                checksum: Some(m.checksum),
-                applied_checksum: row.map(|r| r.checksum),
-                whitespace_only: state == MigrationState::Modified
-                    && row.and_then(|r| r.loose_checksum) == Some(Checksum::loose_of(m.sql)),
-            }
-        })
-        .collect();
-    for row in applied {
-        if !embedded.contains(&row.version) {
-            entries.push(StatusEntry {
-                version: row.version,
-                description: row.description.clone(),
-                state: MigrationState::Missing,
-                applied_at: Some(row.applied_at.clone()),
-                duration_ms: Some(row.duration_ms),
-                reversible: false,
-                noop: false,
-                checked: false,
-                file: None,
-                checksum: None,
-                applied_checksum: Some(row.checksum),
-                whitespace_only: false,
-            });
-        }
-    }
-    entries
 }
 
 /// `user@host` of this process, for `applied_by`; looked up once per process.

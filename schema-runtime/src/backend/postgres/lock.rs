@@ -1,0 +1,157 @@
+//! The run lock on PostgreSQL: a session advisory lock on a dedicated connection, and what
+//! happens when a run holding it is dropped.
+
+use super::PgBackend;
+use crate::MigrateError;
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Executor, Row};
+use std::time::{Duration, Instant};
+
+impl PgBackend<'_> {
+    /// The advisory lock key: derived from the tracking table and the module, so two modules
+    /// (or two applications with their own tables) never wait for each other.
+    pub(super) fn key(&self) -> i64 {
+        let digest = Sha256::digest(format!(
+            "schema-runtime:{}:{}",
+            self.ctx.tables.migrations, self.ctx.module
+        ));
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+
+    /// Takes the run lock: in session mode a session advisory lock on a new dedicated
+    /// connection, polled until `wait`; in transaction mode nothing (each transaction takes its
+    /// own).
+    pub(super) async fn take_session_lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
+        self.lock_wait = wait;
+        if Self::transaction_mode(&self.settings) {
+            // Each writing transaction takes its own lock; there is no session to hold one.
+            return Ok(());
+        }
+        let options = self.pool.connect_options();
+        let mut conn = PgConnection::connect_with(&options)
+            .await
+            .map_err(MigrateError::db("opening the migration connection"))?;
+        let mut settings = String::new();
+        if let Some(t) = self.settings.statement_timeout {
+            settings.push_str(&format!("SET statement_timeout = {};", t.as_millis()));
+        }
+        if let Some(t) = self.settings.table_lock_timeout {
+            settings.push_str(&format!("SET lock_timeout = {};", t.as_millis()));
+        }
+        if !settings.is_empty() {
+            (&mut conn)
+                .execute(settings.as_str())
+                .await
+                .map_err(MigrateError::db(
+                    "setting the migration connection's timeouts",
+                ))?;
+        }
+        let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+            .persistent(false)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(MigrateError::db("opening the migration connection"))?;
+        self.dedicated_pid = Some(pid);
+        let key = self.key();
+        let started = Instant::now();
+        // Poll with pg_try_advisory_lock instead of blocking in pg_advisory_lock: a blocked
+        // call is a transaction that `CREATE INDEX CONCURRENTLY` run by the lock holder waits
+        // for, and the two deadlock (sqlx's replicas fail with "deadlock detected" there).
+        loop {
+            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+                .persistent(false)
+                .bind(key)
+                .fetch_one(&mut conn)
+                .await
+                .map_err(MigrateError::db("taking the migration lock"))?;
+            if locked {
+                break;
+            }
+            if started.elapsed() >= wait {
+                let holder = self.lock_holder(&mut conn, key).await;
+                return Err(MigrateError::LockTimeout {
+                    waited: started.elapsed(),
+                    holder,
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.lock_key = Some(key);
+        self.dedicated = Some(conn);
+        Ok(())
+    }
+
+    /// Releases the session lock and closes the dedicated connection.
+    pub(super) async fn release_session_lock(&mut self) -> Result<(), MigrateError> {
+        let (Some(key), Some(mut conn)) = (self.lock_key.take(), self.dedicated.take()) else {
+            return Ok(());
+        };
+        let released = sqlx::query("SELECT pg_advisory_unlock($1)")
+            .persistent(false)
+            .bind(key)
+            .execute(&mut conn)
+            .await;
+        // Closing the session releases the lock too, so close it whatever the unlock said.
+        let _ = conn.close().await;
+        self.dedicated_pid = None;
+        released
+            .map(|_| ())
+            .map_err(MigrateError::db("releasing the migration lock"))
+    }
+
+    /// Who holds the advisory lock, from `pg_locks` and `pg_stat_activity`.
+    async fn lock_holder(&self, conn: &mut PgConnection, key: i64) -> String {
+        // language=PostgreSQL
+        let sql = "SELECT a.pid, coalesce(a.usename, ''), coalesce(a.application_name, ''),
+                          coalesce(host(a.client_addr), 'local socket'), coalesce(a.state, ''),
+                          to_char(a.backend_start AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')
+                   FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+                   WHERE l.locktype = 'advisory' AND l.granted
+                     AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                     AND l.classid::bigint = ($1 >> 32) & 4294967295
+                     AND l.objid::bigint = $1 & 4294967295 AND l.objsubid = 1
+                   LIMIT 1";
+        match sqlx::query(sql)
+            .persistent(false).bind(key).fetch_optional(conn).await {
+            Ok(Some(row)) => format!(
+                "backend process {} (user `{}`, application `{}`, from {}, {}, connected since {} UTC)",
+                row.get::<i32, _>(0),
+                row.get::<String, _>(1),
+                row.get::<String, _>(2),
+                row.get::<String, _>(3),
+                row.get::<String, _>(4),
+                row.get::<String, _>(5),
+            ),
+            Ok(None) => "another session, which released it just now".to_owned(),
+            Err(e) => format!("another session (could not read pg_stat_activity: {e})"),
+        }
+    }
+}
+
+impl Drop for PgBackend<'_> {
+    /// A run dropped part-way (its future cancelled, or a panic) leaves its session on the
+    /// server running the current statement with the lock held until that statement ends.
+    /// Ending the session from another connection rolls the migration back and frees the lock
+    /// now.
+    fn drop(&mut self) {
+        // The connection itself may be out of `self` (in use by the dropped future), so go by
+        // the lock still being held.
+        let (Some(pid), Some(_)) = (self.dedicated_pid, self.lock_key) else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let pool = self.pool.clone();
+        runtime.spawn(async move {
+            let _ = sqlx::query("SELECT pg_terminate_backend($1)")
+                .persistent(false)
+                .bind(pid)
+                .execute(&pool)
+                .await;
+        });
+    }
+}
