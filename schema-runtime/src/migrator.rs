@@ -267,6 +267,10 @@ impl<'m> Migrator<'m> {
             }
         }
         let lock_started = Instant::now();
+        debug!(
+            wait_at_most_ms = self.lock_timeout.as_millis() as u64,
+            "taking the migration lock"
+        );
         b.lock(self.lock_timeout).await?;
         info!(
             waited_ms = lock_started.elapsed().as_millis() as u64,
@@ -288,6 +292,11 @@ impl<'m> Migrator<'m> {
         b.ensure_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;
+        info!(
+            applied = plan.applied_count,
+            pending = plan.pending.len(),
+            "validated the history against the embedded migrations"
+        );
         let mut report = Report {
             module: self.module.clone(),
             already_applied: plan.applied_count as usize,
