@@ -226,7 +226,10 @@ mod tests {
             ),
             "`ALTER TABEL` does not start a statement postgresql knows; check the words after `ALTER`"
         );
-        assert_eq!(explain_unknown_command("expected `)`".to_owned(), "x"), "expected `)`");
+        assert_eq!(
+            explain_unknown_command("expected `)`".to_owned(), "x"),
+            "expected `)`"
+        );
     }
 
     #[test]
