@@ -44,7 +44,7 @@ impl PgBackend<'_> {
                 // language=PostgreSQL
                 let delete = format!("DELETE FROM {} WHERE module = $1 AND version = $2", self.m);
                 sqlx::query(&delete)
-                    .persistent(false)
+                    .persistent(self.cached())
                     .bind(&self.ctx.module)
                     .bind(up.version)
                     .execute(&mut *tx)
@@ -88,7 +88,7 @@ impl PgBackend<'_> {
             for step in steps {
                 let m = step.migration;
                 sqlx::query(&insert)
-            .persistent(false)
+            .persistent(self.cached())
                     .bind(&self.ctx.module)
                     .bind(m.version)
                     .bind(m.description)
@@ -115,7 +115,10 @@ impl PgBackend<'_> {
         // language=PostgreSQL
         let sql =
             "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
-        let rows = match self.fetch_pooled(sqlx::query(sql).persistent(false)).await {
+        let rows = match self
+            .fetch_pooled(sqlx::query(sql).persistent(self.cached()))
+            .await
+        {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(None),
             Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),

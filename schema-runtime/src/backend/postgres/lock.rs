@@ -50,7 +50,7 @@ impl PgBackend<'_> {
                 ))?;
         }
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
-            .persistent(false)
+            .persistent(self.cached())
             .fetch_one(&mut conn)
             .await
             .map_err(MigrateError::db("opening the migration connection"))?;
@@ -62,7 +62,7 @@ impl PgBackend<'_> {
         // for, and the two deadlock (sqlx's replicas fail with "deadlock detected" there).
         loop {
             let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .persistent(false)
+                .persistent(self.cached())
                 .bind(key)
                 .fetch_one(&mut conn)
                 .await
@@ -90,7 +90,7 @@ impl PgBackend<'_> {
             return Ok(());
         };
         let released = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .persistent(false)
+            .persistent(self.cached())
             .bind(key)
             .execute(&mut conn)
             .await;
@@ -115,7 +115,7 @@ impl PgBackend<'_> {
                      AND l.objid::bigint = $1 & 4294967295 AND l.objsubid = 1
                    LIMIT 1";
         match sqlx::query(sql)
-            .persistent(false).bind(key).fetch_optional(conn).await {
+            .persistent(self.cached()).bind(key).fetch_optional(conn).await {
             Ok(Some(row)) => format!(
                 "backend process {} (user `{}`, application `{}`, from {}, {}, connected since {} UTC)",
                 row.get::<i32, _>(0),

@@ -119,6 +119,13 @@ impl<'p> PgBackend<'p> {
         }
     }
 
+    /// Whether statements may be named and cached on their connection. Not behind a
+    /// transaction-pooling proxy (transaction lock mode), where the next transaction may reach
+    /// another server connection that never saw the statement.
+    fn cached(&self) -> bool {
+        !Self::transaction_mode(&self.settings)
+    }
+
     /// Fetches the rows of a query made outside a migration's transaction. Behind a
     /// transaction-pooling proxy such a query's prepare and execute may reach two different
     /// server connections, so in transaction lock mode it runs inside a transaction.
@@ -216,7 +223,7 @@ impl<'p> PgBackend<'p> {
             t = self.m
         );
         sqlx::query(&claim)
-            .persistent(false)
+            .persistent(self.cached())
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
@@ -278,7 +285,9 @@ impl Backend for PgBackend<'_> {
             "SELECT applied_count, fingerprint FROM {} WHERE module = $1",
             self.modules
         );
-        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        let query = sqlx::query(&sql)
+            .persistent(self.cached())
+            .bind(&self.ctx.module);
         match self
             .fetch_pooled(query)
             .await
@@ -368,7 +377,9 @@ impl Backend for PgBackend<'_> {
             self.m
         );
         let mut conn = self.take_conn().await?;
-        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        let query = sqlx::query(&sql)
+            .persistent(self.cached())
+            .bind(&self.ctx.module);
         let rows = self.fetch_outside(&mut conn, query).await;
         self.put_conn(conn);
         let rows = match rows {
@@ -424,7 +435,7 @@ impl Backend for PgBackend<'_> {
                     }));
                 }
                 let query = sqlx::query(&progress)
-                    .persistent(false)
+                    .persistent(self.cached())
                     .bind(&self.ctx.module)
                     .bind(m.version)
                     .bind(done as i64 + 1);
@@ -467,7 +478,7 @@ impl Backend for PgBackend<'_> {
                     t = self.m
                 );
                 sqlx::query(&sql)
-            .persistent(false)
+            .persistent(self.cached())
                     .bind(&self.ctx.module)
                     .bind(migration.version)
                     .bind(&detail)
@@ -491,7 +502,9 @@ impl Backend for PgBackend<'_> {
                FROM {} WHERE module = $1 ORDER BY id"#,
             self.h
         );
-        let query = sqlx::query(&sql).persistent(false).bind(&self.ctx.module);
+        let query = sqlx::query(&sql)
+            .persistent(self.cached())
+            .bind(&self.ctx.module);
         let rows = match self.fetch_pooled(query).await {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
@@ -530,7 +543,10 @@ impl Backend for PgBackend<'_> {
             "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
             quote(table)
         );
-        match self.fetch_pooled(sqlx::query(&sql).persistent(false)).await {
+        match self
+            .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
+            .await
+        {
             Ok(rows) => Ok(Some(rows.iter().map(|row| row.get::<i64, _>(0)).collect())),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
@@ -554,7 +570,7 @@ impl Backend for PgBackend<'_> {
                 t = self.m
             );
             sqlx::query(&sql)
-                .persistent(false)
+                .persistent(self.cached())
                 .bind(&self.ctx.module)
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())

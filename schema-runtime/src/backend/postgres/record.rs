@@ -41,7 +41,7 @@ impl PgBackend<'_> {
             modules = self.modules
         );
         sqlx::query(&sql)
-            .persistent(false)
+            .persistent(self.cached())
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
@@ -72,7 +72,7 @@ impl PgBackend<'_> {
             t = self.h
         );
         sqlx::query(&sql)
-            .persistent(false)
+            .persistent(self.cached())
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
@@ -99,7 +99,7 @@ impl PgBackend<'_> {
             t = self.modules
         );
         sqlx::query(&sql)
-            .persistent(false)
+            .persistent(self.cached())
             .bind(&self.ctx.module)
             .bind(applied_count)
             .bind(fingerprint)
