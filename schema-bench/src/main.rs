@@ -3,13 +3,16 @@
 //!
 //! ```text
 //! cargo run --release -p schema-bench -- sqlite --n 100 --n 1000
+//! cargo run --release -p schema-bench -- postgres --url postgres://postgres@127.0.0.1:5432/postgres
 //! ```
 //!
-//! Each database gets its own subcommand (`sqlite` today; `postgres --url ...` is meant to sit
-//! beside it with the same [`Common`] options), so that the measurements stay the same whatever
-//! the database.
+//! Each database gets its own subcommand with the same [`Common`] options, and the measurements
+//! themselves live in `harness`, so that they stay the same whatever the database.
 
 mod generate;
+mod harness;
+mod postgres;
+mod report;
 mod sqlite;
 mod stats;
 
@@ -29,6 +32,9 @@ struct Cli {
 enum Command {
     /// Benchmarks on SQLite files (default journal mode) in a temporary folder.
     Sqlite(SqliteArgs),
+    /// Benchmarks on PostgreSQL: each fresh apply on a database created for it (and dropped
+    /// after) on the server of `--url`.
+    Postgres(PostgresArgs),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -114,6 +120,16 @@ struct SqliteArgs {
     options: sqlite::Options,
 }
 
+#[derive(clap::Args, Debug)]
+struct PostgresArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The server: a URL whose user may `CREATE DATABASE` (its database is only used to
+    /// create and drop the benchmark's).
+    #[arg(long)]
+    url: String,
+}
+
 /// The tool a `boot-once` child runs.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {
@@ -130,8 +146,14 @@ struct BootOnce {
     #[arg(long, value_enum)]
     tool: Tool,
     /// The SQLite database file.
+    #[arg(long, required_unless_present = "url", conflicts_with = "url")]
+    db: Option<PathBuf>,
+    /// A PostgreSQL server's URL (instead of `--db`).
     #[arg(long)]
-    db: PathBuf,
+    url: Option<String>,
+    /// The PostgreSQL database on the server of `--url`.
+    #[arg(long, requires = "url")]
+    database: Option<String>,
     /// The migrations folder, read at run time.
     #[arg(long)]
     dir: PathBuf,
@@ -144,7 +166,14 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Sqlite(a) => sqlite::bench(&a.common, a.options).await,
-        Command::BootOnce(b) => sqlite::boot_once(b.tool, &b.db, &b.dir, b.options).await,
+        Command::Postgres(a) => postgres::bench(&a.common, &a.url).await,
+        Command::BootOnce(b) => match (&b.db, &b.url) {
+            (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
+            (None, Some(url)) => {
+                postgres::boot_once(b.tool, url, b.database.as_deref(), &b.dir).await
+            }
+            (None, None) => Err("boot-once needs --db or --url".into()),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
