@@ -758,3 +758,37 @@ async fn a_stale_module_row_is_set_right_by_the_next_boot() {
     assert_eq!((count, fingerprint), (3, BASIC.fingerprint().to_hex()));
     assert!(BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot);
 }
+
+#[tokio::test]
+async fn all_or_nothing_records_every_migration_of_a_long_run() {
+    // More migrations than one multi-row insert of tracking rows takes (100).
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::create_dir(folder.path().join("migrations")).unwrap();
+    for v in 1..=250 {
+        std::fs::write(
+            folder
+                .path()
+                .join(format!("migrations/{v:03}_create_t{v}.sql")),
+            format!("CREATE TABLE t{v} (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\n"),
+        )
+        .unwrap();
+    }
+    let set = Migrations::load(folder.path(), "migrations").unwrap();
+    let db = fresh().await;
+    let report = set.migrator().all_or_nothing().run(&db.pool).await.unwrap();
+    assert_eq!(report.applied.len(), 250);
+    let (rows, checksums): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT checksum) FROM _schema_migrations WHERE status = 'applied'",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!((rows, checksums), (250, 250));
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.len(), 250);
+    assert!(history.iter().all(|e| e.event == EventKind::Apply));
+    assert_eq!(history[249].version, 250);
+    let status = set.status(&db.pool).await.unwrap();
+    assert!(status.iter().all(|e| e.state == MigrationState::Applied));
+    assert!(set.run(&db.pool).await.unwrap().up_to_date_at_boot);
+}

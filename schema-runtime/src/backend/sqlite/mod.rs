@@ -449,11 +449,13 @@ impl SqliteBackend<'_> {
         // The tracking rows go in after all the SQL of the transaction: SQLite re-prepares a
         // statement after every schema change, so recording between two migrations' DDL would
         // compile the two inserts again for each one. Same transaction, same outcome.
-        for (step, (duration, total)) in steps.iter().zip(&durations) {
-            self.record_applied(&mut tx, step, *duration, *total)
-                .await
-                .map_err(MigrateError::db("recording an applied migration"))?;
-        }
+        let recorded = match (steps, durations.as_slice()) {
+            ([step], [(duration, total)]) => {
+                self.record_applied(&mut tx, step, *duration, *total).await
+            }
+            _ => self.record_applied_batch(&mut tx, steps, &durations).await,
+        };
+        recorded.map_err(MigrateError::db("recording an applied migration"))?;
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
