@@ -7,6 +7,9 @@ use sqlx::{QueryBuilder, Sqlite};
 use std::time::Duration;
 
 impl SqliteBackend<'_> {
+    /// Records an applied migration: its row, its history event and (for the run's last step)
+    /// the module row, in one call. The statements share their numbered parameters (`?1` is
+    /// the module in each), so one round trip to SQLite's thread writes all three.
     pub(super) async fn record_applied(
         &self,
         conn: &mut sqlx::SqliteConnection,
@@ -15,10 +18,8 @@ impl SqliteBackend<'_> {
         statements_total: usize,
     ) -> Result<(), sqlx::Error> {
         let m = step.migration;
-        let checksum = m.checksum.to_hex();
-        let ms = duration.as_millis() as i64;
         // language=SQLite
-        let sql = format!(
+        let mut sql = format!(
             "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
              VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, '{STATUS_APPLIED}', ?8, ?8, NULL)
              ON CONFLICT (module, version) DO UPDATE SET
@@ -26,31 +27,35 @@ impl SqliteBackend<'_> {
                  loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
                  applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
                  status = excluded.status, statements_done = excluded.statements_done,
-                 statements_total = excluded.statements_total, error = NULL",
-            t = self.m
+                 statements_total = excluded.statements_total, error = NULL;
+             INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms, detail)
+             VALUES (?1, ?2, ?3, 'apply', ?4, {NOW}, ?6, ?7, NULL);",
+            t = self.m,
+            h = self.h,
         );
+        if step.records_module {
+            // language=SQLite
+            sql.push_str(&format!(
+                "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES (?1, ?9, ?10, {NOW})
+                 ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at;",
+                t = self.modules
+            ));
+        }
         sqlx::query(&sql)
             .bind(&self.ctx.module)
             .bind(m.version)
             .bind(m.description)
-            .bind(&checksum)
+            .bind(m.checksum.to_hex())
             .bind(Checksum::loose_of(m.sql).to_hex())
             .bind(self.ctx.applied_by())
-            .bind(ms)
+            .bind(duration.as_millis() as i64)
             .bind(statements_total as i64)
+            .bind(step.applied_count_after)
+            .bind(step.fingerprint_after.to_hex())
             .execute(&mut *conn)
             .await?;
-        self.record_event(conn, m, EventKind::Apply, Some(ms), None)
-            .await?;
-        if !step.records_module {
-            return Ok(());
-        }
-        self.record_module(
-            conn,
-            step.applied_count_after,
-            &step.fingerprint_after.to_hex(),
-        )
-        .await
+        Ok(())
     }
 
     pub(super) async fn record_event(
