@@ -176,26 +176,17 @@ impl<'p> PgBackend<'p> {
                 durations.push(None);
                 continue;
             }
-            let stmts = statements(step.migration.sql);
             let started = Instant::now();
-            for stmt in &stmts {
-                if let Err(source) = (&mut *tx).execute(stmt.text).await {
+            let total = match run_statements(&mut tx, step.migration.sql, index).await {
+                Ok(total) => total,
+                Err(failure) => {
                     let _ = tx.rollback().await;
-                    let (line, column) = locate(stmt, error_position(&source));
-                    return Err(ApplyError::Statement(ApplyFailure {
-                        step: index,
-                        statement: stmt.number,
-                        line,
-                        column,
-                        statements_done: stmt.number - 1,
-                        statements_total: stmts.len(),
-                        source,
-                    }));
+                    return Err(ApplyError::Statement(failure));
                 }
-            }
+            };
             let duration = started.elapsed();
             let step = self.fresh_step(&mut tx, step).await?;
-            self.record_applied(&mut tx, &step, duration, stmts.len())
+            self.record_applied(&mut tx, &step, duration, total)
                 .await
                 .map_err(MigrateError::db("recording an applied migration"))?;
             durations.push(Some(duration));
@@ -235,6 +226,31 @@ impl<'p> PgBackend<'p> {
             .await?;
         Ok(())
     }
+}
+
+/// Runs the statements of `sql` one by one in the caller's transaction. A failure names the
+/// statement, of step `step`, and where in the file PostgreSQL points; the caller rolls back.
+async fn run_statements(
+    conn: &mut PgConnection,
+    sql: &str,
+    step: usize,
+) -> Result<usize, ApplyFailure> {
+    let stmts = statements(sql);
+    for stmt in &stmts {
+        if let Err(source) = (&mut *conn).execute(stmt.text).await {
+            let (line, column) = locate(stmt, error_position(&source));
+            return Err(ApplyFailure {
+                step,
+                statement: stmt.number,
+                line,
+                column,
+                statements_done: stmt.number - 1,
+                statements_total: stmts.len(),
+                source,
+            });
+        }
+    }
+    Ok(stmts.len())
 }
 
 /// The 1-based character position PostgreSQL gives for an error in the statement, if any.

@@ -1,10 +1,10 @@
 //! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
 
-use super::{missing_table, SqliteBackend, NOW};
-use crate::backend::{decode, statements, ApplyError, ApplyFailure, SqlxColumns, SqlxRow, Step};
+use super::{missing_table, run_statements, SqliteBackend, NOW};
+use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
 use crate::{Checksum, MigrateError, Migration};
-use sqlx::{Connection, Executor};
+use sqlx::Connection;
 use std::time::{Duration, Instant};
 
 impl SqliteBackend<'_> {
@@ -20,21 +20,10 @@ impl SqliteBackend<'_> {
                 .begin_with("BEGIN IMMEDIATE")
                 .await
                 .map_err(MigrateError::db("starting a revert's transaction"))?;
-            let stmts = statements(down.sql);
             let started = Instant::now();
-            for stmt in &stmts {
-                if let Err(source) = (&mut *tx).execute(stmt.text).await {
-                    let _ = tx.rollback().await;
-                    return Err(ApplyError::Statement(ApplyFailure {
-                        step: 0,
-                        statement: stmt.number,
-                        line: stmt.line,
-                        column: stmt.column,
-                        statements_done: stmt.number - 1,
-                        statements_total: stmts.len(),
-                        source,
-                    }));
-                }
+            if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
+                let _ = tx.rollback().await;
+                return Err(ApplyError::Statement(failure));
             }
             let duration = started.elapsed();
             let record = async {

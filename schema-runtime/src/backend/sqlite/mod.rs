@@ -66,6 +66,30 @@ fn quote(name: &str) -> String {
         .join(".")
 }
 
+/// Runs the statements of `sql` one by one in the caller's transaction. A failure names the
+/// statement, of step `step`, with its line and column; the caller rolls back.
+async fn run_statements(
+    conn: &mut sqlx::SqliteConnection,
+    sql: &str,
+    step: usize,
+) -> Result<usize, ApplyFailure> {
+    let stmts = statements(sql);
+    for stmt in &stmts {
+        if let Err(source) = (&mut *conn).execute(stmt.text).await {
+            return Err(ApplyFailure {
+                step,
+                statement: stmt.number,
+                line: stmt.line,
+                column: stmt.column,
+                statements_done: stmt.number - 1,
+                statements_total: stmts.len(),
+                source,
+            });
+        }
+    }
+    Ok(stmts.len())
+}
+
 fn missing_table(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.message().contains("no such table"))
@@ -427,24 +451,15 @@ impl SqliteBackend<'_> {
             .map_err(MigrateError::db("starting a migration's transaction"))?;
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
-            let stmts = statements(step.migration.sql);
             let started = Instant::now();
-            for stmt in &stmts {
-                if let Err(source) = (&mut *tx).execute(stmt.text).await {
-                    // Dropping `tx` rolls back every step of this transaction.
+            match run_statements(&mut tx, step.migration.sql, index).await {
+                Ok(total) => durations.push((started.elapsed(), total)),
+                Err(failure) => {
+                    // Every step of this transaction goes with it.
                     let _ = tx.rollback().await;
-                    return Err(ApplyError::Statement(ApplyFailure {
-                        step: index,
-                        statement: stmt.number,
-                        line: stmt.line,
-                        column: stmt.column,
-                        statements_done: stmt.number - 1,
-                        statements_total: stmts.len(),
-                        source,
-                    }));
+                    return Err(ApplyError::Statement(failure));
                 }
             }
-            durations.push((started.elapsed(), stmts.len()));
         }
         // The tracking rows go in after all the SQL of the transaction: SQLite re-prepares a
         // statement after every schema change, so recording between two migrations' DDL would
