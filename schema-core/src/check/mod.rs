@@ -124,6 +124,18 @@ pub(crate) fn snippet(sql: &str, line: usize, column: usize) -> String {
     format!("{gutter} |\n{number} | {}\n{gutter} | {pad}^", expand(text))
 }
 
+/// A resolved folder holding `files`, for the checkers' tests.
+#[cfg(all(test, any(feature = "check-sqlite", feature = "check-postgres")))]
+pub(crate) fn resolved(files: &[(&str, &str)]) -> MigrationSet {
+    let dir = tempfile::tempdir().unwrap();
+    let migrations = dir.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    for (name, sql) in files {
+        std::fs::write(migrations.join(name), sql).unwrap();
+    }
+    crate::discover::resolve_dir(dir.path(), "migrations").unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

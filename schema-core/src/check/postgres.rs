@@ -151,18 +151,14 @@ fn token_name(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::resolve_dir;
-    use std::fs;
+    use crate::check::resolved;
 
+    /// Checks a folder holding `files`, returning the messages.
     fn check_files(files: &[(&str, &str)]) -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let migrations = dir.path().join("migrations");
-        fs::create_dir(&migrations).unwrap();
-        for (name, sql) in files {
-            fs::write(migrations.join(name), sql).unwrap();
-        }
-        let set = resolve_dir(dir.path(), "migrations").unwrap();
-        check(&set).iter().map(ToString::to_string).collect()
+        check(&resolved(files))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]

@@ -719,19 +719,16 @@ fn quoted_len(rest: &str, close: char) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::resolved;
     use crate::discover::resolve_dir;
     use std::fs;
 
-    /// Resolves and checks a folder holding `files`, returning the messages.
+    /// Checks a folder holding `files`, returning the messages.
     fn check_files(files: &[(&str, &str)]) -> Vec<String> {
-        let dir = tempfile::tempdir().unwrap();
-        let migrations = dir.path().join("migrations");
-        fs::create_dir(&migrations).unwrap();
-        for (name, sql) in files {
-            fs::write(migrations.join(name), sql).unwrap();
-        }
-        let set = resolve_dir(dir.path(), "migrations").unwrap();
-        check(&set).iter().map(ToString::to_string).collect()
+        check(&resolved(files))
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
