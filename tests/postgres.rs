@@ -5,8 +5,11 @@
 
 #[path = "support/pg.rs"]
 mod pg;
+#[path = "support/replicas.rs"]
+mod replicas;
 
 use pg::{fixture, fresh, SERVER};
+use replicas::{spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState};
 use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor, PgConnection};
@@ -447,41 +450,6 @@ async fn a_failed_no_transaction_migration_is_refused_until_repaired() {
     );
 }
 
-fn spawn_replicas(url: &str, set: &str, count: usize, extra: &[&str]) -> Vec<std::process::Child> {
-    (0..count)
-        .map(|_| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_fixture-migrator"))
-                .arg(url)
-                .arg(set)
-                .args(extra)
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect()
-}
-
-fn wait_all(children: Vec<std::process::Child>) -> Vec<String> {
-    let mut applied = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        applied.extend(
-            stdout
-                .lines()
-                .filter_map(|l| l.strip_prefix("applied "))
-                .map(str::to_owned),
-        );
-    }
-    applied
-}
-
 #[tokio::test]
 async fn eight_replicas_booting_at_once_apply_each_migration_exactly_once() {
     let (pool, url, _server) = fresh().await;
@@ -549,7 +517,7 @@ fn through_pgbouncer(url: &str) -> String {
 async fn behind_a_transaction_pooling_proxy_eight_replicas_apply_each_migration_once() {
     let (pool, url, _server) = fresh().await;
     let mut applied = wait_all(spawn_replicas(
-        &through_pgbouncer(&url),
+        through_pgbouncer(&url),
         "fifty",
         8,
         &["120000", "transaction"],
@@ -582,7 +550,7 @@ async fn behind_a_transaction_pooling_proxy_eight_replicas_apply_each_migration_
 async fn behind_a_transaction_pooling_proxy_replicas_share_a_no_transaction_migration() {
     let (pool, url, _server) = fresh().await;
     let applied = wait_all(spawn_replicas(
-        &through_pgbouncer(&url),
+        through_pgbouncer(&url),
         "concurrently",
         4,
         &["120000", "transaction"],

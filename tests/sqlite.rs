@@ -1,6 +1,10 @@
 //! The runtime against real SQLite files: apply at boot, tracking, integrity checks, failures,
 //! concurrent processes and a migrator killed half-way.
 
+#[path = "support/replicas.rs"]
+mod replicas;
+
+use replicas::{fixture_migrator, spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations, TableNames};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Row;
@@ -630,40 +634,10 @@ async fn waits_for_the_lock_at_most_the_configured_time_and_names_the_holder() {
     BASIC.run(&db.pool).await.unwrap();
 }
 
-fn fixture_migrator(db: &Path, set: &str) -> std::process::Command {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_fixture-migrator"));
-    command.arg(db).arg(set);
-    command
-}
-
 #[tokio::test]
 async fn concurrent_processes_apply_each_migration_exactly_once() {
     let db = fresh().await;
-    let children: Vec<_> = (0..6)
-        .map(|_| {
-            fixture_migrator(&db.path, "many")
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .unwrap()
-        })
-        .collect();
-    let mut applied_by_processes = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        applied_by_processes.extend(
-            stdout
-                .lines()
-                .filter_map(|l| l.strip_prefix("applied "))
-                .map(str::to_owned),
-        );
-    }
+    let mut applied_by_processes = wait_all(spawn_replicas(&db.path, "many", 6, &[]));
     applied_by_processes.sort();
     assert_eq!(
         applied_by_processes.len(),
