@@ -8,28 +8,11 @@ mod pg;
 #[path = "support/replicas.rs"]
 mod replicas;
 
-use pg::{fixture, fresh, SERVER};
+use pg::{applied_versions, fixture, fresh, tables, SERVER};
 use replicas::{spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState};
-use sqlx::postgres::PgPool;
 use sqlx::{Connection, Executor, PgConnection};
 use std::time::Duration;
-
-async fn tables(pool: &PgPool) -> Vec<String> {
-    sqlx::query_scalar(
-        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap()
-}
-
-async fn applied_versions(pool: &PgPool) -> Vec<(i64, String)> {
-    sqlx::query_as("SELECT version, status FROM _schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn applies_pending_migrations_then_nothing_on_the_next_boot() {
@@ -156,47 +139,6 @@ async fn refuses_modified_missing_and_out_of_order_migrations() {
             MigrationState::Modified,
             MigrationState::Applied
         ]
-    );
-}
-
-#[tokio::test]
-async fn a_failing_transactional_migration_leaves_nothing_behind() {
-    let (pool, _, _server) = fresh().await;
-    let err = fixture("failing_statement").run(&pool).await.unwrap_err();
-    let MigrateError::Failed {
-        version: 2,
-        statement: 3,
-        line: 5,
-        column,
-        ..
-    } = &err
-    else {
-        panic!("{err:?}");
-    };
-    // PostgreSQL points at the missing table: `order_lines` starts at column 13.
-    assert_eq!(*column, 13, "{err}");
-    assert!(
-        err.to_string()
-            .contains("relation \"order_lines\" does not exist"),
-        "{err}"
-    );
-    assert!(!tables(&pool).await.contains(&"orders".to_owned()));
-    assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
-}
-
-#[tokio::test]
-async fn reports_the_line_and_column_of_the_error_in_the_file() {
-    let (pool, _, _server) = fresh().await;
-    let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
-    let message = err.to_string();
-    // PostgreSQL points at the unknown type `NUMBER`: line 5, column 38 of the file.
-    assert!(
-        message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:38: statement 3 of migration 1 failed"),
-        "{message}"
-    );
-    assert!(
-        message.contains("type \"number\" does not exist"),
-        "{message}"
     );
 }
 

@@ -58,3 +58,21 @@ pub async fn fresh() -> (PgPool, String, tokio::sync::RwLockReadGuard<'static, (
         .unwrap();
     (pool, url, guard)
 }
+
+/// The tables of the `public` schema, sorted.
+pub async fn tables(pool: &PgPool) -> Vec<String> {
+    sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap()
+}
+
+/// The rows of the default tracking table: version and status, by version.
+pub async fn applied_versions(pool: &PgPool) -> Vec<(i64, String)> {
+    sqlx::query_as("SELECT version, status FROM _schema_migrations ORDER BY version")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}

@@ -15,6 +15,7 @@ use sqlx::{Connection, Executor, Row};
 use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
+mod batch;
 mod history_ops;
 mod lock;
 mod record;
@@ -163,6 +164,9 @@ impl<'p> PgBackend<'p> {
         conn: &mut PgConnection,
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
+        if !Self::transaction_mode(&self.settings) {
+            return self.apply_batched(conn, steps).await;
+        }
         let mut tx = begin_locked!(self, conn);
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {

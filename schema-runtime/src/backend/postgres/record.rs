@@ -6,6 +6,15 @@ use crate::{Checksum, Migration};
 use sqlx::postgres::PgConnection;
 use std::time::Duration;
 
+/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted).
+// language=PostgreSQL
+pub(super) const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
+    description = excluded.description, checksum = excluded.checksum,
+    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+    status = excluded.status, statements_done = excluded.statements_done,
+    statements_total = excluded.statements_total, error = NULL";
+
 impl PgBackend<'_> {
     /// Records an applied migration: its row, its history event and (for the run's last step)
     /// the module state, in one statement (one round trip) inside the migration's transaction.
@@ -22,12 +31,7 @@ impl PgBackend<'_> {
             "WITH applied AS (
                 INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
                 VALUES ($1, $2, $3, $4, $5, now(), $6, $7, '{STATUS_APPLIED}', $8, $8, NULL)
-                ON CONFLICT (module, version) DO UPDATE SET
-                    description = excluded.description, checksum = excluded.checksum,
-                    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-                    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-                    status = excluded.status, statements_done = excluded.statements_done,
-                    statements_total = excluded.statements_total, error = NULL
+                {APPLIED_UPSERT}
              ), event AS (
                 INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
                 VALUES ($1, $2, $3, 'apply', $4, now(), $6, $7)

@@ -1,0 +1,258 @@
+//! A transactional migration in one round trip: `BEGIN`, the file, its tracking rows and
+//! `COMMIT` sent as one simple query. PostgreSQL parses the whole text first and runs its
+//! statements in order, stopping at the first error, so nothing of a failed migration stays.
+//!
+//! What failed is found back in two ways. An error with a position (a syntax error, an unknown
+//! column) points into the text, and the file's part of it names the statement, line and
+//! column. An error without one (a constraint, a lock timeout, the session killed) happened in
+//! the statement after the last one the server reported complete: every statement of a simple
+//! query sends its own `CommandComplete` as it finishes.
+//!
+//! Used where the run holds its session lock (session lock mode). Behind a transaction-pooling
+//! proxy (transaction lock mode) each transaction first takes its own lock and looks again at
+//! the rows, which needs answers in between: that mode keeps one statement per round trip.
+
+use super::record::APPLIED_UPSERT;
+use super::{error_position, PgBackend, Step, STATUS_APPLIED};
+use crate::backend::{locate, statements, ApplyError, ApplyFailure};
+use crate::{Checksum, MigrateError};
+use futures_util::future::BoxFuture;
+use futures_util::TryStreamExt;
+use sqlx::postgres::PgConnection;
+use sqlx::{Connection, Either, Executor};
+use std::time::{Duration, Instant};
+
+/// The server-side time since the query arrived, in whole milliseconds: the migration's own
+/// duration, measured where it ran.
+// language=PostgreSQL
+const ELAPSED_MS: &str =
+    "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint";
+
+/// A string literal that means the same whatever `standard_conforming_strings` is.
+fn literal(value: &str) -> String {
+    format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// Where the statements of one batch come from, in the order the server runs them.
+struct Batch {
+    text: String,
+    /// Characters before the file's text.
+    prefix_chars: usize,
+    /// Statements before the file's (`BEGIN`).
+    prefix_statements: usize,
+    /// The file's statements, as the splitter sees them.
+    file_statements: usize,
+    /// Statements after the file's that write the tracking rows.
+    record_statements: usize,
+    file_chars: usize,
+}
+
+/// What a failed batch's error belongs to.
+enum Culprit {
+    Begin,
+    /// A statement of the file, found by the error's 1-based character position in the file.
+    At(usize),
+    /// The file's statement with this 0-based index, which was running.
+    Running(usize),
+    Record,
+    Commit,
+}
+
+impl Batch {
+    fn culprit(&self, error: &sqlx::Error, completed: usize) -> Culprit {
+        if let Some(position) = error_position(error) {
+            if position > self.prefix_chars && position <= self.prefix_chars + self.file_chars {
+                return Culprit::At(position - self.prefix_chars);
+            }
+        }
+        // The statement that was running: the one after the last the server reported complete.
+        let running = completed;
+        let file_end = self.prefix_statements + self.file_statements;
+        if running < self.prefix_statements {
+            Culprit::Begin
+        } else if running < file_end {
+            Culprit::Running(running - self.prefix_statements)
+        } else if running < file_end + self.record_statements {
+            Culprit::Record
+        } else {
+            Culprit::Commit
+        }
+    }
+}
+
+impl PgBackend<'_> {
+    /// Applies `steps` in one transaction, each step's file and tracking rows in one round
+    /// trip; a single step also carries its `BEGIN` and `COMMIT`.
+    pub(super) async fn apply_batched(
+        &self,
+        conn: &mut PgConnection,
+        steps: &[Step],
+    ) -> Result<Vec<Option<Duration>>, ApplyError> {
+        if let [step] = steps {
+            let duration = self.run_batch(conn, step, 0, true).await?;
+            return Ok(vec![Some(duration)]);
+        }
+        let mut tx = conn
+            .begin()
+            .await
+            .map_err(MigrateError::db("starting a migration's transaction"))?;
+        let mut durations = Vec::with_capacity(steps.len());
+        for (index, step) in steps.iter().enumerate() {
+            match self.run_batch(&mut tx, step, index, false).await {
+                Ok(duration) => durations.push(Some(duration)),
+                Err(e) => {
+                    let _ = tx.rollback().await;
+                    return Err(e);
+                }
+            }
+        }
+        tx.commit()
+            .await
+            .map_err(MigrateError::db("committing a migration"))?;
+        Ok(durations)
+    }
+
+    /// Runs one step's batch; `own_transaction` wraps it in `BEGIN` and `COMMIT`. On failure
+    /// the transaction it began is rolled back.
+    async fn run_batch(
+        &self,
+        conn: &mut PgConnection,
+        step: &Step,
+        step_index: usize,
+        own_transaction: bool,
+    ) -> Result<Duration, ApplyError> {
+        let sql = step.migration.sql;
+        let stmts = statements(sql);
+        let batch = self.batch(step, stmts.len(), own_transaction);
+        let started = Instant::now();
+        let mut completed = 0;
+        let Err(source) = run_counted(conn, &batch.text, &mut completed).await else {
+            return Ok(started.elapsed());
+        };
+        if own_transaction {
+            // The server skipped the rest of the text; its transaction is aborted. Fails
+            // harmlessly when the session is gone or the failure was the commit itself.
+            let _ = (&mut *conn).execute("ROLLBACK").await;
+        }
+        Err(match batch.culprit(&source, completed) {
+            Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
+            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
+            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
+            Culprit::At(position) => match statement_at(sql, &stmts, position) {
+                Some((index, within)) => failure(&stmts, index, within, step_index, source),
+                None => MigrateError::db("applying a migration")(source).into(),
+            },
+            Culprit::Running(index) => failure(&stmts, index, None, step_index, source),
+        })
+    }
+
+    /// The text of one step's batch.
+    fn batch(&self, step: &Step, file_statements: usize, own_transaction: bool) -> Batch {
+        let m = step.migration;
+        let prefix = if own_transaction { "BEGIN;\n" } else { "" };
+        let module = literal(&self.ctx.module);
+        let description = literal(m.description);
+        let checksum = literal(&m.checksum.to_hex());
+        let loose = literal(&Checksum::loose_of(m.sql).to_hex());
+        let by = literal(self.ctx.applied_by());
+        let version = m.version;
+        let total = file_statements;
+        // language=PostgreSQL
+        let mut record = format!(
+            "WITH applied AS (
+                INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+                VALUES ({module}, {version}, {description}, {checksum}, {loose}, now(), {by}, {ELAPSED_MS}, '{STATUS_APPLIED}', {total}, {total}, NULL)
+                {APPLIED_UPSERT}
+                RETURNING duration_ms
+             )
+             INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
+             SELECT {module}, {version}, {description}, 'apply', {checksum}, now(), {by}, duration_ms FROM applied",
+            t = self.m,
+            h = self.h,
+        );
+        if step.records_module {
+            // language=PostgreSQL
+            record.push_str(&format!(
+                ";\nINSERT INTO {modules} (module, applied_count, fingerprint, updated_at)
+                 VALUES ({module}, {count}, {fingerprint}, now())
+                 ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
+                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+                modules = self.modules,
+                count = step.applied_count_after,
+                fingerprint = literal(&step.fingerprint_after.to_hex()),
+            ));
+        }
+        // A newline ends a last line comment of the file; `;` ends a last statement without one.
+        let suffix = if own_transaction { ";\nCOMMIT;" } else { ";" };
+        Batch {
+            text: format!("{prefix}{sql}\n;\n{record}{suffix}", sql = m.sql),
+            prefix_chars: prefix.chars().count(),
+            prefix_statements: usize::from(own_transaction),
+            file_statements,
+            record_statements: 1 + usize::from(step.records_module),
+            file_chars: m.sql.chars().count(),
+        }
+    }
+}
+
+/// Runs `text` as one simple query, counting the statements the server reports complete.
+/// Boxed: the stream's executor lifetime otherwise makes the callers' futures fail the
+/// higher-ranked `Send` check that spawning them needs.
+fn run_counted<'a>(
+    conn: &'a mut PgConnection,
+    text: &'a str,
+    completed: &'a mut usize,
+) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    Box::pin(async move {
+        let mut results = sqlx::raw_sql(text).fetch_many(conn);
+        while let Some(result) = results.try_next().await? {
+            if let Either::Left(_) = result {
+                *completed += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// The failure of the file's statement `index` (0-based; the last one if the server ran more
+/// than the splitter saw), at the 1-based character position `within` it if known.
+fn failure(
+    stmts: &[schema_core::Statement<'_>],
+    index: usize,
+    within: Option<usize>,
+    step: usize,
+    source: sqlx::Error,
+) -> ApplyError {
+    let Some(stmt) = stmts.get(index).or(stmts.last()) else {
+        return MigrateError::db("applying a migration")(source).into();
+    };
+    let (line, column) = locate(stmt, within);
+    ApplyError::Statement(ApplyFailure {
+        step,
+        statement: stmt.number,
+        line,
+        column,
+        statements_done: stmt.number - 1,
+        statements_total: stmts.len(),
+        source,
+    })
+}
+
+/// The index of the statement holding the 1-based character `position` of `sql` (the one
+/// before it, between statements), and the position inside that statement.
+fn statement_at(
+    sql: &str,
+    stmts: &[schema_core::Statement<'_>],
+    position: usize,
+) -> Option<(usize, Option<usize>)> {
+    let byte = sql
+        .char_indices()
+        .nth(position.checked_sub(1)?)
+        .map_or(sql.len(), |(b, _)| b);
+    let index = stmts.iter().rposition(|s| s.offset <= byte)?;
+    let start_chars = sql[..stmts[index].offset].chars().count();
+    Some((
+        index,
+        (position - 1).checked_sub(start_chars).map(|p| p + 1),
+    ))
+}

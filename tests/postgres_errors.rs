@@ -1,0 +1,144 @@
+//! What a failed migration reports and leaves behind on a real PostgreSQL server (started by
+//! `scripts/with-postgres`, which `scripts/test` runs): the statement, line and column of the
+//! error whether or not PostgreSQL gives a position, failures at `COMMIT`, and nothing applied
+//! or recorded of the migration that failed.
+
+#[path = "support/pg.rs"]
+mod pg;
+
+use pg::{applied_versions, fixture, fresh, tables};
+use schema_runtime::MigrateError;
+
+#[tokio::test]
+async fn a_failing_transactional_migration_leaves_nothing_behind() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("failing_statement").run(&pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 3,
+        line: 5,
+        column,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    // PostgreSQL points at the missing table: `order_lines` starts at column 13.
+    assert_eq!(*column, 13, "{err}");
+    assert!(
+        err.to_string()
+            .contains("relation \"order_lines\" does not exist"),
+        "{err}"
+    );
+    assert!(!tables(&pool).await.contains(&"orders".to_owned()));
+    assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
+}
+
+#[tokio::test]
+async fn reports_the_line_and_column_of_the_error_in_the_file() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
+    let message = err.to_string();
+    // PostgreSQL points at the unknown type `NUMBER`: line 5, column 38 of the file.
+    assert!(
+        message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:38: statement 3 of migration 1 failed"),
+        "{message}"
+    );
+    assert!(
+        message.contains("type \"number\" does not exist"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn an_error_without_a_position_names_the_statement_that_was_running() {
+    let (pool, _, _server) = fresh().await;
+    // A module name and a value with a quote and a backslash, a last statement without `;` and
+    // a last comment without a newline: all reach the database as written.
+    let migrator = || {
+        fixture("pg_batch_edges")
+            .migrator()
+            .module(r"it's a \ module")
+    };
+    let err = migrator().run(&pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 3,
+        line: 5,
+        column: 3,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(err.to_string().contains("duplicate key"), "{err}");
+    let notes: Vec<(i32, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        notes,
+        [(1, r"it's a \ backslash".to_owned())],
+        "nothing of migration 2 stays"
+    );
+    let rows: Vec<(String, i64, String)> =
+        sqlx::query_as("SELECT module, version, status FROM _schema_migrations ORDER BY version")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        rows,
+        [(r"it's a \ module".to_owned(), 1, "applied".to_owned())]
+    );
+    let events: Vec<(i64, String, Option<String>)> =
+        sqlx::query_as("SELECT version, event, detail FROM _schema_history ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!((events[0].0, events[0].1.as_str()), (1, "apply"));
+    assert_eq!((events[1].0, events[1].1.as_str()), (2, "failure"));
+    let detail = events[1].2.as_deref().unwrap_or_default();
+    assert!(
+        detail.starts_with("statement 3 (line 5, column 3) failed after 2 of 4 statements"),
+        "{detail}"
+    );
+    let status = migrator().status(&pool).await.unwrap();
+    assert_eq!(status.len(), 2);
+}
+
+#[tokio::test]
+async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("pg_deferred").run(&pool).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("committing a migration"), "{message}");
+    assert!(message.contains("children_parent_fkey"), "{message}");
+    assert!(!tables(&pool).await.contains(&"children".to_owned()));
+    assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
+}
+
+#[tokio::test]
+async fn all_or_nothing_names_the_failing_migration_and_applies_none() {
+    let (pool, _, _server) = fresh().await;
+    let err = fixture("pg_batch_edges")
+        .migrator()
+        .all_or_nothing()
+        .run(&pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 2,
+                statement: 3,
+                line: 5,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!tables(&pool).await.contains(&"notes".to_owned()));
+    assert_eq!(applied_versions(&pool).await, []);
+}
