@@ -55,11 +55,7 @@ async fn an_error_without_a_position_names_the_statement_that_was_running() {
     let (pool, _, _server) = fresh().await;
     // A module name and a value with a quote and a backslash, a last statement without `;` and
     // a last comment without a newline: all reach the database as written.
-    let migrator = || {
-        fixture("pg_batch_edges")
-            .migrator()
-            .module(r"it's a \ module")
-    };
+    let migrator = || fixture("batch_edges").migrator().module(r"it's a \ module");
     let err = migrator().run(&pool).await.unwrap_err();
     let MigrateError::Failed {
         version: 2,
@@ -110,7 +106,10 @@ async fn an_error_without_a_position_names_the_statement_that_was_running() {
 #[tokio::test]
 async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing() {
     let (pool, _, _server) = fresh().await;
-    let err = fixture("pg_deferred").run(&pool).await.unwrap_err();
+    let err = fixture("deferred_foreign_key")
+        .run(&pool)
+        .await
+        .unwrap_err();
     let message = err.to_string();
     assert!(message.contains("committing a migration"), "{message}");
     assert!(message.contains("children_parent_fkey"), "{message}");
@@ -121,7 +120,7 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
 #[tokio::test]
 async fn all_or_nothing_names_the_failing_migration_and_applies_none() {
     let (pool, _, _server) = fresh().await;
-    let err = fixture("pg_batch_edges")
+    let err = fixture("batch_edges")
         .migrator()
         .all_or_nothing()
         .run(&pool)

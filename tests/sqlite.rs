@@ -3,14 +3,15 @@
 
 #[path = "support/replicas.rs"]
 mod replicas;
+#[path = "support/sqlite.rs"]
+mod sqlite;
 
 use replicas::{fixture_migrator, spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations, TableNames};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlite::{applied_versions, fresh, tables};
 use sqlx::Row;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-use tempfile::TempDir;
 
 static BASIC: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic");
 static BASIC_MODIFIED: Migrations =
@@ -21,57 +22,10 @@ static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixture
 static BASIC_MISSING: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/basic_missing");
 static OUT_OF_ORDER: Migrations = schema_runtime::embed_migrations!("tests/fixtures/out_of_order");
-static FAILING_STATEMENT: Migrations =
-    schema_runtime::embed_migrations!("tests/fixtures/failing_statement", check = false);
 static NO_TX_FAILING: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/no_tx_failing", check = false);
-static ALL_OR_NOTHING_FAILING: Migrations =
-    schema_runtime::embed_migrations!("tests/fixtures/all_or_nothing_failing", check = false);
 static MANY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/many");
 static SERVICE: Migrations = schema_runtime::embed_migrations!("migrations");
-
-struct Db {
-    _dir: TempDir,
-    path: PathBuf,
-    pool: SqlitePool,
-}
-
-async fn open(path: &Path) -> SqlitePool {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .busy_timeout(Duration::from_secs(30));
-    SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .unwrap()
-}
-
-async fn fresh() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("app.db");
-    let pool = open(&path).await;
-    Db {
-        _dir: dir,
-        path,
-        pool,
-    }
-}
-
-async fn tables(pool: &SqlitePool) -> Vec<String> {
-    sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .fetch_all(pool)
-        .await
-        .unwrap()
-}
-
-async fn applied_versions(pool: &SqlitePool) -> Vec<(i64, String)> {
-    sqlx::query_as("SELECT version, status FROM _schema_migrations ORDER BY version")
-        .fetch_all(pool)
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn applies_pending_migrations_in_order_then_nothing_on_the_next_boot() {
@@ -301,90 +255,6 @@ async fn refuses_a_migration_older_than_the_newest_applied_unless_allowed() {
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
         [15]
     );
-}
-
-#[tokio::test]
-async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line() {
-    let db = fresh().await;
-    let err = FAILING_STATEMENT.run(&db.pool).await.unwrap_err();
-    let MigrateError::Failed {
-        version,
-        file,
-        statement,
-        line,
-        column,
-        ..
-    } = &err
-    else {
-        panic!("{err:?}");
-    };
-    assert_eq!(
-        (*version, file.as_str()),
-        (2, "tests/fixtures/failing_statement/2_add_orders.sql")
-    );
-    assert_eq!((*statement, *line, *column), (3, 5, 1));
-    let message = err.to_string();
-    assert!(message.starts_with("tests/fixtures/failing_statement/2_add_orders.sql:5:1: statement 3 of migration 2 failed"), "{message}");
-    assert!(
-        message.contains("no such table: order_lines") && message.contains("rolled back"),
-        "{message}"
-    );
-
-    // The first two statements left nothing: no `orders` table, no applied row for 2.
-    assert!(!tables(&db.pool).await.contains(&"orders".to_owned()));
-    assert_eq!(
-        applied_versions(&db.pool).await,
-        [(1, "applied".to_owned())]
-    );
-    // The failure is in the history with its error text.
-    let history = FAILING_STATEMENT.history(&db.pool).await.unwrap();
-    let failure = history
-        .iter()
-        .find(|e| e.event == EventKind::Failure)
-        .unwrap();
-    assert_eq!(failure.version, 2);
-    assert!(failure.detail.as_deref().unwrap().contains("order_lines"));
-    // Nothing was recorded as dirty: fixing the file and booting again is all it takes.
-    let status = FAILING_STATEMENT.status(&db.pool).await.unwrap();
-    assert_eq!(status[1].state, MigrationState::Pending);
-    assert!(!status[1].checked, "embedded with `check = false`");
-}
-
-#[tokio::test]
-async fn all_or_nothing_applies_every_pending_migration_or_none() {
-    let db = fresh().await;
-    let err = ALL_OR_NOTHING_FAILING
-        .migrator()
-        .all_or_nothing()
-        .run(&db.pool)
-        .await
-        .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            MigrateError::Failed {
-                version: 40,
-                statement: 3,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("none was applied"));
-    assert_eq!(
-        tables(&db.pool).await,
-        ["_schema_history", "_schema_migrations", "_schema_modules"]
-    );
-    assert!(applied_versions(&db.pool).await.is_empty());
-
-    let report = BASIC_PLUS
-        .migrator()
-        .all_or_nothing()
-        .run(&db.pool)
-        .await
-        .unwrap();
-    assert_eq!(report.applied.len(), 4);
-    assert!(BASIC_PLUS.run(&db.pool).await.unwrap().up_to_date_at_boot);
 }
 
 #[tokio::test]

@@ -238,6 +238,7 @@ impl ApplyFailure {
 
 /// The line and column in the file of a 1-based character `position` inside `stmt` (the
 /// position PostgreSQL reports), or of the statement's start without one.
+#[cfg(feature = "postgres")]
 pub(crate) fn locate(stmt: &schema_core::Statement<'_>, position: Option<usize>) -> (usize, usize) {
     let Some(position) = position.filter(|p| *p >= 1) else {
         return (stmt.line, stmt.column);
@@ -360,11 +361,36 @@ pub(crate) trait Backend {
 }
 
 /// The statements of a migration, as the backends run them one by one.
+/// Runs `text` (several statements) in one call, counting the statements the database reports
+/// complete: with no error position to go by, the statement that failed is the one after
+/// those. Boxed: the stream's executor lifetime otherwise makes the callers' futures fail the
+/// higher-ranked `Send` check that spawning them needs.
+pub(crate) fn run_counted<'a, DB>(
+    conn: &'a mut DB::Connection,
+    text: &'a str,
+    completed: &'a mut usize,
+) -> futures_util::future::BoxFuture<'a, Result<(), sqlx::Error>>
+where
+    DB: sqlx::Database,
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    use futures_util::TryStreamExt;
+    Box::pin(async move {
+        let mut results = sqlx::raw_sql(text).fetch_many(conn);
+        while let Some(result) = results.try_next().await? {
+            if let sqlx::Either::Left(_) = result {
+                *completed += 1;
+            }
+        }
+        Ok(())
+    })
+}
+
 pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
     schema_core::split_statements(sql)
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "postgres"))]
 mod tests {
     use super::*;
 

@@ -14,12 +14,10 @@
 
 use super::record::APPLIED_UPSERT;
 use super::{error_position, PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{locate, statements, ApplyError, ApplyFailure};
+use crate::backend::{locate, run_counted, statements, ApplyError, ApplyFailure};
 use crate::{Checksum, MigrateError};
-use futures_util::future::BoxFuture;
-use futures_util::TryStreamExt;
 use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Either, Executor};
+use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 
 /// The server-side time since the query arrived, in whole milliseconds: the migration's own
@@ -126,7 +124,8 @@ impl PgBackend<'_> {
         let batch = self.batch(step, stmts.len(), own_transaction);
         let started = Instant::now();
         let mut completed = 0;
-        let Err(source) = run_counted(conn, &batch.text, &mut completed).await else {
+        let Err(source) = run_counted::<sqlx::Postgres>(conn, &batch.text, &mut completed).await
+        else {
             return Ok(started.elapsed());
         };
         if own_transaction {
@@ -193,25 +192,6 @@ impl PgBackend<'_> {
             file_chars: m.sql.chars().count(),
         }
     }
-}
-
-/// Runs `text` as one simple query, counting the statements the server reports complete.
-/// Boxed: the stream's executor lifetime otherwise makes the callers' futures fail the
-/// higher-ranked `Send` check that spawning them needs.
-fn run_counted<'a>(
-    conn: &'a mut PgConnection,
-    text: &'a str,
-    completed: &'a mut usize,
-) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-    Box::pin(async move {
-        let mut results = sqlx::raw_sql(text).fetch_many(conn);
-        while let Some(result) = results.try_next().await? {
-            if let Either::Left(_) = result {
-                *completed += 1;
-            }
-        }
-        Ok(())
-    })
 }
 
 /// The failure of the file's statement `index` (0-based; the last one if the server ran more

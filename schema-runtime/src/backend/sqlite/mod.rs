@@ -14,6 +14,7 @@ use sqlx::{Connection, Executor, Row};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+mod batch;
 mod history_ops;
 mod lock;
 mod record;
@@ -197,7 +198,14 @@ impl Backend for SqliteBackend<'_> {
             modules = self.modules
         );
         let mut conn = self.take_conn().await?;
-        let result = (&mut *conn).execute(sql.as_str()).await;
+        // One transaction: three statements in autocommit would be three commits, each a
+        // journal written and synced.
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            (&mut *tx).execute(sql.as_str()).await?;
+            tx.commit().await
+        }
+        .await;
         self.conn = Some(conn);
         result.map_err(MigrateError::db("creating the tracking tables"))?;
         Ok(())
@@ -434,50 +442,6 @@ impl Backend for SqliteBackend<'_> {
         .await;
         self.conn = Some(conn);
         result.map_err(MigrateError::db("recording a repair"))
-    }
-}
-
-impl SqliteBackend<'_> {
-    async fn apply_steps(
-        &self,
-        conn: &mut PoolConnection<Sqlite>,
-        steps: &[Step],
-    ) -> Result<Vec<Duration>, ApplyError> {
-        // IMMEDIATE takes the write lock now rather than at the first write, so two writers
-        // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting).
-        let mut tx = conn
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(MigrateError::db("starting a migration's transaction"))?;
-        let mut durations = Vec::with_capacity(steps.len());
-        for (index, step) in steps.iter().enumerate() {
-            let started = Instant::now();
-            match run_statements(&mut tx, step.migration.sql, index).await {
-                Ok(total) => durations.push((started.elapsed(), total)),
-                Err(failure) => {
-                    // Every step of this transaction goes with it.
-                    let _ = tx.rollback().await;
-                    return Err(ApplyError::Statement(failure));
-                }
-            }
-        }
-        // The tracking rows go in after all the SQL of the transaction: SQLite re-prepares a
-        // statement after every schema change, so recording between two migrations' DDL would
-        // compile the two inserts again for each one. Same transaction, same outcome.
-        let recorded = match (steps, durations.as_slice()) {
-            ([step], [(duration, total)]) => {
-                self.record_applied(&mut tx, step, *duration, *total).await
-            }
-            _ => self.record_applied_batch(&mut tx, steps, &durations).await,
-        };
-        recorded.map_err(MigrateError::db("recording an applied migration"))?;
-        tx.commit()
-            .await
-            .map_err(MigrateError::db("committing a migration"))?;
-        Ok(durations
-            .into_iter()
-            .map(|(duration, _)| duration)
-            .collect())
     }
 }
 

@@ -3,13 +3,34 @@
 use super::{SqliteBackend, Step, NOW, STATUS_APPLIED};
 use crate::report::EventKind;
 use crate::{Checksum, Migration};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Executor, QueryBuilder, Sqlite};
 use std::time::Duration;
 
+/// The columns of an applied row, in the order the inserts give them.
+const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
+
+/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted).
+// language=SQLite
+const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
+    description = excluded.description, checksum = excluded.checksum,
+    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+    status = excluded.status, statements_done = excluded.statements_done,
+    statements_total = excluded.statements_total, error = NULL";
+
+/// A string literal. A string with a NUL, which would end the SQL text early, is written as
+/// a blob cast to text.
+fn literal(value: &str) -> String {
+    if value.contains('\0') {
+        let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+        return format!("CAST(X'{hex}' AS TEXT)");
+    }
+    format!("'{}'", value.replace('\'', "''"))
+}
+
 impl SqliteBackend<'_> {
-    /// Records an applied migration: its row, its history event and (for the run's last step)
-    /// the module row, in one call. The statements share their numbered parameters (`?1` is
-    /// the module in each), so one round trip to SQLite's thread writes all three.
+    /// Records an applied migration whose duration is known (a `-- no-transaction` file, run
+    /// statement by statement): [`applied_sql`](Self::applied_sql) in one call.
     pub(super) async fn record_applied(
         &self,
         conn: &mut sqlx::SqliteConnection,
@@ -17,45 +38,55 @@ impl SqliteBackend<'_> {
         duration: Duration,
         statements_total: usize,
     ) -> Result<(), sqlx::Error> {
+        let sql = self.applied_sql(
+            step,
+            statements_total,
+            &(duration.as_millis() as i64).to_string(),
+        );
+        conn.execute(sql.as_str()).await?;
+        Ok(())
+    }
+
+    /// The statements that record an applied migration: its row, its history event and (for
+    /// the run's last step) the module row, with the values written in as literals so that
+    /// they can follow the file's own statements in one call. `duration_ms` is an SQL
+    /// expression. `INSERT OR REPLACE` writes every column, as the upsert would, and is
+    /// shorter for SQLite to compile: these statements are compiled anew for every migration.
+    pub(super) fn applied_sql(
+        &self,
+        step: &Step,
+        statements_total: usize,
+        duration_ms: &str,
+    ) -> String {
         let m = step.migration;
+        let module = literal(&self.ctx.module);
+        let version = m.version;
+        let description = literal(m.description);
+        let checksum = literal(&m.checksum.to_hex());
+        let loose = literal(&Checksum::loose_of(m.sql).to_hex());
+        let by = literal(self.ctx.applied_by());
+        let total = statements_total;
         // language=SQLite
         let mut sql = format!(
-            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, ?7, '{STATUS_APPLIED}', ?8, ?8, NULL)
-             ON CONFLICT (module, version) DO UPDATE SET
-                 description = excluded.description, checksum = excluded.checksum,
-                 loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-                 applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-                 status = excluded.status, statements_done = excluded.statements_done,
-                 statements_total = excluded.statements_total, error = NULL;
+            "INSERT OR REPLACE INTO {t} ({APPLIED_COLUMNS})
+             VALUES ({module}, {version}, {description}, {checksum}, {loose}, {NOW}, {by}, {duration_ms}, '{STATUS_APPLIED}', {total}, {total}, NULL);
              INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms, detail)
-             VALUES (?1, ?2, ?3, 'apply', ?4, {NOW}, ?6, ?7, NULL);",
+             SELECT module, version, description, 'apply', checksum, applied_at, applied_by, duration_ms, NULL
+             FROM {t} WHERE module = {module} AND version = {version};",
             t = self.m,
             h = self.h,
         );
         if step.records_module {
             // language=SQLite
             sql.push_str(&format!(
-                "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES (?1, ?9, ?10, {NOW})
-                 ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at;",
-                t = self.modules
+                "\nINSERT OR REPLACE INTO {t} (module, applied_count, fingerprint, updated_at)
+                 VALUES ({module}, {count}, {fingerprint}, {NOW});",
+                t = self.modules,
+                count = step.applied_count_after,
+                fingerprint = literal(&step.fingerprint_after.to_hex()),
             ));
         }
-        sqlx::query(&sql)
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(m.checksum.to_hex())
-            .bind(Checksum::loose_of(m.sql).to_hex())
-            .bind(self.ctx.applied_by())
-            .bind(duration.as_millis() as i64)
-            .bind(statements_total as i64)
-            .bind(step.applied_count_after)
-            .bind(step.fingerprint_after.to_hex())
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
+        sql
     }
 
     pub(super) async fn record_event(
@@ -125,10 +156,8 @@ impl SqliteBackend<'_> {
                 .map(|(step, (duration, total))| (step, duration.as_millis() as i64, *total as i64))
                 .collect();
             // language=SQLite
-            let mut applied = QueryBuilder::<Sqlite>::new(format!(
-                "INSERT INTO {} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error) ",
-                self.m
-            ));
+            let mut applied =
+                QueryBuilder::<Sqlite>::new(format!("INSERT INTO {} ({APPLIED_COLUMNS}) ", self.m));
             applied.push_values(&rows, |mut row, (step, ms, total)| {
                 let m = step.migration;
                 row.push_bind(&self.ctx.module)
@@ -144,14 +173,8 @@ impl SqliteBackend<'_> {
                     .push_bind(*total)
                     .push("NULL");
             });
-            applied.push(
-                " ON CONFLICT (module, version) DO UPDATE SET
-                     description = excluded.description, checksum = excluded.checksum,
-                     loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-                     applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-                     status = excluded.status, statements_done = excluded.statements_done,
-                     statements_total = excluded.statements_total, error = NULL",
-            );
+            applied.push(" ");
+            applied.push(APPLIED_UPSERT);
             applied.build().execute(&mut *conn).await?;
             // language=SQLite
             let mut events = QueryBuilder::<Sqlite>::new(format!(

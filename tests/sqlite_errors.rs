@@ -1,0 +1,189 @@
+//! What a failed migration reports and leaves behind in a real SQLite file: the statement
+//! and line that failed (SQLite gives no position: the failing statement is the one after the
+//! last that SQLite reported complete), a constraint that fails at `COMMIT`, `all_or_nothing`,
+//! and nothing applied or recorded of the migration that failed.
+
+#[path = "support/sqlite.rs"]
+mod sqlite;
+
+use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
+use sqlite::{applied_versions, fresh, tables};
+
+static FAILING_STATEMENT: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/failing_statement", check = false);
+static ALL_OR_NOTHING_FAILING: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/all_or_nothing_failing", check = false);
+static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic_plus");
+static BATCH_EDGES: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/batch_edges", check = false);
+static DEFERRED_FOREIGN_KEY: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/deferred_foreign_key", check = false);
+
+#[tokio::test]
+async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line() {
+    let db = fresh().await;
+    let err = FAILING_STATEMENT.run(&db.pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version,
+        file,
+        statement,
+        line,
+        column,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        (*version, file.as_str()),
+        (2, "tests/fixtures/failing_statement/2_add_orders.sql")
+    );
+    assert_eq!((*statement, *line, *column), (3, 5, 1));
+    let message = err.to_string();
+    assert!(message.starts_with("tests/fixtures/failing_statement/2_add_orders.sql:5:1: statement 3 of migration 2 failed"), "{message}");
+    assert!(
+        message.contains("no such table: order_lines") && message.contains("rolled back"),
+        "{message}"
+    );
+
+    // The first two statements left nothing: no `orders` table, no applied row for 2.
+    assert!(!tables(&db.pool).await.contains(&"orders".to_owned()));
+    assert_eq!(
+        applied_versions(&db.pool).await,
+        [(1, "applied".to_owned())]
+    );
+    // The failure is in the history with its error text.
+    let history = FAILING_STATEMENT.history(&db.pool).await.unwrap();
+    let failure = history
+        .iter()
+        .find(|e| e.event == EventKind::Failure)
+        .unwrap();
+    assert_eq!(failure.version, 2);
+    assert!(failure.detail.as_deref().unwrap().contains("order_lines"));
+    // Nothing was recorded as dirty: fixing the file and booting again is all it takes.
+    let status = FAILING_STATEMENT.status(&db.pool).await.unwrap();
+    assert_eq!(status[1].state, MigrationState::Pending);
+    assert!(!status[1].checked, "embedded with `check = false`");
+}
+
+#[tokio::test]
+async fn all_or_nothing_applies_every_pending_migration_or_none() {
+    let db = fresh().await;
+    let err = ALL_OR_NOTHING_FAILING
+        .migrator()
+        .all_or_nothing()
+        .run(&db.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 40,
+                statement: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("none was applied"));
+    assert_eq!(
+        tables(&db.pool).await,
+        ["_schema_history", "_schema_migrations", "_schema_modules"]
+    );
+    assert!(applied_versions(&db.pool).await.is_empty());
+
+    let report = BASIC_PLUS
+        .migrator()
+        .all_or_nothing()
+        .run(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(report.applied.len(), 4);
+    assert!(BASIC_PLUS.run(&db.pool).await.unwrap().up_to_date_at_boot);
+}
+
+#[tokio::test]
+async fn names_the_statement_after_the_last_one_sqlite_completed() {
+    let db = fresh().await;
+    // A module name and a value with quotes, a last statement without `;` and a last comment
+    // without a newline: all reach the database as written.
+    let migrator = || BATCH_EDGES.migrator().module("it's a \"module\"");
+    let err = migrator().run(&db.pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 3,
+        line: 5,
+        column: 3,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(
+        err.to_string().contains("UNIQUE constraint failed"),
+        "{err}"
+    );
+    let notes: Vec<(i64, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        notes,
+        [(1, r"it's a \ backslash".to_owned())],
+        "nothing of migration 2 stays"
+    );
+    let rows: Vec<(String, i64, String, i64)> = sqlx::query_as(
+        "SELECT module, version, status, duration_ms FROM _schema_migrations ORDER BY version",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(
+        (rows[0].0.as_str(), rows[0].1, rows[0].2.as_str()),
+        ("it's a \"module\"", 1, "applied")
+    );
+    // Measured where it ran, from the clock this process reads too: a few milliseconds.
+    assert!((0..10_000).contains(&rows[0].3), "{rows:?}");
+    let events: Vec<(i64, String, Option<i64>, Option<String>)> = sqlx::query_as(
+        "SELECT version, event, duration_ms, detail FROM _schema_history ORDER BY id",
+    )
+    .fetch_all(&db.pool)
+    .await
+    .unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(
+        (events[0].0, events[0].1.as_str(), events[0].2),
+        (1, "apply", Some(rows[0].3))
+    );
+    assert_eq!((events[1].0, events[1].1.as_str()), (2, "failure"));
+    let detail = events[1].3.as_deref().unwrap_or_default();
+    assert!(
+        detail.starts_with("statement 3 (line 5, column 3) failed after 2 of 4 statements"),
+        "{detail}"
+    );
+    let status = migrator().status(&db.pool).await.unwrap();
+    assert_eq!(status[1].state, MigrationState::Pending);
+}
+
+#[tokio::test]
+async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing() {
+    let db = fresh().await;
+    let err = DEFERRED_FOREIGN_KEY.run(&db.pool).await.unwrap_err();
+    let message = err.to_string();
+    assert!(message.contains("committing a migration"), "{message}");
+    assert!(
+        message.contains("FOREIGN KEY constraint failed"),
+        "{message}"
+    );
+    assert!(!tables(&db.pool).await.contains(&"children".to_owned()));
+    assert_eq!(
+        applied_versions(&db.pool).await,
+        [(1, "applied".to_owned())]
+    );
+    let history = DEFERRED_FOREIGN_KEY.history(&db.pool).await.unwrap();
+    assert!(history
+        .iter()
+        .all(|e| e.event == EventKind::Apply && e.version == 1));
+}
