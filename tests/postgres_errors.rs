@@ -39,9 +39,9 @@ async fn reports_the_line_and_column_of_the_error_in_the_file() {
     let (pool, _, _server) = fresh().await;
     let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
     let message = err.to_string();
-    // PostgreSQL points at the unknown type `NUMBER`: line 5, column 38 of the file.
+    // PostgreSQL points at the unknown type `NUMBER`: line 5, column 41 of the file, counted in characters (the file has multi-byte ones before it).
     assert!(
-        message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:38: statement 3 of migration 1 failed"),
+        message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:41: statement 3 of migration 1 failed"),
         "{message}"
     );
     assert!(

@@ -236,3 +236,60 @@ fn statement_at(
         (position - 1).checked_sub(start_chars).map(|p| p + 1),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_position_in_the_file_names_the_statement_and_where_in_it() {
+        let sql = "-- prix en €\nCREATE TABLE é (a INT);\nSELECT nope;";
+        let stmts = statements(sql);
+        let nope = sql[..sql.find("nope").unwrap()].chars().count() + 1;
+        assert_eq!(statement_at(sql, &stmts, nope), Some((1, Some(8))));
+        let (line, column) = locate(&stmts[1], Some(8));
+        assert_eq!((line, column), (3, 8));
+        // In the comment before the first statement: no statement to name.
+        assert_eq!(statement_at(sql, &stmts, 3), None);
+        assert_eq!(statement_at(sql, &stmts, 0), None);
+    }
+
+    #[test]
+    fn without_a_position_the_statement_after_the_completed_ones_failed() {
+        let batch = Batch {
+            text: String::new(),
+            prefix_chars: 7,
+            prefix_statements: 1,
+            file_statements: 3,
+            record_statements: 2,
+            file_chars: 40,
+        };
+        let error = || sqlx::Error::PoolTimedOut;
+        let culprits: Vec<String> = (0..=6)
+            .map(|completed| match batch.culprit(&error(), completed) {
+                Culprit::Begin => "begin".to_owned(),
+                Culprit::Running(index) => format!("statement {index}"),
+                Culprit::At(position) => format!("at {position}"),
+                Culprit::Record => "record".to_owned(),
+                Culprit::Commit => "commit".to_owned(),
+            })
+            .collect();
+        assert_eq!(
+            culprits,
+            [
+                "begin",
+                "statement 0",
+                "statement 1",
+                "statement 2",
+                "record",
+                "record",
+                "commit"
+            ]
+        );
+    }
+
+    #[test]
+    fn literals_survive_quotes_and_backslashes() {
+        assert_eq!(literal(r"it's \ fine"), r"E'it''s \\ fine'");
+    }
+}

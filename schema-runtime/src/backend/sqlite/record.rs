@@ -208,3 +208,14 @@ impl SqliteBackend<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::literal;
+
+    #[test]
+    fn literals_survive_quotes_and_nul() {
+        assert_eq!(literal(r"it's \ fine"), r"'it''s \ fine'");
+        assert_eq!(literal("a\0b"), "CAST(X'610062' AS TEXT)");
+    }
+}
