@@ -7,7 +7,9 @@
 mod sqlite;
 
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
-use sqlite::{applied_versions, fresh, tables};
+use sqlite::{applied_versions, fresh, open, tables};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use std::time::Duration;
 
 static FAILING_STATEMENT: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/failing_statement", check = false);
@@ -16,6 +18,8 @@ static ALL_OR_NOTHING_FAILING: Migrations =
 static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic_plus");
 static BATCH_EDGES: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/batch_edges", check = false);
+static SLOW_FILL: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/slow_fill", check = false);
 static DEFERRED_FOREIGN_KEY: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/deferred_foreign_key", check = false);
 
@@ -186,4 +190,39 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
     assert!(history
         .iter()
         .all(|e| e.event == EventKind::Apply && e.version == 1));
+}
+
+#[tokio::test]
+async fn a_run_dropped_half_way_leaves_the_pool_no_open_transaction() {
+    let db = fresh().await;
+    // A pool of one connection: whatever the dropped run leaves on it, the next user gets.
+    let options = SqliteConnectOptions::new()
+        .filename(&db.path)
+        .busy_timeout(Duration::from_secs(30));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    SLOW_FILL.migrator().target(1).run(&pool).await.unwrap();
+    let cut = tokio::time::timeout(Duration::from_millis(100), SLOW_FILL.run(&pool)).await;
+    assert!(cut.is_err(), "the fill was to be still running: {cut:?}");
+
+    // The connection the pool hands out next is not inside the dropped run's transaction:
+    // what it writes is committed, and another connection sees it.
+    sqlx::query("CREATE TABLE written_after (x INTEGER)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let other = open(&db.path).await;
+    assert!(tables(&other).await.contains(&"written_after".to_owned()));
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM numbers")
+        .fetch_one(&other)
+        .await
+        .unwrap();
+    assert_eq!(rows, 0, "the dropped run's rows were rolled back");
+    assert_eq!(applied_versions(&other).await, [(1, "applied".to_owned())]);
+
+    let report = SLOW_FILL.run(&pool).await.unwrap();
+    assert_eq!(report.applied.len(), 1);
 }

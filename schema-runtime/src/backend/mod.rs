@@ -361,6 +361,43 @@ pub(crate) trait Backend {
 }
 
 /// The statements of a migration, as the backends run them one by one.
+/// The statements of a migration sent in one call, in the order the database runs them: `begin`
+/// statements that open its transaction, the file's, `record` statements that write its
+/// tracking rows, then (with `begin`) the `COMMIT`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CallShape {
+    pub begin: usize,
+    pub file: usize,
+    pub record: usize,
+}
+
+/// What a failed call's error belongs to.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Culprit {
+    Begin,
+    /// The file's statement with this 0-based index.
+    Statement(usize),
+    Record,
+    Commit,
+}
+
+impl CallShape {
+    /// The statement that was running when the call failed: the one after the `completed`
+    /// ones the database reported.
+    pub(crate) fn culprit(&self, completed: usize) -> Culprit {
+        let file_end = self.begin + self.file;
+        if completed < self.begin {
+            Culprit::Begin
+        } else if completed < file_end {
+            Culprit::Statement(completed - self.begin)
+        } else if completed < file_end + self.record {
+            Culprit::Record
+        } else {
+            Culprit::Commit
+        }
+    }
+}
+
 /// Runs `text` (several statements) in one call, counting the statements the database reports
 /// complete: with no error position to go by, the statement that failed is the one after
 /// those. Boxed: the stream's executor lifetime otherwise makes the callers' futures fail the
@@ -403,5 +440,39 @@ mod tests {
         assert_eq!(locate(stmt, Some(8)), (2, 8));
         let nope = stmt.text.find("NOPE").unwrap() + 1;
         assert_eq!(locate(stmt, Some(nope)), (4, 5));
+    }
+}
+
+#[cfg(test)]
+mod call_tests {
+    use super::{CallShape, Culprit};
+
+    #[test]
+    fn the_statement_after_the_completed_ones_failed() {
+        let shape = CallShape {
+            begin: 1,
+            file: 3,
+            record: 2,
+        };
+        let culprits: Vec<Culprit> = (0..=6).map(|done| shape.culprit(done)).collect();
+        assert_eq!(
+            culprits,
+            [
+                Culprit::Begin,
+                Culprit::Statement(0),
+                Culprit::Statement(1),
+                Culprit::Statement(2),
+                Culprit::Record,
+                Culprit::Record,
+                Culprit::Commit
+            ]
+        );
+        let without_begin = CallShape {
+            begin: 0,
+            file: 1,
+            record: 1,
+        };
+        assert_eq!(without_begin.culprit(0), Culprit::Statement(0));
+        assert_eq!(without_begin.culprit(1), Culprit::Record);
     }
 }

@@ -14,7 +14,9 @@
 
 use super::record::APPLIED_UPSERT;
 use super::{error_position, PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{locate, run_counted, statements, ApplyError, ApplyFailure};
+use crate::backend::{
+    locate, run_counted, statements, ApplyError, ApplyFailure, CallShape, Culprit,
+};
 use crate::{Checksum, MigrateError};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
@@ -36,45 +38,17 @@ struct Batch {
     text: String,
     /// Characters before the file's text.
     prefix_chars: usize,
-    /// Statements before the file's (`BEGIN`).
-    prefix_statements: usize,
-    /// The file's statements, as the splitter sees them.
-    file_statements: usize,
-    /// Statements after the file's that write the tracking rows.
-    record_statements: usize,
+    /// Its statements, the file's as the splitter sees them.
+    shape: CallShape,
     file_chars: usize,
 }
 
-/// What a failed batch's error belongs to.
-enum Culprit {
-    Begin,
-    /// A statement of the file, found by the error's 1-based character position in the file.
-    At(usize),
-    /// The file's statement with this 0-based index, which was running.
-    Running(usize),
-    Record,
-    Commit,
-}
-
 impl Batch {
-    fn culprit(&self, error: &sqlx::Error, completed: usize) -> Culprit {
-        if let Some(position) = error_position(error) {
-            if position > self.prefix_chars && position <= self.prefix_chars + self.file_chars {
-                return Culprit::At(position - self.prefix_chars);
-            }
-        }
-        // The statement that was running: the one after the last the server reported complete.
-        let running = completed;
-        let file_end = self.prefix_statements + self.file_statements;
-        if running < self.prefix_statements {
-            Culprit::Begin
-        } else if running < file_end {
-            Culprit::Running(running - self.prefix_statements)
-        } else if running < file_end + self.record_statements {
-            Culprit::Record
-        } else {
-            Culprit::Commit
-        }
+    /// The 1-based character position in the file that the error points at, if it does.
+    fn position_in_file(&self, error: &sqlx::Error) -> Option<usize> {
+        let position = error_position(error)?;
+        (position > self.prefix_chars && position <= self.prefix_chars + self.file_chars)
+            .then(|| position - self.prefix_chars)
     }
 }
 
@@ -133,15 +107,17 @@ impl PgBackend<'_> {
             // harmlessly when the session is gone or the failure was the commit itself.
             let _ = (&mut *conn).execute("ROLLBACK").await;
         }
-        Err(match batch.culprit(&source, completed) {
-            Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
-            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
-            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
-            Culprit::At(position) => match statement_at(sql, &stmts, position) {
+        if let Some(position) = batch.position_in_file(&source) {
+            return Err(match statement_at(sql, &stmts, position) {
                 Some((index, within)) => failure(&stmts, index, within, step_index, source),
                 None => MigrateError::db("applying a migration")(source).into(),
-            },
-            Culprit::Running(index) => failure(&stmts, index, None, step_index, source),
+            });
+        }
+        Err(match batch.shape.culprit(completed) {
+            Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
+            Culprit::Statement(index) => failure(&stmts, index, None, step_index, source),
+            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
+            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
         })
     }
 
@@ -186,9 +162,11 @@ impl PgBackend<'_> {
         Batch {
             text: format!("{prefix}{sql}\n;\n{record}{suffix}", sql = m.sql),
             prefix_chars: prefix.chars().count(),
-            prefix_statements: usize::from(own_transaction),
-            file_statements,
-            record_statements: 1 + usize::from(step.records_module),
+            shape: CallShape {
+                begin: usize::from(own_transaction),
+                file: file_statements,
+                record: 1 + usize::from(step.records_module),
+            },
             file_chars: m.sql.chars().count(),
         }
     }
@@ -252,40 +230,6 @@ mod tests {
         // In the comment before the first statement: no statement to name.
         assert_eq!(statement_at(sql, &stmts, 3), None);
         assert_eq!(statement_at(sql, &stmts, 0), None);
-    }
-
-    #[test]
-    fn without_a_position_the_statement_after_the_completed_ones_failed() {
-        let batch = Batch {
-            text: String::new(),
-            prefix_chars: 7,
-            prefix_statements: 1,
-            file_statements: 3,
-            record_statements: 2,
-            file_chars: 40,
-        };
-        let error = || sqlx::Error::PoolTimedOut;
-        let culprits: Vec<String> = (0..=6)
-            .map(|completed| match batch.culprit(&error(), completed) {
-                Culprit::Begin => "begin".to_owned(),
-                Culprit::Running(index) => format!("statement {index}"),
-                Culprit::At(position) => format!("at {position}"),
-                Culprit::Record => "record".to_owned(),
-                Culprit::Commit => "commit".to_owned(),
-            })
-            .collect();
-        assert_eq!(
-            culprits,
-            [
-                "begin",
-                "statement 0",
-                "statement 1",
-                "statement 2",
-                "record",
-                "record",
-                "commit"
-            ]
-        );
     }
 
     #[test]

@@ -1,83 +1,160 @@
-//! Transactional migrations: each file's statements in one call to SQLite's thread, and for a
-//! migration in a transaction of its own, its tracking rows in the same call.
+//! Transactional migrations in as few calls to SQLite's thread as possible. A migration in a
+//! transaction of its own is one call: `BEGIN IMMEDIATE`, the file, its tracking rows and
+//! `COMMIT`. In `all_or_nothing` each file is one call inside one transaction, and the tracking
+//! rows follow all the SQL in multi-row inserts.
 //!
 //! sqlx runs a multi-statement text one statement at a time (each prepared after the one
-//! before it ran, so it sees that one's tables) and reports each statement's completion.
-//! SQLite gives no position with an error, so a failure is named by counting: the statement
-//! that failed is the one after the last reported complete. One call instead of one per
-//! statement saves a round trip to the connection's thread for every statement, which is
-//! most of what this project adds to a bare apply of the same SQL.
+//! before it ran, so it sees that one's tables), stops at the first error and reports each
+//! statement's completion. SQLite gives no position with an error, so a failure is named by
+//! counting: the statement that failed is the one after the last reported complete. Every call
+//! is a round trip to the connection's thread; one per migration instead of one per statement
+//! plus three is most of what this project would otherwise add to a bare apply of the SQL.
 
 use super::{SqliteBackend, Step};
-use crate::backend::{run_counted, statements, ApplyError, ApplyFailure};
+use crate::backend::{run_counted, statements, ApplyError, ApplyFailure, CallShape, Culprit};
 use crate::MigrateError;
+use schema_core::Statement;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::Sqlite;
-use sqlx::Connection;
+use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+/// A pool connection that goes back to the pool only once the work on it is known to have
+/// ended cleanly. A one-call migration opens its transaction with a statement of its own, not
+/// through sqlx, so a run cut short (its future dropped, a panic) or a failure whose rollback
+/// failed could leave that transaction open: such a connection is closed instead, and closing
+/// it rolls the transaction back.
+pub(super) struct Guarded(Option<PoolConnection<Sqlite>>);
+
+impl Guarded {
+    pub(super) fn new(conn: PoolConnection<Sqlite>) -> Self {
+        Guarded(Some(conn))
+    }
+
+    /// The connection, for the pool; `None` if it was closed.
+    pub(super) fn release(mut self) -> Option<PoolConnection<Sqlite>> {
+        self.0.take()
+    }
+
+    /// Closes the connection instead of returning it to the pool.
+    fn close(&mut self) {
+        if let Some(conn) = self.0.take() {
+            drop(conn.detach());
+        }
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+fn failure(stmts: &[Statement<'_>], index: usize, step: usize, source: sqlx::Error) -> ApplyError {
+    let Some(stmt) = stmts.get(index) else {
+        return MigrateError::db("applying a migration")(source).into();
+    };
+    ApplyError::Statement(ApplyFailure {
+        step,
+        statement: stmt.number,
+        line: stmt.line,
+        column: stmt.column,
+        statements_done: index,
+        statements_total: stmts.len(),
+        source,
+    })
+}
+
 impl SqliteBackend<'_> {
-    /// Applies `steps` in one `BEGIN IMMEDIATE` transaction. A single step carries its
-    /// tracking rows in the call that runs its file; several (`all_or_nothing`) have theirs
-    /// written after all their SQL, in multi-row inserts.
+    /// Applies `steps` in one transaction; returns each one's duration.
     pub(super) async fn apply_steps(
+        &self,
+        guarded: &mut Guarded,
+        steps: &[Step],
+    ) -> Result<Vec<Duration>, ApplyError> {
+        match steps {
+            [step] => self.apply_one(guarded, step).await.map(|d| vec![d]),
+            _ => match guarded.0.as_mut() {
+                Some(conn) => self.apply_all(conn, steps).await,
+                None => {
+                    Err(MigrateError::db("applying migrations")(sqlx::Error::PoolClosed).into())
+                }
+            },
+        }
+    }
+
+    /// One migration in one call, its transaction and tracking rows included.
+    async fn apply_one(&self, guarded: &mut Guarded, step: &Step) -> Result<Duration, ApplyError> {
+        let Some(conn) = guarded.0.as_mut() else {
+            return Err(MigrateError::db("applying a migration")(sqlx::Error::PoolClosed).into());
+        };
+        let started = Instant::now();
+        let sql = step.migration.sql;
+        let stmts = statements(sql);
+        let record = self.applied_sql(step, stmts.len(), &elapsed_ms_since_now());
+        // IMMEDIATE takes the write lock now rather than at the first write, so two writers
+        // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
+        // ends a last line comment of the file; `;` ends a last statement without one.
+        let text = format!("BEGIN IMMEDIATE;\n{sql}\n;\n{}\nCOMMIT;", record.text);
+        let mut completed = 0;
+        let Err(source) = run_counted::<Sqlite>(conn, &text, &mut completed).await else {
+            return Ok(started.elapsed());
+        };
+        // The call stopped at the failure; its transaction may still be open (a failed
+        // `COMMIT` leaves it so). Without a clean rollback the connection is not reused.
+        match conn.execute("ROLLBACK").await {
+            Ok(_) => {}
+            Err(e) if e.to_string().contains("no transaction is active") => {}
+            Err(_) => guarded.close(),
+        }
+        let shape = CallShape {
+            begin: 1,
+            file: stmts.len(),
+            record: record.statements,
+        };
+        Err(match shape.culprit(completed) {
+            Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
+            Culprit::Statement(index) => failure(&stmts, index, 0, source),
+            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
+            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
+        })
+    }
+
+    /// Several migrations in one transaction (`all_or_nothing`): a call per file, then the
+    /// tracking rows of all in multi-row inserts.
+    async fn apply_all(
         &self,
         conn: &mut PoolConnection<Sqlite>,
         steps: &[Step],
     ) -> Result<Vec<Duration>, ApplyError> {
-        // IMMEDIATE takes the write lock now rather than at the first write, so two writers
-        // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting).
         let mut tx = conn
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(MigrateError::db("starting a migration's transaction"))?;
-        let single = steps.len() == 1;
-        let mut durations = Vec::with_capacity(steps.len());
+        let mut done = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
             let started = Instant::now();
             let sql = step.migration.sql;
             let stmts = statements(sql);
-            let mut text = String::with_capacity(sql.len() + 1024);
-            text.push_str(sql);
-            // A newline ends a last line comment; `;` ends a last statement without one.
-            text.push_str("\n;\n");
-            if single {
-                text.push_str(&self.applied_sql(step, stmts.len(), &elapsed_ms_since_now()));
-            }
+            let text = format!("{sql}\n;");
             let mut completed = 0;
             if let Err(source) = run_counted::<Sqlite>(&mut tx, &text, &mut completed).await {
                 // Every step of this transaction goes with it.
                 let _ = tx.rollback().await;
-                return Err(match stmts.get(completed) {
-                    Some(stmt) => ApplyError::Statement(ApplyFailure {
-                        step: index,
-                        statement: stmt.number,
-                        line: stmt.line,
-                        column: stmt.column,
-                        statements_done: completed,
-                        statements_total: stmts.len(),
-                        source,
-                    }),
-                    None => MigrateError::db("recording an applied migration")(source).into(),
-                });
+                return Err(failure(&stmts, completed, index, source));
             }
-            durations.push((started.elapsed(), stmts.len()));
+            done.push((started.elapsed(), stmts.len()));
         }
-        if !single {
-            // After all the SQL of the transaction: SQLite re-prepares a statement after every
-            // schema change, so recording between two migrations' DDL would compile the
-            // inserts again for each one. Same transaction, same outcome.
-            self.record_applied_batch(&mut tx, steps, &durations)
-                .await
-                .map_err(MigrateError::db("recording an applied migration"))?;
-        }
+        // After all the SQL of the transaction: SQLite re-prepares a statement after every
+        // schema change, so recording between two migrations' DDL would compile the inserts
+        // again for each one. Same transaction, same outcome.
+        self.record_applied_batch(&mut tx, steps, &done)
+            .await
+            .map_err(MigrateError::db("recording an applied migration"))?;
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
-        Ok(durations
-            .into_iter()
-            .map(|(duration, _)| duration)
-            .collect())
+        Ok(done.into_iter().map(|(duration, _)| duration).collect())
     }
 }
 

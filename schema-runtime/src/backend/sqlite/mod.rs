@@ -239,9 +239,9 @@ impl Backend for SqliteBackend<'_> {
         &mut self,
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
-        let mut conn = self.take_conn().await?;
-        let result = self.apply_steps(&mut conn, steps).await;
-        self.conn = Some(conn);
+        let mut guarded = batch::Guarded::new(self.take_conn().await?);
+        let result = self.apply_steps(&mut guarded, steps).await;
+        self.conn = guarded.release();
         result.map(|durations| durations.into_iter().map(Some).collect())
     }
 

@@ -18,6 +18,12 @@ const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
     status = excluded.status, statements_done = excluded.statements_done,
     statements_total = excluded.statements_total, error = NULL";
 
+/// The statements that record an applied migration, and how many there are.
+pub(super) struct RecordSql {
+    pub text: String,
+    pub statements: usize,
+}
+
 /// A string literal. A string with a NUL, which would end the SQL text early, is written as
 /// a blob cast to text.
 fn literal(value: &str) -> String {
@@ -38,12 +44,12 @@ impl SqliteBackend<'_> {
         duration: Duration,
         statements_total: usize,
     ) -> Result<(), sqlx::Error> {
-        let sql = self.applied_sql(
+        let record = self.applied_sql(
             step,
             statements_total,
             &(duration.as_millis() as i64).to_string(),
         );
-        conn.execute(sql.as_str()).await?;
+        conn.execute(record.text.as_str()).await?;
         Ok(())
     }
 
@@ -57,7 +63,7 @@ impl SqliteBackend<'_> {
         step: &Step,
         statements_total: usize,
         duration_ms: &str,
-    ) -> String {
+    ) -> RecordSql {
         let m = step.migration;
         let module = literal(&self.ctx.module);
         let version = m.version;
@@ -86,7 +92,10 @@ impl SqliteBackend<'_> {
                 fingerprint = literal(&step.fingerprint_after.to_hex()),
             ));
         }
-        sql
+        RecordSql {
+            text: sql,
+            statements: 2 + usize::from(step.records_module),
+        }
     }
 
     pub(super) async fn record_event(
