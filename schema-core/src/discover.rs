@@ -234,6 +234,13 @@ fn read_migration(
             return None;
         }
     };
+    if let Some(nul) = content.find('\0') {
+        let (line, column) = line_column(&content, nul);
+        errors.push(Error::NulByte {
+            at: Location::at(display, line, column),
+        });
+        return None;
+    }
     let (mut directives, unknown) = parse_directives(&content);
     for d in unknown {
         errors.push(Error::UnknownDirective {

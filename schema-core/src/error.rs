@@ -119,6 +119,12 @@ pub enum Error {
         /// Where the first invalid byte is.
         at: Location,
     },
+    /// A file with a zero byte in it.
+    #[error("{at}: the file has a NUL (zero) byte; SQLite and PostgreSQL stop reading SQL there, so everything after it would be lost: remove it (a file saved as UTF-16 is full of them: save it as UTF-8)")]
+    NulByte {
+        /// Where the first zero byte is.
+        at: Location,
+    },
     /// A leading comment with the tool's prefix and an unknown name.
     #[error("{at}: unknown directive `{name}`; the known directives are {known}, and a comment that is not a directive must not start with `schema:`")]
     UnknownDirective {
