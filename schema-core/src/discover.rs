@@ -241,6 +241,13 @@ fn read_migration(
         });
         return None;
     }
+    if let Some(start) = crate::statement::unterminated_comment(&content) {
+        let (line, column) = line_column(&content, start);
+        errors.push(Error::UnterminatedComment {
+            at: Location::at(display, line, column),
+        });
+        return None;
+    }
     let (mut directives, unknown) = parse_directives(&content);
     for d in unknown {
         errors.push(Error::UnknownDirective {

@@ -125,6 +125,12 @@ pub enum Error {
         /// Where the first zero byte is.
         at: Location,
     },
+    /// A `/*` comment that is never closed.
+    #[error("{at}: this `/*` comment is never closed, so the database would read everything after it as comment: close it with `*/` (comments nest, as in PostgreSQL: each `/*` inside it needs its own `*/`)")]
+    UnterminatedComment {
+        /// Where the comment starts.
+        at: Location,
+    },
     /// A leading comment with the tool's prefix and an unknown name.
     #[error("{at}: unknown directive `{name}`; the known directives are {known}, and a comment that is not a directive must not start with `schema:`")]
     UnknownDirective {

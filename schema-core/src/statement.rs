@@ -246,17 +246,37 @@ fn quoted_len(bytes: &[u8], backslash: bool) -> usize {
 }
 
 /// Length of the `/* … */` comment at the start of `bytes`; comments nest as in PostgreSQL.
+/// Unterminated: all of it.
 fn block_comment_len(bytes: &[u8]) -> usize {
+    block_comment_end(bytes).unwrap_or(bytes.len())
+}
+
+/// Where the `/* … */` comment at the start of `bytes` ends, or `None` if it never does.
+fn block_comment_end(bytes: &[u8]) -> Option<usize> {
     let (mut depth, mut i) = (1usize, 2);
     while i < bytes.len() {
         match (bytes[i], bytes.get(i + 1)) {
             (b'/', Some(b'*')) => (depth, i) = (depth + 1, i + 2),
-            (b'*', Some(b'/')) if depth == 1 => return i + 2,
+            (b'*', Some(b'/')) if depth == 1 => return Some(i + 2),
             (b'*', Some(b'/')) => (depth, i) = (depth - 1, i + 2),
             _ => i += 1,
         }
     }
-    bytes.len()
+    None
+}
+
+/// The byte offset of a `/*` comment in `sql` that is never closed (counting nested comments,
+/// as PostgreSQL does), if there is one. SQLite reads such a comment to the end of the input
+/// without an error, so whatever is sent after the file in the same call would be lost.
+pub fn unterminated_comment(sql: &str) -> Option<usize> {
+    let mut lexer = Lexer { src: sql, pos: 0 };
+    while let Some(token) = lexer.next_token() {
+        let text = sql.get(token.start..)?.as_bytes();
+        if text.starts_with(b"/*") && block_comment_end(text).is_none() {
+            return Some(token.start);
+        }
+    }
+    None
 }
 
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
@@ -354,6 +374,16 @@ mod tests {
     #[test]
     fn ignores_semicolons_inside_line_and_nested_block_comments() {
         round_trip(&["SELECT 1 -- a; b\n;", "SELECT /* x /* y; */ z; */ 2;"]);
+    }
+
+    #[test]
+    fn finds_a_block_comment_that_is_never_closed() {
+        assert_eq!(unterminated_comment("SELECT 1; /* open"), Some(10));
+        assert_eq!(unterminated_comment("SELECT 1; /* a /* b */"), Some(10));
+        assert_eq!(unterminated_comment("SELECT 1; /* a /* b */ */"), None);
+        assert_eq!(unterminated_comment("SELECT '/*'; -- /*\nSELECT 2;"), None);
+        assert_eq!(unterminated_comment("SELECT 1; /* closed */"), None);
+        assert_eq!(unterminated_comment("/"), None);
     }
 
     #[test]
