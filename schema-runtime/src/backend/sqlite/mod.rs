@@ -116,11 +116,16 @@ impl Backend for SqliteBackend<'_> {
             "SELECT applied_count, fingerprint FROM {} WHERE module = ?1",
             self.modules
         );
-        match sqlx::query(&sql)
+        // On the run's connection, kept for what follows when there is work: a pool
+        // connection just given back is not always idle again by the next acquire, which then
+        // opens another.
+        let mut conn = self.take_conn().await?;
+        let row = sqlx::query(&sql)
             .bind(&self.ctx.module)
-            .fetch_optional(self.pool)
-            .await
-        {
+            .fetch_optional(&mut *conn)
+            .await;
+        self.conn = Some(conn);
+        match row {
             Ok(row) => Ok(row.map(|row| ModuleState {
                 applied_count: row.get(0),
                 fingerprint: row.get(1),
