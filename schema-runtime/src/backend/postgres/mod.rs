@@ -161,12 +161,16 @@ impl<'p> PgBackend<'p> {
 
     async fn apply_steps(
         &self,
-        conn: &mut PgConnection,
+        conn: &mut Conn,
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
-        if !Self::transaction_mode(&self.settings) {
-            return self.apply_batched(conn, steps).await;
-        }
+        // One round trip per migration on the run's own session, which a cut-short run closes
+        // (its `BEGIN` is not sqlx's, so a pool connection could go back to the pool with the
+        // transaction open).
+        let conn: &mut PgConnection = match conn {
+            Conn::Dedicated(conn) => return self.apply_batched(conn, steps).await,
+            Conn::Pooled(conn) => conn,
+        };
         let mut tx = begin_locked!(self, conn);
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
