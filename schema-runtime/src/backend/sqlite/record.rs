@@ -49,7 +49,8 @@ impl SqliteBackend<'_> {
             statements_total,
             &(duration.as_millis() as i64).to_string(),
         );
-        conn.execute(record.text.as_str()).await?;
+        // Not cached: each migration's text is its own.
+        conn.execute(sqlx::raw_sql(&record.text)).await?;
         Ok(())
     }
 
