@@ -3,9 +3,12 @@
 //! error whether or not PostgreSQL gives a position, failures at `COMMIT`, and nothing applied
 //! or recorded of the migration that failed.
 
+#[path = "support/folders.rs"]
+mod folders;
 #[path = "support/pg.rs"]
 mod pg;
 
+use folders::{line_of, one_file, statement_and_line};
 use pg::{applied_versions, fixture, fresh, tables};
 use schema_runtime::MigrateError;
 
@@ -140,4 +143,42 @@ async fn all_or_nothing_names_the_failing_migration_and_applies_none() {
     );
     assert!(!tables(&pool).await.contains(&"notes".to_owned()));
     assert_eq!(applied_versions(&pool).await, []);
+}
+
+/// Constructs that could make the server and the splitter disagree on where a statement ends:
+/// dollar-quoted bodies, `DO`, an `E''` string with an escaped quote, nested comments and a
+/// `BEGIN ATOMIC` body.
+const TRICKY: [&str; 7] = [
+    "CREATE TABLE t (a TEXT);",
+    "CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;",
+    "DO $body$ BEGIN PERFORM 1; END $body$;",
+    r"INSERT INTO t VALUES (E'it\'s; here'); -- a comment; with a semicolon",
+    "/* nested /* block; */ comment */ INSERT INTO t VALUES ('x');",
+    "CREATE FUNCTION g(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT x + 1; END;",
+    "UPDATE t SET a = 'y' WHERE a = 'x';",
+];
+
+#[tokio::test]
+async fn the_statement_named_is_the_failing_one_with_or_without_a_position() {
+    // `1 / 0` fails without a position (named by counting), `nowhere` with one.
+    for (failing_sql, message) in [
+        ("SELECT 1 / 0;", "division by zero"),
+        (
+            "SELECT * FROM nowhere;",
+            "relation \"nowhere\" does not exist",
+        ),
+    ] {
+        for failing in 0..TRICKY.len() {
+            let mut statements = TRICKY.map(str::to_owned);
+            statements[failing] = failing_sql.to_owned();
+            let text = statements.join("\n");
+            let line = line_of(&text, failing_sql);
+            let (_dir, set) = one_file("tricky", &text);
+            let (pool, _, _server) = fresh().await;
+            let err = set.run(&pool).await.unwrap_err();
+            assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
+            assert!(err.to_string().contains(message), "{err}");
+            assert!(!tables(&pool).await.contains(&"t".to_owned()));
+        }
+    }
 }

@@ -3,9 +3,12 @@
 //! last that SQLite reported complete), a constraint that fails at `COMMIT`, `all_or_nothing`,
 //! and nothing applied or recorded of the migration that failed.
 
+#[path = "support/folders.rs"]
+mod folders;
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
+use folders::{line_of, one_file, statement_and_line};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
 use sqlite::{applied_versions, fresh, open, tables};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
@@ -225,4 +228,41 @@ async fn a_run_dropped_half_way_leaves_the_pool_no_open_transaction() {
 
     let report = SLOW_FILL.run(&pool).await.unwrap();
     assert_eq!(report.applied.len(), 1);
+}
+
+/// The statements of a file with the constructs that could make SQLite and the splitter
+/// disagree on where a statement ends: a trigger body, `CASE … END`, a `;` in a string and in
+/// comments.
+const TRICKY: [&str; 6] = [
+    "CREATE TABLE t (a TEXT);",
+    "CREATE TABLE t2 (a TEXT);",
+    "CREATE TRIGGER tr AFTER INSERT ON t BEGIN\n  INSERT INTO t2 VALUES (CASE WHEN NEW.a = ';' THEN 'semi' ELSE NEW.a END);\n  SELECT 1;\nEND;",
+    "INSERT INTO t VALUES (';'); -- a comment; with a semicolon",
+    "/* a block; comment */ INSERT INTO t VALUES ('x');",
+    "UPDATE t SET a = 'y' WHERE a = 'x';",
+];
+
+#[tokio::test]
+async fn the_counted_statement_is_the_one_the_file_numbers_wherever_it_fails() {
+    for failing in 0..TRICKY.len() {
+        let mut statements = TRICKY.map(str::to_owned);
+        statements[failing] = "INSERT INTO nowhere VALUES (1);".to_owned();
+        let text = statements.join("\n");
+        let line = line_of(&text, "INSERT INTO nowhere");
+        let (_dir, set) = one_file("tricky", &text);
+        let db = fresh().await;
+        let err = set.run(&db.pool).await.unwrap_err();
+        assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
+        assert!(err.to_string().contains("no such table: nowhere"), "{err}");
+        assert!(!tables(&db.pool).await.contains(&"t".to_owned()));
+    }
+    // And whole, it applies.
+    let (_dir, set) = one_file("tricky", &TRICKY.join("\n"));
+    let db = fresh().await;
+    set.run(&db.pool).await.unwrap();
+    let copied: Vec<String> = sqlx::query_scalar("SELECT a FROM t2 ORDER BY rowid")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(copied, ["semi", "x"]);
 }
