@@ -10,7 +10,7 @@ mod pg;
 
 use folders::{line_of, one_file, statement_and_line};
 use pg::{applied_versions, fixture, fresh, tables};
-use schema_runtime::MigrateError;
+use schema_runtime::{EventKind, MigrateError};
 
 #[tokio::test]
 async fn a_failing_transactional_migration_leaves_nothing_behind() {
@@ -113,11 +113,24 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         .run(&pool)
         .await
         .unwrap_err();
+    assert!(
+        matches!(err, MigrateError::CommitFailed { version: 2, .. }),
+        "{err:?}"
+    );
     let message = err.to_string();
-    assert!(message.contains("committing a migration"), "{message}");
+    assert!(
+        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
+        "{message}"
+    );
     assert!(message.contains("children_parent_fkey"), "{message}");
     assert!(!tables(&pool).await.contains(&"children".to_owned()));
     assert_eq!(applied_versions(&pool).await, [(1, "applied".to_owned())]);
+    let history = fixture("deferred_foreign_key")
+        .history(&pool)
+        .await
+        .unwrap();
+    let events: Vec<(i64, EventKind)> = history.iter().map(|e| (e.version, e.event)).collect();
+    assert_eq!(events, [(1, EventKind::Apply), (2, EventKind::Failure)]);
 }
 
 #[tokio::test]

@@ -178,10 +178,17 @@ async fn names_the_statement_after_the_last_one_sqlite_completed() {
 async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing() {
     let db = fresh().await;
     let err = DEFERRED_FOREIGN_KEY.run(&db.pool).await.unwrap_err();
-    let message = err.to_string();
-    assert!(message.contains("committing a migration"), "{message}");
     assert!(
-        message.contains("FOREIGN KEY constraint failed"),
+        matches!(err, MigrateError::CommitFailed { version: 2, .. }),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
+        "{message}"
+    );
+    assert!(
+        message.contains("FOREIGN KEY constraint failed") && message.contains("rolled back"),
         "{message}"
     );
     assert!(!tables(&db.pool).await.contains(&"children".to_owned()));
@@ -189,10 +196,20 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         applied_versions(&db.pool).await,
         [(1, "applied".to_owned())]
     );
+    // The failure is in the history, and nothing is marked dirty: the next run tries again.
     let history = DEFERRED_FOREIGN_KEY.history(&db.pool).await.unwrap();
-    assert!(history
-        .iter()
-        .all(|e| e.event == EventKind::Apply && e.version == 1));
+    let events: Vec<(i64, EventKind)> = history.iter().map(|e| (e.version, e.event)).collect();
+    assert_eq!(events, [(1, EventKind::Apply), (2, EventKind::Failure)]);
+    assert!(history[1]
+        .detail
+        .as_deref()
+        .unwrap_or_default()
+        .starts_with("COMMIT failed"));
+    let again = DEFERRED_FOREIGN_KEY.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(again, MigrateError::CommitFailed { .. }),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]

@@ -84,6 +84,19 @@ pub enum MigrateError {
         /// What state that left: rolled back, or recorded as failed.
         outcome: String,
     },
+    /// Every statement of a migration ran, and its transaction could not commit.
+    #[error("{file}: migration {version} could not commit after every statement ran: {source}; {outcome} (a deferred constraint or trigger is checked at COMMIT: fix the file or the data it meets, then run again)")]
+    CommitFailed {
+        /// The version.
+        version: i64,
+        /// The file.
+        file: String,
+        /// What the database said.
+        #[source]
+        source: sqlx::Error,
+        /// What state that left.
+        outcome: String,
+    },
     /// Another process held the migration lock for longer than the configured wait.
     #[error("waited {waited:?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()`")]
     LockTimeout {

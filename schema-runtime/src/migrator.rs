@@ -402,11 +402,27 @@ impl<'m> Migrator<'m> {
     ) -> MigrateError {
         let failure = match error {
             ApplyError::Other(e) => return e,
+            ApplyError::Commit { step, source } => {
+                let Some(m) = steps.get(step).or(steps.last()).map(|s| s.migration) else {
+                    return MigrateError::db("committing a migration")(source);
+                };
+                warn!(version = m.version, file = m.path, error = %source, "migration failed at COMMIT");
+                let detail = format!("COMMIT failed after every statement ran: {source}");
+                if let Err(record_error) = b.record_failure(m, &detail, false).await {
+                    warn!(error = %record_error, "could not record the failure in the history");
+                }
+                return MigrateError::CommitFailed {
+                    version: m.version,
+                    file: m.path.to_owned(),
+                    source,
+                    outcome: outcome.to_owned(),
+                };
+            }
             ApplyError::Statement(failure) => failure,
         };
         let m = steps[failure.step.min(steps.len() - 1)].migration;
         warn!(version = m.version, file = m.path, statement = failure.statement, error = %failure.source, "migration failed");
-        if let Err(record_error) = b.record_failure(m, &failure, marks_failed).await {
+        if let Err(record_error) = b.record_failure(m, &failure.detail(), marks_failed).await {
             warn!(error = %record_error, "could not record the failure in the history");
         }
         let code = failure

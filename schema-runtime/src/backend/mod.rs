@@ -253,10 +253,16 @@ pub(crate) fn locate(stmt: &schema_core::Statement<'_>, position: Option<usize>)
     }
 }
 
-/// A failed apply: a statement of a migration failed, or the database failed around it.
+/// A failed apply: a statement of a migration failed, its transaction could not commit, or
+/// the database failed around it.
 #[derive(Debug)]
 pub(crate) enum ApplyError {
     Statement(ApplyFailure),
+    /// Every statement of step `step` ran, and its `COMMIT` failed (a deferred constraint).
+    Commit {
+        step: usize,
+        source: sqlx::Error,
+    },
     Other(MigrateError),
 }
 
@@ -318,7 +324,7 @@ pub(crate) trait Backend {
     async fn record_failure(
         &mut self,
         migration: &Migration,
-        failure: &ApplyFailure,
+        detail: &str,
         marks_failed: bool,
     ) -> Result<(), MigrateError>;
 

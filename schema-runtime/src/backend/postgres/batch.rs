@@ -117,7 +117,10 @@ impl PgBackend<'_> {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
             Culprit::Statement(index) => failure(&stmts, index, None, step_index, source),
             Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
-            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
+            Culprit::Commit => ApplyError::Commit {
+                step: step_index,
+                source,
+            },
         })
     }
 

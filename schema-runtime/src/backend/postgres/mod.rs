@@ -486,14 +486,13 @@ impl Backend for PgBackend<'_> {
     async fn record_failure(
         &mut self,
         migration: &Migration,
-        failure: &ApplyFailure,
+        detail: &str,
         marks_failed: bool,
     ) -> Result<(), MigrateError> {
-        let detail = failure.detail();
         let mut conn = self.take_conn().await?;
         let result = async {
             let mut tx = conn.begin().await?;
-            self.record_event(&mut tx, migration, EventKind::Failure, Some(&detail))
+            self.record_event(&mut tx, migration, EventKind::Failure, Some(detail))
                 .await?;
             if marks_failed {
                 // language=PostgreSQL
@@ -505,7 +504,7 @@ impl Backend for PgBackend<'_> {
             .persistent(self.cached())
                     .bind(&self.ctx.module)
                     .bind(migration.version)
-                    .bind(&detail)
+                    .bind(detail)
                     .execute(&mut *tx)
                     .await?;
                 // An empty fingerprint never matches, so the next boot looks closer and refuses.
@@ -632,7 +631,7 @@ fn futures_are_send(
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
     send(b.apply_without_transaction(step));
-    send(b.record_failure(m, f, true));
+    send(b.record_failure(m, &f.detail(), true));
     send(b.history());
     send(b.repair(m, 1, Checksum([0; 32])));
 }

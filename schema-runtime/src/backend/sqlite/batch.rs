@@ -116,7 +116,7 @@ impl SqliteBackend<'_> {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
             Culprit::Statement(index) => failure(&stmts, index, 0, source),
             Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
-            Culprit::Commit => MigrateError::db("committing a migration")(source).into(),
+            Culprit::Commit => ApplyError::Commit { step: 0, source },
         })
     }
 

@@ -327,14 +327,13 @@ impl Backend for SqliteBackend<'_> {
     async fn record_failure(
         &mut self,
         migration: &Migration,
-        failure: &ApplyFailure,
+        detail: &str,
         marks_failed: bool,
     ) -> Result<(), MigrateError> {
         let mut conn = self.take_conn().await?;
-        let detail = failure.detail();
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            self.record_event(&mut tx, migration, EventKind::Failure, None, Some(&detail))
+            self.record_event(&mut tx, migration, EventKind::Failure, None, Some(detail))
                 .await?;
             if marks_failed {
                 // language=SQLite
@@ -345,7 +344,7 @@ impl Backend for SqliteBackend<'_> {
                 sqlx::query(&sql)
                     .bind(&self.ctx.module)
                     .bind(migration.version)
-                    .bind(&detail)
+                    .bind(detail)
                     .execute(&mut *tx)
                     .await?;
                 // An empty fingerprint never matches, so the next boot looks closer and refuses.
@@ -468,7 +467,7 @@ fn futures_are_send(
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
     send(b.apply_without_transaction(step));
-    send(b.record_failure(m, f, true));
+    send(b.record_failure(m, &f.detail(), true));
     send(b.history());
     send(b.repair(m, 1, Checksum([0; 32])));
 }
