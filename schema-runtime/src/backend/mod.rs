@@ -366,7 +366,6 @@ pub(crate) trait Backend {
     ) -> Result<(), MigrateError>;
 }
 
-/// The statements of a migration, as the backends run them one by one.
 /// The statements of a migration sent in one call, in the order the database runs them: `begin`
 /// statements that open its transaction, the file's, `record` statements that write its
 /// tracking rows, then (with `begin`) the `COMMIT`.
@@ -429,6 +428,8 @@ where
     })
 }
 
+/// The statements of a migration as `schema-core` splits them: what a failure is named by,
+/// and what a `-- no-transaction` file runs one by one.
 pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
     schema_core::split_statements(sql)
 }
