@@ -222,6 +222,27 @@ pub(crate) struct ApplyFailure {
 }
 
 impl ApplyFailure {
+    /// The failure of `stmt`, one of the `total` statements of step `step`'s file, at the
+    /// 1-based character `position` inside it where the database gave one (PostgreSQL).
+    pub(crate) fn of(
+        stmt: &schema_core::Statement<'_>,
+        total: usize,
+        step: usize,
+        position: Option<usize>,
+        source: sqlx::Error,
+    ) -> Self {
+        let (line, column) = locate(stmt, position);
+        ApplyFailure {
+            step,
+            statement: stmt.number,
+            line,
+            column,
+            statements_done: stmt.number - 1,
+            statements_total: total,
+            source,
+        }
+    }
+
     /// The text recorded in the history and in a failed row.
     pub(crate) fn detail(&self) -> String {
         format!(
@@ -238,7 +259,6 @@ impl ApplyFailure {
 
 /// The line and column in the file of a 1-based character `position` inside `stmt` (the
 /// position PostgreSQL reports), or of the statement's start without one.
-#[cfg(feature = "postgres")]
 pub(crate) fn locate(stmt: &schema_core::Statement<'_>, position: Option<usize>) -> (usize, usize) {
     let Some(position) = position.filter(|p| *p >= 1) else {
         return (stmt.line, stmt.column);
@@ -403,6 +423,23 @@ impl CallShape {
     }
 }
 
+/// The failure of the file's statement `index` (0-based) in a one-call migration, at the
+/// 1-based character `position` inside it if the database gave one.
+pub(crate) fn statement_failure(
+    stmts: &[schema_core::Statement<'_>],
+    index: usize,
+    position: Option<usize>,
+    step: usize,
+    source: sqlx::Error,
+) -> ApplyError {
+    match stmts.get(index) {
+        Some(stmt) => {
+            ApplyError::Statement(ApplyFailure::of(stmt, stmts.len(), step, position, source))
+        }
+        None => MigrateError::db("applying a migration")(source).into(),
+    }
+}
+
 /// Runs `text` (several statements) in one call, counting the statements the database reports
 /// complete: with no error position to go by, the statement that failed is the one after
 /// those. Boxed: the stream's executor lifetime otherwise makes the callers' futures fail the
@@ -434,7 +471,7 @@ pub(crate) fn statements(sql: &str) -> Vec<schema_core::Statement<'_>> {
     schema_core::split_statements(sql)
 }
 
-#[cfg(all(test, feature = "postgres"))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -14,9 +14,7 @@
 
 use super::record::APPLIED_UPSERT;
 use super::{error_position, PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{
-    locate, run_counted, statements, ApplyError, ApplyFailure, CallShape, Culprit,
-};
+use crate::backend::{run_counted, statement_failure, statements, ApplyError, CallShape, Culprit};
 use crate::{Checksum, MigrateError};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
@@ -109,13 +107,15 @@ impl PgBackend<'_> {
         }
         if let Some(position) = batch.position_in_file(&source) {
             return Err(match statement_at(sql, &stmts, position) {
-                Some((index, within)) => failure(&stmts, index, within, step_index, source),
+                Some((index, within)) => {
+                    statement_failure(&stmts, index, within, step_index, source)
+                }
                 None => MigrateError::db("applying a migration")(source).into(),
             });
         }
         Err(match batch.shape.culprit(completed) {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
-            Culprit::Statement(index) => failure(&stmts, index, None, step_index, source),
+            Culprit::Statement(index) => statement_failure(&stmts, index, None, step_index, source),
             Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
             Culprit::Commit => ApplyError::Commit {
                 step: step_index,
@@ -175,30 +175,6 @@ impl PgBackend<'_> {
     }
 }
 
-/// The failure of the file's statement `index` (0-based; the last one if the server ran more
-/// than the splitter saw), at the 1-based character position `within` it if known.
-fn failure(
-    stmts: &[schema_core::Statement<'_>],
-    index: usize,
-    within: Option<usize>,
-    step: usize,
-    source: sqlx::Error,
-) -> ApplyError {
-    let Some(stmt) = stmts.get(index).or(stmts.last()) else {
-        return MigrateError::db("applying a migration")(source).into();
-    };
-    let (line, column) = locate(stmt, within);
-    ApplyError::Statement(ApplyFailure {
-        step,
-        statement: stmt.number,
-        line,
-        column,
-        statements_done: stmt.number - 1,
-        statements_total: stmts.len(),
-        source,
-    })
-}
-
 /// The index of the statement holding the 1-based character `position` of `sql` (the one
 /// before it, between statements), and the position inside that statement.
 fn statement_at(
@@ -221,6 +197,7 @@ fn statement_at(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::locate;
 
     #[test]
     fn a_position_in_the_file_names_the_statement_and_where_in_it() {

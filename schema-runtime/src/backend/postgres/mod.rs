@@ -3,9 +3,9 @@
 //! transaction per migration.
 
 use super::{
-    decode, history_event, locate, statements, AppliedColumns, AppliedRow, ApplyError,
-    ApplyFailure, Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED,
-    STATUS_FAILED, STATUS_RUNNING,
+    decode, history_event, statements, AppliedColumns, AppliedRow, ApplyError, ApplyFailure,
+    Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED, STATUS_FAILED,
+    STATUS_RUNNING,
 };
 use crate::report::{EventKind, HistoryEvent};
 use crate::{Checksum, MigrateError, Migration};
@@ -246,16 +246,8 @@ async fn run_statements(
     let stmts = statements(sql);
     for stmt in &stmts {
         if let Err(source) = (&mut *conn).execute(stmt.text).await {
-            let (line, column) = locate(stmt, error_position(&source));
-            return Err(ApplyFailure {
-                step,
-                statement: stmt.number,
-                line,
-                column,
-                statements_done: stmt.number - 1,
-                statements_total: stmts.len(),
-                source,
-            });
+            let position = error_position(&source);
+            return Err(ApplyFailure::of(stmt, stmts.len(), step, position, source));
         }
     }
     Ok(stmts.len())
@@ -447,16 +439,10 @@ impl Backend for PgBackend<'_> {
             let started = Instant::now();
             for (done, stmt) in stmts.iter().enumerate() {
                 if let Err(source) = (&mut *conn).execute(stmt.text).await {
-                    let (line, column) = locate(stmt, error_position(&source));
-                    return Err(ApplyError::Statement(ApplyFailure {
-                        step: 0,
-                        statement: stmt.number,
-                        line,
-                        column,
-                        statements_done: done,
-                        statements_total: total,
-                        source,
-                    }));
+                    let position = error_position(&source);
+                    return Err(ApplyError::Statement(ApplyFailure::of(
+                        stmt, total, 0, position, source,
+                    )));
                 }
                 let query = sqlx::query(&progress)
                     .persistent(self.cached())

@@ -11,9 +11,8 @@
 //! plus three is most of what this project would otherwise add to a bare apply of the SQL.
 
 use super::{SqliteBackend, Step};
-use crate::backend::{run_counted, statements, ApplyError, ApplyFailure, CallShape, Culprit};
+use crate::backend::{run_counted, statement_failure, statements, ApplyError, CallShape, Culprit};
 use crate::MigrateError;
-use schema_core::Statement;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::Sqlite;
 use sqlx::{Connection, Executor};
@@ -48,21 +47,6 @@ impl Drop for Guarded {
     fn drop(&mut self) {
         self.close();
     }
-}
-
-fn failure(stmts: &[Statement<'_>], index: usize, step: usize, source: sqlx::Error) -> ApplyError {
-    let Some(stmt) = stmts.get(index) else {
-        return MigrateError::db("applying a migration")(source).into();
-    };
-    ApplyError::Statement(ApplyFailure {
-        step,
-        statement: stmt.number,
-        line: stmt.line,
-        column: stmt.column,
-        statements_done: index,
-        statements_total: stmts.len(),
-        source,
-    })
 }
 
 impl SqliteBackend<'_> {
@@ -114,7 +98,7 @@ impl SqliteBackend<'_> {
         };
         Err(match shape.culprit(completed) {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
-            Culprit::Statement(index) => failure(&stmts, index, 0, source),
+            Culprit::Statement(index) => statement_failure(&stmts, index, None, 0, source),
             Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
             Culprit::Commit => ApplyError::Commit { step: 0, source },
         })
@@ -141,7 +125,7 @@ impl SqliteBackend<'_> {
             if let Err(source) = run_counted::<Sqlite>(&mut tx, &text, &mut completed).await {
                 // Every step of this transaction goes with it.
                 let _ = tx.rollback().await;
-                return Err(failure(&stmts, completed, index, source));
+                return Err(statement_failure(&stmts, completed, None, index, source));
             }
             done.push((started.elapsed(), stmts.len()));
         }

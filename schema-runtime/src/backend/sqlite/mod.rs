@@ -77,15 +77,7 @@ async fn run_statements(
     let stmts = statements(sql);
     for stmt in &stmts {
         if let Err(source) = (&mut *conn).execute(stmt.text).await {
-            return Err(ApplyFailure {
-                step,
-                statement: stmt.number,
-                line: stmt.line,
-                column: stmt.column,
-                statements_done: stmt.number - 1,
-                statements_total: stmts.len(),
-                source,
-            });
+            return Err(ApplyFailure::of(stmt, stmts.len(), step, None, source));
         }
     }
     Ok(stmts.len())
@@ -288,15 +280,9 @@ impl Backend for SqliteBackend<'_> {
             let started = Instant::now();
             for (done, stmt) in stmts.iter().enumerate() {
                 if let Err(source) = (&mut *conn).execute(stmt.text).await {
-                    return Err(ApplyError::Statement(ApplyFailure {
-                        step: 0,
-                        statement: stmt.number,
-                        line: stmt.line,
-                        column: stmt.column,
-                        statements_done: done,
-                        statements_total: total,
-                        source,
-                    }));
+                    return Err(ApplyError::Statement(ApplyFailure::of(
+                        stmt, total, 0, None, source,
+                    )));
                 }
                 sqlx::query(&progress)
                     .bind(&self.ctx.module)
