@@ -91,6 +91,18 @@ pub(crate) struct AppliedRow {
     pub error: Option<String>,
 }
 
+/// The columns of an applied row, in the order the inserts give them.
+pub(crate) const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
+
+/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted);
+/// the same in both databases.
+pub(crate) const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
+    description = excluded.description, checksum = excluded.checksum,
+    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
+    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
+    status = excluded.status, statements_done = excluded.statements_done,
+    statements_total = excluded.statements_total, error = NULL";
+
 pub(crate) const STATUS_APPLIED: &str = "applied";
 pub(crate) const STATUS_BASELINE: &str = "baseline";
 pub(crate) const STATUS_FAILED: &str = "failed";

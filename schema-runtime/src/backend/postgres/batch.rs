@@ -12,9 +12,11 @@
 //! proxy (transaction lock mode) each transaction first takes its own lock and looks again at
 //! the rows, which needs answers in between: that mode keeps one statement per round trip.
 
-use super::record::APPLIED_UPSERT;
 use super::{error_position, PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{run_counted, statement_failure, statements, ApplyError, CallShape, Culprit};
+use crate::backend::{
+    run_counted, statement_failure, statements, ApplyError, CallShape, Culprit, APPLIED_COLUMNS,
+    APPLIED_UPSERT,
+};
 use crate::{Checksum, MigrateError};
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
@@ -138,7 +140,7 @@ impl PgBackend<'_> {
         // language=PostgreSQL
         let mut record = format!(
             "WITH applied AS (
-                INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+                INSERT INTO {t} ({APPLIED_COLUMNS})
                 VALUES ({module}, {version}, {description}, {checksum}, {loose}, now(), {by}, {ELAPSED_MS}, '{STATUS_APPLIED}', {total}, {total}, NULL)
                 {APPLIED_UPSERT}
                 RETURNING duration_ms

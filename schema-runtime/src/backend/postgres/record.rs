@@ -1,19 +1,11 @@
 //! Writing the tracking rows: applied migrations, history events and the module state.
 
 use super::{PgBackend, Step, STATUS_APPLIED};
+use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
 use crate::report::EventKind;
 use crate::{Checksum, Migration};
 use sqlx::postgres::PgConnection;
 use std::time::Duration;
-
-/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted).
-// language=PostgreSQL
-pub(super) const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
-    description = excluded.description, checksum = excluded.checksum,
-    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-    status = excluded.status, statements_done = excluded.statements_done,
-    statements_total = excluded.statements_total, error = NULL";
 
 impl PgBackend<'_> {
     /// Records an applied migration: its row, its history event and (for the run's last step)
@@ -29,7 +21,7 @@ impl PgBackend<'_> {
         // language=PostgreSQL
         let sql = format!(
             "WITH applied AS (
-                INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error)
+                INSERT INTO {t} ({APPLIED_COLUMNS})
                 VALUES ($1, $2, $3, $4, $5, now(), $6, $7, '{STATUS_APPLIED}', $8, $8, NULL)
                 {APPLIED_UPSERT}
              ), event AS (

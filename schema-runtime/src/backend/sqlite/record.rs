@@ -1,22 +1,11 @@
 //! Writing the tracking rows: applied migrations, history events and the module state.
 
 use super::{SqliteBackend, Step, NOW, STATUS_APPLIED};
+use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
 use crate::report::EventKind;
 use crate::{Checksum, Migration};
 use sqlx::{Executor, QueryBuilder, Sqlite};
 use std::time::Duration;
-
-/// The columns of an applied row, in the order the inserts give them.
-const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
-
-/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted).
-// language=SQLite
-const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
-    description = excluded.description, checksum = excluded.checksum,
-    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-    status = excluded.status, statements_done = excluded.statements_done,
-    statements_total = excluded.statements_total, error = NULL";
 
 /// The statements that record an applied migration, and how many there are.
 pub(super) struct RecordSql {
