@@ -27,12 +27,9 @@ impl Checksum {
     /// "only white space differs".
     pub fn loose_of(content: &str) -> Self {
         let mut hasher = Sha256::new();
-        let mut buf = [0u8; 4];
-        for c in content
-            .chars()
-            .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
-        {
-            hasher.update(c.encode_utf8(&mut buf).as_bytes());
+        // Hash the runs between white space, not one character at a time.
+        for run in content.split(|c: char| c.is_whitespace() || c == '\u{feff}') {
+            hasher.update(run.as_bytes());
         }
         Checksum(hasher.finalize().into())
     }
@@ -69,7 +66,13 @@ impl Checksum {
 
     /// Lowercase hex, 64 characters.
     pub fn to_hex(&self) -> String {
-        self.to_string()
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = String::with_capacity(64);
+        for byte in self.0 {
+            hex.push(char::from(DIGITS[usize::from(byte >> 4)]));
+            hex.push(char::from(DIGITS[usize::from(byte & 0xf)]));
+        }
+        hex
     }
 
     /// Parses 64 hex characters; `None` for anything else.
@@ -87,10 +90,7 @@ impl Checksum {
 
 impl fmt::Display for Checksum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for byte in self.0 {
-            write!(f, "{byte:02x}")?;
-        }
-        Ok(())
+        f.write_str(&self.to_hex())
     }
 }
 
@@ -144,6 +144,29 @@ mod tests {
         assert_eq!(sum.to_hex().len(), 64);
         assert_eq!(Checksum::from_hex(&sum.to_hex()), Some(sum));
         assert_eq!(Checksum::from_hex("zz"), None);
+        // The SHA-256 of "abc", as every implementation writes it.
+        assert_eq!(
+            Checksum::of("abc").to_hex(),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            Checksum::of("abc").to_string(),
+            Checksum::of("abc").to_hex()
+        );
+    }
+
+    /// The loose checksum is stored in databases: it must stay the hash of the text's
+    /// characters other than white space and BOMs, in order.
+    #[test]
+    fn loose_checksum_is_the_hash_of_the_non_white_space_characters() {
+        let text = "\u{feff}CREATE\tTABLE  é (\r\n  id INT\u{2003}-- x\n);\n";
+        let kept: String = text
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '\u{feff}')
+            .collect();
+        let mut hasher = Sha256::new();
+        hasher.update(kept.as_bytes());
+        assert_eq!(Checksum::loose_of(text), Checksum(hasher.finalize().into()));
     }
 
     #[test]

@@ -273,6 +273,8 @@ fn read_migration(
         path: path.to_owned(),
         display_path: display,
         checksum: Checksum::of(&sql),
+        loose_checksum: Checksum::loose_of(&sql),
+        statement_count: crate::split_statements(&sql).len(),
         noop: is_noop(&sql),
         directives,
         sql,

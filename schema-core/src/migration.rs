@@ -52,6 +52,10 @@ pub struct Migration {
     pub sql: String,
     /// SHA-256 of the content with the BOM removed and CRLF turned into LF.
     pub checksum: Checksum,
+    /// [`Checksum::loose_of`] the SQL: tells "only white space differs" from a real change.
+    pub loose_checksum: Checksum,
+    /// How many statements [`split_statements`](crate::split_statements) finds in the SQL.
+    pub statement_count: usize,
     /// Directives from the leading comment lines.
     pub directives: Vec<Directive>,
     /// The file holds nothing but white space and comments (a kept no-op).

@@ -119,6 +119,8 @@ impl ToTokens for EmbeddedMigration<'_> {
         // The runtime runs the SQL without a leading BOM, as schema-core checked it.
         let sql = quote!(#krate::__private::strip_bom(::core::include_str!(#path)));
         let checksum = checksum_tokens(&m.checksum, krate);
+        let loose_checksum = checksum_tokens(&m.loose_checksum, krate);
+        let statement_count = m.statement_count;
         let directives = m.directives.iter().map(|d| match d {
             Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
             Directive::NoCheck => quote!(#krate::__private::Directive::NoCheck),
@@ -133,6 +135,8 @@ impl ToTokens for EmbeddedMigration<'_> {
                 kind: #krate::__private::MigrationKind::#kind,
                 sql: #sql,
                 checksum: #checksum,
+                loose_checksum: #loose_checksum,
+                statement_count: #statement_count,
                 directives: &[#(#directives),*],
                 noop: #noop,
                 path: #display_path,

@@ -18,6 +18,11 @@ pub struct Migration {
     pub sql: &'static str,
     /// SHA-256 of the SQL with CRLF turned into LF, computed at build time.
     pub checksum: Checksum,
+    /// [`Checksum::loose_of`] the SQL, computed at build time: tells a change of white space
+    /// only from a real one.
+    pub loose_checksum: Checksum,
+    /// How many statements the SQL splits into, counted at build time.
+    pub statement_count: usize,
     /// Directives read from the leading comment lines.
     pub directives: &'static [Directive],
     /// The file holds nothing but white space and comments.
@@ -115,6 +120,8 @@ impl Migrations {
                 kind: m.kind,
                 sql: leak(m.sql),
                 checksum: m.checksum,
+                loose_checksum: m.loose_checksum,
+                statement_count: m.statement_count,
                 directives: Box::leak(m.directives.into_boxed_slice()),
                 noop: m.noop,
                 path: leak(m.display_path),

@@ -140,7 +140,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
                 checksum: Some(m.checksum),
                 applied_checksum: row.map(|r| r.checksum),
                 whitespace_only: state == MigrationState::Modified
-                    && row.and_then(|r| r.loose_checksum) == Some(Checksum::loose_of(m.sql)),
+                    && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
             }
         })
         .collect();

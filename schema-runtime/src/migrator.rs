@@ -485,7 +485,7 @@ impl<'m> Migrator<'m> {
                     })
                 }
                 Some(m) if m.checksum != row.checksum && row.status != STATUS_BASELINE => {
-                    let loose = Checksum::loose_of(m.sql);
+                    let loose = m.loose_checksum;
                     return Err(MigrateError::ChecksumMismatch {
                         version: row.version,
                         file: m.path.to_owned(),

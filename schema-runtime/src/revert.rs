@@ -128,7 +128,7 @@ impl Migrator<'_> {
                     file: up.path.to_owned(),
                     applied: row.checksum,
                     embedded: up.checksum,
-                    whitespace_only: row.loose_checksum == Some(Checksum::loose_of(up.sql)),
+                    whitespace_only: row.loose_checksum == Some(up.loose_checksum),
                 });
             }
             let down = self.migrations.down_of(up.version).ok_or_else(|| {

@@ -17,7 +17,7 @@ use crate::backend::{
     run_counted, statement_failure, statements, ApplyError, CallShape, Culprit, APPLIED_COLUMNS,
     APPLIED_UPSERT,
 };
-use crate::{Checksum, MigrateError};
+use crate::MigrateError;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
@@ -94,8 +94,7 @@ impl PgBackend<'_> {
         own_transaction: bool,
     ) -> Result<Duration, ApplyError> {
         let sql = step.migration.sql;
-        let stmts = statements(sql);
-        let batch = self.batch(step, stmts.len(), own_transaction);
+        let batch = self.batch(step, step.migration.statement_count, own_transaction);
         let started = Instant::now();
         let mut completed = 0;
         let Err(source) = run_counted::<sqlx::Postgres>(conn, &batch.text, &mut completed).await
@@ -107,6 +106,8 @@ impl PgBackend<'_> {
             // harmlessly when the session is gone or the failure was the commit itself.
             let _ = (&mut *conn).execute("ROLLBACK").await;
         }
+        // Split only now: the count was taken at build time.
+        let stmts = statements(sql);
         if let Some(position) = batch.position_in_file(&source) {
             return Err(match statement_at(sql, &stmts, position) {
                 Some((index, within)) => {
@@ -133,7 +134,7 @@ impl PgBackend<'_> {
         let module = literal(&self.ctx.module);
         let description = literal(m.description);
         let checksum = literal(&m.checksum.to_hex());
-        let loose = literal(&Checksum::loose_of(m.sql).to_hex());
+        let loose = literal(&m.loose_checksum.to_hex());
         let by = literal(self.ctx.applied_by());
         let version = m.version;
         let total = file_statements;

@@ -227,7 +227,7 @@ impl<'p> PgBackend<'p> {
             .bind(m.version)
             .bind(m.description)
             .bind(m.checksum.to_hex())
-            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(m.loose_checksum.to_hex())
             .bind(self.ctx.applied_by())
             .bind(total as i64)
             .execute(conn)
@@ -583,7 +583,7 @@ impl Backend for PgBackend<'_> {
                 .bind(&self.ctx.module)
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())
-                .bind(Checksum::loose_of(migration.sql).to_hex())
+                .bind(migration.loose_checksum.to_hex())
                 .bind(self.ctx.applied_by())
                 .execute(&mut *tx)
                 .await?;

@@ -3,7 +3,7 @@
 use super::{PgBackend, Step, STATUS_APPLIED};
 use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
 use crate::report::EventKind;
-use crate::{Checksum, Migration};
+use crate::Migration;
 use sqlx::postgres::PgConnection;
 use std::time::Duration;
 
@@ -42,7 +42,7 @@ impl PgBackend<'_> {
             .bind(m.version)
             .bind(m.description)
             .bind(m.checksum.to_hex())
-            .bind(Checksum::loose_of(m.sql).to_hex())
+            .bind(m.loose_checksum.to_hex())
             .bind(self.ctx.applied_by())
             .bind(duration.as_millis() as i64)
             .bind(statements_total as i64)

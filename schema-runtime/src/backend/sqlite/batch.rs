@@ -74,8 +74,8 @@ impl SqliteBackend<'_> {
         };
         let started = Instant::now();
         let sql = step.migration.sql;
-        let stmts = statements(sql);
-        let record = self.applied_sql(step, stmts.len(), &elapsed_ms_since_now());
+        let file_statements = step.migration.statement_count;
+        let record = self.applied_sql(step, file_statements, &elapsed_ms_since_now());
         // IMMEDIATE takes the write lock now rather than at the first write, so two writers
         // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
         // ends a last line comment of the file; `;` ends a last statement without one.
@@ -93,12 +93,15 @@ impl SqliteBackend<'_> {
         }
         let shape = CallShape {
             begin: 1,
-            file: stmts.len(),
+            file: file_statements,
             record: record.statements,
         };
         Err(match shape.culprit(completed) {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
-            Culprit::Statement(index) => statement_failure(&stmts, index, None, 0, source),
+            // Split only now: the count was taken at build time.
+            Culprit::Statement(index) => {
+                statement_failure(&statements(sql), index, None, 0, source)
+            }
             Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
             Culprit::Commit => ApplyError::Commit { step: 0, source },
         })
@@ -119,15 +122,20 @@ impl SqliteBackend<'_> {
         for (index, step) in steps.iter().enumerate() {
             let started = Instant::now();
             let sql = step.migration.sql;
-            let stmts = statements(sql);
             let text = format!("{sql}\n;");
             let mut completed = 0;
             if let Err(source) = run_counted::<Sqlite>(&mut tx, &text, &mut completed).await {
                 // Every step of this transaction goes with it.
                 let _ = tx.rollback().await;
-                return Err(statement_failure(&stmts, completed, None, index, source));
+                return Err(statement_failure(
+                    &statements(sql),
+                    completed,
+                    None,
+                    index,
+                    source,
+                ));
             }
-            done.push((started.elapsed(), stmts.len()));
+            done.push((started.elapsed(), step.migration.statement_count));
         }
         // After all the SQL of the transaction: SQLite re-prepares a statement after every
         // schema change, so recording between two migrations' DDL would compile the inserts

@@ -3,7 +3,7 @@
 use super::{missing_table, run_statements, SqliteBackend, NOW};
 use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
-use crate::{Checksum, MigrateError, Migration};
+use crate::{MigrateError, Migration};
 use sqlx::Connection;
 use std::time::{Duration, Instant};
 
@@ -83,7 +83,7 @@ impl SqliteBackend<'_> {
                     .bind(m.version)
                     .bind(m.description)
                     .bind(m.checksum.to_hex())
-                    .bind(Checksum::loose_of(m.sql).to_hex())
+                    .bind(m.loose_checksum.to_hex())
                     .bind(self.ctx.applied_by())
                     .bind(status)
                     .execute(&mut *tx)

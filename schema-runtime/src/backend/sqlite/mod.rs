@@ -266,7 +266,7 @@ impl Backend for SqliteBackend<'_> {
                 .bind(m.version)
                 .bind(m.description)
                 .bind(m.checksum.to_hex())
-                .bind(Checksum::loose_of(m.sql).to_hex())
+                .bind(m.loose_checksum.to_hex())
                 .bind(self.ctx.applied_by())
                 .bind(total as i64)
                 .execute(&mut *conn)
@@ -419,7 +419,7 @@ impl Backend for SqliteBackend<'_> {
                 .bind(&self.ctx.module)
                 .bind(migration.version)
                 .bind(migration.checksum.to_hex())
-                .bind(Checksum::loose_of(migration.sql).to_hex())
+                .bind(migration.loose_checksum.to_hex())
                 .bind(self.ctx.applied_by())
                 .execute(&mut *tx)
                 .await?;

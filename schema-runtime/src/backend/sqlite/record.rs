@@ -3,7 +3,7 @@
 use super::{SqliteBackend, Step, NOW, STATUS_APPLIED};
 use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
 use crate::report::EventKind;
-use crate::{Checksum, Migration};
+use crate::Migration;
 use sqlx::{Executor, QueryBuilder, Sqlite};
 use std::time::Duration;
 
@@ -59,7 +59,7 @@ impl SqliteBackend<'_> {
         let version = m.version;
         let description = literal(m.description);
         let checksum = literal(&m.checksum.to_hex());
-        let loose = literal(&Checksum::loose_of(m.sql).to_hex());
+        let loose = literal(&m.loose_checksum.to_hex());
         let by = literal(self.ctx.applied_by());
         let total = statements_total;
         // language=SQLite
@@ -163,7 +163,7 @@ impl SqliteBackend<'_> {
                     .push_bind(m.version)
                     .push_bind(m.description)
                     .push_bind(m.checksum.to_hex())
-                    .push_bind(Checksum::loose_of(m.sql).to_hex())
+                    .push_bind(m.loose_checksum.to_hex())
                     .push(NOW)
                     .push_bind(self.ctx.applied_by())
                     .push_bind(*ms)
