@@ -99,6 +99,16 @@ async fn all_or_nothing_applies_every_pending_migration_or_none() {
         ["_schema_history", "_schema_migrations", "_schema_modules"]
     );
     assert!(applied_versions(&db.pool).await.is_empty());
+    // The tables the run created in its transaction went with it; the failure's record did
+    // not.
+    let history = ALL_OR_NOTHING_FAILING.history(&db.pool).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|e| (e.version, e.event))
+            .collect::<Vec<_>>(),
+        [(40, EventKind::Failure)]
+    );
 
     let report = BASIC_PLUS
         .migrator()

@@ -289,7 +289,7 @@ impl<'m> Migrator<'m> {
         b: &mut B,
         started: Instant,
     ) -> Result<Report, MigrateError> {
-        b.ensure_tables().await?;
+        b.prepare_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;
         info!(

@@ -325,6 +325,14 @@ pub(crate) trait Backend {
     /// Creates the tracking tables when they do not exist.
     async fn ensure_tables(&mut self) -> Result<(), MigrateError>;
 
+    /// What `run` calls instead of [`ensure_tables`](Self::ensure_tables), under the lock:
+    /// a backend may leave tables the probe found missing to be created in the first
+    /// migration's transaction (one commit fewer on a new database), provided every other
+    /// method that writes them creates them first.
+    async fn prepare_tables(&mut self) -> Result<(), MigrateError> {
+        self.ensure_tables().await
+    }
+
     /// Writes the module row: how many migrations are applied and their fingerprint.
     async fn write_module(
         &mut self,

@@ -50,16 +50,21 @@ impl Drop for Guarded {
 }
 
 impl SqliteBackend<'_> {
-    /// Applies `steps` in one transaction; returns each one's duration.
+    /// Applies `steps` in one transaction, which first creates the tracking tables when
+    /// `create_tables`; returns each step's duration.
     pub(super) async fn apply_steps(
         &self,
         guarded: &mut Guarded,
         steps: &[Step],
+        create_tables: bool,
     ) -> Result<Vec<Duration>, ApplyError> {
         match steps {
-            [step] => self.apply_one(guarded, step).await.map(|d| vec![d]),
+            [step] => self
+                .apply_one(guarded, step, create_tables)
+                .await
+                .map(|d| vec![d]),
             _ => match guarded.0.as_mut() {
-                Some(conn) => self.apply_all(conn, steps).await,
+                Some(conn) => self.apply_all(conn, steps, create_tables).await,
                 None => {
                     Err(MigrateError::db("applying migrations")(sqlx::Error::PoolClosed).into())
                 }
@@ -68,18 +73,33 @@ impl SqliteBackend<'_> {
     }
 
     /// One migration in one call, its transaction and tracking rows included.
-    async fn apply_one(&self, guarded: &mut Guarded, step: &Step) -> Result<Duration, ApplyError> {
+    async fn apply_one(
+        &self,
+        guarded: &mut Guarded,
+        step: &Step,
+        create_tables: bool,
+    ) -> Result<Duration, ApplyError> {
         let Some(conn) = guarded.0.as_mut() else {
             return Err(MigrateError::db("applying a migration")(sqlx::Error::PoolClosed).into());
         };
         let started = Instant::now();
         let sql = step.migration.sql;
         let file_statements = step.migration.statement_count;
-        let record = self.applied_sql(step, file_statements, &elapsed_ms_since_now());
+        // The plan holds no migration with a row: a failed or interrupted one stops the run
+        // before it starts, and the lock keeps others from writing one meanwhile.
+        let record = self.applied_sql(step, file_statements, &elapsed_ms_since_now(), false);
         // IMMEDIATE takes the write lock now rather than at the first write, so two writers
         // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
         // ends a last line comment of the file; `;` ends a last statement without one.
-        let text = format!("BEGIN IMMEDIATE;\n{sql}\n;\n{}\nCOMMIT;", record.text);
+        let (create, create_statements) = if create_tables {
+            (self.create_tables_sql(), Self::CREATE_TABLES_STATEMENTS)
+        } else {
+            (String::new(), 0)
+        };
+        let text = format!(
+            "BEGIN IMMEDIATE;\n{create}\n{sql}\n;\n{}\nCOMMIT;",
+            record.text
+        );
         let mut completed = 0;
         let Err(source) = run_counted::<Sqlite>(conn, &text, &mut completed).await else {
             return Ok(started.elapsed());
@@ -92,7 +112,7 @@ impl SqliteBackend<'_> {
             Err(_) => guarded.close(),
         }
         let shape = CallShape {
-            begin: 1,
+            begin: 1 + create_statements,
             file: file_statements,
             record: record.statements,
         };
@@ -113,11 +133,22 @@ impl SqliteBackend<'_> {
         &self,
         conn: &mut PoolConnection<Sqlite>,
         steps: &[Step],
+        create_tables: bool,
     ) -> Result<Vec<Duration>, ApplyError> {
         let mut tx = conn
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(MigrateError::db("starting a migration's transaction"))?;
+        if create_tables {
+            let created = (&mut *tx)
+                .execute(self.create_tables_sql().as_str())
+                .await
+                .map_err(MigrateError::db("creating the tracking tables"));
+            if let Err(e) = created {
+                let _ = tx.rollback().await;
+                return Err(e.into());
+            }
+        }
         let mut done = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
             let started = Instant::now();

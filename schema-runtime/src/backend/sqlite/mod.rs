@@ -18,8 +18,10 @@ mod batch;
 mod history_ops;
 mod lock;
 mod record;
+mod tables;
 
 use lock::FileLock;
+use tables::Tables;
 
 // language=SQLite
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -28,6 +30,7 @@ pub(crate) struct SqliteBackend<'p> {
     pool: &'p SqlitePool,
     conn: Option<PoolConnection<Sqlite>>,
     lock: Option<FileLock>,
+    tables: Tables,
     ctx: Context,
     m: String,
     h: String,
@@ -40,6 +43,7 @@ impl<'p> SqliteBackend<'p> {
             pool,
             conn: None,
             lock: None,
+            tables: Tables::Unknown,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
             modules: quote(&ctx.tables.modules),
@@ -94,6 +98,7 @@ impl Backend for SqliteBackend<'_> {
         applied_count: i64,
         fingerprint: Checksum,
     ) -> Result<(), MigrateError> {
+        self.tables_ready().await?;
         let mut conn = self.take_conn().await?;
         let result = self
             .record_module(&mut conn, applied_count, &fingerprint.to_hex())
@@ -117,6 +122,10 @@ impl Backend for SqliteBackend<'_> {
             .fetch_optional(&mut *conn)
             .await;
         self.conn = Some(conn);
+        self.tables = match &row {
+            Err(e) if missing_table(e) => Tables::Missing,
+            _ => Tables::Unknown,
+        };
         match row {
             Ok(row) => Ok(row.map(|row| ModuleState {
                 applied_count: row.get(0),
@@ -155,57 +164,15 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn ensure_tables(&mut self) -> Result<(), MigrateError> {
-        // language=SQLite
-        let sql = format!(
-            "CREATE TABLE IF NOT EXISTS {m} (
-                module           TEXT    NOT NULL,
-                version          INTEGER NOT NULL,
-                description      TEXT    NOT NULL,
-                checksum         TEXT    NOT NULL,
-                loose_checksum   TEXT,
-                applied_at       TEXT    NOT NULL,
-                applied_by       TEXT    NOT NULL,
-                duration_ms      INTEGER NOT NULL DEFAULT 0,
-                status           TEXT    NOT NULL,
-                statements_done  INTEGER NOT NULL DEFAULT 0,
-                statements_total INTEGER NOT NULL DEFAULT 0,
-                error            TEXT,
-                PRIMARY KEY (module, version)
-            ) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS {h} (
-                id          INTEGER PRIMARY KEY,
-                module      TEXT    NOT NULL,
-                version     INTEGER NOT NULL,
-                description TEXT    NOT NULL,
-                event       TEXT    NOT NULL,
-                checksum    TEXT,
-                at          TEXT    NOT NULL,
-                by          TEXT    NOT NULL,
-                duration_ms INTEGER,
-                detail      TEXT
-            );
-            CREATE TABLE IF NOT EXISTS {modules} (
-                module        TEXT    PRIMARY KEY,
-                applied_count INTEGER NOT NULL,
-                fingerprint   TEXT    NOT NULL,
-                updated_at    TEXT    NOT NULL
-            ) WITHOUT ROWID;",
-            m = self.m,
-            h = self.h,
-            modules = self.modules
-        );
-        let mut conn = self.take_conn().await?;
-        // One transaction: three statements in autocommit would be three commits, each a
-        // journal written and synced.
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            (&mut *tx).execute(sql.as_str()).await?;
-            tx.commit().await
+        self.create_tables().await
+    }
+
+    async fn prepare_tables(&mut self) -> Result<(), MigrateError> {
+        if self.tables == Tables::Missing {
+            self.tables = Tables::Deferred;
+            return Ok(());
         }
-        .await;
-        self.conn = Some(conn);
-        result.map_err(MigrateError::db("creating the tracking tables"))?;
-        Ok(())
+        self.create_tables().await
     }
 
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
@@ -237,7 +204,12 @@ impl Backend for SqliteBackend<'_> {
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
         let mut guarded = batch::Guarded::new(self.take_conn().await?);
-        let result = self.apply_steps(&mut guarded, steps).await;
+        // Tables left to the first migration's transaction exist once it commits.
+        let create = self.tables == Tables::Deferred;
+        let result = self.apply_steps(&mut guarded, steps, create).await;
+        if create && result.is_ok() {
+            self.tables = Tables::Unknown;
+        }
         self.conn = guarded.release();
         result.map(|durations| durations.into_iter().map(Some).collect())
     }
@@ -246,6 +218,7 @@ impl Backend for SqliteBackend<'_> {
         &mut self,
         step: &Step,
     ) -> Result<Option<Duration>, ApplyError> {
+        self.tables_ready().await?;
         let m = step.migration;
         let stmts = statements(m.sql);
         let total = stmts.len();
@@ -316,6 +289,7 @@ impl Backend for SqliteBackend<'_> {
         detail: &str,
         marks_failed: bool,
     ) -> Result<(), MigrateError> {
+        self.tables_ready().await?;
         let mut conn = self.take_conn().await?;
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;

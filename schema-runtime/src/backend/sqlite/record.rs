@@ -37,6 +37,7 @@ impl SqliteBackend<'_> {
             step,
             statements_total,
             &(duration.as_millis() as i64).to_string(),
+            true,
         );
         // Not cached: each migration's text is its own.
         conn.execute(sqlx::raw_sql(&record.text)).await?;
@@ -46,13 +47,17 @@ impl SqliteBackend<'_> {
     /// The statements that record an applied migration: its row, its history event and (for
     /// the run's last step) the module row, with the values written in as literals so that
     /// they can follow the file's own statements in one call. `duration_ms` is an SQL
-    /// expression. `INSERT OR REPLACE` writes every column, as the upsert would, and is
-    /// shorter for SQLite to compile: these statements are compiled anew for every migration.
+    /// expression. `replace` when the migration has a row already (the `running` row of a
+    /// `-- no-transaction` file): `INSERT OR REPLACE` then writes every column, as the upsert
+    /// would, and is shorter for SQLite to compile. Otherwise a plain `INSERT`, which fails
+    /// rather than overwrite a row nobody expected. These statements are compiled anew for
+    /// every migration, so they are written without indentation for SQLite to skip.
     pub(super) fn applied_sql(
         &self,
         step: &Step,
         statements_total: usize,
         duration_ms: &str,
+        replace: bool,
     ) -> RecordSql {
         let m = step.migration;
         let module = literal(&self.ctx.module);
@@ -62,12 +67,17 @@ impl SqliteBackend<'_> {
         let loose = literal(&m.loose_checksum.to_hex());
         let by = literal(self.ctx.applied_by());
         let total = statements_total;
+        let insert = if replace {
+            "INSERT OR REPLACE"
+        } else {
+            "INSERT"
+        };
         // language=SQLite
         let mut sql = format!(
-            "INSERT OR REPLACE INTO {t} ({APPLIED_COLUMNS})
-             VALUES ({module}, {version}, {description}, {checksum}, {loose}, {NOW}, {by}, {duration_ms}, '{STATUS_APPLIED}', {total}, {total}, NULL);
-             INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms, detail)
-             SELECT module, version, description, 'apply', checksum, applied_at, applied_by, duration_ms, NULL
+            "{insert} INTO {t} ({APPLIED_COLUMNS})\n\
+             VALUES ({module}, {version}, {description}, {checksum}, {loose}, {NOW}, {by}, {duration_ms}, '{STATUS_APPLIED}', {total}, {total}, NULL);\n\
+             INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms, detail)\n\
+             SELECT module, version, description, 'apply', checksum, applied_at, applied_by, duration_ms, NULL \
              FROM {t} WHERE module = {module} AND version = {version};",
             t = self.m,
             h = self.h,
@@ -75,7 +85,7 @@ impl SqliteBackend<'_> {
         if step.records_module {
             // language=SQLite
             sql.push_str(&format!(
-                "\nINSERT OR REPLACE INTO {t} (module, applied_count, fingerprint, updated_at)
+                "\nINSERT OR REPLACE INTO {t} (module, applied_count, fingerprint, updated_at) \
                  VALUES ({module}, {count}, {fingerprint}, {NOW});",
                 t = self.modules,
                 count = step.applied_count_after,

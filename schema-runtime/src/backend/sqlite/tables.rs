@@ -1,0 +1,92 @@
+//! The tracking tables: their definition, and when they are created.
+
+use super::SqliteBackend;
+use crate::MigrateError;
+use sqlx::{Connection, Executor};
+
+/// What a backend knows of its tracking tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Tables {
+    /// Not known to be missing: created (`IF NOT EXISTS`) before they are used.
+    Unknown,
+    /// The probe found them missing.
+    Missing,
+    /// Missing, and to be created in the first migration's transaction: on a new database the
+    /// run then commits once per migration and no more. Every other method that writes them
+    /// calls [`SqliteBackend::tables_ready`] first.
+    Deferred,
+}
+
+impl SqliteBackend<'_> {
+    /// The statements that create the tracking tables when they do not exist.
+    pub(super) fn create_tables_sql(&self) -> String {
+        // language=SQLite
+        format!(
+            "CREATE TABLE IF NOT EXISTS {m} (
+                module           TEXT    NOT NULL,
+                version          INTEGER NOT NULL,
+                description      TEXT    NOT NULL,
+                checksum         TEXT    NOT NULL,
+                loose_checksum   TEXT,
+                applied_at       TEXT    NOT NULL,
+                applied_by       TEXT    NOT NULL,
+                duration_ms      INTEGER NOT NULL DEFAULT 0,
+                status           TEXT    NOT NULL,
+                statements_done  INTEGER NOT NULL DEFAULT 0,
+                statements_total INTEGER NOT NULL DEFAULT 0,
+                error            TEXT,
+                PRIMARY KEY (module, version)
+            ) WITHOUT ROWID;
+            CREATE TABLE IF NOT EXISTS {h} (
+                id          INTEGER PRIMARY KEY,
+                module      TEXT    NOT NULL,
+                version     INTEGER NOT NULL,
+                description TEXT    NOT NULL,
+                event       TEXT    NOT NULL,
+                checksum    TEXT,
+                at          TEXT    NOT NULL,
+                by          TEXT    NOT NULL,
+                duration_ms INTEGER,
+                detail      TEXT
+            );
+            CREATE TABLE IF NOT EXISTS {modules} (
+                module        TEXT    PRIMARY KEY,
+                applied_count INTEGER NOT NULL,
+                fingerprint   TEXT    NOT NULL,
+                updated_at    TEXT    NOT NULL
+            ) WITHOUT ROWID;",
+            m = self.m,
+            h = self.h,
+            modules = self.modules
+        )
+    }
+
+    /// How many statements [`create_tables_sql`](Self::create_tables_sql) holds.
+    pub(super) const CREATE_TABLES_STATEMENTS: usize = 3;
+
+    /// Creates the tracking tables when they do not exist, in one transaction: three
+    /// statements in autocommit would be three commits, each a journal written and synced.
+    pub(super) async fn create_tables(&mut self) -> Result<(), MigrateError> {
+        let sql = self.create_tables_sql();
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            (&mut *tx).execute(sql.as_str()).await?;
+            tx.commit().await
+        }
+        .await;
+        self.conn = Some(conn);
+        result.map_err(MigrateError::db("creating the tracking tables"))?;
+        self.tables = Tables::Unknown;
+        Ok(())
+    }
+
+    /// Creates the tables whose creation was left to the first migration, before a method
+    /// other than that migration's writes them.
+    pub(super) async fn tables_ready(&mut self) -> Result<(), MigrateError> {
+        if self.tables == Tables::Deferred {
+            self.create_tables().await?;
+        }
+        Ok(())
+    }
+}
