@@ -82,16 +82,21 @@ pub enum Contender {
     Sqlx,
     /// The files' SQL and nothing else, each file in its own transaction.
     LowerPerFile,
+    /// The files' SQL, each file in its own transaction together with the least tracking any
+    /// tool that records in that transaction writes: one row in an applied table and one in a
+    /// history table, sent with the file in one call.
+    LowerRecorded,
     /// The files' SQL and nothing else, all in one transaction.
     LowerOneTx,
 }
 
 impl Contender {
-    pub const ALL: [Contender; 5] = [
+    pub const ALL: [Contender; 6] = [
         Contender::SchemaRun,
         Contender::SchemaAon,
         Contender::Sqlx,
         Contender::LowerPerFile,
+        Contender::LowerRecorded,
         Contender::LowerOneTx,
     ];
 
@@ -101,6 +106,7 @@ impl Contender {
             Contender::SchemaAon => "schema-aon",
             Contender::Sqlx => "sqlx",
             Contender::LowerPerFile => "lower-per-file",
+            Contender::LowerRecorded => "lower-recorded",
             Contender::LowerOneTx => "lower-one-tx",
         }
     }

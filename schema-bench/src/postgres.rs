@@ -93,6 +93,10 @@ impl BenchPool for PgPool {
         harness::lower_bound_on(self, sql, one_tx).await
     }
 
+    async fn lower_recorded(&self, sql: &[String]) -> Result<()> {
+        harness::lower_recorded_on(self, sql).await
+    }
+
     /// As the probe sends it: an unnamed statement (`persistent(false)`) on a pooled
     /// connection.
     async fn probe_query(&self) -> Result<()> {

@@ -113,6 +113,24 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
             Some(|x| x <= 1.15),
         );
     }
+    if let (Some(floor), Some(lower)) = (f(Contender::LowerRecorded), f(Contender::LowerPerFile)) {
+        ratio_row(
+            "fresh apply: the floor of recording in each file's transaction (lower bound + two rows / lower bound)",
+            floor,
+            lower,
+            "",
+            None,
+        );
+    }
+    if let (Some(run), Some(floor)) = (f(Contender::SchemaRun), f(Contender::LowerRecorded)) {
+        ratio_row(
+            "fresh apply: this project `run` / lower bound + two rows",
+            run,
+            floor,
+            "",
+            None,
+        );
+    }
     if let (Some(sqlx), Some(aon)) = (f(Contender::Sqlx), f(Contender::SchemaAon)) {
         let (target, ok): (&str, Target) = if labels.aon_target {
             ("≥ 5x at N = 1000", (n == 1000).then_some(|x| x >= 5.0))

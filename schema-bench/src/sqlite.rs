@@ -129,6 +129,10 @@ impl BenchPool for SqlitePool {
         harness::lower_bound_on(self, sql, one_tx).await
     }
 
+    async fn lower_recorded(&self, sql: &[String]) -> Result<()> {
+        harness::lower_recorded_on(self, sql).await
+    }
+
     async fn probe_query(&self) -> Result<()> {
         sqlx::query("SELECT applied_count, fingerprint FROM _schema_modules WHERE module = ?1")
             .bind("default")
