@@ -1,0 +1,531 @@
+//! The SQLite check: the whole chain applied, in order, to an in-memory database by SQLite's
+//! own parser, with each reversible pair's down run right after its up.
+//!
+//! - Each file runs statement by statement (split by [`split_statements`]) so that a failure
+//!   names its statement; SQLite's error offset moves the location to the token it points at.
+//! - Files run inside a transaction, as the runtime runs them, unless they say
+//!   `-- no-transaction`.
+//! - Statements that change the schema (or settings: `PRAGMA`) are run. Statements that only read
+//!   or write rows are compiled against the schema at that point, which finds every missing table
+//!   and column, but not run: the check then costs the same whatever data a migration moves, and
+//!   never fails on data (a seed row the live database may not have, a constraint).
+//! - The chain stops at the first statement that fails: what follows would be judged against a
+//!   schema the migrations do not produce. A failing down is reported and the chain goes on from
+//!   the state its up left.
+//! - Foreign keys are not enforced, as the check is about names, not data.
+
+mod dependents;
+mod undo;
+
+use crate::check::snippet;
+use crate::diagnostic::{line_column, Location};
+use crate::error::Error;
+use crate::migration::{Migration, MigrationKind, MigrationSet};
+use crate::statement::{split_statements, Statement};
+use dependents::check_dependents;
+use rusqlite::Connection;
+use std::collections::HashMap;
+use undo::{check_undo, snapshot, Undo};
+
+/// Applies `set` to a fresh in-memory database and returns every problem found.
+pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
+    let cannot_run = |e: rusqlite::Error| {
+        vec![Error::CheckCannotRun {
+            reason: e.to_string(),
+        }]
+    };
+    let mut db = match Connection::open_in_memory() {
+        Ok(db) => db,
+        Err(e) => return cannot_run(e),
+    };
+    // Migrations are checked for what they name, not for the rows they hold; the bundled
+    // SQLite enforces foreign keys by default.
+    if let Err(e) = db.execute_batch("PRAGMA foreign_keys = OFF;") {
+        return cannot_run(e);
+    }
+    let mut errors = Vec::new();
+    // Whether an opted-out file had a statement fail: then an object the rest of the chain
+    // uses may be missing for a reason the check cannot see.
+    let mut skipped_failures = false;
+    let downs: HashMap<(i64, &str), &Migration> = set
+        .migrations
+        .iter()
+        .filter(|m| m.kind == MigrationKind::Down)
+        .map(|m| ((m.version, m.description.as_str()), m))
+        .collect();
+    for up in &set.migrations {
+        if up.kind == MigrationKind::Down {
+            continue;
+        }
+        let down = downs.get(&(up.version, up.description.as_str())).copied();
+        // An empty down is a deliberate "nothing to undo" (sqlx writes one for every new
+        // reversible migration), not a claim that the up is undone.
+        let down = down.filter(|d| !d.noop && !d.no_check() && !up.no_check());
+        if down.is_some() {
+            if let Err(e) = snapshot(&db) {
+                return cannot_run(e);
+            }
+        }
+        match apply(&db, up) {
+            Ok(skipped) => skipped_failures |= skipped,
+            Err(error) => {
+                errors.push(error);
+                return errors;
+            }
+        }
+        if let Some(down) = down {
+            match check_undo(&mut db, up, down) {
+                Undo::Restores => {}
+                Undo::Fails(error) => errors.push(error),
+                Undo::Stops(error) => {
+                    errors.push(error);
+                    return errors;
+                }
+            }
+        }
+    }
+    if !skipped_failures {
+        match check_dependents(&db, set) {
+            Ok(found) => errors.extend(found),
+            Err(e) => errors.extend(cannot_run(e)),
+        }
+    }
+    errors
+}
+
+/// Runs one file as the runtime would: in a transaction unless it says `-- no-transaction`.
+/// With `-- schema: no-check` its failing statements are skipped, so that the objects the rest
+/// of it creates are still there for later files.
+/// Returns whether a statement of an opted-out file failed and was skipped.
+fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
+    let in_transaction = !m.no_transaction();
+    if in_transaction {
+        run_control(db, "BEGIN")?;
+    }
+    let result = run_statements(db, m, in_transaction);
+    match result {
+        Err(_) if in_transaction => {
+            // Leaves nothing behind, as a failed migration would not; the chain stops anyway.
+            let _ = db.execute_batch("ROLLBACK");
+        }
+        Err(_) => {}
+        Ok(_) if in_transaction => run_control(db, "COMMIT")?,
+        Ok(_) => {}
+    }
+    result
+}
+
+/// Runs every statement of `m`, stopping at the first that fails unless the file opted out.
+/// Returns whether a statement failed and was skipped.
+fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Result<bool, Error> {
+    let mut skipped = false;
+    for statement in split_statements(&m.sql) {
+        let outcome = run(db, statement.text).and_then(|()| {
+            // A `COMMIT` or `ROLLBACK` in the file would end the transaction the runtime runs
+            // it in, and the runtime's own `COMMIT` would then fail.
+            if in_transaction && db.is_autocommit() {
+                Err(Failure {
+                    message: "it ends the transaction the migration runs in".to_owned(),
+                    offset: None,
+                })
+            } else {
+                Ok(())
+            }
+        });
+        match outcome {
+            Ok(()) => {}
+            Err(_) if m.no_check() => {
+                skipped = true;
+                if in_transaction && db.is_autocommit() {
+                    run_control(db, "BEGIN")?;
+                }
+            }
+            Err(failure) => return Err(rejected(m, &statement, failure)),
+        }
+    }
+    Ok(skipped)
+}
+
+/// What SQLite said about a statement, and where in it (a byte offset) when it says.
+#[derive(Debug)]
+struct Failure {
+    message: String,
+    offset: Option<usize>,
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::SqlInputError { msg, offset, .. } => Failure {
+                message: msg,
+                offset: usize::try_from(offset).ok(),
+            },
+            rusqlite::Error::SqliteFailure(_, Some(message)) => Failure {
+                message,
+                offset: None,
+            },
+            other => Failure {
+                message: other.to_string(),
+                offset: None,
+            },
+        }
+    }
+}
+
+/// Compiles one statement against the current schema and, unless it only reads or writes rows,
+/// runs it.
+fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
+    let mut statement = match db.prepare(sql) {
+        Ok(statement) => statement,
+        // The splitter and SQLite disagree on where this statement ends (it should not happen):
+        // let SQLite run the text as it sees it rather than report a false error.
+        Err(rusqlite::Error::MultipleStatement) => return Ok(db.execute_batch(sql)?),
+        Err(e) => return Err(e.into()),
+    };
+    if compile_only(sql) {
+        return Ok(());
+    }
+    let mut rows = statement.raw_query();
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
+/// Statements that are compiled but not run: those that only read or write rows, and those that
+/// would touch files outside the in-memory database (`ATTACH 'file'`, `VACUUM INTO 'file'`).
+fn compile_only(sql: &str) -> bool {
+    let end = sql
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(sql.len());
+    let keyword = sql[..end].to_ascii_uppercase();
+    matches!(
+        keyword.as_str(),
+        "SELECT"
+            | "INSERT"
+            | "UPDATE"
+            | "DELETE"
+            | "REPLACE"
+            | "WITH"
+            | "VALUES"
+            | "EXPLAIN"
+            | "ATTACH"
+            | "DETACH"
+            | "VACUUM"
+    )
+}
+
+/// `BEGIN`, `COMMIT` and the like, issued by the check itself.
+fn run_control(db: &Connection, sql: &str) -> Result<(), Error> {
+    db.execute_batch(sql).map_err(|e| Error::CheckCannotRun {
+        reason: format!("`{sql}` failed: {e}"),
+    })
+}
+
+/// The error for `statement` of `m`, pointing at the token SQLite named when it named one.
+fn rejected(m: &Migration, statement: &Statement<'_>, failure: Failure) -> Error {
+    let within = failure
+        .offset
+        .filter(|&o| o < statement.text.len())
+        .or_else(|| named_object_offset(&failure.message, statement.text));
+    let (line, column) = match within {
+        Some(offset) => line_column(&m.sql, statement.offset + offset),
+        None => (statement.line, statement.column),
+    };
+    let fix = fix_for(&failure.message, statement.text);
+    Error::SqliteRejects {
+        at: Location::at(m.display_path.clone(), line, column),
+        reason: reword(&failure.message),
+        fix,
+        snippet: snippet(&m.sql, line, column),
+    }
+}
+
+/// Where the object a "no such table: main.users" names is in `sql`, for the messages SQLite
+/// gives no offset with: the first whole-word `main.users`, else `users`.
+fn named_object_offset(message: &str, sql: &str) -> Option<usize> {
+    let name = match message.strip_prefix("no such ") {
+        Some(rest) => rest.split_once(": ")?.1,
+        // `table posts has no column named title`
+        None => message.split_once(" has no column named ")?.1,
+    };
+    let lower = sql.to_ascii_lowercase();
+    let find = |name: &str| {
+        let name = name.to_ascii_lowercase();
+        lower.match_indices(&name).map(|(i, _)| i).find(|&i| {
+            let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+            let before = lower[..i].chars().next_back().is_none_or(|c| !ident(c));
+            let after = lower[i + name.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !ident(c));
+            before && after
+        })
+    };
+    find(name).or_else(|| find(name.rsplit('.').next()?))
+}
+
+/// SQLite's message in this project's style: names in backticks (`no such table `users``).
+fn reword(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("near \"") {
+        if let Some(token) = rest.strip_suffix("\": syntax error") {
+            return format!("syntax error near `{token}`");
+        }
+    }
+    if let Some((table, column)) = message
+        .strip_prefix("table ")
+        .and_then(|rest| rest.split_once(" has no column named "))
+    {
+        return format!("table `{table}` has no column `{column}`");
+    }
+    for prefix in [
+        "no such table: ",
+        "no such column: ",
+        "no such index: ",
+        "no such view: ",
+        "no such trigger: ",
+        "no such function: ",
+        "no such module: ",
+        "no such collation sequence: ",
+        "duplicate column name: ",
+    ] {
+        if let Some(name) = message.strip_prefix(prefix) {
+            return format!("{} `{name}`", prefix.trim_end_matches([':', ' ']));
+        }
+    }
+    message.to_owned()
+}
+
+fn fix_for(message: &str, sql: &str) -> &'static str {
+    if message.contains("within a transaction") || message.contains("ends the transaction") {
+        return "each migration already runs in a transaction: remove the transaction \
+                statement, or run the file outside one with `-- no-transaction`";
+    }
+    let syntax = message.contains("syntax error") || message.contains("unrecognized token");
+    if syntax && looks_like_postgres(sql) {
+        return "this looks like postgresql: if the migrations are for postgresql, pass \
+                `dialect = \"postgres\"`; otherwise fix the statement, or opt the file out \
+                with `-- schema: no-check`";
+    }
+    if message.starts_with("no such table")
+        || message.starts_with("no such column")
+        || message.contains(" has no column named ")
+    {
+        return "create it in an earlier statement or migration, or fix the name, or opt the \
+                file out with `-- schema: no-check`";
+    }
+    "fix the statement, or opt the file out with `-- schema: no-check`"
+}
+
+/// Whether a statement SQLite cannot parse is probably PostgreSQL: PostgreSQL's parser accepts
+/// it when this build has one, else it uses syntax only PostgreSQL has.
+fn looks_like_postgres(sql: &str) -> bool {
+    #[cfg(feature = "check-postgres")]
+    {
+        crate::check::postgres::parses(sql)
+    }
+    #[cfg(not(feature = "check-postgres"))]
+    {
+        let upper = sql.to_ascii_uppercase();
+        let words: Vec<&str> = upper
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        let starts = |prefix: &[&str]| words.starts_with(prefix);
+        sql.contains("::")
+            || sql.contains("$$")
+            || words.contains(&"CONCURRENTLY")
+            || starts(&["DO"])
+            || starts(&["COMMENT", "ON"])
+            || starts(&["GRANT"])
+            || starts(&["REVOKE"])
+            || starts(&["CREATE", "EXTENSION"])
+            || starts(&["CREATE", "TYPE"])
+            || starts(&["CREATE", "SCHEMA"])
+            || starts(&["CREATE", "SEQUENCE"])
+            || starts(&["CREATE", "POLICY"])
+            || starts(&["ALTER", "TYPE"])
+    }
+}
+/// Checks a folder holding `files`, returning the messages; shared by the tests of this module
+/// and of its submodules.
+#[cfg(test)]
+fn check_files(files: &[(&str, &str)]) -> Vec<String> {
+    check(&crate::check::resolved(files))
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::resolve_dir;
+    use std::fs;
+
+    #[test]
+    fn accepts_a_chain_whose_later_files_use_what_earlier_ones_create() {
+        let errors = check_files(&[
+            (
+                "1_users.sql",
+                "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+            ),
+            (
+                "2_posts.up.sql",
+                "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INT REFERENCES users (id));\n\
+                 CREATE INDEX posts_user_idx ON posts (user_id);\n\
+                 INSERT INTO posts (id, user_id) VALUES (1, 42);",
+            ),
+            ("2_posts.down.sql", "DROP TABLE posts;"),
+            (
+                "3_view.sql",
+                "CREATE VIEW v AS SELECT u.email FROM users u JOIN posts p ON p.user_id = u.id;",
+            ),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn rejects_a_missing_table_with_its_line_column_and_snippet() {
+        let errors = check_files(&[
+            (
+                "1_users.sql",
+                "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+            ),
+            (
+                "2_seed.sql",
+                "-- seed\nINSERT INTO users (id) VALUES (1);\nINSERT INTO user (id) VALUES (2);\n",
+            ),
+        ]);
+        assert_eq!(
+            errors,
+            ["migrations/2_seed.sql:3:13: sqlite cannot apply this statement: no such table `user`; \
+              create it in an earlier statement or migration, or fix the name, or opt the file out \
+              with `-- schema: no-check`\n  |\n3 | INSERT INTO user (id) VALUES (2);\n  |             ^"]
+        );
+    }
+
+    #[test]
+    fn stops_the_chain_at_the_first_failure() {
+        let errors = check_files(&[
+            (
+                "1_a.sql",
+                "CREATE TABLE a (id INT);\nCREATE INDEX a_idx ON a (nope);",
+            ),
+            ("2_b.sql", "INSERT INTO a (id) VALUES (1);"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:2:"),
+            "{errors:#?}"
+        );
+        assert!(errors[0].contains("no such column `nope`"), "{errors:#?}");
+    }
+
+    #[test]
+    fn a_failed_file_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("1_a.sql");
+        fs::write(&path, "CREATE TABLE a (id INT);\nSELECT * FROM nope;").unwrap();
+        let set = resolve_dir(dir.path(), ".").unwrap();
+        let db = Connection::open_in_memory().unwrap();
+        assert!(apply(&db, &set.migrations[0]).is_err());
+        let objects: i64 = db
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(objects, 0);
+        assert!(db.is_autocommit());
+    }
+
+    #[test]
+    fn hints_at_the_postgres_dialect_for_postgres_syntax() {
+        let errors = check_files(&[("1_ext.sql", "CREATE EXTENSION IF NOT EXISTS pgcrypto;")]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].contains("syntax error near `EXTENSION`"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[0].contains("`dialect = \"postgres\"`"),
+            "{errors:#?}"
+        );
+        let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT,);")]);
+        assert!(!errors[0].contains("dialect"), "{errors:#?}");
+    }
+
+    #[test]
+    fn reports_transaction_statements_in_a_transactional_file() {
+        let errors = check_files(&[("1_a.sql", "BEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;")]);
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:1:1:"),
+            "{errors:#?}"
+        );
+        assert!(errors[0].contains("`-- no-transaction`"), "{errors:#?}");
+        let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT);\nCOMMIT;")]);
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:2:1:"),
+            "{errors:#?}"
+        );
+        let errors = check_files(&[(
+            "1_a.sql",
+            "-- no-transaction\nBEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\nVACUUM;",
+        )]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn data_statements_are_compiled_but_not_run() {
+        // Run, the insert would fail on the NOT NULL column and take seconds to fill the table.
+        let errors = check_files(&[
+            ("1_a.sql", "CREATE TABLE a (id INT, name TEXT NOT NULL);"),
+            (
+                "2_fill.sql",
+                "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100000000)\n\
+                 INSERT INTO a (id) SELECT n FROM s;\nCREATE UNIQUE INDEX a_id ON a (id);",
+            ),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn no_check_files_are_applied_but_their_failures_skipped() {
+        let errors = check_files(&[
+            (
+                "1_a.sql",
+                "-- schema: no-check\nCREATE VIRTUAL TABLE v USING vec0(x);\nCREATE TABLE a (id INT);",
+            ),
+            ("2_b.sql", "CREATE INDEX a_idx ON a (id);"),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn finds_the_object_sqlite_names_without_an_offset() {
+        let sql = "INSERT INTO users_old SELECT * FROM \"Users\" JOIN users ON 1;";
+        assert_eq!(named_object_offset("no such table: users", sql), Some(37));
+        assert_eq!(
+            named_object_offset("no such table: main.users", sql),
+            Some(37)
+        );
+        assert_eq!(named_object_offset("no such table: nope", sql), None);
+        assert_eq!(named_object_offset("something else", sql), None);
+        let message = "table users_old has no column named users";
+        assert_eq!(named_object_offset(message, sql), Some(37));
+    }
+
+    #[test]
+    fn keeps_sqlites_words_but_backticks_names() {
+        assert_eq!(
+            reword("no such table: main.users"),
+            "no such table `main.users`"
+        );
+        assert_eq!(
+            reword("near \"FROM\": syntax error"),
+            "syntax error near `FROM`"
+        );
+        assert_eq!(reword("table a already exists"), "table a already exists");
+        assert_eq!(
+            reword("table posts has no column named title"),
+            "table `posts` has no column `title`"
+        );
+    }
+}

@@ -1,0 +1,364 @@
+//! The undo check of a reversible pair: its down, run right after its up, must bring the
+//! schema back to what it was before the up.
+
+use super::run_statements;
+use crate::error::Error;
+use crate::migration::Migration;
+use rusqlite::Connection;
+use std::collections::BTreeMap;
+
+/// Keeps the schema as it is now in a temporary table, for [`changes`] to compare with. SQLite's
+/// own objects (`sqlite_sequence`, `sqlite_stat1`, automatic indexes) are left out: they come
+/// and go with the tables they serve. The copy and the comparison stay inside SQLite, so a pair
+/// costs the same whatever the size of the schema before it.
+pub(super) fn snapshot(db: &Connection) -> Result<(), rusqlite::Error> {
+    db.execute_batch(
+        "CREATE TEMP TABLE IF NOT EXISTS schema_check_before (type TEXT, name TEXT, sql TEXT);
+         DELETE FROM temp.schema_check_before;
+         INSERT INTO temp.schema_check_before
+             SELECT type, name, sql FROM main.sqlite_schema
+             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\';",
+    )
+}
+
+/// Part of a schema: `(type, lowercased name)` -> `(name, sql)`.
+type Schema = BTreeMap<(String, String), (String, Option<String>)>;
+
+/// The objects that differ from the [`snapshot`]: `(now, before)`, each holding only the rows
+/// found on its side alone (an object whose definition changed is on both).
+fn changes(db: &Connection) -> Result<(Schema, Schema), rusqlite::Error> {
+    let rows = |sql: &str| -> Result<Schema, rusqlite::Error> {
+        let mut statement = db.prepare(sql)?;
+        let rows = statement.query_map([], |row| {
+            let kind: String = row.get(0)?;
+            let name: String = row.get(1)?;
+            let sql: Option<String> = row.get(2)?;
+            Ok(((kind, name.to_lowercase()), (name, sql)))
+        })?;
+        rows.collect()
+    };
+    let now = "SELECT type, name, sql FROM main.sqlite_schema \
+               WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+    let before = "SELECT type, name, sql FROM temp.schema_check_before";
+    Ok((
+        rows(&format!("{now} EXCEPT {before}"))?,
+        rows(&format!("{before} EXCEPT {now}"))?,
+    ))
+}
+
+pub(super) enum Undo {
+    /// The down brings the schema back.
+    Restores,
+    /// The down fails or leaves a difference; the chain goes on from the up's state.
+    Fails(Error),
+    /// The chain cannot go on.
+    Stops(Error),
+}
+
+/// Runs `down` right after `up` and compares the schema with the [`snapshot`] taken before `up`;
+/// then puts back the state `up` left so that the chain goes on from there.
+pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) -> Undo {
+    let cannot_run = |e: rusqlite::Error| {
+        Undo::Stops(Error::CheckCannotRun {
+            reason: e.to_string(),
+        })
+    };
+    if down.no_transaction() {
+        // Statements that refuse to run inside a transaction cannot run under a savepoint
+        // either: keep a copy of the database, run the down as it is, then put the copy back.
+        let mut copy = match Connection::open_in_memory() {
+            Ok(copy) => copy,
+            Err(e) => return cannot_run(e),
+        };
+        if let Err(e) = copy_database(db, &mut copy) {
+            return cannot_run(e);
+        }
+        let ran = run_statements(db, down, false);
+        let after = changes(db);
+        if let Err(e) = copy_database(&copy, db) {
+            return cannot_run(e);
+        }
+        return match (ran, after) {
+            (Err(error), _) => Undo::Fails(error),
+            (Ok(_), Err(e)) => cannot_run(e),
+            (Ok(_), Ok((now, before))) => match difference(up, down, &now, &before) {
+                Some(error) => Undo::Fails(error),
+                None => Undo::Restores,
+            },
+        };
+    }
+    // In a transaction: when the down restores the schema, the up runs again in the same
+    // transaction and it commits; otherwise it rolls back to the state the up left. (Rolling
+    // back schema changes makes SQLite parse the whole schema again, so the common case avoids
+    // it.)
+    if let Err(e) = db.execute_batch("BEGIN") {
+        return cannot_run(e);
+    }
+    let ran = run_statements(db, down, true);
+    let undo = match ran.map(|_| changes(db)) {
+        Err(error) => Undo::Fails(error),
+        Ok(Err(e)) => Undo::Stops(Error::CheckCannotRun {
+            reason: e.to_string(),
+        }),
+        Ok(Ok((now, before))) => match difference(up, down, &now, &before) {
+            Some(error) => Undo::Fails(error),
+            None => match run_statements(db, up, true) {
+                Ok(_) => Undo::Restores,
+                Err(error) => Undo::Fails(reapplied(error, down)),
+            },
+        },
+    };
+    let end = if matches!(undo, Undo::Restores) {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    match db.execute_batch(end) {
+        Ok(()) => undo,
+        // Only when the down ended the transaction itself, which was reported.
+        Err(e) => match undo {
+            Undo::Restores => cannot_run(e),
+            Undo::Fails(error) | Undo::Stops(error) => Undo::Stops(error),
+        },
+    }
+}
+
+/// An up that fails when applied again after its down says so.
+fn reapplied(error: Error, down: &Migration) -> Error {
+    match error {
+        Error::SqliteRejects {
+            at,
+            reason,
+            fix,
+            snippet,
+        } => Error::SqliteRejects {
+            at,
+            reason: format!("{reason} (applied again after `{}`)", down.display_path),
+            fix,
+            snippet,
+        },
+        other => other,
+    }
+}
+
+/// Copies every page of `from` into `to`, replacing what `to` held.
+fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), rusqlite::Error> {
+    let backup = rusqlite::backup::Backup::new(from, to)?;
+    backup.run_to_completion(i32::MAX, std::time::Duration::ZERO, None)
+}
+
+/// The error for a down whose schema differs from the one before its up: `after` and `before`
+/// as [`changes`] gives them.
+fn difference(up: &Migration, down: &Migration, after: &Schema, before: &Schema) -> Option<Error> {
+    let describe = |(kind, _): &(String, String), (name, _): &(String, Option<String>)| {
+        format!("{kind} `{name}`")
+    };
+    let left_behind: Vec<String> = after
+        .iter()
+        .filter(|(key, _)| !before.contains_key(*key))
+        .map(|(key, value)| describe(key, value))
+        .collect();
+    let missing: Vec<String> = before
+        .iter()
+        .filter(|(key, _)| !after.contains_key(*key))
+        .map(|(key, value)| describe(key, value))
+        .collect();
+    let changed: Vec<String> = before
+        .iter()
+        .filter_map(|(key, old)| {
+            let new = after.get(key)?;
+            let same = old.1 == new.1
+                || old.1.as_deref().map(normalise) == new.1.as_deref().map(normalise);
+            (!same).then(|| describe(key, new))
+        })
+        .collect();
+    if left_behind.is_empty() && missing.is_empty() && changed.is_empty() {
+        return None;
+    }
+    Some(Error::DownDoesNotUndoUp {
+        up: up.display_path.clone(),
+        down: down.display_path.clone(),
+        left_behind,
+        missing,
+        changed,
+    })
+}
+
+/// A definition as SQLite stores it, reduced to what it means: no comments, one space between
+/// tokens, unquoted names in lower case. SQLite rewrites stored definitions when a table or
+/// column is renamed (`CREATE TABLE "t"`) or a column is added or dropped, so a down that
+/// rebuilds a table the usual way must still compare equal to the original.
+pub(super) fn normalise(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    let push = |token: &str, out: &mut String| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(token);
+    };
+    while let Some(c) = rest.chars().next() {
+        let len = match c {
+            c if c.is_whitespace() => c.len_utf8(),
+            '-' if rest.starts_with("--") => rest.find('\n').unwrap_or(rest.len()),
+            '/' if rest.starts_with("/*") => rest[2..].find("*/").map_or(rest.len(), |i| i + 4),
+            '\'' => {
+                let len = quoted_len(rest, '\'');
+                push(&rest[..len], &mut out);
+                len
+            }
+            '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                let len = quoted_len(rest, close);
+                let inner = rest[1..len].trim_end_matches(close);
+                push(&inner.to_lowercase(), &mut out);
+                len
+            }
+            c if c.is_alphanumeric() || c == '_' => {
+                let len = rest
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                    .unwrap_or(rest.len());
+                push(&rest[..len].to_lowercase(), &mut out);
+                len
+            }
+            c => {
+                push(&rest[..c.len_utf8()], &mut out);
+                c.len_utf8()
+            }
+        };
+        rest = &rest[len.max(1).min(rest.len())..];
+    }
+    out
+}
+
+/// Length of the quoted token at the start of `rest` that ends at `close` (doubled: escaped).
+fn quoted_len(rest: &str, close: char) -> usize {
+    let mut chars = rest.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == close {
+            if close != ']' && chars.peek().map(|&(_, next)| next) == Some(close) {
+                chars.next();
+                continue;
+            }
+            return i + c.len_utf8();
+        }
+    }
+    rest.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::sqlite::check_files;
+
+    #[test]
+    fn names_what_a_down_leaves_behind_misses_and_changes() {
+        let errors = check_files(&[
+            ("1_a.sql", "CREATE TABLE a (id INT);\nCREATE TABLE keep (id INT);"),
+            (
+                "2_b.up.sql",
+                "CREATE TABLE b (id INT);\nCREATE INDEX b_idx ON b (id);\nCREATE VIEW bv AS SELECT id FROM b;\n\
+                 ALTER TABLE a ADD COLUMN name TEXT;",
+            ),
+            ("2_b.down.sql", "DROP TABLE b;\nDROP TABLE keep;"),
+            ("3_c.sql", "SELECT name FROM a;"),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "migrations/2_b.down.sql: reverting `migrations/2_b.up.sql` does not restore the \
+              schema (left behind: view `bv`; missing: table `keep`; changed: table `a`); make the \
+              down drop what the up creates and restore what it drops or changes, or opt the pair \
+              out with `-- schema: no-check`"
+            ],
+            "the chain goes on from the up's state: 3_c.sql sees `a.name`"
+        );
+    }
+
+    #[test]
+    fn a_down_that_rebuilds_a_table_the_usual_way_restores_it() {
+        let errors = check_files(&[
+            (
+                "1_a.sql",
+                "CREATE TABLE a (\n  id INTEGER PRIMARY KEY, -- the key\n  name TEXT\n);\n\
+                 CREATE INDEX a_name ON a (name);",
+            ),
+            ("2_b.up.sql", "ALTER TABLE a ADD COLUMN extra INT;"),
+            (
+                "2_b.down.sql",
+                "CREATE TABLE a_new (\n  id INTEGER PRIMARY KEY, -- the key\n  name TEXT\n);\n\
+                 INSERT INTO a_new SELECT id, name FROM a;\nDROP TABLE a;\n\
+                 ALTER TABLE a_new RENAME TO a;\nCREATE INDEX a_name ON a (name);",
+            ),
+            ("3_c.up.sql", "ALTER TABLE a ADD COLUMN other INT;"),
+            ("3_c.down.sql", "ALTER TABLE a DROP COLUMN other;"),
+            (
+                "4_d.up.sql",
+                "CREATE TABLE d (id INTEGER PRIMARY KEY AUTOINCREMENT);",
+            ),
+            ("4_d.down.sql", "DROP TABLE d;"),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_every_failing_down_and_goes_on() {
+        let errors = check_files(&[
+            ("1_a.up.sql", "CREATE TABLE a (id INT);"),
+            ("1_a.down.sql", "DROP TABLE aa;"),
+            ("2_b.up.sql", "CREATE TABLE b (id INT);"),
+            ("2_b.down.sql", "DROP TABLE bb;"),
+            ("3_c.sql", "INSERT INTO a SELECT id FROM b;"),
+        ]);
+        assert_eq!(errors.len(), 2, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/1_a.down.sql:1:"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[1].starts_with("migrations/2_b.down.sql:1:"),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn empty_and_no_check_downs_are_not_compared() {
+        let errors = check_files(&[
+            ("1_a.up.sql", "CREATE TABLE a (id INT);"),
+            ("1_a.down.sql", "-- Add down migration script here\n"),
+            ("2_b.up.sql", "CREATE TABLE b (id INT);"),
+            ("2_b.down.sql", "-- schema: no-check\nDROP TABLE a;"),
+        ]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_no_transaction_down_runs_as_is_and_the_state_is_put_back() {
+        let errors = check_files(&[
+            ("1_a.up.sql", "CREATE TABLE a (id INT);"),
+            ("1_a.down.sql", "-- no-transaction\nDROP TABLE a;\nVACUUM;"),
+            ("2_b.sql", "SELECT id FROM a;"),
+            ("3_c.up.sql", "CREATE TABLE c (id INT);"),
+            ("3_c.down.sql", "-- no-transaction\nSELECT 1;"),
+            ("4_d.sql", "SELECT id FROM c;"),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/3_c.down.sql: "),
+            "{errors:#?}"
+        );
+        assert!(errors[0].contains("left behind: table `c`"), "{errors:#?}");
+    }
+
+    #[test]
+    fn normalises_formatting_quotes_and_case() {
+        assert_eq!(
+            normalise(
+                "CREATE TABLE \"T\" (\n  id INTEGER, -- c\n  [b] /* x */ TEXT DEFAULT 'It''s'\n)"
+            ),
+            "create table t ( id integer , b text default 'It''s' )"
+        );
+        assert_eq!(normalise("'unterminated"), "'unterminated");
+        assert_eq!(normalise("a /* open"), "a");
+    }
+}
