@@ -3,7 +3,8 @@
 use crate::backend::{
     AppliedRow, Backend, Step, STATUS_APPLIED, STATUS_BASELINE, STATUS_FAILED, STATUS_RUNNING,
 };
-use crate::migrator::{applied_migration, dirty, with_backend, DbPool};
+use crate::migrator::{applied_migration, with_backend, DbPool};
+use crate::plan::dirty;
 use crate::{Checksum, MigrateError, Migration, Migrator, Report};
 use std::collections::HashMap;
 use std::time::Instant;
