@@ -241,7 +241,10 @@ fn read_migration(
         });
         return None;
     }
-    if let Some(start) = crate::statement::unterminated_comment(&content) {
+    // One pass of the lexer: the count is kept for the runtime, which needs it for every
+    // migration it applies.
+    let survey = crate::statement::survey(&content);
+    if let Some(start) = survey.unterminated_comment {
         let (line, column) = line_column(&content, start);
         errors.push(Error::UnterminatedComment {
             at: Location::at(display, line, column),
@@ -274,7 +277,7 @@ fn read_migration(
         display_path: display,
         checksum: Checksum::of(&sql),
         loose_checksum: Checksum::loose_of(&sql),
-        statement_count: crate::split_statements(&sql).len(),
+        statement_count: survey.statements,
         noop: is_noop(&sql),
         directives,
         sql,

@@ -30,6 +30,37 @@ pub struct Statement<'a> {
 /// runs to the end of the input. Never panics.
 pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
     let body = sql.len() - sql.strip_prefix('\u{feff}').unwrap_or(sql).len();
+    let spans = scan(sql).spans;
+    // Walk the input once, moving forward from one statement's start to the next.
+    let (mut pos, mut line, mut column) = (body, 1, 1);
+    let to_statement = |(index, (start, end)): (usize, (usize, usize))| {
+        for c in sql.get(pos..start).unwrap_or("").chars() {
+            let line_break = c == '\n';
+            line += usize::from(line_break);
+            column = if line_break { 1 } else { column + 1 };
+        }
+        pos = start;
+        let text = sql.get(start..end).unwrap_or("");
+        Statement {
+            text,
+            offset: start,
+            line,
+            column,
+            number: index + 1,
+        }
+    };
+    spans.into_iter().enumerate().map(to_statement).collect()
+}
+
+/// What one pass of the lexer finds in a file: where each statement starts and ends, and
+/// where a `/*` comment that is never closed starts.
+struct Scan {
+    spans: Vec<(usize, usize)>,
+    unterminated_comment: Option<usize>,
+}
+
+fn scan(sql: &str) -> Scan {
+    let body = sql.len() - sql.strip_prefix('\u{feff}').unwrap_or(sql).len();
     let mut lexer = Lexer {
         src: sql,
         pos: body,
@@ -38,7 +69,13 @@ pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
     let mut spans = Vec::new();
     // Start, end so far and block nesting of the statement being read.
     let mut current: Option<(usize, usize, Blocks)> = None;
+    let mut unterminated_comment = None;
     while let Some(token) = lexer.next_token() {
+        if unterminated_comment.is_none()
+            && sql.get(token.start..).is_some_and(is_unterminated_comment)
+        {
+            unterminated_comment = Some(token.start);
+        }
         match token.kind {
             TokenKind::Blank => {}
             TokenKind::Semicolon => match current.take() {
@@ -63,25 +100,35 @@ pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
     }
     // A final statement without `;` ends at its last token: trailing comments are not part of it.
     spans.extend(current.map(|(start, end, _)| (start, end)));
-    // Walk the input once, moving forward from one statement's start to the next.
-    let (mut pos, mut line, mut column) = (body, 1, 1);
-    let to_statement = |(index, (start, end)): (usize, (usize, usize))| {
-        for c in sql.get(pos..start).unwrap_or("").chars() {
-            let line_break = c == '\n';
-            line += usize::from(line_break);
-            column = if line_break { 1 } else { column + 1 };
-        }
-        pos = start;
-        let text = sql.get(start..end).unwrap_or("");
-        Statement {
-            text,
-            offset: start,
-            line,
-            column,
-            number: index + 1,
-        }
-    };
-    spans.into_iter().enumerate().map(to_statement).collect()
+    Scan {
+        spans,
+        unterminated_comment,
+    }
+}
+
+/// Whether `rest` starts with a `/*` comment that is never closed.
+fn is_unterminated_comment(rest: &str) -> bool {
+    let text = rest.as_bytes();
+    text.starts_with(b"/*") && block_comment_end(text).is_none()
+}
+
+/// What loading a file needs to know of its statements, from one pass of the lexer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Survey {
+    /// How many statements [`split_statements`] finds.
+    pub statements: usize,
+    /// [`unterminated_comment`].
+    pub unterminated_comment: Option<usize>,
+}
+
+/// [`split_statements`]'s count and [`unterminated_comment`] in one pass, without building the
+/// statements.
+pub fn survey(sql: &str) -> Survey {
+    let scan = scan(sql);
+    Survey {
+        statements: scan.spans.len(),
+        unterminated_comment: scan.unterminated_comment,
+    }
 }
 
 /// What kind of statement is being read, as far as `BEGIN … END` bodies are concerned.
@@ -265,18 +312,11 @@ fn block_comment_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
-/// The byte offset of a `/*` comment in `sql` that is never closed (counting nested comments,
-/// as PostgreSQL does), if there is one. SQLite reads such a comment to the end of the input
+/// The byte offset of a `/*` comment in `sql` (after a leading BOM, which the runtime strips)
+/// that is never closed (counting nested comments, as PostgreSQL does), if there is one. SQLite reads such a comment to the end of the input
 /// without an error, so whatever is sent after the file in the same call would be lost.
 pub fn unterminated_comment(sql: &str) -> Option<usize> {
-    let mut lexer = Lexer { src: sql, pos: 0 };
-    while let Some(token) = lexer.next_token() {
-        let text = sql.get(token.start..)?.as_bytes();
-        if text.starts_with(b"/*") && block_comment_end(text).is_none() {
-            return Some(token.start);
-        }
-    }
-    None
+    scan(sql).unterminated_comment
 }
 
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
@@ -468,15 +508,39 @@ mod tests {
         round_trip(&["SELECT $é$;$é$;", "É'\\é"]);
     }
 
+    /// The first `/*` comment never closed, found by lexing on its own after a leading BOM (the
+    /// SQL as it runs): what [`survey`] must agree with.
+    fn unterminated_alone(sql: &str) -> Option<usize> {
+        let body = sql.len() - sql.strip_prefix('\u{feff}').unwrap_or(sql).len();
+        let mut lexer = Lexer {
+            src: sql,
+            pos: body,
+        };
+        while let Some(token) = lexer.next_token() {
+            if sql.get(token.start..).is_some_and(is_unterminated_comment) {
+                return Some(token.start);
+            }
+        }
+        None
+    }
+
     fn check_invariants(sql: &str) {
         let mut previous_end = 0;
-        for (i, s) in split_statements(sql).iter().enumerate() {
+        let statements = split_statements(sql);
+        for (i, s) in statements.iter().enumerate() {
             assert_eq!(s.number, i + 1);
             assert_eq!(sql.get(s.offset..s.offset + s.text.len()), Some(s.text));
             assert!(s.offset >= previous_end && !s.text.is_empty() && s.text != ";");
             assert!(!s.text.starts_with(char::is_whitespace));
             previous_end = s.offset + s.text.len();
         }
+        assert_eq!(
+            survey(sql),
+            Survey {
+                statements: statements.len(),
+                unterminated_comment: unterminated_alone(sql),
+            }
+        );
     }
 
     proptest! {
