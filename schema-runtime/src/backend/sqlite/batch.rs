@@ -91,10 +91,16 @@ impl SqliteBackend<'_> {
         // IMMEDIATE takes the write lock now rather than at the first write, so two writers
         // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
         // ends a last line comment of the file; `;` ends a last statement without one.
-        let (create, create_statements) = if create_tables {
-            (self.create_tables_sql(), Self::CREATE_TABLES_STATEMENTS)
+        let create = if create_tables {
+            self.create_tables_sql()
         } else {
-            (String::new(), 0)
+            String::new()
+        };
+        // Counted, not assumed: once per run at most.
+        let create_statements = if create_tables {
+            statements(&create).len()
+        } else {
+            0
         };
         let text = format!(
             "BEGIN IMMEDIATE;\n{create}\n{sql}\n;\n{}\nCOMMIT;",

@@ -61,9 +61,6 @@ impl SqliteBackend<'_> {
         )
     }
 
-    /// How many statements [`create_tables_sql`](Self::create_tables_sql) holds.
-    pub(super) const CREATE_TABLES_STATEMENTS: usize = 3;
-
     /// Creates the tracking tables when they do not exist, in one transaction: three
     /// statements in autocommit would be three commits, each a journal written and synced.
     pub(super) async fn create_tables(&mut self) -> Result<(), MigrateError> {
