@@ -56,6 +56,11 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
         assert_eq!(e.sql, r.sql, "sql of {file}");
         assert_eq!(e.checksum, r.checksum, "checksum of {file}");
         assert_eq!(
+            e.loose_checksum, r.loose_checksum,
+            "loose checksum of {file}"
+        );
+        assert_eq!(e.statement_count, r.statement_count, "statements of {file}");
+        assert_eq!(
             e.directives,
             r.directives.as_slice(),
             "directives of {file}"
@@ -72,6 +77,18 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
             e.checksum,
             Checksum::of(e.sql),
             "checksum of the embedded sql of {file}"
+        );
+        // What the runtime counts on for naming a failed statement, and for telling a change
+        // of white space only, is what splitting and hashing the embedded SQL gives.
+        assert_eq!(
+            e.statement_count,
+            schema_core::split_statements(e.sql).len(),
+            "statement count of the embedded sql of {file}"
+        );
+        assert_eq!(
+            e.loose_checksum,
+            Checksum::loose_of(e.sql),
+            "loose checksum of the embedded sql of {file}"
         );
     }
 }
