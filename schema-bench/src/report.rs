@@ -94,9 +94,22 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
             ok.map_or("–", |ok| verdict(ok(x)))
         );
     };
+    // Fresh applies also give the median of the rounds' own ratios (the contenders of a round
+    // run back to back); the verdict stays on the ratio of medians.
+    let fresh_row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target| {
+        let x = ratio(a.median(), b.median());
+        let x_min = ratio(a.min(), b.min());
+        let paired = a
+            .paired_ratio(b)
+            .map_or(String::new(), |p| format!("; per round: {p:.2}x"));
+        println!(
+            "| {what} | **{x:.2}x** (of minimums: {x_min:.2}x{paired}) | | {target} | {} |",
+            ok.map_or("–", |ok| verdict(ok(x)))
+        );
+    };
     let f = |c| r.fresh(c);
     if let (Some(run), Some(sqlx)) = (f(Contender::SchemaRun), f(Contender::Sqlx)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: this project `run` / sqlx",
             run,
             sqlx,
@@ -105,7 +118,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         );
     }
     if let (Some(run), Some(lower)) = (f(Contender::SchemaRun), f(Contender::LowerPerFile)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: this project `run` / lower bound (one tx per file)",
             run,
             lower,
@@ -114,7 +127,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         );
     }
     if let (Some(floor), Some(lower)) = (f(Contender::LowerRecorded), f(Contender::LowerPerFile)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: the floor of recording in each file's transaction (lower bound + two rows / lower bound)",
             floor,
             lower,
@@ -123,7 +136,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         );
     }
     if let (Some(run), Some(floor)) = (f(Contender::SchemaRun), f(Contender::LowerRecorded)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: this project `run` / lower bound + two rows",
             run,
             floor,
@@ -137,7 +150,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         } else {
             ("", None)
         };
-        ratio_row(
+        fresh_row(
             "fresh apply: speed-up of `all_or_nothing` over sqlx (sqlx / this project)",
             sqlx,
             aon,
@@ -146,7 +159,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         );
     }
     if let (Some(aon), Some(lower)) = (f(Contender::SchemaAon), f(Contender::LowerOneTx)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: this project `all_or_nothing` / lower bound (one tx for all)",
             aon,
             lower,
@@ -155,7 +168,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
         );
     }
     if let (Some(sqlx), Some(lower)) = (f(Contender::Sqlx), f(Contender::LowerOneTx)) {
-        ratio_row(
+        fresh_row(
             "fresh apply: the most any one-transaction apply can gain over sqlx (sqlx / lower bound, one tx for all)",
             sqlx,
             lower,

@@ -39,6 +39,28 @@ impl Samples {
         self.0.len()
     }
 
+    /// The median of `self[i] / other[i]`: each sample set against the other's from the same
+    /// round (fresh applies run the contenders back to back in every round), which cancels the
+    /// disk's drift from one round to the next. `None` unless both have as many samples.
+    pub fn paired_ratio(&self, other: &Samples) -> Option<f64> {
+        if self.0.is_empty() || self.0.len() != other.0.len() {
+            return None;
+        }
+        let mut ratios: Vec<f64> = self
+            .0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| ratio(*a, *b))
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        let n = ratios.len();
+        Some(if n % 2 == 1 {
+            ratios[n / 2]
+        } else {
+            (ratios[n / 2 - 1] + ratios[n / 2]) / 2.0
+        })
+    }
+
     /// `median (min–max)` when there is more than one sample.
     pub fn show(&self) -> String {
         if self.len() > 1 {
