@@ -313,8 +313,9 @@ fn block_comment_end(bytes: &[u8]) -> Option<usize> {
 }
 
 /// The byte offset of a `/*` comment in `sql` (after a leading BOM, which the runtime strips)
-/// that is never closed (counting nested comments, as PostgreSQL does), if there is one. SQLite reads such a comment to the end of the input
-/// without an error, so whatever is sent after the file in the same call would be lost.
+/// that is never closed (counting nested comments, as PostgreSQL does), if there is one.
+/// SQLite reads such a comment to the end of the input without an error, so whatever is sent
+/// after the file in the same call would be lost.
 pub fn unterminated_comment(sql: &str) -> Option<usize> {
     scan(sql).unterminated_comment
 }
