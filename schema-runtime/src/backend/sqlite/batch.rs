@@ -91,16 +91,13 @@ impl SqliteBackend<'_> {
         // IMMEDIATE takes the write lock now rather than at the first write, so two writers
         // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
         // ends a last line comment of the file; `;` ends a last statement without one.
-        let create = if create_tables {
-            self.create_tables_sql()
-        } else {
-            String::new()
-        };
         // Counted, not assumed: once per run at most.
-        let create_statements = if create_tables {
-            statements(&create).len()
+        let (create, create_statements) = if create_tables {
+            let sql = self.create_tables_sql();
+            let count = statements(&sql).len();
+            (sql, count)
         } else {
-            0
+            (String::new(), 0)
         };
         let text = format!(
             "BEGIN IMMEDIATE;\n{create}\n{sql}\n;\n{}\nCOMMIT;",

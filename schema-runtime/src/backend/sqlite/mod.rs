@@ -21,7 +21,6 @@ mod record;
 mod tables;
 
 use lock::FileLock;
-use tables::Tables;
 
 // language=SQLite
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -30,7 +29,10 @@ pub(crate) struct SqliteBackend<'p> {
     pool: &'p SqlitePool,
     conn: Option<PoolConnection<Sqlite>>,
     lock: Option<FileLock>,
-    tables: Tables,
+    /// The probe found the tracking tables missing: they are created in the first migration's
+    /// transaction, so that a new database commits once per migration and no more. Every other
+    /// method that writes them calls [`tables_ready`](Self::tables_ready) first.
+    tables_deferred: bool,
     ctx: Context,
     m: String,
     h: String,
@@ -43,7 +45,7 @@ impl<'p> SqliteBackend<'p> {
             pool,
             conn: None,
             lock: None,
-            tables: Tables::Unknown,
+            tables_deferred: false,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
             modules: quote(&ctx.tables.modules),
@@ -122,10 +124,7 @@ impl Backend for SqliteBackend<'_> {
             .fetch_optional(&mut *conn)
             .await;
         self.conn = Some(conn);
-        self.tables = match &row {
-            Err(e) if missing_table(e) => Tables::Missing,
-            _ => Tables::Unknown,
-        };
+        self.tables_deferred = matches!(&row, Err(e) if missing_table(e));
         match row {
             Ok(row) => Ok(row.map(|row| ModuleState {
                 applied_count: row.get(0),
@@ -168,8 +167,7 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn prepare_tables(&mut self) -> Result<(), MigrateError> {
-        if self.tables == Tables::Missing {
-            self.tables = Tables::Deferred;
+        if self.tables_deferred {
             return Ok(());
         }
         self.create_tables().await
@@ -205,10 +203,10 @@ impl Backend for SqliteBackend<'_> {
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
         let mut guarded = batch::Guarded::new(self.take_conn().await?);
         // Tables left to the first migration's transaction exist once it commits.
-        let create = self.tables == Tables::Deferred;
+        let create = self.tables_deferred;
         let result = self.apply_steps(&mut guarded, steps, create).await;
-        if create && result.is_ok() {
-            self.tables = Tables::Unknown;
+        if result.is_ok() {
+            self.tables_deferred = false;
         }
         self.conn = guarded.release();
         result.map(|durations| durations.into_iter().map(Some).collect())

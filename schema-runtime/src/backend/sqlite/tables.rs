@@ -4,19 +4,6 @@ use super::SqliteBackend;
 use crate::MigrateError;
 use sqlx::{Connection, Executor};
 
-/// What a backend knows of its tracking tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Tables {
-    /// Not known to be missing: created (`IF NOT EXISTS`) before they are used.
-    Unknown,
-    /// The probe found them missing.
-    Missing,
-    /// Missing, and to be created in the first migration's transaction: on a new database the
-    /// run then commits once per migration and no more. Every other method that writes them
-    /// calls [`SqliteBackend::tables_ready`] first.
-    Deferred,
-}
-
 impl SqliteBackend<'_> {
     /// The statements that create the tracking tables when they do not exist.
     pub(super) fn create_tables_sql(&self) -> String {
@@ -74,14 +61,14 @@ impl SqliteBackend<'_> {
         .await;
         self.conn = Some(conn);
         result.map_err(MigrateError::db("creating the tracking tables"))?;
-        self.tables = Tables::Unknown;
+        self.tables_deferred = false;
         Ok(())
     }
 
     /// Creates the tables whose creation was left to the first migration, before a method
     /// other than that migration's writes them.
     pub(super) async fn tables_ready(&mut self) -> Result<(), MigrateError> {
-        if self.tables == Tables::Deferred {
+        if self.tables_deferred {
             self.create_tables().await?;
         }
         Ok(())
