@@ -86,26 +86,25 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
     let n = r.n;
     // A ratio row: the ratio of medians, and the ratio of minimums (less sensitive to the
     // disk's bursts of latency).
-    let ratio_row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target| {
+    // `per_round` adds the median of the rounds' own ratios, for fresh applies (the contenders
+    // of a round run back to back); the verdict stays on the ratio of medians.
+    let row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target, per_round: bool| {
         let x = ratio(a.median(), b.median());
         let x_min = ratio(a.min(), b.min());
-        println!(
-            "| {what} | **{x:.2}x** (of minimums: {x_min:.2}x) | | {target} | {} |",
-            ok.map_or("–", |ok| verdict(ok(x)))
-        );
-    };
-    // Fresh applies also give the median of the rounds' own ratios (the contenders of a round
-    // run back to back); the verdict stays on the ratio of medians.
-    let fresh_row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target| {
-        let x = ratio(a.median(), b.median());
-        let x_min = ratio(a.min(), b.min());
-        let paired = a
-            .paired_ratio(b)
-            .map_or(String::new(), |p| format!("; per round: {p:.2}x"));
+        let paired = match a.paired_ratio(b) {
+            Some(p) if per_round => format!("; per round: {p:.2}x"),
+            _ => String::new(),
+        };
         println!(
             "| {what} | **{x:.2}x** (of minimums: {x_min:.2}x{paired}) | | {target} | {} |",
             ok.map_or("–", |ok| verdict(ok(x)))
         );
+    };
+    let ratio_row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target| {
+        row(what, a, b, target, ok, false)
+    };
+    let fresh_row = |what: &str, a: &Samples, b: &Samples, target: &str, ok: Target| {
+        row(what, a, b, target, ok, true)
     };
     let f = |c| r.fresh(c);
     if let (Some(run), Some(sqlx)) = (f(Contender::SchemaRun), f(Contender::Sqlx)) {
