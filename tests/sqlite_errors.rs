@@ -10,7 +10,7 @@ mod sqlite;
 
 use folders::{line_of, one_file, statement_and_line};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
-use sqlite::{applied_versions, fresh, open, tables};
+use sqlite::{applied_versions, fresh, open, tables, TRACKING};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::time::Duration;
 
@@ -94,10 +94,7 @@ async fn all_or_nothing_applies_every_pending_migration_or_none() {
         "{err:?}"
     );
     assert!(err.to_string().contains("none was applied"));
-    assert_eq!(
-        tables(&db.pool).await,
-        ["_schema_history", "_schema_migrations", "_schema_modules"]
-    );
+    assert_eq!(tables(&db.pool).await, TRACKING);
     assert!(applied_versions(&db.pool).await.is_empty());
     // The tables the run created in its transaction went with it; the failure's record did
     // not.

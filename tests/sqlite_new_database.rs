@@ -10,12 +10,10 @@ mod sqlite;
 
 use folders::one_file;
 use schema_runtime::{EventKind, MigrateError, Migrations};
-use sqlite::{applied_versions, fresh, tables};
+use sqlite::{applied_versions, fresh, tables, TRACKING};
 use std::path::Path;
 
 static BASIC: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic");
-
-const TRACKING: [&str; 3] = ["_schema_history", "_schema_migrations", "_schema_modules"];
 
 /// SQLite's file change counter (bytes 24..28 of the header): one more for every transaction
 /// that wrote to the file, in the rollback journal modes.

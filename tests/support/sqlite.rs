@@ -7,6 +7,20 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::TempDir;
 
+/// The tracking tables a run creates under the default names, in name order.
+pub const TRACKING: [&str; 3] = ["_schema_history", "_schema_migrations", "_schema_modules"];
+
+/// The tracking tables and `others`, in name order: what `tables` lists after a run.
+pub fn with_tracking(others: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = TRACKING
+        .iter()
+        .chain(others)
+        .map(|s| s.to_string())
+        .collect();
+    names.sort();
+    names
+}
+
 pub struct Db {
     _dir: TempDir,
     pub path: PathBuf,
