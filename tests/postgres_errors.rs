@@ -8,7 +8,7 @@ mod folders;
 #[path = "support/pg.rs"]
 mod pg;
 
-use folders::{line_of, one_file, statement_and_line};
+use folders::{files, line_of, one_file, statement_and_line};
 use pg::{applied_versions, fixture, fresh, tables};
 use schema_runtime::{EventKind, MigrateError};
 
@@ -194,4 +194,59 @@ async fn the_statement_named_is_the_failing_one_with_or_without_a_position() {
             assert!(!tables(&pool).await.contains(&"t".to_owned()));
         }
     }
+}
+
+#[tokio::test]
+async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorded() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = files(&[
+        (
+            "1_init.sql",
+            "CREATE TABLE t (id INT PRIMARY KEY, name TEXT NOT NULL);",
+        ),
+        (
+            "2_fill.sql",
+            "-- no-transaction\nINSERT INTO t VALUES (1, 'kept');\nBEGIN;\nINSERT INTO t VALUES (2, 'b');\nINSERT INTO t VALUES (3, NULL);\nCOMMIT;\n",
+        ),
+    ]);
+    let err = set.run(&pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 2,
+                statement: 4,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("was still open and was rolled back"),
+        "{err}"
+    );
+    let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ids, [1]);
+    // Recorded, although the session was inside the file's aborted transaction.
+    assert_eq!(
+        applied_versions(&pool).await,
+        [(1, "applied".to_owned()), (2, "failed".to_owned())]
+    );
+    let done: i64 =
+        sqlx::query_scalar("SELECT statements_done FROM _schema_migrations WHERE version = 2")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(done, 1);
+    let history = set.history(&pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Failure);
+    let err = set.run(&pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::Dirty { version: 2, .. }),
+        "{err:?}"
+    );
 }

@@ -433,6 +433,11 @@ impl<'m> Migrator<'m> {
             Some("57P01") => format!("the server terminated the connection; {outcome}"),
             _ => outcome.to_owned(),
         };
+        let outcome = if failure.own_transaction_rolled_back {
+            format!("the transaction the file had opened (its `BEGIN`) was still open and was rolled back, so what it ran after that `BEGIN` is undone; {outcome}")
+        } else {
+            outcome
+        };
         MigrateError::Failed {
             version: m.version,
             file: m.path.to_owned(),

@@ -15,6 +15,18 @@ pub fn one_file(name: &str, sql: &str) -> (TempDir, Migrations) {
     (dir, set)
 }
 
+/// A `migrations` folder holding `files` (name, SQL), loaded without the SQL check, as a
+/// file opted out with `-- schema: no-check` or a set embedded with `check = false` is.
+pub fn files(files: &[(&str, &str)]) -> (TempDir, Migrations) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("migrations")).unwrap();
+    for (name, sql) in files {
+        std::fs::write(dir.path().join("migrations").join(name), sql).unwrap();
+    }
+    let set = Migrations::load(dir.path(), "migrations").unwrap_or_else(|e| panic!("{e:?}"));
+    (dir, set)
+}
+
 /// The 1-based line of the first `needle` in `text`.
 pub fn line_of(text: &str, needle: &str) -> usize {
     1 + text[..text.find(needle).unwrap()].matches('\n').count()

@@ -231,6 +231,9 @@ pub(crate) struct ApplyFailure {
     pub statements_done: usize,
     pub statements_total: usize,
     pub source: sqlx::Error,
+    /// A `-- no-transaction` file's own transaction was open at the failure and was rolled
+    /// back: the statements it ran since its `BEGIN` are undone.
+    pub own_transaction_rolled_back: bool,
 }
 
 impl ApplyFailure {
@@ -252,13 +255,19 @@ impl ApplyFailure {
             statements_done: stmt.number - 1,
             statements_total: total,
             source,
+            own_transaction_rolled_back: false,
         }
     }
 
     /// The text recorded in the history and in a failed row.
     pub(crate) fn detail(&self) -> String {
+        let rolled_back = if self.own_transaction_rolled_back {
+            "; the transaction the file had opened was still open and was rolled back"
+        } else {
+            ""
+        };
         format!(
-            "statement {} (line {}, column {}) failed after {} of {} statements: {}",
+            "statement {} (line {}, column {}) failed after {} of {} statements: {}{rolled_back}",
             self.statement,
             self.line,
             self.column,

@@ -16,6 +16,7 @@ use std::ops::{Deref, DerefMut};
 use std::time::{Duration, Instant};
 
 mod batch;
+mod control;
 mod history_ops;
 mod lock;
 mod record;
@@ -403,9 +404,15 @@ impl Backend for PgBackend<'_> {
             for (done, stmt) in stmts.iter().enumerate() {
                 if let Err(source) = (&mut *conn).execute(stmt.text).await {
                     let position = error_position(&source);
-                    return Err(ApplyError::Statement(ApplyFailure::of(
-                        stmt, total, 0, position, source,
-                    )));
+                    let mut failure = ApplyFailure::of(stmt, total, 0, position, source);
+                    // A transaction the file opened itself is aborted now: every later query
+                    // on this session would fail until it is rolled back.
+                    failure.own_transaction_rolled_back =
+                        control::end_open_transaction(&mut conn).await?;
+                    if failure.own_transaction_rolled_back {
+                        failure.statements_done = self.statements_done(&mut conn, m).await?;
+                    }
+                    return Err(ApplyError::Statement(failure));
                 }
                 let query = sqlx::query(&progress)
                     .persistent(self.cached())

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 mod batch;
+mod control;
 mod history_ops;
 mod lock;
 mod record;
@@ -221,6 +222,9 @@ impl Backend for SqliteBackend<'_> {
         let stmts = statements(m.sql);
         let total = stmts.len();
         let mut conn = self.take_conn().await?;
+        // Set when a rollback failed: the connection's transaction state is then unknown, and
+        // it is closed rather than handed back to the pool.
+        let mut unknown_state = false;
         let result = async {
             // Claim the row first, so that a crash part-way leaves a `running` row that the
             // next run refuses to skip over.
@@ -251,9 +255,16 @@ impl Backend for SqliteBackend<'_> {
             let started = Instant::now();
             for (done, stmt) in stmts.iter().enumerate() {
                 if let Err(source) = (&mut *conn).execute(stmt.text).await {
-                    return Err(ApplyError::Statement(ApplyFailure::of(
-                        stmt, total, 0, None, source,
-                    )));
+                    let mut failure = ApplyFailure::of(stmt, total, 0, None, source);
+                    // A transaction the file opened itself and that is still open would hold
+                    // the write lock and every later use of this pooled connection: roll it
+                    // back, then read how far the progress that survived it says it got.
+                    failure.own_transaction_rolled_back =
+                        control::end_open_transaction(&mut conn, &mut unknown_state).await?;
+                    if failure.own_transaction_rolled_back {
+                        failure.statements_done = self.statements_done(&mut conn, m).await?;
+                    }
+                    return Err(ApplyError::Statement(failure));
                 }
                 sqlx::query(&progress)
                     .bind(&self.ctx.module)
@@ -277,7 +288,13 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
-        self.conn = Some(conn);
+        // A connection whose transaction state is unknown (a rollback that failed) is closed
+        // rather than handed back to the pool.
+        if unknown_state {
+            drop(conn.detach());
+        } else {
+            self.conn = Some(conn);
+        }
         result
     }
 

@@ -1,0 +1,130 @@
+//! Files that open transactions themselves, against real SQLite files: a `-- no-transaction`
+//! file whose own `BEGIN` is open when one of its statements fails. The runtime must leave no
+//! transaction open on a pooled connection, record what is left, and say what state the
+//! database is in. (A file that ends the migration's transaction, or leaves its own open at its
+//! end, is refused when it is loaded: `tests/ui/content`.)
+
+#[path = "support/folders.rs"]
+mod folders;
+#[path = "support/sqlite.rs"]
+mod sqlite;
+
+use folders::files;
+use schema_runtime::{EventKind, MigrateError};
+use sqlite::{applied_versions, fresh, open};
+use sqlx::sqlite::SqlitePool;
+
+const INIT: (&str, &str) = (
+    "1_init.sql",
+    "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL);",
+);
+
+/// Writes through `pool` as the service would after its boot, then reads it back through a
+/// new pool on the same file: what was written must be there.
+async fn service_writes_survive(pool: &SqlitePool, path: &std::path::Path) {
+    sqlx::query("CREATE TABLE app_data (x INTEGER)")
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO app_data VALUES (42)")
+        .execute(pool)
+        .await
+        .unwrap();
+    let other = open(path).await;
+    let x: i64 = sqlx::query_scalar("SELECT x FROM app_data")
+        .fetch_one(&other)
+        .await
+        .unwrap();
+    assert_eq!(x, 42);
+    other.close().await;
+}
+
+async fn row(pool: &SqlitePool, version: i64) -> (String, i64, Option<String>) {
+    sqlx::query_as(
+        "SELECT status, statements_done, error FROM _schema_migrations WHERE version = ?1",
+    )
+    .bind(version)
+    .fetch_one(pool)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorded() {
+    let db = fresh().await;
+    let (_dir, set) = files(&[
+        INIT,
+        (
+            "2_fill.sql",
+            "-- no-transaction\nINSERT INTO t VALUES (1, 'kept');\nBEGIN;\nINSERT INTO t VALUES (2, 'b');\nINSERT INTO t VALUES (3, NULL);\nCOMMIT;\n",
+        ),
+    ]);
+    let err = set.run(&db.pool).await.unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 4,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    let message = err.to_string();
+    assert!(
+        message.contains("was still open and was rolled back"),
+        "{message}"
+    );
+    // The statement before the file's BEGIN stays; those after it are gone.
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(ids, [1]);
+    let (status, done, error) = row(&db.pool, 2).await;
+    assert_eq!((status.as_str(), done), ("failed", 1));
+    assert!(error.unwrap().contains("rolled back"));
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Failure);
+    // The pool's connection is usable and not inside a transaction that swallows writes.
+    service_writes_survive(&db.pool, &db.path).await;
+    let err = set.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::Dirty { version: 2, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rollback_by_sqlite_itself_is_an_ordinary_failure() {
+    // `INSERT OR ROLLBACK` rolls the transaction back on a conflict: the migration's
+    // transaction is gone, but the file did not end it; nothing of it was applied.
+    let db = fresh().await;
+    let (_dir, set) = files(&[
+        INIT,
+        (
+            "2_conflict.sql",
+            "INSERT INTO t VALUES (1, 'a');\nINSERT OR ROLLBACK INTO t VALUES (1, 'again');\n",
+        ),
+    ]);
+    let err = set.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::Failed {
+                version: 2,
+                statement: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nothing of it was applied"));
+    assert_eq!(
+        applied_versions(&db.pool).await,
+        [(1, "applied".to_owned())]
+    );
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM t")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
