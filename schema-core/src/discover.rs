@@ -6,6 +6,7 @@ use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
 use crate::migration::{is_noop, Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
+use crate::statement::TransactionControl;
 use crate::validate;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -264,6 +265,7 @@ fn read_migration(
             directives.push(*d);
         }
     }
+    check_transaction_control(&content, &display, &survey, &directives, errors);
     let sql = match content.strip_prefix('\u{feff}') {
         Some(rest) => rest.to_owned(),
         None => content,
@@ -282,6 +284,48 @@ fn read_migration(
         directives,
         sql,
     })
+}
+
+/// A file that runs in the migration's transaction must not end it; a `-- no-transaction`
+/// file that opens a transaction must end it. Found from the statements' first words, so it
+/// holds whether or not the SQL itself is checked.
+fn check_transaction_control(
+    content: &str,
+    display: &str,
+    survey: &crate::statement::Survey,
+    directives: &[Directive],
+    errors: &mut Vec<Error>,
+) {
+    let at = |offset: usize| {
+        let (line, column) = line_column(content, offset);
+        Location::at(display.to_owned(), line, column)
+    };
+    let controls = &survey.transaction_control;
+    if !directives.contains(&Directive::NoTransaction) {
+        let first = |kind| controls.iter().find(|(_, c)| *c == kind).map(|(o, _)| *o);
+        match (
+            first(TransactionControl::Begin),
+            first(TransactionControl::End),
+        ) {
+            (Some(begin), Some(end)) if begin < end => {
+                errors.push(Error::OwnTransaction { at: at(begin) });
+            }
+            (_, Some(end)) => errors.push(Error::EndsMigrationTransaction { at: at(end) }),
+            // A `BEGIN` alone fails when it runs, and the migration is rolled back.
+            _ => {}
+        }
+        return;
+    }
+    let mut open = None;
+    for (offset, control) in controls {
+        open = match control {
+            TransactionControl::Begin => open.or(Some(*offset)),
+            TransactionControl::End => None,
+        };
+    }
+    if let Some(offset) = open {
+        errors.push(Error::TransactionLeftOpen { at: at(offset) });
+    }
 }
 
 fn known_directives() -> String {

@@ -131,6 +131,26 @@ pub enum Error {
         /// Where the comment starts.
         at: Location,
     },
+    /// A statement that ends the transaction a migration runs in, in a file without
+    /// `-- no-transaction`.
+    #[error("{at}: this statement ends the transaction the migration runs in, so what the file ran before it would be committed apart from the rest, and the migration could no longer be rolled back or recorded as one: remove it (each migration already runs in a transaction of its own), or put `-- no-transaction` at the top of the file and manage its transactions in it")]
+    EndsMigrationTransaction {
+        /// Where the statement starts.
+        at: Location,
+    },
+    /// A file without `-- no-transaction` that wraps its statements in a transaction of its
+    /// own.
+    #[error("{at}: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early: remove both statements, or put `-- no-transaction` at the top of the file to keep them")]
+    OwnTransaction {
+        /// Where the statement that opens it starts.
+        at: Location,
+    },
+    /// A `-- no-transaction` file that opens a transaction and does not end it.
+    #[error("{at}: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: the migration's statements after it would be rolled back when the connection is next used; end it with `COMMIT` after the file's last statement")]
+    TransactionLeftOpen {
+        /// Where the statement that opens it starts.
+        at: Location,
+    },
     /// A leading comment with the tool's prefix and an unknown name.
     #[error("{at}: unknown directive `{name}`; the known directives are {known}, and a comment that is not a directive must not start with `schema:`")]
     UnknownDirective {

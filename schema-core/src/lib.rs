@@ -51,4 +51,6 @@ pub use discover::resolve_dir;
 pub use error::Error;
 pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
 pub use name::{parse_diesel_dir_name, parse_file_name, ParsedName};
-pub use statement::{split_statements, survey, unterminated_comment, Statement, Survey};
+pub use statement::{
+    split_statements, survey, unterminated_comment, Statement, Survey, TransactionControl,
+};

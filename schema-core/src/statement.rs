@@ -57,6 +57,7 @@ pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
 struct Scan {
     spans: Vec<(usize, usize)>,
     unterminated_comment: Option<usize>,
+    transaction_control: Vec<(usize, TransactionControl)>,
 }
 
 fn scan(sql: &str) -> Scan {
@@ -70,6 +71,7 @@ fn scan(sql: &str) -> Scan {
     // Start, end so far and block nesting of the statement being read.
     let mut current: Option<(usize, usize, Blocks)> = None;
     let mut unterminated_comment = None;
+    let mut transaction_control = Vec::new();
     while let Some(token) = lexer.next_token() {
         if unterminated_comment.is_none()
             && sql.get(token.start..).is_some_and(is_unterminated_comment)
@@ -87,6 +89,12 @@ fn scan(sql: &str) -> Scan {
                 None => {}
             },
             TokenKind::Word | TokenKind::Other => {
+                if current.is_none() && token.kind == TokenKind::Word {
+                    let word = &sql[token.start..token.end];
+                    if let Some(control) = TransactionControl::of(word, &lexer) {
+                        transaction_control.push((token.start, control));
+                    }
+                }
                 let new = (token.start, token.end, Blocks::default());
                 let (_, end, blocks) = current.get_or_insert(new);
                 *end = token.end;
@@ -103,6 +111,39 @@ fn scan(sql: &str) -> Scan {
     Scan {
         spans,
         unterminated_comment,
+        transaction_control,
+    }
+}
+
+/// A statement that starts or ends a transaction, told by its first words: what a file that
+/// runs in the migration's transaction must not end, and what a `-- no-transaction` file that
+/// opens one must end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransactionControl {
+    /// `BEGIN`, `START TRANSACTION`.
+    Begin,
+    /// `COMMIT`, `END`, `ABORT`, `ROLLBACK` (not `ROLLBACK TO` a savepoint), `PREPARE
+    /// TRANSACTION`.
+    End,
+}
+
+impl TransactionControl {
+    /// What a statement whose first word is `word` does, `lexer` being just after it.
+    fn of(word: &str, lexer: &Lexer<'_>) -> Option<Self> {
+        let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
+        if is("BEGIN") {
+            Some(TransactionControl::Begin)
+        } else if is("START") && lexer.next_word_is("TRANSACTION") {
+            Some(TransactionControl::Begin)
+        } else if is("COMMIT") || is("END") || is("ABORT") {
+            Some(TransactionControl::End)
+        } else if is("PREPARE") && lexer.next_word_is("TRANSACTION") {
+            Some(TransactionControl::End)
+        } else if is("ROLLBACK") && !lexer.rolls_back_to_a_savepoint() {
+            Some(TransactionControl::End)
+        } else {
+            None
+        }
     }
 }
 
@@ -113,12 +154,14 @@ fn is_unterminated_comment(rest: &str) -> bool {
 }
 
 /// What loading a file needs to know of its statements, from one pass of the lexer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Survey {
     /// How many statements [`split_statements`] finds.
     pub statements: usize,
     /// [`unterminated_comment`].
     pub unterminated_comment: Option<usize>,
+    /// Each statement that starts or ends a transaction: its byte offset, and which.
+    pub transaction_control: Vec<(usize, TransactionControl)>,
 }
 
 /// [`split_statements`]'s count and [`unterminated_comment`] in one pass, without building the
@@ -128,6 +171,7 @@ pub fn survey(sql: &str) -> Survey {
     Survey {
         statements: scan.spans.len(),
         unterminated_comment: scan.unterminated_comment,
+        transaction_control: scan.transaction_control,
     }
 }
 
@@ -238,6 +282,26 @@ impl Lexer<'_> {
         let (start, end) = (self.pos, self.pos + len);
         self.pos = end;
         Some(Token { kind, start, end })
+    }
+
+    /// After `ROLLBACK`: whether `[TRANSACTION | WORK] TO` follows.
+    fn rolls_back_to_a_savepoint(&self) -> bool {
+        let mut lexer = *self;
+        let mut words = 0;
+        while let Some(token) = lexer.next_token() {
+            if token.kind == TokenKind::Blank {
+                continue;
+            }
+            let word = self.src.get(token.start..token.end).unwrap_or("");
+            if token.kind != TokenKind::Word || words == 2 {
+                return false;
+            }
+            if word.eq_ignore_ascii_case("TO") {
+                return true;
+            }
+            words += 1;
+        }
+        false
     }
 
     /// Whether the next token after blanks and comments is the word `keyword`.
@@ -540,7 +604,73 @@ mod tests {
             Survey {
                 statements: statements.len(),
                 unterminated_comment: unterminated_alone(sql),
+                transaction_control: statements
+                    .iter()
+                    .filter_map(|s| control_alone(s.text).map(|c| (s.offset, c)))
+                    .collect(),
             }
+        );
+    }
+
+    /// What a statement does to transactions, from its own text.
+    fn control_alone(text: &str) -> Option<TransactionControl> {
+        let upper = text.to_ascii_uppercase();
+        let words: Vec<&str> = upper
+            .split(|c: char| !is_word_char(c))
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .collect();
+        if !text.starts_with(|c: char| is_word_start(c)) {
+            return None;
+        }
+        match words.as_slice() {
+            ["BEGIN", ..] | ["START", "TRANSACTION", ..] => Some(TransactionControl::Begin),
+            ["COMMIT" | "END" | "ABORT", ..] | ["PREPARE", "TRANSACTION", ..] => {
+                Some(TransactionControl::End)
+            }
+            ["ROLLBACK", "TO", ..] | ["ROLLBACK", _, "TO"] => None,
+            ["ROLLBACK", ..] => Some(TransactionControl::End),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn finds_the_statements_that_start_or_end_a_transaction() {
+        use TransactionControl::{Begin, End};
+        let found = |sql: &str| -> Vec<TransactionControl> {
+            survey(sql)
+                .transaction_control
+                .into_iter()
+                .map(|(_, c)| c)
+                .collect()
+        };
+        assert_eq!(found("BEGIN;\nCREATE TABLE a (x);\nCOMMIT;"), [Begin, End]);
+        assert_eq!(
+            found("begin immediate transaction; end transaction;"),
+            [Begin, End]
+        );
+        assert_eq!(
+            found("START TRANSACTION; ROLLBACK; ABORT; PREPARE TRANSACTION 'x';"),
+            [Begin, End, End, End]
+        );
+        assert_eq!(
+            found("SAVEPOINT a; ROLLBACK TO a; ROLLBACK TRANSACTION TO SAVEPOINT a; RELEASE a;"),
+            []
+        );
+        // Inside statements: trigger bodies, CASE, names, strings, comments, dollar quotes.
+        assert_eq!(
+            found(
+                "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT CASE WHEN 1 THEN 2 END; END;\n\
+                   SELECT 'COMMIT'; -- COMMIT\nCREATE TABLE commit_log (x);\n\
+                   DO $$ BEGIN COMMIT; END $$;\nPREPARE q AS SELECT 1;"
+            ),
+            []
+        );
+        // The offset is the statement's first character.
+        let sql = "CREATE TABLE a (x);\n  COMMIT;";
+        assert_eq!(
+            survey(sql).transaction_control,
+            [(sql.find("COMMIT").unwrap(), End)]
         );
     }
 

@@ -317,3 +317,69 @@ fn shows_the_directory_as_given() {
     assert_eq!(display_dir("./migrations/"), "migrations");
     assert_eq!(display_dir("db\\migrations"), "db/migrations");
 }
+
+#[test]
+fn rejects_a_statement_that_ends_the_migrations_transaction() {
+    let errors = messages(&[
+        (
+            "1_a.sql",
+            b"CREATE TABLE a (x);\nCOMMIT;\nCREATE TABLE b (x);",
+        ),
+        ("2_b.up.sql", b"CREATE TABLE c (x);"),
+        ("2_b.down.sql", b"DROP TABLE c;\n  rollback;"),
+    ]);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(
+            "migrations/1_a.sql:2:1: this statement ends the transaction the migration runs in"
+        ),
+        "{errors:#?}"
+    );
+    assert!(errors[0].contains("`-- no-transaction`"), "{errors:#?}");
+    assert!(
+        errors[1].starts_with("migrations/2_b.down.sql:2:3: this statement ends"),
+        "{errors:#?}"
+    );
+    let errors = messages(&[(
+        "1_a.sql",
+        b"-- wrapped\nBEGIN;\nCREATE TABLE a (x);\nCOMMIT;",
+    )]);
+    assert_eq!(
+        errors,
+        vec!["migrations/1_a.sql:2:1: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early: remove both statements, or put `-- no-transaction` at the top of the file to keep them"]
+    );
+    // Savepoints stay inside the transaction; a `-- no-transaction` file manages its own.
+    resolve(&[
+        (
+            "1_a.sql",
+            b"SAVEPOINT s;\nCREATE TABLE a (x);\nROLLBACK TO s;\nRELEASE s;",
+        ),
+        (
+            "2_b.sql",
+            b"-- no-transaction\nBEGIN;\nCREATE TABLE b (x);\nCOMMIT;\nVACUUM;",
+        ),
+    ])
+    .unwrap();
+}
+
+#[test]
+fn rejects_a_no_transaction_file_that_leaves_its_transaction_open() {
+    let errors = messages(&[(
+        "1_a.sql",
+        b"-- no-transaction\nBEGIN;\nCREATE TABLE a (x);\nCOMMIT;\nBEGIN IMMEDIATE;\nCREATE TABLE b (x);",
+    )]);
+    assert_eq!(
+        errors,
+        vec!["migrations/1_a.sql:5:1: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: the migration's statements after it would be rolled back when the connection is next used; end it with `COMMIT` after the file's last statement"]
+    );
+    // Diesel's `run_in_transaction = false` is the same directive.
+    let errors = messages(&[
+        (
+            "1_a/up.sql",
+            b"START TRANSACTION;\nCREATE INDEX i ON t (a);",
+        ),
+        ("1_a/metadata.toml", b"run_in_transaction = false\n"),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("opens a transaction"), "{errors:#?}");
+}

@@ -453,18 +453,15 @@ mod tests {
 
     #[test]
     fn reports_transaction_statements_in_a_transactional_file() {
-        let errors = check_files(&[("1_a.sql", "BEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;")]);
+        // A statement that ends the transaction is refused before the check, when the folder
+        // is read (`discover`); a `BEGIN` is SQLite's to refuse.
+        let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT);\nBEGIN;")]);
         assert_eq!(errors.len(), 1);
-        assert!(
-            errors[0].starts_with("migrations/1_a.sql:1:1:"),
-            "{errors:#?}"
-        );
-        assert!(errors[0].contains("`-- no-transaction`"), "{errors:#?}");
-        let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT);\nCOMMIT;")]);
         assert!(
             errors[0].starts_with("migrations/1_a.sql:2:1:"),
             "{errors:#?}"
         );
+        assert!(errors[0].contains("`-- no-transaction`"), "{errors:#?}");
         let errors = check_files(&[(
             "1_a.sql",
             "-- no-transaction\nBEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\nVACUUM;",

@@ -1,0 +1,4 @@
+-- no-transaction
+CREATE TABLE accounts (id INTEGER PRIMARY KEY);
+BEGIN;
+INSERT INTO accounts (id) VALUES (1);
