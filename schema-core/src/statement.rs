@@ -101,7 +101,7 @@ fn scan(sql: &str) -> Scan {
                 if token.kind == TokenKind::Word {
                     blocks.word(&sql[token.start..token.end], &lexer);
                 } else {
-                    blocks.other();
+                    blocks.other(&sql[token.start..token.end]);
                 }
             }
         }
@@ -131,15 +131,15 @@ impl TransactionControl {
     /// What a statement whose first word is `word` does, `lexer` being just after it.
     fn of(word: &str, lexer: &Lexer<'_>) -> Option<Self> {
         let is = |keyword: &str| word.eq_ignore_ascii_case(keyword);
-        if is("BEGIN") {
+        let begins = is("BEGIN") || (is("START") && lexer.next_word_is("TRANSACTION"));
+        let ends = is("COMMIT")
+            || is("END")
+            || is("ABORT")
+            || (is("PREPARE") && lexer.next_word_is("TRANSACTION"))
+            || (is("ROLLBACK") && !lexer.rolls_back_to_a_savepoint());
+        if begins {
             Some(TransactionControl::Begin)
-        } else if is("START") && lexer.next_word_is("TRANSACTION") {
-            Some(TransactionControl::Begin)
-        } else if is("COMMIT") || is("END") || is("ABORT") {
-            Some(TransactionControl::End)
-        } else if is("PREPARE") && lexer.next_word_is("TRANSACTION") {
-            Some(TransactionControl::End)
-        } else if is("ROLLBACK") && !lexer.rolls_back_to_a_savepoint() {
+        } else if ends {
             Some(TransactionControl::End)
         } else {
             None
@@ -196,6 +196,14 @@ enum Kind {
 struct Blocks {
     kind: Kind,
     depth: usize,
+    /// In a trigger: whether its `BEGIN … END` body is open. SQLite lets `begin` and `end`
+    /// name columns, so inside the body a `BEGIN` is a name (bodies do not nest), and an `END`
+    /// with no `CASE` open ends the body only when the statement ends after it.
+    body: bool,
+    /// In a trigger: the `CASE` expressions open.
+    cases: usize,
+    /// Whether the token before was a `.`, after which a word is a name.
+    after_dot: bool,
 }
 
 impl Blocks {
@@ -204,27 +212,47 @@ impl Blocks {
         if self.kind == Kind::Plain {
             return; // Most statements: no need to look at their words.
         }
+        if std::mem::take(&mut self.after_dot) {
+            return; // `NEW.end`: a qualified name, never a keyword.
+        }
         match (self.kind, word.to_ascii_uppercase().as_str()) {
             (Kind::Start, "CREATE") => self.kind = Kind::Create,
             (Kind::Create, "OR" | "REPLACE" | "TEMP" | "TEMPORARY" | "CONSTRAINT") => {}
             (Kind::Create, "TRIGGER") => self.kind = Kind::Trigger,
             (Kind::Create, "FUNCTION" | "PROCEDURE") => self.kind = Kind::Routine,
             (Kind::Start | Kind::Create, _) => self.kind = Kind::Plain,
-            (Kind::Trigger, "BEGIN" | "CASE") => self.depth += 1,
+            (Kind::Trigger, "BEGIN") if !self.body => {
+                self.body = true;
+                self.depth += 1;
+            }
+            (Kind::Trigger, "CASE") => {
+                self.cases += 1;
+                self.depth += 1;
+            }
+            (Kind::Trigger, "END") => {
+                if self.cases > 0 {
+                    self.cases -= 1;
+                    self.depth -= 1;
+                } else if self.body && lexer.next_ends_statement() {
+                    self.body = false;
+                    self.depth -= 1;
+                }
+            }
             // `BEGIN` is not reserved in PostgreSQL (it may name a parameter), so only
             // `BEGIN ATOMIC` opens a body; `CASE … END` only matters inside one.
             (Kind::Routine, "BEGIN") if lexer.next_word_is("ATOMIC") => self.depth += 1,
             (Kind::Routine, "CASE") if self.depth > 0 => self.depth += 1,
-            (Kind::Trigger | Kind::Routine, "END") => self.depth = self.depth.saturating_sub(1),
+            (Kind::Routine, "END") => self.depth = self.depth.saturating_sub(1),
             _ => {}
         }
     }
 
     /// Feeds a token that is not a word (string, quoted identifier, punctuation).
-    fn other(&mut self) {
+    fn other(&mut self, token: &str) {
         if matches!(self.kind, Kind::Start | Kind::Create) {
             self.kind = Kind::Plain;
         }
+        self.after_dot = token == ".";
     }
 }
 
@@ -282,6 +310,17 @@ impl Lexer<'_> {
         let (start, end) = (self.pos, self.pos + len);
         self.pos = end;
         Some(Token { kind, start, end })
+    }
+
+    /// Whether only blanks and comments come before the next `;` or the end of the text.
+    fn next_ends_statement(&self) -> bool {
+        let mut lexer = *self;
+        while let Some(token) = lexer.next_token() {
+            if token.kind != TokenKind::Blank {
+                return token.kind == TokenKind::Semicolon;
+            }
+        }
+        true
     }
 
     /// After `ROLLBACK`: whether `[TRANSACTION | WORK] TO` follows.
@@ -516,6 +555,22 @@ mod tests {
         let trigger = "CREATE TRIGGER t AFTER UPDATE ON a WHEN CASE WHEN 1 THEN 1 END BEGIN\n  \
                        UPDATE b SET x = CASE WHEN new.y THEN 1 ELSE 2 END;\n  SELECT 1;\nEND;";
         round_trip(&[trigger, "SELECT 2"]);
+    }
+
+    #[test]
+    fn begin_and_end_naming_columns_inside_a_trigger_do_not_end_the_body() {
+        let trigger = "CREATE TRIGGER spans_ins AFTER INSERT ON spans BEGIN\n  \
+                       UPDATE spans SET end = NEW.begin + 1 WHERE id = NEW.id AND end IS NULL;\n  \
+                       INSERT INTO log VALUES (NEW.id);\nEND;";
+        round_trip(&[
+            "CREATE TABLE spans (id INTEGER PRIMARY KEY, begin INTEGER, end INTEGER);",
+            trigger,
+            "SELECT 2;",
+        ]);
+        // A column named `begin` before the body, and the body's `END` before a comment.
+        let trigger = "CREATE TRIGGER t AFTER UPDATE OF begin ON spans BEGIN\n  \
+                       SELECT CASE WHEN NEW.end > 0 THEN 1 END;\nEND -- done\n;";
+        round_trip(&[trigger, "SELECT 3"]);
     }
 
     #[test]

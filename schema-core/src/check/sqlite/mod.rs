@@ -470,6 +470,20 @@ mod tests {
     }
 
     #[test]
+    fn a_trigger_whose_body_names_begin_and_end_columns_applies() {
+        let errors = check_files(&[(
+            "1_a.sql",
+            "CREATE TABLE spans (id INTEGER PRIMARY KEY, begin INTEGER, end INTEGER);\n\
+             CREATE TABLE log (x);\n\
+             CREATE TRIGGER spans_ins AFTER INSERT ON spans BEGIN\n\
+               UPDATE spans SET end = NEW.begin + 1 WHERE id = NEW.id AND end IS NULL;\n\
+               INSERT INTO log VALUES (NEW.id);\n\
+             END;",
+        )]);
+        assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
     fn data_statements_are_compiled_but_not_run() {
         // Run, the insert would fail on the NOT NULL column and take seconds to fill the table.
         let errors = check_files(&[
