@@ -120,7 +120,17 @@ fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
 fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Result<bool, Error> {
     let mut skipped = false;
     for statement in split_statements(&m.sql) {
-        let outcome = run(db, statement.text).and_then(|()| {
+        let outside_only = in_transaction
+            .then(|| outside_a_transaction_only(statement.text))
+            .flatten();
+        let outcome = match outside_only {
+            Some(message) => Err(Failure {
+                message: message.to_owned(),
+                offset: None,
+            }),
+            None => run(db, statement.text),
+        };
+        let outcome = outcome.and_then(|()| {
             // A `COMMIT` or `ROLLBACK` in the file would end the transaction the runtime runs
             // it in, and the runtime's own `COMMIT` would then fail.
             if in_transaction && db.is_autocommit() {
@@ -188,6 +198,35 @@ fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
     let mut rows = statement.raw_query();
     while rows.next()?.is_some() {}
     Ok(())
+}
+
+/// What SQLite does not do inside a transaction, which the check (in memory, where these
+/// statements pass) would not find by running the statement: why, or `None`.
+fn outside_a_transaction_only(sql: &str) -> Option<&'static str> {
+    let upper = sql.to_ascii_uppercase();
+    let words: Vec<&str> = upper
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect();
+    let setting = |name: &str| {
+        let rest = upper.trim_start_matches("PRAGMA").trim_start();
+        let rest = rest.strip_prefix("MAIN.").unwrap_or(rest).trim_start();
+        rest.strip_prefix(name)
+            .is_some_and(|r| r.trim_start().starts_with(['=', '(']))
+    };
+    match words.as_slice() {
+        ["VACUUM", ..] => Some("cannot VACUUM from within a transaction"),
+        ["PRAGMA", ..] if setting("FOREIGN_KEYS") => Some(
+            "`PRAGMA foreign_keys` has no effect within a transaction: SQLite ignores it there, \
+             so foreign keys stay as the connection has them (sqlx turns them on), and a \
+             `DROP TABLE` the file meant to run without them would cascade or fail",
+        ),
+        ["PRAGMA", ..] if setting("JOURNAL_MODE") && upper.contains("WAL") => {
+            Some("cannot change into wal mode from within a transaction")
+        }
+        _ => None,
+    }
 }
 
 /// Statements that are compiled but not run: those that only read or write rows, and those that
@@ -295,6 +334,15 @@ fn reword(message: &str) -> String {
 }
 
 fn fix_for(message: &str, sql: &str) -> &'static str {
+    if message.starts_with("`PRAGMA foreign_keys`") {
+        return "put the statements that need foreign keys off in a `-- no-transaction` file: \
+                the `PRAGMA` first, then its own `BEGIN` … `COMMIT`, then the `PRAGMA` that \
+                turns them back on, as SQLite's steps for changing a table's definition say";
+    }
+    if message.starts_with("cannot VACUUM") || message.contains("wal mode") {
+        return "each migration runs in a transaction, and this statement cannot: put it in a \
+                `-- no-transaction` file";
+    }
     if message.contains("within a transaction") || message.contains("ends the transaction") {
         return "each migration already runs in a transaction: remove the transaction \
                 statement, or run the file outside one with `-- no-transaction`";
@@ -467,6 +515,54 @@ mod tests {
             "-- no-transaction\nBEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\nVACUUM;",
         )]);
         assert_eq!(errors, Vec::<String>::new());
+    }
+
+    #[test]
+    fn reports_what_sqlite_does_not_do_inside_a_transaction() {
+        let rebuild = "PRAGMA foreign_keys = OFF;\n\
+                       CREATE TABLE a_new (id INTEGER PRIMARY KEY);\n\
+                       INSERT INTO a_new SELECT id FROM a;\n\
+                       DROP TABLE a;\n\
+                       ALTER TABLE a_new RENAME TO a;\n\
+                       PRAGMA foreign_keys = ON;";
+        let errors = check_files(&[
+            ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);"),
+            ("2_rebuild.sql", rebuild),
+        ]);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/2_rebuild.sql:1:1: sqlite cannot apply this statement: `PRAGMA foreign_keys` has no effect within a transaction"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[0].contains("`-- no-transaction` file"),
+            "{errors:#?}"
+        );
+        for (sql, reason) in [
+            ("VACUUM;", "cannot VACUUM"),
+            ("PRAGMA main.journal_mode = WAL;", "wal mode"),
+            ("pragma foreign_keys(0);", "`PRAGMA foreign_keys`"),
+        ] {
+            let errors = check_files(&[("1_a.sql", sql)]);
+            assert!(errors[0].contains(reason), "{sql}: {errors:#?}");
+            assert!(
+                errors[0].contains("`-- no-transaction`"),
+                "{sql}: {errors:#?}"
+            );
+        }
+        // Reading a setting is fine, and so is all of it outside a transaction.
+        assert_eq!(
+            check_files(&[("1_a.sql", "PRAGMA foreign_keys;")]),
+            Vec::<String>::new()
+        );
+        let no_transaction = format!(
+            "-- no-transaction\n{}\nBEGIN;\nCOMMIT;\nVACUUM;",
+            "PRAGMA foreign_keys = OFF;"
+        );
+        assert_eq!(
+            check_files(&[("1_a.sql", &no_transaction)]),
+            Vec::<String>::new()
+        );
     }
 
     #[test]
