@@ -593,6 +593,23 @@ async fn a_stale_module_row_is_set_right_by_the_next_boot() {
             .unwrap();
     assert_eq!((count, fingerprint), (3, BASIC.fingerprint().to_hex()));
     assert!(BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot);
+    // Values of the wrong type, written by hand, read as stale too (no panic on decoding).
+    for garbage in [
+        "applied_count = 'abc'",
+        "fingerprint = x'00ff'",
+        "applied_count = 1.5",
+    ] {
+        sqlx::query(&format!("UPDATE _schema_modules SET {garbage}"))
+            .execute(&db.pool)
+            .await
+            .unwrap();
+        let report = BASIC.run(&db.pool).await.unwrap();
+        assert!(!report.up_to_date_at_boot && report.is_noop(), "{garbage}");
+        assert!(
+            BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot,
+            "{garbage}"
+        );
+    }
 }
 
 #[tokio::test]

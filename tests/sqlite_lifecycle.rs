@@ -269,3 +269,36 @@ async fn adopts_a_legacy_table_of_versions() {
     let err = BASIC.migrator().import_sqlx(&pool).await.unwrap_err();
     assert!(matches!(err, MigrateError::NoSqlxTable), "{err:?}");
 }
+
+#[tokio::test]
+async fn refuses_legacy_versions_that_are_not_whole_numbers() {
+    for (value, shown) in [
+        ("NULL", "NULL"),
+        ("'1.1'", "`1.1`"),
+        ("2.9", "`2.9`"),
+        ("'abc'", "`abc`"),
+    ] {
+        let (_dir, pool) = fresh().await;
+        sqlx::raw_sql(&format!(
+            "CREATE TABLE schema_version (version); INSERT INTO schema_version VALUES (10), ({value});"
+        ))
+        .execute(&pool)
+        .await
+        .unwrap();
+        let err = BASIC
+            .migrator()
+            .import_versions_table(&pool, "schema_version")
+            .await
+            .unwrap_err();
+        let MigrateError::LegacyVersionNotWhole { value, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(value, shown);
+        assert!(err.to_string().contains("nothing was imported"), "{err}");
+        // Nothing recorded: the run applies every migration.
+        assert_eq!(
+            versions(&BASIC.run(&pool).await.unwrap().applied),
+            [10, 20, 30]
+        );
+    }
+}

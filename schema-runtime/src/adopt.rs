@@ -109,12 +109,13 @@ impl Migrator<'_> {
         }
         let detail = format!("imported from `{table}`");
         with_backend!(self, pool.into(), ctx, |b| {
-            let versions =
+            let values =
                 b.legacy_versions(table)
                     .await?
                     .ok_or_else(|| MigrateError::NoLegacyTable {
                         table: table.to_owned(),
                     })?;
+            let versions = whole_versions(table, values)?;
             let mut wanted = Vec::with_capacity(versions.len());
             for version in versions {
                 match self.migrations.applying().find(|m| m.version == version) {
@@ -179,4 +180,23 @@ impl Migrator<'_> {
         released?;
         Ok(versions)
     }
+}
+
+/// The legacy table's versions as numbers, in order. A value that is not a whole number (a
+/// NULL, another tool's `1.1` or repeatable migration) has no file here: refused, not rounded.
+fn whole_versions(table: &str, values: Vec<Option<String>>) -> Result<Vec<i64>, MigrateError> {
+    let mut versions = std::collections::BTreeSet::new();
+    for value in values {
+        let parsed = value.as_deref().and_then(|v| v.trim().parse::<i64>().ok());
+        match parsed {
+            Some(version) => versions.insert(version),
+            None => {
+                return Err(MigrateError::LegacyVersionNotWhole {
+                    table: table.to_owned(),
+                    value: value.map_or_else(|| "NULL".to_owned(), |v| format!("`{v}`")),
+                })
+            }
+        };
+    }
+    Ok(versions.into_iter().collect())
 }

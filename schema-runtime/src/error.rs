@@ -157,6 +157,14 @@ pub enum MigrateError {
         /// The table asked for.
         table: String,
     },
+    /// A legacy versions table holds a value that is not a whole number.
+    #[error("`{table}` lists the version {value}, which is not a whole number, so no migration file here can have it; nothing was imported; delete or fix that row (another tool's repeatable or dotted versions have no counterpart), then import again")]
+    LegacyVersionNotWhole {
+        /// The table asked for.
+        table: String,
+        /// The value as the database gave it, or `NULL`.
+        value: String,
+    },
     /// sqlx recorded a migration as failed.
     #[error("`_sqlx_migrations` records migration {version} as failed (success = false); resolve it with sqlx first, or fix the database and delete that row, then import again")]
     SqlxFailed {

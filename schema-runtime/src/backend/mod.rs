@@ -209,6 +209,30 @@ pub(crate) struct ModuleState {
     pub fingerprint: String,
 }
 
+impl ModuleState {
+    /// The module row's two columns. Values that do not decode (a row edited by hand) read as
+    /// a state that no set matches: the run then validates the whole history and writes the
+    /// row anew.
+    pub(crate) fn read<'r, R>(row: &'r R) -> Self
+    where
+        R: sqlx::Row,
+        usize: sqlx::ColumnIndex<R>,
+        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+        String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    {
+        match (row.try_get(0), row.try_get(1)) {
+            (Ok(applied_count), Ok(fingerprint)) => ModuleState {
+                applied_count,
+                fingerprint,
+            },
+            _ => ModuleState {
+                applied_count: -1,
+                fingerprint: String::new(),
+            },
+        }
+    }
+}
+
 /// One migration to apply, with the module state that holds once it is recorded.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Step {
@@ -402,9 +426,13 @@ pub(crate) trait Backend {
     /// The rows of sqlx's `_sqlx_migrations`, or `None` when there is no such table.
     async fn sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError>;
 
-    /// The versions in a legacy `table(version)` of another tool, or `None` when there is no
-    /// such table. `table` was checked to be an identifier.
-    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError>;
+    /// The distinct values of `version` in a legacy `table(version)` of another tool, as text
+    /// (`None` for NULL), or `None` when there is no such table. `table` was checked to be an
+    /// identifier.
+    async fn legacy_versions(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<Vec<Option<String>>>, MigrateError>;
 
     /// Marks a failed migration applied with `checksum` and records a repair event.
     async fn repair(

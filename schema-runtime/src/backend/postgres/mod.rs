@@ -311,10 +311,7 @@ impl Backend for PgBackend<'_> {
             .await
             .map(|rows| rows.into_iter().next())
         {
-            Ok(row) => Ok(row.map(|row| ModuleState {
-                applied_count: row.get(0),
-                fingerprint: row.get(1),
-            })),
+            Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
         }
@@ -517,16 +514,24 @@ impl Backend for PgBackend<'_> {
         self.read_sqlx_rows().await
     }
 
-    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError> {
+    async fn legacy_versions(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<Vec<Option<String>>>, MigrateError> {
         let sql = format!(
-            "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
+            "SELECT DISTINCT CAST(version AS TEXT) FROM {}",
             quote(table)
         );
         match self
             .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
             .await
         {
-            Ok(rows) => Ok(Some(rows.iter().map(|row| row.get::<i64, _>(0)).collect())),
+            Ok(rows) => rows
+                .iter()
+                .map(|row| row.try_get::<Option<String>, _>(0))
+                .collect::<Result<_, _>>()
+                .map(Some)
+                .map_err(MigrateError::db(format!("reading `{table}`"))),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
         }

@@ -127,10 +127,7 @@ impl Backend for SqliteBackend<'_> {
         self.conn = Some(conn);
         self.tables_deferred = matches!(&row, Err(e) if missing_table(e));
         match row {
-            Ok(row) => Ok(row.map(|row| ModuleState {
-                applied_count: row.get(0),
-                fingerprint: row.get(1),
-            })),
+            Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
         }
@@ -376,9 +373,12 @@ impl Backend for SqliteBackend<'_> {
         self.read_sqlx_rows().await
     }
 
-    async fn legacy_versions(&mut self, table: &str) -> Result<Option<Vec<i64>>, MigrateError> {
+    async fn legacy_versions(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<Vec<Option<String>>>, MigrateError> {
         let sql = format!(
-            "SELECT DISTINCT CAST(version AS BIGINT) FROM {} ORDER BY 1",
+            "SELECT DISTINCT CAST(version AS TEXT) FROM {}",
             quote(table)
         );
         match sqlx::query_scalar(&sql).fetch_all(self.pool).await {
