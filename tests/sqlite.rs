@@ -184,6 +184,29 @@ async fn says_when_only_white_space_differs() {
 }
 
 #[tokio::test]
+async fn a_recorded_checksum_that_is_not_one_is_a_mismatch_not_a_white_space_change() {
+    let db = fresh().await;
+    BASIC.run(&db.pool).await.unwrap();
+    sqlx::query("UPDATE _schema_migrations SET checksum = 'zz' WHERE version = 20")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let err = BASIC.migrator().target(30).run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::ChecksumMismatch {
+                version: 20,
+                whitespace_only: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!BASIC.status(&db.pool).await.unwrap()[1].whitespace_only);
+}
+
+#[tokio::test]
 async fn validates_the_whole_history_before_applying_anything() {
     // 40 is pending, but 20 was modified: nothing may be applied.
     let db = fresh().await;

@@ -32,7 +32,7 @@ pub enum MigrateError {
         whitespace_only: bool,
     },
     /// The database has a migration applied that this binary does not know.
-    #[error("migration {version} (`{description}`) of module `{module}` is applied in the database but not embedded in this binary; deploy a binary that has it, or allow it with `ignore_missing()` (e.g. while an older replica still runs)")]
+    #[error("migration {version} (`{description}`) of module `{module}` is applied in the database but is not one of this set's migrations (embedded in this binary, or in the folder the command reads); deploy a binary that has it, or allow it with `ignore_missing()` (`--ignore-missing` on the command line), e.g. while an older replica still runs")]
     MissingMigration {
         /// The module.
         module: String,
@@ -56,7 +56,7 @@ pub enum MigrateError {
         error: String,
     },
     /// A pending migration sorts before one that is already applied.
-    #[error("{file}: migration {version} is pending but migration {newest_applied} is already applied, so it would run out of order; give it a version after {newest_applied}, or allow it with `allow_out_of_order()`")]
+    #[error("{file}: migration {version} is pending but migration {newest_applied} is already applied, so it would run out of order; give it a version after {newest_applied}, or allow it with `allow_out_of_order()` (`--allow-out-of-order` on the command line)")]
     OutOfOrder {
         /// The pending version.
         version: i64,
@@ -98,7 +98,7 @@ pub enum MigrateError {
         outcome: String,
     },
     /// Another process held the migration lock for longer than the configured wait.
-    #[error("waited {waited:?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()`")]
+    #[error("waited {waited:.1?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()` (`--lock-timeout <seconds>` on the command line)")]
     LockTimeout {
         /// How long this process waited.
         waited: Duration,
@@ -117,7 +117,7 @@ pub enum MigrateError {
         source: std::io::Error,
     },
     /// A version asked for (target, revert, repair, baseline) is not in the embedded set.
-    #[error("migration {version} is not embedded in this binary; the embedded versions run from {first} to {last}")]
+    #[error("migration {version} is not one of this set's migrations; their versions run from {first} to {last}")]
     UnknownVersion {
         /// The version asked for.
         version: i64,

@@ -128,9 +128,14 @@ impl From<AppliedColumns> for AppliedRow {
         AppliedRow {
             version: c.0,
             description: c.1,
-            // A checksum that is not 64 hex characters matches no file: reported as modified.
+            // A checksum that is not 64 hex characters matches no file: reported as modified,
+            // and not as differing only in white space, whatever the loose checksum says.
             checksum: Checksum::from_hex(&c.2).unwrap_or(Checksum([0; 32])),
-            loose_checksum: c.3.as_deref().and_then(Checksum::from_hex),
+            loose_checksum: c
+                .3
+                .as_deref()
+                .and_then(Checksum::from_hex)
+                .filter(|_| Checksum::from_hex(&c.2).is_some()),
             applied_at: c.4,
             duration_ms: c.5,
             status: c.6,
