@@ -69,6 +69,16 @@ pub enum Error {
         /// The highest version in the folder.
         highest: i64,
     },
+    /// In a diesel folder, which runs in name order, the new version would not sort last.
+    #[error("the new migration's version `{text}` sorts before the folder's `{greatest}`, and a diesel folder runs its migrations in the order of their names, so it would run too early; name the existing folders with zero-padded versions (as `{padded}`), or leave out `--sequential` to name the new one by the time")]
+    SortsBeforeExisting {
+        /// The new version as it would be written.
+        text: String,
+        /// The greatest version text in the folder.
+        greatest: String,
+        /// The greatest version, padded to the new version's width.
+        padded: String,
+    },
     /// A file or folder that cannot be created.
     #[error("cannot create `{}`", path.display())]
     Create {

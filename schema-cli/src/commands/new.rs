@@ -29,6 +29,9 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
     };
     let diesel = set.layout == Layout::Folders;
     let version = next_version(&set, args.sequential, diesel, now_utc())?;
+    if diesel {
+        sorts_last(&set, &version)?;
+    }
     let files = file_names(&version, &name, args.reversible || diesel, diesel);
     for file in &files {
         check_name(file, &name, diesel)?;
@@ -124,6 +127,19 @@ fn next_version(
         number: stamp,
         text,
     })
+}
+
+/// A diesel folder runs in the order of the version texts: the new one must sort after all.
+fn sorts_last(set: &MigrationSet, version: &Version) -> Result<(), Error> {
+    let greatest = set.migrations.iter().map(|m| m.version_text.as_str()).max();
+    match greatest {
+        Some(greatest) if version.text.as_str() <= greatest => Err(Error::SortsBeforeExisting {
+            text: version.text.clone(),
+            greatest: greatest.to_owned(),
+            padded: format!("{greatest:0>width$}", width = version.text.len()),
+        }),
+        _ => Ok(()),
+    }
 }
 
 fn file_names(version: &Version, name: &str, reversible: bool, diesel: bool) -> Vec<String> {

@@ -98,3 +98,28 @@ fn new_refuses_a_name_that_is_not_a_file_name() {
     );
     assert!(!project.migrations().join("..").join("escape.sql").exists());
 }
+
+#[test]
+fn new_sequential_in_a_diesel_folder_refuses_a_version_that_would_sort_first() {
+    let project = Project::new();
+    project.write("9_a/up.sql", "CREATE TABLE a (x INTEGER);");
+    project.write("9_a/down.sql", "DROP TABLE a;");
+    let run = project.schema(&["new", "b", "--sequential"]).code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: the new migration's version `10` sorts before the folder's `9`"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("(as `09`)"), "{}", run.stderr);
+    assert!(!project.migrations().join("10_b").exists());
+    // Zero-padded folders leave room for the next number.
+    let project = Project::new();
+    project.write("08_a/up.sql", "CREATE TABLE a (x INTEGER);");
+    project.write("08_a/down.sql", "DROP TABLE a;");
+    let run = project.schema(&["new", "b", "--sequential"]).code(0);
+    assert_eq!(
+        run.stdout,
+        "created migrations/09_b/up.sql\ncreated migrations/09_b/down.sql\n"
+    );
+}
