@@ -1,6 +1,8 @@
 //! Reverting, targets, dry runs, baselines and adopting a database that sqlx (or another tool)
 //! migrated, against the real PostgreSQL server `scripts/with-postgres` starts.
 
+#[path = "support/folders.rs"]
+mod folders;
 #[path = "support/pg.rs"]
 mod pg;
 
@@ -214,4 +216,32 @@ async fn refuses_legacy_versions_that_are_not_whole_numbers() {
         versions(&set.run(&pool).await.unwrap().applied),
         [10, 20, 30]
     );
+}
+
+#[tokio::test]
+async fn a_no_transaction_down_runs_outside_a_transaction() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[
+        ("1_a.sql", "CREATE TABLE a (v INT);"),
+        (
+            "2_index.up.sql",
+            "-- no-transaction\nCREATE INDEX CONCURRENTLY a_v ON a (v);",
+        ),
+        (
+            "2_index.down.sql",
+            "-- no-transaction\nDROP INDEX CONCURRENTLY a_v;",
+        ),
+    ]);
+    set.run(&pool).await.unwrap();
+    let report = set.migrator().revert_last(&pool, 1).await.unwrap();
+    assert_eq!(report.reverted.len(), 1);
+    let indexes: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM pg_indexes WHERE indexname = 'a_v'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(indexes, 0);
+    let history = set.history(&pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Revert);
+    assert_eq!(set.run(&pool).await.unwrap().applied.len(), 1);
 }

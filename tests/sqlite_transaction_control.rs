@@ -1,5 +1,5 @@
-//! Files that open transactions themselves, against real SQLite files: a `-- no-transaction`
-//! file whose own `BEGIN` is open when one of its statements fails. The runtime must leave no
+//! `-- no-transaction` files against real SQLite files: one whose own `BEGIN` is open when one
+//! of its statements fails, and downs that run outside a transaction. The runtime must leave no
 //! transaction open on a pooled connection, record what is left, and say what state the
 //! database is in. (A file that ends the migration's transaction, or leaves its own open at its
 //! end, is refused when it is loaded: `tests/ui/content`.)
@@ -127,4 +127,63 @@ async fn a_rollback_by_sqlite_itself_is_an_ordinary_failure() {
         .await
         .unwrap();
     assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn a_no_transaction_down_runs_outside_a_transaction() {
+    let db = fresh().await;
+    let (_dir, set) = files(&[
+        INIT,
+        (
+            "2_big.up.sql",
+            "CREATE TABLE big (x);\nINSERT INTO big VALUES (1);",
+        ),
+        (
+            "2_big.down.sql",
+            "-- no-transaction\nDROP TABLE big;\nVACUUM;",
+        ),
+    ]);
+    set.run(&db.pool).await.unwrap();
+    let report = set.migrator().revert_last(&db.pool, 1).await.unwrap();
+    assert_eq!(report.reverted.len(), 1);
+    assert_eq!(
+        applied_versions(&db.pool).await,
+        [(1, "applied".to_owned())]
+    );
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Revert);
+    // Applied again, then a down that fails part-way: neither applied nor reverted.
+    set.run(&db.pool).await.unwrap();
+    let (_dir, failing) = files(&[
+        INIT,
+        (
+            "2_big.up.sql",
+            "CREATE TABLE big (x);\nINSERT INTO big VALUES (1);",
+        ),
+        (
+            "2_big.down.sql",
+            "-- no-transaction\nDROP TABLE big;\nDROP TABLE nope;",
+        ),
+    ]);
+    // Same up, so the same checksum; only the down differs.
+    let err = failing
+        .migrator()
+        .revert_last(&db.pool, 1)
+        .await
+        .unwrap_err();
+    let MigrateError::Failed {
+        version: 2,
+        statement: 2,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(err.to_string().contains("recorded as failed"), "{err}");
+    assert_eq!(row(&db.pool, 2).await.0, "failed");
+    let err = failing.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::Dirty { version: 2, .. }),
+        "{err:?}"
+    );
 }

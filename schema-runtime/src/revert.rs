@@ -169,9 +169,16 @@ impl Migrator<'_> {
                     report.reverted.push(applied_migration(up, duration));
                 }
                 Err(e) => {
-                    let outcome = "the revert was rolled back, the migration stays applied";
+                    // A `-- no-transaction` down that fails part-way leaves the migration
+                    // neither applied nor reverted: recorded as failed, as a failed apply is.
+                    let outside = down.no_transaction();
+                    let outcome = if outside {
+                        "the down ran outside a transaction, so the statements before the failing one stay reverted; the migration is recorded as failed"
+                    } else {
+                        "the revert was rolled back, the migration stays applied"
+                    };
                     return Err(self
-                        .fail(b, e, std::slice::from_ref(&step), outcome, false)
+                        .fail(b, e, std::slice::from_ref(&step), outcome, outside)
                         .await);
                 }
             }

@@ -410,7 +410,8 @@ pub(crate) trait Backend {
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
 
     /// Runs `down`'s statements in one transaction together with removing `up`'s row, a revert
-    /// event and the module state. On failure nothing of it is left behind.
+    /// event and the module state. On failure nothing of it is left behind. A `-- no-transaction`
+    /// down runs statement by statement outside a transaction, and only its record takes one.
     async fn revert(
         &mut self,
         up: &Migration,

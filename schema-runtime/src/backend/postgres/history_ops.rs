@@ -1,6 +1,6 @@
 //! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
 
-use super::{missing_table, run_statements, PgBackend};
+use super::{control, missing_table, run_statements, PgBackend};
 use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
 use crate::{MigrateError, Migration};
@@ -16,15 +16,29 @@ impl PgBackend<'_> {
     ) -> Result<Duration, ApplyError> {
         let mut conn = self.take_conn().await?;
         let result = async {
-            let mut tx = conn
-                .begin()
-                .await
-                .map_err(MigrateError::db("starting a revert's transaction"))?;
             let started = Instant::now();
-            if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
-                let _ = tx.rollback().await;
-                return Err(ApplyError::Statement(failure));
-            }
+            // A `-- no-transaction` down (`DROP INDEX CONCURRENTLY`) runs statement by
+            // statement on its own; its record then takes a transaction of its own.
+            let mut tx = if down.no_transaction() {
+                if let Err(mut failure) = run_statements(&mut conn, down.sql, 0).await {
+                    failure.own_transaction_rolled_back =
+                        control::end_open_transaction(&mut conn).await?;
+                    return Err(ApplyError::Statement(failure));
+                }
+                conn.begin().await.map_err(MigrateError::db(
+                    "starting the transaction that records a revert",
+                ))?
+            } else {
+                let mut tx = conn
+                    .begin()
+                    .await
+                    .map_err(MigrateError::db("starting a revert's transaction"))?;
+                if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
+                    let _ = tx.rollback().await;
+                    return Err(ApplyError::Statement(failure));
+                }
+                tx
+            };
             let duration = started.elapsed();
             let record = async {
                 // language=PostgreSQL

@@ -1,6 +1,6 @@
 //! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
 
-use super::{missing_table, run_statements, SqliteBackend, NOW};
+use super::{control, missing_table, run_statements, SqliteBackend, NOW};
 use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
 use crate::{MigrateError, Migration};
@@ -15,16 +15,33 @@ impl SqliteBackend<'_> {
         step: &Step,
     ) -> Result<Duration, ApplyError> {
         let mut conn = self.take_conn().await?;
+        let mut unknown_state = false;
         let result = async {
-            let mut tx = conn
-                .begin_with("BEGIN IMMEDIATE")
-                .await
-                .map_err(MigrateError::db("starting a revert's transaction"))?;
             let started = Instant::now();
-            if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
-                let _ = tx.rollback().await;
-                return Err(ApplyError::Statement(failure));
-            }
+            // A `-- no-transaction` down runs statement by statement on its own; its record
+            // then takes a transaction of its own.
+            let mut tx = if down.no_transaction() {
+                if let Err(mut failure) = run_statements(&mut conn, down.sql, 0).await {
+                    failure.own_transaction_rolled_back =
+                        control::end_open_transaction(&mut conn, &mut unknown_state).await?;
+                    return Err(ApplyError::Statement(failure));
+                }
+                conn.begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(MigrateError::db(
+                        "starting the transaction that records a revert",
+                    ))?
+            } else {
+                let mut tx = conn
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(MigrateError::db("starting a revert's transaction"))?;
+                if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
+                    let _ = tx.rollback().await;
+                    return Err(ApplyError::Statement(failure));
+                }
+                tx
+            };
             let duration = started.elapsed();
             let record = async {
                 // language=SQLite
@@ -56,7 +73,11 @@ impl SqliteBackend<'_> {
             Ok(duration)
         }
         .await;
-        self.conn = Some(conn);
+        if unknown_state {
+            drop(conn.detach());
+        } else {
+            self.conn = Some(conn);
+        }
         result
     }
 
