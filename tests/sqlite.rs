@@ -598,44 +598,6 @@ async fn a_migrator_killed_half_way_leaves_nothing_and_the_next_boot_applies_cle
 }
 
 #[tokio::test]
-async fn a_stale_module_row_is_set_right_by_the_next_boot() {
-    let db = fresh().await;
-    BASIC.run(&db.pool).await.unwrap();
-    // As a run stopped between its last migration's commit and the module row would leave it.
-    sqlx::query("UPDATE _schema_modules SET applied_count = 2, fingerprint = 'stale'")
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    let report = BASIC.run(&db.pool).await.unwrap();
-    assert!(!report.up_to_date_at_boot && report.is_noop(), "{report:?}");
-    assert_eq!(report.already_applied, 3);
-    let (count, fingerprint): (i64, String) =
-        sqlx::query_as("SELECT applied_count, fingerprint FROM _schema_modules")
-            .fetch_one(&db.pool)
-            .await
-            .unwrap();
-    assert_eq!((count, fingerprint), (3, BASIC.fingerprint().to_hex()));
-    assert!(BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot);
-    // Values of the wrong type, written by hand, read as stale too (no panic on decoding).
-    for garbage in [
-        "applied_count = 'abc'",
-        "fingerprint = x'00ff'",
-        "applied_count = 1.5",
-    ] {
-        sqlx::query(&format!("UPDATE _schema_modules SET {garbage}"))
-            .execute(&db.pool)
-            .await
-            .unwrap();
-        let report = BASIC.run(&db.pool).await.unwrap();
-        assert!(!report.up_to_date_at_boot && report.is_noop(), "{garbage}");
-        assert!(
-            BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot,
-            "{garbage}"
-        );
-    }
-}
-
-#[tokio::test]
 async fn all_or_nothing_records_every_migration_of_a_long_run() {
     // More migrations than one multi-row insert of tracking rows takes (100).
     let folder = tempfile::tempdir().unwrap();

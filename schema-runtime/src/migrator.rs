@@ -70,6 +70,7 @@ pub struct Migrator<'m> {
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) table_lock_timeout: Option<Duration>,
     pub(crate) target: Option<i64>,
+    pub(crate) always_validate: bool,
     #[cfg(feature = "postgres")]
     pub(crate) lock_mode: LockMode,
 }
@@ -89,6 +90,7 @@ impl Migrations {
             statement_timeout: None,
             table_lock_timeout: None,
             target: None,
+            always_validate: false,
             #[cfg(feature = "postgres")]
             lock_mode: LockMode::default(),
         }
@@ -203,6 +205,16 @@ impl<'m> Migrator<'m> {
         }
     }
 
+    /// Validates the whole history against the set on every run, instead of stopping at the
+    /// first query when the module's stored count and fingerprint say nothing is pending.
+    /// That query trusts the tracking tables to be written only by this crate; with this
+    /// option a row deleted or changed by hand is noticed (the deleted migration is applied
+    /// again). `schema up` runs this way; a boot pays one read of every applied row.
+    pub fn always_validate(mut self) -> Self {
+        self.always_validate = true;
+        self
+    }
+
     /// Applies up to and including `version`, and no further.
     pub fn target(mut self, version: i64) -> Self {
         self.target = Some(version);
@@ -246,7 +258,7 @@ impl<'m> Migrator<'m> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
         let expected = self.migrations.applying().count() as i64;
-        if self.target.is_none() {
+        if self.target.is_none() && !self.always_validate {
             if let Some(state) = b.probe().await? {
                 if state.applied_count == expected
                     && state.fingerprint == self.migrations.fingerprint().to_hex()

@@ -12,7 +12,10 @@ pub(crate) async fn run(args: &UpArgs, ctx: Ctx<'_>) -> Result<Exit, Error> {
     let mut migrator = ctx
         .migrator
         .clone()
-        .lock_timeout(Duration::from_secs(args.lock_timeout));
+        .lock_timeout(Duration::from_secs(args.lock_timeout))
+        // A command run by hand is no boot: it reads every applied row, so that it agrees with
+        // `status` about a tracking row deleted or edited by hand.
+        .always_validate();
     if let Some(version) = args.to {
         migrator = migrator.target(version);
     }

@@ -1,7 +1,8 @@
 //! The command on real SQLite files in temporary folders: apply, revert, plan, inspect, and
 //! the exit codes.
 
-use crate::support::{dump, run_schema, states, tables, versions, Project};
+use crate::support::{block_on, dump, run_schema, states, tables, versions, Project};
+use sqlx::{Connection, SqliteConnection};
 
 #[test]
 fn up_down_up_round_trip_leaves_the_same_schema() {
@@ -264,4 +265,32 @@ fn errors_exit_1_and_usage_errors_exit_2() {
     project.schema(&["down", "2", "--to", "10"]).code(2);
     project.schema(&[]).code(2);
     project.schema(&["--help"]).code(0);
+}
+
+#[test]
+fn up_agrees_with_status_about_a_tracking_row_deleted_by_hand() {
+    let project = Project::with_fixture("basic");
+    project.schema(&["up"]).code(0);
+    // The habit other tools teach: undo the last migration by hand, delete its row, run again.
+    block_on(async {
+        let mut conn =
+            SqliteConnection::connect(&format!("sqlite:{}", project.sqlite_file().display()))
+                .await
+                .unwrap();
+        sqlx::raw_sql(
+            "ALTER TABLE users DROP COLUMN bio; DELETE FROM _schema_migrations WHERE version = 30;",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    });
+    let status = project.schema(&["status", "--json"]).code(3).json();
+    assert!(
+        states(&status).contains(&(30, "pending".to_owned())),
+        "{status}"
+    );
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(versions(&up["applied"]), [30], "{up}");
+    project.schema(&["status"]).code(0);
 }
