@@ -5,7 +5,7 @@
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
-use schema_runtime::Migrations;
+use schema_runtime::{MigrateError, MigrationState, Migrations};
 use sqlite::fresh;
 
 static BASIC: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic");
@@ -69,4 +69,32 @@ async fn always_validate_notices_a_tracking_row_deleted_by_hand() {
     assert_eq!(report.applied.len(), 1);
     assert_eq!(report.applied[0].version, 30);
     assert!(BASIC.run(&db.pool).await.unwrap().up_to_date_at_boot);
+}
+
+#[tokio::test]
+async fn a_status_this_crate_never_writes_is_not_trusted_as_applied() {
+    let db = fresh().await;
+    BASIC.run(&db.pool).await.unwrap();
+    sqlx::query("UPDATE _schema_migrations SET status = 'weird' WHERE version = 20")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let status = BASIC.status(&db.pool).await.unwrap();
+    assert_eq!(status[1].state, MigrationState::Failed);
+    let err = BASIC
+        .migrator()
+        .always_validate()
+        .run(&db.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::Dirty { version: 20, status, .. } if status == "weird"),
+        "{err:?}"
+    );
+    // `repair` is the way out, as for a failed migration.
+    BASIC.migrator().repair(&db.pool, 20).await.unwrap();
+    assert_eq!(
+        BASIC.status(&db.pool).await.unwrap()[1].state,
+        MigrationState::Applied
+    );
 }

@@ -1,9 +1,7 @@
 //! Reading where migrations stand without applying anything (status, history, dry run), and
 //! repairing a failed one.
 
-use crate::backend::{
-    AppliedRow, Backend, STATUS_APPLIED, STATUS_BASELINE, STATUS_FAILED, STATUS_RUNNING,
-};
+use crate::backend::{AppliedRow, Backend, STATUS_APPLIED, STATUS_BASELINE};
 use crate::migrator::{with_backend, DbPool};
 use crate::report::{HistoryEvent, MigrationState, PlannedMigration, StatusEntry};
 use crate::{Checksum, MigrateError, Migration, Migrations, Migrator};
@@ -85,7 +83,7 @@ impl Migrator<'_> {
         let applied = b.applied().await?;
         let row = applied.iter().find(|r| r.version == m.version);
         match row {
-            Some(row) if row.status == STATUS_FAILED || row.status == STATUS_RUNNING => {}
+            Some(row) if row.needs_repair() => {}
             other => {
                 return Err(MigrateError::NotFailed {
                     version: m.version,
@@ -120,9 +118,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
             let row = rows.get(&m.version);
             let state = match row {
                 None => MigrationState::Pending,
-                Some(r) if r.status == STATUS_FAILED || r.status == STATUS_RUNNING => {
-                    MigrationState::Failed
-                }
+                Some(r) if r.needs_repair() => MigrationState::Failed,
                 Some(r) if r.status == STATUS_BASELINE => MigrationState::Baseline,
                 Some(r) if r.checksum != m.checksum => MigrationState::Modified,
                 Some(_) => MigrationState::Applied,

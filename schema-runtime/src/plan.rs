@@ -1,7 +1,7 @@
 //! The plan of a run: the recorded history checked against the embedded set, and what is
 //! left to apply.
 
-use crate::backend::{AppliedRow, STATUS_BASELINE, STATUS_FAILED, STATUS_RUNNING};
+use crate::backend::{AppliedRow, STATUS_BASELINE, STATUS_RUNNING};
 use crate::{Checksum, MigrateError, Migration, Migrator};
 use std::collections::HashMap;
 
@@ -22,7 +22,7 @@ impl Migrator<'_> {
         // Under the lock, a `running` row belongs to a process that died.
         if let Some(row) = applied
             .iter()
-            .find(|r| r.status == STATUS_FAILED || (r.status == STATUS_RUNNING && !live_running))
+            .find(|r| r.needs_repair() && !(r.status == STATUS_RUNNING && live_running))
         {
             return Err(dirty(row, embedded.get(&row.version).copied()));
         }

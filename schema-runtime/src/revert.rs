@@ -1,8 +1,6 @@
 //! Reverting applied migrations with their down files.
 
-use crate::backend::{
-    AppliedRow, Backend, Step, STATUS_APPLIED, STATUS_BASELINE, STATUS_FAILED, STATUS_RUNNING,
-};
+use crate::backend::{AppliedRow, Backend, Step, STATUS_APPLIED, STATUS_BASELINE};
 use crate::migrator::{applied_migration, with_backend, DbPool};
 use crate::plan::dirty;
 use crate::{Checksum, MigrateError, Migration, Migrator, Report};
@@ -62,10 +60,7 @@ impl Migrator<'_> {
     ) -> Result<Report, MigrateError> {
         b.ensure_tables().await?;
         let applied = b.applied().await?;
-        if let Some(row) = applied
-            .iter()
-            .find(|r| r.status == STATUS_FAILED || r.status == STATUS_RUNNING)
-        {
+        if let Some(row) = applied.iter().find(|r| r.needs_repair()) {
             let m = self
                 .migrations
                 .applying()

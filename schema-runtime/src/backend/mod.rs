@@ -91,6 +91,14 @@ pub(crate) struct AppliedRow {
     pub error: Option<String>,
 }
 
+impl AppliedRow {
+    /// Whether the row says the migration needs a person: `failed`, `running`, or a status
+    /// this crate never writes (a row edited by hand), which is not trusted as applied.
+    pub(crate) fn needs_repair(&self) -> bool {
+        !matches!(self.status.as_str(), STATUS_APPLIED | STATUS_BASELINE)
+    }
+}
+
 /// The columns of an applied row, in the order the inserts give them.
 pub(crate) const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
 
