@@ -128,6 +128,32 @@ pub(crate) fn print(error: &Error) {
     }
 }
 
+/// Under `--json`: the error as one JSON document on stdout too, so that a script reading
+/// stdout gets a document on failure as well: `{"error": ..., "causes": [...], "problems":
+/// [...]}` (`problems`: each problem of a folder that does not load).
+pub(crate) fn print_json(error: &Error) {
+    let mut causes = Vec::new();
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        causes.push(e.to_string());
+        cause = e.source();
+    }
+    let problems: Vec<String> = match error {
+        Error::Folder { errors, .. } => errors.iter().map(ToString::to_string).collect(),
+        _ => Vec::new(),
+    };
+    let document = serde_json::json!({
+        "error": error.to_string(),
+        "causes": causes,
+        "problems": problems,
+        "exit_code": 1,
+    });
+    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    text.push('\n');
+    // A failure to write to stdout leaves nowhere to report it; stderr has the error already.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}
+
 /// `url` with the password replaced by `***`, for messages.
 pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

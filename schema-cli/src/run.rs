@@ -22,11 +22,11 @@ pub fn run(cli: Cli) -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return finish(Err(Error::Runtime(e))),
+        Err(e) => return finish(Err(Error::Runtime(e)), cli.output.json),
     };
     let out = Output::new(cli.output);
     let result = runtime.block_on(with_progress(out.progress, run_folder(&cli, &out)));
-    finish(result)
+    finish(result, out.json)
 }
 
 /// Runs a mounted migration command (`myapp migrate status`) over the application's embedded
@@ -63,7 +63,11 @@ pub async fn run_migrator<'p>(
         pool: pool.into(),
         out: &out,
     };
-    finish(with_progress(out.progress, commands::run(&args.command, ctx)).await)
+    let json = out.json;
+    finish(
+        with_progress(out.progress, commands::run(&args.command, ctx)).await,
+        json,
+    )
 }
 
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
@@ -119,11 +123,14 @@ async fn with_progress<T>(enabled: bool, future: impl Future<Output = T>) -> T {
     }
 }
 
-fn finish(result: Result<Exit, Error>) -> ExitCode {
+fn finish(result: Result<Exit, Error>, json: bool) -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
             error::print(&e);
+            if json {
+                error::print_json(&e);
+            }
             ExitCode::from(1)
         }
     }

@@ -205,7 +205,18 @@ fn a_bad_folder_prints_each_problem_with_its_file_and_exits_1() {
     project.write("01_b.sql", "SELECT 1;");
     for args in [&["status"][..], &["up", "--json"], &["new", "next"]] {
         let run = project.schema(args).code(1);
-        assert_eq!(run.stdout, "");
+        if args.contains(&"--json") {
+            // Scripts reading stdout get a document on failure too.
+            let error = run.json();
+            assert_eq!(error["exit_code"], 1);
+            assert_eq!(error["problems"].as_array().unwrap().len(), 2, "{error}");
+            assert!(error["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("migrations folder `migrations` has 2 problems"));
+        } else {
+            assert_eq!(run.stdout, "");
+        }
         assert!(
             run.stderr
                 .contains("error: migrations/abc.sql: not a migration name"),
