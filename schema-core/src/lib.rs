@@ -52,5 +52,6 @@ pub use error::Error;
 pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
 pub use name::{parse_diesel_dir_name, parse_file_name, ParsedName};
 pub use statement::{
-    split_statements, survey, unterminated_comment, Statement, Survey, TransactionControl,
+    nested_comment, split_statements, survey, unterminated_comment, Statement, Survey,
+    TransactionControl,
 };

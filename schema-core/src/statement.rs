@@ -423,6 +423,26 @@ pub fn unterminated_comment(sql: &str) -> Option<usize> {
     scan(sql).unterminated_comment
 }
 
+/// The byte offset of a `/*` inside a `/*` comment, if there is one. PostgreSQL nests such
+/// comments and so does this module's lexer; SQLite does not, and ends the comment at the first
+/// `*/`, so the two would disagree about where the comment ends.
+pub fn nested_comment(sql: &str) -> Option<usize> {
+    let body = sql.len() - sql.strip_prefix('\u{feff}').unwrap_or(sql).len();
+    let mut lexer = Lexer {
+        src: sql,
+        pos: body,
+    };
+    while let Some(token) = lexer.next_token() {
+        let text = sql.get(token.start..token.end).unwrap_or("");
+        if token.kind == TokenKind::Blank && text.starts_with("/*") {
+            if let Some(inner) = text[2..].find("/*") {
+                return Some(token.start + 2 + inner);
+            }
+        }
+    }
+    None
+}
+
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
 /// one (e.g. the parameter `$1`): the tag must be empty or start with a letter or `_`.
 fn dollar_quote_len(rest: &str) -> Option<usize> {
@@ -555,6 +575,20 @@ mod tests {
         let trigger = "CREATE TRIGGER t AFTER UPDATE ON a WHEN CASE WHEN 1 THEN 1 END BEGIN\n  \
                        UPDATE b SET x = CASE WHEN new.y THEN 1 ELSE 2 END;\n  SELECT 1;\nEND;";
         round_trip(&[trigger, "SELECT 2"]);
+    }
+
+    #[test]
+    fn finds_a_comment_opened_inside_a_comment() {
+        let sql = "SELECT 1;\n/*\nold /* legacy */\n*/\nSELECT 2;";
+        assert_eq!(nested_comment(sql), sql.find("/* legacy"));
+        for sql in [
+            "/* a */ /* b */",
+            "SELECT '/* /*';",
+            "-- /* /*\nSELECT 1",
+            "/* a * / b */",
+        ] {
+            assert_eq!(nested_comment(sql), None, "{sql}");
+        }
     }
 
     #[test]

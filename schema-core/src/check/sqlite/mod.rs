@@ -21,7 +21,7 @@ use crate::check::snippet;
 use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationKind, MigrationSet};
-use crate::statement::{split_statements, Statement};
+use crate::statement::{nested_comment, split_statements, Statement};
 use dependents::check_dependents;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -98,6 +98,17 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
 /// of it creates are still there for later files.
 /// Returns whether a statement of an opted-out file failed and was skipped.
 fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
+    if let Some(offset) = nested_comment(&m.sql) {
+        let (line, column) = line_column(&m.sql, offset);
+        return Err(Error::SqliteRejects {
+            at: Location::at(m.display_path.clone(), line, column),
+            reason: "this `/*` is inside a comment, and SQLite does not nest comments: the \
+                     comment ends at the first `*/`, and what follows it is read as SQL"
+                .to_owned(),
+            fix: "close the outer comment before it, or make it a `--` comment",
+            snippet: snippet(&m.sql, line, column),
+        });
+    }
     let in_transaction = !m.no_transaction();
     if in_transaction {
         run_control(db, "BEGIN")?;
@@ -562,6 +573,19 @@ mod tests {
         assert_eq!(
             check_files(&[("1_a.sql", &no_transaction)]),
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn reports_a_comment_nested_in_a_comment() {
+        let errors = check_files(&[(
+            "1_a.sql",
+            "CREATE TABLE a (x);\n/*\nCREATE TABLE old (x); /* legacy table */\n*/\nCREATE TABLE b (x);",
+        )]);
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:3:23: sqlite cannot apply this statement: this `/*` is inside a comment"),
+            "{errors:#?}"
         );
     }
 
