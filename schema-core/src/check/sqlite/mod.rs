@@ -203,6 +203,12 @@ fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
         Err(rusqlite::Error::MultipleStatement) => return Ok(db.execute_batch(sql)?),
         Err(e) => return Err(e.into()),
     };
+    if let Some(alias) = attached_alias(sql) {
+        // The file it names is not the check's to open: an empty in-memory database under
+        // the same name lets the statements that use it be judged.
+        let attach = format!("ATTACH ':memory:' AS \"{}\"", alias.replace('"', "\"\""));
+        return Ok(db.execute_batch(&attach)?);
+    }
     if compile_only(sql) {
         return Ok(());
     }
@@ -228,6 +234,7 @@ fn outside_a_transaction_only(sql: &str) -> Option<&'static str> {
     };
     match words.as_slice() {
         ["VACUUM", ..] => Some("cannot VACUUM from within a transaction"),
+        ["ATTACH", ..] => Some("cannot ATTACH database within transaction"),
         ["PRAGMA", ..] if setting("FOREIGN_KEYS") => Some(
             "`PRAGMA foreign_keys` has no effect within a transaction: SQLite ignores it there, \
              so foreign keys stay as the connection has them (sqlx turns them on), and a \
@@ -240,8 +247,24 @@ fn outside_a_transaction_only(sql: &str) -> Option<&'static str> {
     }
 }
 
+/// The schema name an `ATTACH … AS name` gives, if `sql` is one.
+fn attached_alias(sql: &str) -> Option<&str> {
+    let mut words = sql.split_whitespace();
+    if !words.next()?.eq_ignore_ascii_case("ATTACH") {
+        return None;
+    }
+    let mut words = words.skip_while(|w| !w.eq_ignore_ascii_case("AS"));
+    words.next()?;
+    let alias = words.next()?.trim_end_matches(';');
+    let alias = alias
+        .strip_prefix(['"', '`', '['])
+        .map_or(alias, |a| a.trim_end_matches(['"', '`', ']']));
+    (!alias.is_empty()).then_some(alias)
+}
+
 /// Statements that are compiled but not run: those that only read or write rows, and those that
-/// would touch files outside the in-memory database (`ATTACH 'file'`, `VACUUM INTO 'file'`).
+/// would touch files outside the in-memory database (`ATTACH 'file'` whose name could not be
+/// read, `VACUUM INTO 'file'`).
 fn compile_only(sql: &str) -> bool {
     let end = sql
         .find(|c: char| !c.is_ascii_alphabetic())
@@ -258,7 +281,6 @@ fn compile_only(sql: &str) -> bool {
             | "VALUES"
             | "EXPLAIN"
             | "ATTACH"
-            | "DETACH"
             | "VACUUM"
     )
 }
@@ -350,7 +372,10 @@ fn fix_for(message: &str, sql: &str) -> &'static str {
                 the `PRAGMA` first, then its own `BEGIN` … `COMMIT`, then the `PRAGMA` that \
                 turns them back on, as SQLite's steps for changing a table's definition say";
     }
-    if message.starts_with("cannot VACUUM") || message.contains("wal mode") {
+    if message.starts_with("cannot VACUUM")
+        || message.starts_with("cannot ATTACH")
+        || message.contains("wal mode")
+    {
         return "each migration runs in a transaction, and this statement cannot: put it in a \
                 `-- no-transaction` file";
     }
@@ -573,6 +598,24 @@ mod tests {
         assert_eq!(
             check_files(&[("1_a.sql", &no_transaction)]),
             Vec::<String>::new()
+        );
+    }
+
+    #[test]
+    fn an_attached_database_is_stood_in_for_by_an_empty_one() {
+        let errors = check_files(&[(
+            "1_a.sql",
+            "-- no-transaction\nATTACH 'other.db' AS o;\nCREATE TABLE o.t (x);\nINSERT INTO o.t VALUES (1);\nDETACH o;",
+        )]);
+        assert_eq!(errors, Vec::<String>::new());
+        let errors = check_files(&[("1_a.sql", "ATTACH DATABASE 'x.db' AS \"x\";")]);
+        assert!(
+            errors[0].contains("cannot ATTACH database within transaction"),
+            "{errors:#?}"
+        );
+        assert!(
+            errors[0].contains("`-- no-transaction` file"),
+            "{errors:#?}"
         );
     }
 
