@@ -58,6 +58,16 @@ pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database
         let mut options = SqliteConnectOptions::from_str(url).map_err(invalid)?;
         let path = options.get_filename().to_owned();
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        if !in_memory && path.as_os_str().is_empty() {
+            return Err(Error::NoSqliteFile { url: shown });
+        }
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(dir) = dir.filter(|d| !in_memory && !d.is_dir()) {
+            return Err(Error::NoDatabaseDir {
+                dir: dir.to_owned(),
+                path,
+            });
+        }
         if !in_memory && !path.exists() {
             match if_missing {
                 IfMissing::Create => options = options.create_if_missing(true),
@@ -78,6 +88,11 @@ pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database
             .connect_with(options)
             .await
             .map_err(connect_error)?;
+        // SQLite opens any file; the first read of its header tells whether it is a database.
+        if let Err(source) = sqlx::query("PRAGMA schema_version").execute(&pool).await {
+            pool.close().await;
+            return Err(Error::NotADatabase { path, source });
+        }
         Ok(Database::Sqlite(pool))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         let options = PgConnectOptions::from_str(url).map_err(invalid)?;

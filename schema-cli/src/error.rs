@@ -43,6 +43,29 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
+    /// An SQLite URL that names no file.
+    #[error("the database URL `{url}` names no file; use `sqlite:<path>`, like `sqlite:app.db`, or `sqlite::memory:`")]
+    NoSqliteFile {
+        /// The URL as given.
+        url: String,
+    },
+    /// An SQLite file in a folder that does not exist.
+    #[error("the folder `{}` of the database file `{}` does not exist; create the folder first (`schema up` creates the file, not its folder), or check the URL", dir.display(), path.display())]
+    NoDatabaseDir {
+        /// The folder.
+        dir: PathBuf,
+        /// The file.
+        path: PathBuf,
+    },
+    /// A file that SQLite cannot read as a database.
+    #[error("`{}` is not an SQLite database SQLite can read (another kind of file, or an encrypted one); check the URL", path.display())]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: sqlx::Error,
+    },
     /// The database cannot be reached.
     #[error("cannot connect to `{url}`")]
     Connect {

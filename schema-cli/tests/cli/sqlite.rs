@@ -271,6 +271,40 @@ fn errors_exit_1_and_usage_errors_exit_2() {
         run.stderr
     );
 
+    let run = project
+        .schema(&["--database-url", "sqlite:nodir/app.db", "up"])
+        .code(1);
+    assert!(
+        run.stderr.starts_with(
+            "error: the folder `nodir` of the database file `nodir/app.db` does not exist"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = project
+        .schema(&["--database-url", "sqlite:", "status"])
+        .code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: the database URL `sqlite:` names no file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::write(
+        project.path().join("notes.txt"),
+        "not a database, just some text\n".repeat(200),
+    )
+    .unwrap();
+    let run = project
+        .schema(&["--database-url", "sqlite:notes.txt", "status"])
+        .code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: `notes.txt` is not an SQLite database"),
+        "{}",
+        run.stderr
+    );
+
     project.schema(&["bogus"]).code(2);
     project.schema(&["up", "--to", "ten"]).code(2);
     project.schema(&["down", "2", "--to", "10"]).code(2);
