@@ -187,3 +187,49 @@ async fn a_no_transaction_down_runs_outside_a_transaction() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn status_says_running_while_another_run_applies_a_no_transaction_file() {
+    let db = fresh().await;
+    let (_dir, set) = files(&[
+        ("1_numbers.sql", "CREATE TABLE numbers (n INTEGER NOT NULL);"),
+        (
+            "2_fill.sql",
+            "-- no-transaction\nWITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 3000000)\nINSERT INTO numbers (n) SELECT n FROM seq;",
+        ),
+    ]);
+    let set: &'static schema_runtime::Migrations = Box::leak(Box::new(set));
+    set.migrator().target(1).run(&db.pool).await.unwrap();
+    let runner = tokio::spawn({
+        let pool = db.pool.clone();
+        async move { set.run(&pool).await }
+    });
+    // Another pool, as another process's `schema status` would have.
+    let watcher = open(&db.path).await;
+    let mut seen = None;
+    for _ in 0..400 {
+        let status = set.status(&watcher).await.unwrap();
+        if status[1].state != schema_runtime::MigrationState::Pending {
+            seen = Some(status[1].state);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let report = runner.await.unwrap().unwrap();
+    assert_eq!(report.applied.len(), 1);
+    // While the run held the lock, its `running` row was shown as running, not failed.
+    assert_eq!(seen, Some(schema_runtime::MigrationState::Running));
+    assert_eq!(
+        set.status(&watcher).await.unwrap()[1].state,
+        schema_runtime::MigrationState::Applied
+    );
+    // A `running` row with no run holding the lock was left by a process that died.
+    sqlx::query("UPDATE _schema_migrations SET status = 'running' WHERE version = 2")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        set.status(&watcher).await.unwrap()[1].state,
+        schema_runtime::MigrationState::Failed
+    );
+}

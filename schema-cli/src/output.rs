@@ -39,7 +39,7 @@ impl Style {
     pub(crate) fn of_state(state: MigrationState) -> Style {
         match state {
             MigrationState::Applied => Style::Good,
-            MigrationState::Pending => Style::Warn,
+            MigrationState::Pending | MigrationState::Running => Style::Warn,
             MigrationState::Baseline => Style::Note,
             _ => Style::Bad,
         }

@@ -1,7 +1,7 @@
 //! Reading where migrations stand without applying anything (status, history, dry run), and
 //! repairing a failed one.
 
-use crate::backend::{AppliedRow, Backend, STATUS_APPLIED, STATUS_BASELINE};
+use crate::backend::{AppliedRow, Backend, STATUS_APPLIED, STATUS_BASELINE, STATUS_RUNNING};
 use crate::migrator::{with_backend, DbPool};
 use crate::report::{HistoryEvent, MigrationState, PlannedMigration, StatusEntry};
 use crate::{Checksum, MigrateError, Migration, Migrations, Migrator};
@@ -39,8 +39,14 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<StatusEntry>, MigrateError> {
         let ctx = self.context()?;
-        let applied = with_backend!(self, pool.into(), ctx, |b| b.applied().await)?;
-        Ok(status_entries(self.migrations, &applied))
+        let (applied, live) = with_backend!(self, pool.into(), ctx, |b| {
+            let applied = b.applied().await?;
+            // Only a `running` row needs to know whether a run is going on.
+            let live =
+                applied.iter().any(|r| r.status == STATUS_RUNNING) && b.run_in_progress().await?;
+            Ok::<_, MigrateError>((applied, live))
+        })?;
+        Ok(status_entries(self.migrations, &applied, live))
     }
 
     /// Every recorded event of the module, oldest first.
@@ -104,7 +110,9 @@ impl Migrator<'_> {
     }
 }
 
-fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<StatusEntry> {
+/// `live`: whether a run holds the migration lock now, so that a `running` row is being
+/// applied rather than left by a process that died.
+fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -> Vec<StatusEntry> {
     let rows: HashMap<i64, &AppliedRow> = applied.iter().map(|r| (r.version, r)).collect();
     let reversible: HashSet<i64> = migrations
         .iter()
@@ -118,6 +126,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow]) -> Vec<Status
             let row = rows.get(&m.version);
             let state = match row {
                 None => MigrationState::Pending,
+                Some(r) if r.status == STATUS_RUNNING && live => MigrationState::Running,
                 Some(r) if r.needs_repair() => MigrationState::Failed,
                 Some(r) if r.status == STATUS_BASELINE => MigrationState::Baseline,
                 Some(r) if r.checksum != m.checksum => MigrationState::Modified,

@@ -69,10 +69,13 @@ pub enum MigrationState {
     Failed,
     /// Marked applied by `baseline` without running.
     Baseline,
+    /// A `-- no-transaction` migration another process is applying right now: its row says
+    /// `running` and that process holds the migration lock.
+    Running,
 }
 
 impl MigrationState {
-    /// Lowercase name: `applied`, `pending`, `modified`, `missing`, `failed`, `baseline`.
+    /// Lowercase name: `applied`, `pending`, `modified`, `missing`, `failed`, `baseline`, `running`.
     pub fn as_str(self) -> &'static str {
         match self {
             MigrationState::Applied => "applied",
@@ -80,6 +83,7 @@ impl MigrationState {
             MigrationState::Modified => "modified",
             MigrationState::Missing => "missing",
             MigrationState::Failed => "failed",
+            MigrationState::Running => "running",
             MigrationState::Baseline => "baseline",
         }
     }

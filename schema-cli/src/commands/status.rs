@@ -8,9 +8,10 @@ use serde::Serialize;
 
 pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
     let entries = ctx.migrator.status(ctx.pool).await?;
+    // A migration another process is applying now is still to come, not a problem.
     let pending = entries
         .iter()
-        .filter(|e| e.state == MigrationState::Pending)
+        .filter(|e| matches!(e.state, MigrationState::Pending | MigrationState::Running))
         .count();
     let drift = entries.iter().filter(|e| is_drift(e.state)).count();
     if ctx.out.json {

@@ -12,7 +12,7 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
     let entries = ctx.migrator.status(ctx.pool).await?;
     let checked = entries
         .iter()
-        .filter(|e| e.state != MigrationState::Pending)
+        .filter(|e| !matches!(e.state, MigrationState::Pending | MigrationState::Running))
         .count();
     let problems: Vec<&StatusEntry> = entries.iter().filter(|e| is_drift(e.state)).collect();
     if ctx.out.json {

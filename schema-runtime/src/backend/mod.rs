@@ -361,6 +361,10 @@ pub(crate) trait Backend {
         false
     }
 
+    /// Whether another process holds the migration lock now (so a `running` row is being
+    /// applied, not left by a process that died). Takes nothing.
+    async fn run_in_progress(&mut self) -> Result<bool, MigrateError>;
+
     /// Takes the migration lock, waiting at most `wait`. Released by `unlock`, and by the
     /// process ending or the backend being dropped, whatever happens in between.
     async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError>;

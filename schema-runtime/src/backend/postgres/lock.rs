@@ -21,6 +21,29 @@ impl PgBackend<'_> {
         i64::from_be_bytes(bytes)
     }
 
+    /// Whether a session holds the run lock now. In transaction mode a `-- no-transaction`
+    /// migration holds nothing between its statements, so a `running` row may always be live.
+    pub(super) async fn lock_is_held(&self) -> Result<bool, MigrateError> {
+        if Self::transaction_mode(&self.settings) {
+            return Ok(true);
+        }
+        // language=PostgreSQL
+        let sql = "SELECT EXISTS (SELECT 1 FROM pg_locks
+                     WHERE locktype = 'advisory' AND granted
+                       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                       AND classid::bigint = ($1 >> 32) & 4294967295
+                       AND objid::bigint = $1 & 4294967295 AND objsubid = 1)";
+        let rows = self
+            .fetch_pooled(sqlx::query(sql).persistent(self.cached()).bind(self.key()))
+            .await
+            .map_err(MigrateError::db(
+                "looking for a run holding the migration lock",
+            ))?;
+        Ok(rows
+            .first()
+            .is_some_and(|row| row.try_get::<bool, _>(0).unwrap_or(false)))
+    }
+
     /// Takes the run lock: in session mode a session advisory lock on a new dedicated
     /// connection, polled until `wait`; in transaction mode nothing (each transaction takes its
     /// own).

@@ -297,6 +297,10 @@ impl Backend for PgBackend<'_> {
         Self::transaction_mode(&self.settings)
     }
 
+    async fn run_in_progress(&mut self) -> Result<bool, MigrateError> {
+        self.lock_is_held().await
+    }
+
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
         // language=PostgreSQL
         let sql = format!(

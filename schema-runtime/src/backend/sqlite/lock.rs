@@ -62,6 +62,33 @@ impl FileLock {
     }
 }
 
+impl FileLock {
+    /// Whether some open file (in this process or another) holds the lock at `path` now.
+    pub(super) fn is_held(path: PathBuf) -> Result<bool, MigrateError> {
+        let file = match OpenOptions::new().read(true).write(true).open(&path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(source) => {
+                return Err(MigrateError::Lock {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        match file.try_lock() {
+            Ok(()) => {
+                let _ = file.unlock();
+                Ok(false)
+            }
+            Err(TryLockError::WouldBlock) => Ok(true),
+            Err(TryLockError::Error(source)) => Err(MigrateError::Lock {
+                path: path.display().to_string(),
+                source,
+            }),
+        }
+    }
+}
+
 impl Drop for FileLock {
     fn drop(&mut self) {
         let _ = self.file.unlock();

@@ -95,6 +95,23 @@ fn missing_table(e: &sqlx::Error) -> bool {
         .is_some_and(|d| d.message().contains("no such table"))
 }
 
+impl SqliteBackend<'_> {
+    /// The main database's file, empty for an in-memory or temporary database.
+    async fn database_file(&mut self) -> Result<String, MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query("PRAGMA database_list")
+            .fetch_all(&mut *conn)
+            .await;
+        self.conn = Some(conn);
+        let rows = rows.map_err(MigrateError::db("finding the SQLite database file"))?;
+        Ok(rows
+            .iter()
+            .find(|row| row.try_get::<String, _>(1).is_ok_and(|name| name == "main"))
+            .and_then(|row| row.try_get(2).ok())
+            .unwrap_or_default())
+    }
+}
+
 impl Backend for SqliteBackend<'_> {
     async fn write_module(
         &mut self,
@@ -133,18 +150,16 @@ impl Backend for SqliteBackend<'_> {
         }
     }
 
+    async fn run_in_progress(&mut self) -> Result<bool, MigrateError> {
+        let file = self.database_file().await?;
+        if file.is_empty() {
+            return Ok(false);
+        }
+        FileLock::is_held(PathBuf::from(format!("{file}-schema-lock")))
+    }
+
     async fn lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let rows = sqlx::query("PRAGMA database_list")
-            .fetch_all(&mut *conn)
-            .await;
-        self.conn = Some(conn);
-        let rows = rows.map_err(MigrateError::db("finding the SQLite database file"))?;
-        let file: String = rows
-            .iter()
-            .find(|row| row.get::<String, _>(1) == "main")
-            .map(|row| row.get(2))
-            .unwrap_or_default();
+        let file = self.database_file().await?;
         // An in-memory or temporary database is reachable from this process only: its pool's
         // write lock is all the exclusion there is to have.
         if file.is_empty() {
