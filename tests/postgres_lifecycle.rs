@@ -245,3 +245,36 @@ async fn a_no_transaction_down_runs_outside_a_transaction() {
     assert_eq!(history.last().unwrap().event, EventKind::Revert);
     assert_eq!(set.run(&pool).await.unwrap().applied.len(), 1);
 }
+
+#[tokio::test]
+async fn status_says_running_while_another_run_applies_a_no_transaction_file() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[
+        ("1_a.sql", "CREATE TABLE a (v INT);"),
+        (
+            "2_slow.sql",
+            "-- no-transaction\nSELECT pg_sleep(1.5);\nCREATE INDEX CONCURRENTLY a_v ON a (v);",
+        ),
+    ]);
+    let set: &'static schema_runtime::Migrations = Box::leak(Box::new(set));
+    set.migrator().target(1).run(&pool).await.unwrap();
+    let runner = tokio::spawn({
+        let pool = pool.clone();
+        async move { set.run(&pool).await }
+    });
+    let mut seen = None;
+    for _ in 0..200 {
+        let status = set.status(&pool).await.unwrap();
+        if status[1].state != MigrationState::Pending {
+            seen = Some(status[1].state);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(runner.await.unwrap().unwrap().applied.len(), 1);
+    assert_eq!(seen, Some(MigrationState::Running));
+    assert_eq!(
+        set.status(&pool).await.unwrap()[1].state,
+        MigrationState::Applied
+    );
+}
