@@ -115,6 +115,8 @@ async fn table_names_are_configurable() {
         matches!(bad, Err(MigrateError::InvalidTableName { .. })),
         "{bad:?}"
     );
+    let empty = BASIC.migrator().module(" ").run(&db.pool).await;
+    assert!(matches!(empty, Err(MigrateError::EmptyModule)), "{empty:?}");
 }
 
 #[tokio::test]

@@ -266,6 +266,17 @@ async fn adopts_a_legacy_table_of_versions() {
         .await
         .unwrap_err();
     assert!(matches!(err, MigrateError::NoLegacyTable { .. }), "{err:?}");
+    let err = BASIC
+        .migrator()
+        .import_versions_table(&pool, "bad name")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().starts_with(
+            "table name `bad name` is not a plain identifier; give the table of versions"
+        ),
+        "{err}"
+    );
     let err = BASIC.migrator().import_sqlx(&pool).await.unwrap_err();
     assert!(matches!(err, MigrateError::NoSqlxTable), "{err:?}");
 }

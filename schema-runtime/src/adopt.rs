@@ -103,7 +103,7 @@ impl Migrator<'_> {
     ) -> Result<Vec<i64>, MigrateError> {
         let ctx = self.context()?;
         if !is_identifier_path(table) {
-            return Err(MigrateError::InvalidTableName {
+            return Err(MigrateError::InvalidLegacyTable {
                 name: table.to_owned(),
             });
         }

@@ -126,6 +126,15 @@ pub enum MigrateError {
         /// The last embedded version, or 0.
         last: i64,
     },
+    /// A legacy versions table name that is not a plain identifier.
+    #[error("table name `{name}` is not a plain identifier; give the table of versions to import as letters, digits and `_`, optionally after one `schema.`")]
+    InvalidLegacyTable {
+        /// The name given.
+        name: String,
+    },
+    /// An empty module name.
+    #[error("the module name is empty; name the module (the default is `default`)")]
+    EmptyModule,
     /// A tracking table name that is not a plain identifier.
     #[error("tracking table name `{name}` is not a plain identifier; use letters, digits and `_`, optionally after one `schema.`")]
     InvalidTableName {

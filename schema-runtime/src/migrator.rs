@@ -227,6 +227,9 @@ impl<'m> Migrator<'m> {
                 name: name.to_owned(),
             });
         }
+        if self.module.trim().is_empty() {
+            return Err(MigrateError::EmptyModule);
+        }
         Ok(Context {
             module: self.module.clone(),
             tables: self.tables.clone(),
