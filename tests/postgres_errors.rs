@@ -250,3 +250,18 @@ async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorde
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
+    let (pool, _, _server) = fresh().await;
+    sqlx::query("CREATE TABLE _schema_migrations (id SERIAL PRIMARY KEY, name TEXT)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let err = fixture("basic").status(&pool).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_migrations"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("--table-prefix"), "{err}");
+}

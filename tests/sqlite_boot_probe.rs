@@ -98,3 +98,37 @@ async fn a_status_this_crate_never_writes_is_not_trusted_as_applied() {
         MigrationState::Applied
     );
 }
+
+#[tokio::test]
+async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
+    let db = fresh().await;
+    sqlx::query("CREATE TABLE _schema_modules (name TEXT PRIMARY KEY, version TEXT)")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let err = BASIC.run(&db.pool).await.unwrap_err();
+    let message = err.to_string();
+    assert!(
+        matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_modules"),
+        "{err:?}"
+    );
+    assert!(
+        message.contains("--table-prefix") && message.contains("no such column"),
+        "{message}"
+    );
+    // Nothing was applied.
+    assert!(BASIC
+        .status(&db.pool)
+        .await
+        .unwrap()
+        .iter()
+        .all(|e| e.state == MigrationState::Pending));
+    // Other names, as the message says, and the run goes through.
+    let report = BASIC
+        .migrator()
+        .table_names(schema_runtime::TableNames::with_prefix("app"))
+        .run(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(report.applied.len(), 3);
+}

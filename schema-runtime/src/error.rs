@@ -126,6 +126,17 @@ pub enum MigrateError {
         /// The last embedded version, or 0.
         last: i64,
     },
+    /// A tracking table that exists without the columns this crate writes: another tool's.
+    #[error("the table `{table}` exists but is not one of this project's tracking tables ({detail}); another tool may own it: give this project other tracking tables with `TableNames::with_prefix(..)` (`--table-prefix` on the command line), or drop the table if nothing uses it")]
+    ForeignTable {
+        /// The table.
+        table: String,
+        /// What the database said is missing.
+        detail: String,
+        /// The database's error.
+        #[source]
+        source: sqlx::Error,
+    },
     /// A legacy versions table name that is not a plain identifier.
     #[error("table name `{name}` is not a plain identifier; give the table of versions to import as letters, digits and `_`, optionally after one `schema.`")]
     InvalidLegacyTable {
@@ -202,5 +213,30 @@ impl MigrateError {
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
         let context = context.into();
         move |source| MigrateError::Database { context, source }
+    }
+
+    /// [`MigrateError::db`] for a read of the tracking table `table`: a column it lacks means
+    /// the table is someone else's.
+    pub(crate) fn reading<'t>(
+        table: &'t str,
+        context: &'static str,
+    ) -> impl FnOnce(sqlx::Error) -> MigrateError + 't {
+        move |source| {
+            let missing_column = source.as_database_error().is_some_and(|d| {
+                d.message().starts_with("no such column") || d.code().as_deref() == Some("42703")
+            });
+            if missing_column {
+                let detail = source
+                    .as_database_error()
+                    .map(|d| d.message().to_owned())
+                    .unwrap_or_default();
+                return MigrateError::ForeignTable {
+                    table: table.to_owned(),
+                    detail,
+                    source,
+                };
+            }
+            MigrateError::db(context)(source)
+        }
     }
 }

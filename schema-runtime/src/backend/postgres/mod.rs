@@ -317,7 +317,10 @@ impl Backend for PgBackend<'_> {
         {
             Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
+            Err(e) => Err(MigrateError::reading(
+                &self.ctx.tables.modules,
+                "checking for pending migrations",
+            )(e)),
         }
     }
 
@@ -366,7 +369,12 @@ impl Backend for PgBackend<'_> {
         let rows = match rows {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(MigrateError::db("reading the applied migrations")(e)),
+            Err(e) => {
+                return Err(MigrateError::reading(
+                    &self.ctx.tables.migrations,
+                    "reading the applied migrations",
+                )(e))
+            }
         };
         let rows: Vec<AppliedColumns> =
             decode(&rows).map_err(MigrateError::db("reading the applied migrations"))?;
@@ -488,7 +496,12 @@ impl Backend for PgBackend<'_> {
         let rows = match self.fetch_pooled(query).await {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
+            Err(e) => {
+                return Err(MigrateError::reading(
+                    &self.ctx.tables.history,
+                    "reading the migration history",
+                )(e))
+            }
         };
         let rows: Vec<HistoryColumns> =
             decode(&rows).map_err(MigrateError::db("reading the migration history"))?;

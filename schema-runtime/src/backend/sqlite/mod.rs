@@ -146,7 +146,10 @@ impl Backend for SqliteBackend<'_> {
         match row {
             Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db("checking for pending migrations")(e)),
+            Err(e) => Err(MigrateError::reading(
+                &self.ctx.tables.modules,
+                "checking for pending migrations",
+            )(e)),
         }
     }
 
@@ -203,7 +206,12 @@ impl Backend for SqliteBackend<'_> {
         let rows = match rows {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(MigrateError::db("reading the applied migrations")(e)),
+            Err(e) => {
+                return Err(MigrateError::reading(
+                    &self.ctx.tables.migrations,
+                    "reading the applied migrations",
+                )(e))
+            }
         };
         let rows: Vec<AppliedColumns> =
             decode(&rows).map_err(MigrateError::db("reading the applied migrations"))?;
@@ -358,7 +366,12 @@ impl Backend for SqliteBackend<'_> {
         {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(MigrateError::db("reading the migration history")(e)),
+            Err(e) => {
+                return Err(MigrateError::reading(
+                    &self.ctx.tables.history,
+                    "reading the migration history",
+                )(e))
+            }
         };
         let rows: Vec<HistoryColumns> =
             decode(&rows).map_err(MigrateError::db("reading the migration history"))?;
