@@ -252,6 +252,21 @@ fn read_migration(
         });
         return None;
     }
+    if let Some((start, what)) = survey.unterminated_quote {
+        let (line, column) = line_column(&content, start);
+        let close = match what {
+            "string" => "close it with `'` (a `'` inside a string is written twice: `''`)",
+            "bracketed name" => "close it with `]`",
+            "dollar-quoted body" => "close it with the `$…$` tag it opens with",
+            _ => "close it with the quote it opens with",
+        };
+        errors.push(Error::UnterminatedQuote {
+            at: Location::at(display, line, column),
+            what,
+            close,
+        });
+        return None;
+    }
     let (mut directives, unknown) = parse_directives(&content);
     for d in unknown {
         errors.push(Error::UnknownDirective {

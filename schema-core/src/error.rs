@@ -151,6 +151,16 @@ pub enum Error {
         /// Where the statement that opens it starts.
         at: Location,
     },
+    /// A string, quoted name or dollar-quoted body that is never closed.
+    #[error("{at}: this {what} is never closed, so the database would read everything after it as part of it: {close}")]
+    UnterminatedQuote {
+        /// Where it opens.
+        at: Location,
+        /// `string`, `quoted name`, `bracketed name` or `dollar-quoted body`.
+        what: &'static str,
+        /// How to close it.
+        close: &'static str,
+    },
     /// A leading comment with the tool's prefix and an unknown name.
     #[error("{at}: unknown directive `{name}`; the known directives are {known}, and a comment that is not a directive must not start with `schema:`")]
     UnknownDirective {

@@ -57,6 +57,7 @@ pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
 struct Scan {
     spans: Vec<(usize, usize)>,
     unterminated_comment: Option<usize>,
+    unterminated_quote: Option<(usize, &'static str)>,
     transaction_control: Vec<(usize, TransactionControl)>,
 }
 
@@ -71,8 +72,14 @@ fn scan(sql: &str) -> Scan {
     // Start, end so far and block nesting of the statement being read.
     let mut current: Option<(usize, usize, Blocks)> = None;
     let mut unterminated_comment = None;
+    let mut unterminated_quote = None;
     let mut transaction_control = Vec::new();
     while let Some(token) = lexer.next_token() {
+        // Only a token that runs to the end of the text can be one left open.
+        if token.kind == TokenKind::Other && token.end == sql.len() {
+            unterminated_quote =
+                unclosed_quote(&sql[token.start..]).map(|what| (token.start, what));
+        }
         if unterminated_comment.is_none()
             && sql.get(token.start..).is_some_and(is_unterminated_comment)
         {
@@ -111,6 +118,7 @@ fn scan(sql: &str) -> Scan {
     Scan {
         spans,
         unterminated_comment,
+        unterminated_quote,
         transaction_control,
     }
 }
@@ -160,6 +168,9 @@ pub struct Survey {
     pub statements: usize,
     /// [`unterminated_comment`].
     pub unterminated_comment: Option<usize>,
+    /// A string, quoted name or dollar-quoted body that is never closed: where it starts, and
+    /// what it is (`string`, `quoted name`, `bracketed name`, `dollar-quoted body`).
+    pub unterminated_quote: Option<(usize, &'static str)>,
     /// Each statement that starts or ends a transaction: its byte offset, and which.
     pub transaction_control: Vec<(usize, TransactionControl)>,
 }
@@ -171,6 +182,7 @@ pub fn survey(sql: &str) -> Survey {
     Survey {
         statements: scan.spans.len(),
         unterminated_comment: scan.unterminated_comment,
+        unterminated_quote: scan.unterminated_quote,
         transaction_control: scan.transaction_control,
     }
 }
@@ -379,20 +391,45 @@ fn through(rest: &str, end: char) -> usize {
 /// Length of the quoted token at the start of `bytes` (its first byte is the quote). A doubled
 /// quote is an escaped quote; with `backslash`, `\x` is an escape too. Unterminated: all of it.
 fn quoted_len(bytes: &[u8], backslash: bool) -> usize {
-    let Some(&quote) = bytes.first() else {
-        return 0;
-    };
+    quoted_end(bytes, backslash).unwrap_or(bytes.len())
+}
+
+/// Where the quoted string or name at the start of `bytes` ends, if it is closed.
+fn quoted_end(bytes: &[u8], backslash: bool) -> Option<usize> {
+    let &quote = bytes.first()?;
     let mut i = 1;
     while let Some(&b) = bytes.get(i) {
         if b == quote && bytes.get(i + 1) != Some(&quote) {
-            return i + 1;
+            return Some(i + 1);
         }
         // `\x` may step into a multi-byte char; its continuation bytes never equal an ASCII
         // quote, so the length returned still ends on a char boundary.
         let escape = b == quote || (backslash && b == b'\\');
         i += if escape { 2 } else { 1 };
     }
-    bytes.len()
+    None
+}
+
+/// What opens the string, quoted name or body at the start of `rest` if it is never closed:
+/// the database would read the rest of the text, and what is sent after it, as part of it.
+fn unclosed_quote(rest: &str) -> Option<&'static str> {
+    let bytes = rest.as_bytes();
+    let closed = match bytes.first()? {
+        b'\'' => quoted_end(bytes, false).is_some(),
+        b'"' | b'`' => return quoted_end(bytes, false).is_none().then_some("quoted name"),
+        b'[' => return (!rest.contains(']')).then_some("bracketed name"),
+        b'E' | b'e' if bytes.get(1) == Some(&b'\'') => quoted_end(&bytes[1..], true).is_some(),
+        b'$' => {
+            // Not `$1`: only what the lexer took for a dollar quote.
+            dollar_quote_len(rest)?;
+            let tag_len = len_while(&rest[1..], is_word_start);
+            let delimiter = &rest[..tag_len + 2];
+            let closed = rest[delimiter.len()..].contains(delimiter);
+            return (!closed).then_some("dollar-quoted body");
+        }
+        _ => return None,
+    };
+    (!closed).then_some("string")
 }
 
 /// Length of the `/* … */` comment at the start of `bytes`; comments nest as in PostgreSQL.
@@ -578,6 +615,32 @@ mod tests {
     }
 
     #[test]
+    fn finds_a_string_or_name_that_is_never_closed() {
+        let found = |sql: &str| survey(sql).unterminated_quote;
+        assert_eq!(found("SELECT 'abc"), Some((7, "string")));
+        assert_eq!(found("SELECT 'it''s"), Some((7, "string")));
+        assert_eq!(found("SELECT E'a\\'"), Some((7, "string")));
+        assert_eq!(found("SELECT \"col"), Some((7, "quoted name")));
+        assert_eq!(found("SELECT [col"), Some((7, "bracketed name")));
+        assert_eq!(found("DO $body$ BEGIN"), Some((3, "dollar-quoted body")));
+        assert_eq!(found("SELECT '"), Some((7, "string")));
+        for sql in [
+            "SELECT 'a'",
+            "SELECT 'it''s'",
+            "SELECT E'a\\''",
+            "SELECT \"c\"",
+            "SELECT [c]",
+            "DO $$ x $$",
+            "SELECT $1",
+            "SELECT $",
+            "SELECT 1 -- 'x",
+            "SELECT 1 /* 'x */",
+        ] {
+            assert_eq!(found(sql), None, "{sql}");
+        }
+    }
+
+    #[test]
     fn finds_a_comment_opened_inside_a_comment() {
         let sql = "SELECT 1;\n/*\nold /* legacy */\n*/\nSELECT 2;";
         assert_eq!(nested_comment(sql), sql.find("/* legacy"));
@@ -693,6 +756,7 @@ mod tests {
             Survey {
                 statements: statements.len(),
                 unterminated_comment: unterminated_alone(sql),
+                unterminated_quote: survey(sql).unterminated_quote,
                 transaction_control: statements
                     .iter()
                     .filter_map(|s| control_alone(s.text).map(|c| (s.offset, c)))

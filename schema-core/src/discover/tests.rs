@@ -383,3 +383,15 @@ fn rejects_a_no_transaction_file_that_leaves_its_transaction_open() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].contains("opens a transaction"), "{errors:#?}");
 }
+
+#[test]
+fn rejects_a_string_that_is_never_closed() {
+    let errors = messages(&[(
+        "1_a.sql",
+        b"CREATE TABLE a (x TEXT);\nINSERT INTO a VALUES ('abc);\nSELECT 1;",
+    )]);
+    assert_eq!(
+        errors,
+        vec!["migrations/1_a.sql:2:23: this string is never closed, so the database would read everything after it as part of it: close it with `'` (a `'` inside a string is written twice: `''`)"]
+    );
+}
