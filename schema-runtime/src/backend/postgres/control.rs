@@ -8,8 +8,10 @@ use sqlx::Executor;
 
 /// Rolls back the transaction a failed statement left aborted on `conn`; returns whether
 /// there was one. A statement that fails inside a transaction block aborts the block, and
-/// every query but `ROLLBACK` then fails with SQLSTATE 25P02.
-pub(super) async fn end_open_transaction(conn: &mut PgConnection) -> Result<bool, MigrateError> {
+/// every query but `ROLLBACK` then fails with SQLSTATE 25P02. The failure being reported stays
+/// the statement's, so a rollback that fails is only logged (the session is broken then, and
+/// what follows on it fails and says so).
+pub(super) async fn end_open_transaction(conn: &mut PgConnection) -> bool {
     let aborted = match conn.execute("SELECT 1").await {
         Ok(_) => false,
         Err(e) => e
@@ -17,12 +19,16 @@ pub(super) async fn end_open_transaction(conn: &mut PgConnection) -> Result<bool
             .and_then(|d| d.code())
             .is_some_and(|code| code == "25P02"),
     };
-    if aborted {
-        conn.execute("ROLLBACK").await.map_err(MigrateError::db(
-            "rolling back the transaction the migration opened",
-        ))?;
+    if !aborted {
+        return false;
     }
-    Ok(aborted)
+    match conn.execute("ROLLBACK").await {
+        Ok(_) => true,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not roll back the transaction the migration opened");
+            false
+        }
+    }
 }
 
 impl PgBackend<'_> {

@@ -22,7 +22,7 @@ impl PgBackend<'_> {
             let mut tx = if down.no_transaction() {
                 if let Err(mut failure) = run_statements(&mut conn, down.sql, 0).await {
                     failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn).await?;
+                        control::end_open_transaction(&mut conn).await;
                     return Err(ApplyError::Statement(failure));
                 }
                 conn.begin().await.map_err(MigrateError::db(

@@ -417,9 +417,11 @@ impl Backend for PgBackend<'_> {
                     // A transaction the file opened itself is aborted now: every later query
                     // on this session would fail until it is rolled back.
                     failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn).await?;
+                        control::end_open_transaction(&mut conn).await;
                     if failure.own_transaction_rolled_back {
-                        failure.statements_done = self.statements_done(&mut conn, m).await?;
+                        if let Ok(done) = self.statements_done(&mut conn, m).await {
+                            failure.statements_done = done;
+                        }
                     }
                     return Err(ApplyError::Statement(failure));
                 }

@@ -23,7 +23,7 @@ impl SqliteBackend<'_> {
             let mut tx = if down.no_transaction() {
                 if let Err(mut failure) = run_statements(&mut conn, down.sql, 0).await {
                     failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn, &mut unknown_state).await?;
+                        control::end_open_transaction(&mut conn, &mut unknown_state).await;
                     return Err(ApplyError::Statement(failure));
                 }
                 conn.begin_with("BEGIN IMMEDIATE")

@@ -280,9 +280,11 @@ impl Backend for SqliteBackend<'_> {
                     // the write lock and every later use of this pooled connection: roll it
                     // back, then read how far the progress that survived it says it got.
                     failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn, &mut unknown_state).await?;
+                        control::end_open_transaction(&mut conn, &mut unknown_state).await;
                     if failure.own_transaction_rolled_back {
-                        failure.statements_done = self.statements_done(&mut conn, m).await?;
+                        if let Ok(done) = self.statements_done(&mut conn, m).await {
+                            failure.statements_done = done;
+                        }
                     }
                     return Err(ApplyError::Statement(failure));
                 }
