@@ -1,0 +1,261 @@
+use super::*;
+use crate::discover::resolve_dir;
+use std::fs;
+
+#[test]
+fn accepts_a_chain_whose_later_files_use_what_earlier_ones_create() {
+    let errors = check_files(&[
+        (
+            "1_users.sql",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);",
+        ),
+        (
+            "2_posts.up.sql",
+            "CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INT REFERENCES users (id));\n\
+             CREATE INDEX posts_user_idx ON posts (user_id);\n\
+             INSERT INTO posts (id, user_id) VALUES (1, 42);",
+        ),
+        ("2_posts.down.sql", "DROP TABLE posts;"),
+        (
+            "3_view.sql",
+            "CREATE VIEW v AS SELECT u.email FROM users u JOIN posts p ON p.user_id = u.id;",
+        ),
+    ]);
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn rejects_a_missing_table_with_its_line_column_and_snippet() {
+    let errors = check_files(&[
+        (
+            "1_users.sql",
+            "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+        ),
+        (
+            "2_seed.sql",
+            "-- seed\nINSERT INTO users (id) VALUES (1);\nINSERT INTO user (id) VALUES (2);\n",
+        ),
+    ]);
+    assert_eq!(
+        errors,
+        ["migrations/2_seed.sql:3:13: sqlite cannot apply this statement: no such table `user`; \
+          create it in an earlier statement or migration, or fix the name, or opt the file out \
+          with `-- schema: no-check`\n  |\n3 | INSERT INTO user (id) VALUES (2);\n  |             ^"]
+    );
+}
+
+#[test]
+fn stops_the_chain_at_the_first_failure() {
+    let errors = check_files(&[
+        (
+            "1_a.sql",
+            "CREATE TABLE a (id INT);\nCREATE INDEX a_idx ON a (nope);",
+        ),
+        ("2_b.sql", "INSERT INTO a (id) VALUES (1);"),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:2:"),
+        "{errors:#?}"
+    );
+    assert!(errors[0].contains("no such column `nope`"), "{errors:#?}");
+}
+
+#[test]
+fn a_failed_file_leaves_nothing_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("1_a.sql");
+    fs::write(&path, "CREATE TABLE a (id INT);\nSELECT * FROM nope;").unwrap();
+    let set = resolve_dir(dir.path(), ".").unwrap();
+    let db = Connection::open_in_memory().unwrap();
+    assert!(apply(&db, &set.migrations[0]).is_err());
+    let objects: i64 = db
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(objects, 0);
+    assert!(db.is_autocommit());
+}
+
+#[test]
+fn hints_at_the_postgres_dialect_for_postgres_syntax() {
+    let errors = check_files(&[("1_ext.sql", "CREATE EXTENSION IF NOT EXISTS pgcrypto;")]);
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].contains("syntax error near `EXTENSION`"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0].contains("`dialect = \"postgres\"`"),
+        "{errors:#?}"
+    );
+    let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT,);")]);
+    assert!(!errors[0].contains("dialect"), "{errors:#?}");
+}
+
+#[test]
+fn reports_transaction_statements_in_a_transactional_file() {
+    // A statement that ends the transaction is refused before the check, when the folder
+    // is read (`discover`); a `BEGIN` is SQLite's to refuse.
+    let errors = check_files(&[("1_a.sql", "CREATE TABLE a (id INT);\nBEGIN;")]);
+    assert_eq!(errors.len(), 1);
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:2:1:"),
+        "{errors:#?}"
+    );
+    assert!(errors[0].contains("`-- no-transaction`"), "{errors:#?}");
+    let errors = check_files(&[(
+        "1_a.sql",
+        "-- no-transaction\nBEGIN;\nCREATE TABLE a (id INT);\nCOMMIT;\nVACUUM;",
+    )]);
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn reports_what_sqlite_does_not_do_inside_a_transaction() {
+    let rebuild = "PRAGMA foreign_keys = OFF;\n\
+                   CREATE TABLE a_new (id INTEGER PRIMARY KEY);\n\
+                   INSERT INTO a_new SELECT id FROM a;\n\
+                   DROP TABLE a;\n\
+                   ALTER TABLE a_new RENAME TO a;\n\
+                   PRAGMA foreign_keys = ON;";
+    let errors = check_files(&[
+        ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);"),
+        ("2_rebuild.sql", rebuild),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/2_rebuild.sql:1:1: sqlite cannot apply this statement: `PRAGMA foreign_keys` has no effect within a transaction"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0].contains("`-- no-transaction` file"),
+        "{errors:#?}"
+    );
+    for (sql, reason) in [
+        ("VACUUM;", "cannot VACUUM"),
+        ("PRAGMA main.journal_mode = WAL;", "wal mode"),
+        ("pragma foreign_keys(0);", "`PRAGMA foreign_keys`"),
+    ] {
+        let errors = check_files(&[("1_a.sql", sql)]);
+        assert!(errors[0].contains(reason), "{sql}: {errors:#?}");
+        assert!(
+            errors[0].contains("`-- no-transaction`"),
+            "{sql}: {errors:#?}"
+        );
+    }
+    // Reading a setting is fine, and so is all of it outside a transaction.
+    assert_eq!(
+        check_files(&[("1_a.sql", "PRAGMA foreign_keys;")]),
+        Vec::<String>::new()
+    );
+    let no_transaction = format!(
+        "-- no-transaction\n{}\nBEGIN;\nCOMMIT;\nVACUUM;",
+        "PRAGMA foreign_keys = OFF;"
+    );
+    assert_eq!(
+        check_files(&[("1_a.sql", &no_transaction)]),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn an_attached_database_is_stood_in_for_by_an_empty_one() {
+    let errors = check_files(&[(
+        "1_a.sql",
+        "-- no-transaction\nATTACH 'other.db' AS o;\nCREATE TABLE o.t (x);\nINSERT INTO o.t VALUES (1);\nDETACH o;",
+    )]);
+    assert_eq!(errors, Vec::<String>::new());
+    let errors = check_files(&[("1_a.sql", "ATTACH DATABASE 'x.db' AS \"x\";")]);
+    assert!(
+        errors[0].contains("cannot ATTACH database within transaction"),
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0].contains("`-- no-transaction` file"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn reports_a_comment_nested_in_a_comment() {
+    let errors = check_files(&[(
+        "1_a.sql",
+        "CREATE TABLE a (x);\n/*\nCREATE TABLE old (x); /* legacy table */\n*/\nCREATE TABLE b (x);",
+    )]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:3:23: sqlite cannot apply this statement: this `/*` is inside a comment"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_trigger_whose_body_names_begin_and_end_columns_applies() {
+    let errors = check_files(&[(
+        "1_a.sql",
+        "CREATE TABLE spans (id INTEGER PRIMARY KEY, begin INTEGER, end INTEGER);\n\
+         CREATE TABLE log (x);\n\
+         CREATE TRIGGER spans_ins AFTER INSERT ON spans BEGIN\n\
+           UPDATE spans SET end = NEW.begin + 1 WHERE id = NEW.id AND end IS NULL;\n\
+           INSERT INTO log VALUES (NEW.id);\n\
+         END;",
+    )]);
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn data_statements_are_compiled_but_not_run() {
+    // Run, the insert would fail on the NOT NULL column and take seconds to fill the table.
+    let errors = check_files(&[
+        ("1_a.sql", "CREATE TABLE a (id INT, name TEXT NOT NULL);"),
+        (
+            "2_fill.sql",
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 100000000)\n\
+             INSERT INTO a (id) SELECT n FROM s;\nCREATE UNIQUE INDEX a_id ON a (id);",
+        ),
+    ]);
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn no_check_files_are_applied_but_their_failures_skipped() {
+    let errors = check_files(&[
+        (
+            "1_a.sql",
+            "-- schema: no-check\nCREATE VIRTUAL TABLE v USING vec0(x);\nCREATE TABLE a (id INT);",
+        ),
+        ("2_b.sql", "CREATE INDEX a_idx ON a (id);"),
+    ]);
+    assert_eq!(errors, Vec::<String>::new());
+}
+
+#[test]
+fn finds_the_object_sqlite_names_without_an_offset() {
+    let sql = "INSERT INTO users_old SELECT * FROM \"Users\" JOIN users ON 1;";
+    assert_eq!(named_object_offset("no such table: users", sql), Some(37));
+    assert_eq!(
+        named_object_offset("no such table: main.users", sql),
+        Some(37)
+    );
+    assert_eq!(named_object_offset("no such table: nope", sql), None);
+    assert_eq!(named_object_offset("something else", sql), None);
+    let message = "table users_old has no column named users";
+    assert_eq!(named_object_offset(message, sql), Some(37));
+}
+
+#[test]
+fn keeps_sqlites_words_but_backticks_names() {
+    assert_eq!(
+        reword("no such table: main.users"),
+        "no such table `main.users`"
+    );
+    assert_eq!(
+        reword("near \"FROM\": syntax error"),
+        "syntax error near `FROM`"
+    );
+    assert_eq!(reword("table a already exists"), "table a already exists");
+    assert_eq!(
+        reword("table posts has no column named title"),
+        "table `posts` has no column `title`"
+    );
+}
