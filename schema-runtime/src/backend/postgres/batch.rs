@@ -119,7 +119,10 @@ impl PgBackend<'_> {
         Err(match batch.shape.culprit(completed) {
             Culprit::Begin => MigrateError::db("starting a migration's transaction")(source).into(),
             Culprit::Statement(index) => statement_failure(&stmts, index, None, step_index, source),
-            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
+            Culprit::Record => MigrateError::db(
+                "recording an applied migration (its transaction was rolled back: nothing of it was applied)",
+            )(source)
+            .into(),
             Culprit::Commit => ApplyError::Commit {
                 step: step_index,
                 source,

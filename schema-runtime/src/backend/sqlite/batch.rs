@@ -125,7 +125,10 @@ impl SqliteBackend<'_> {
             Culprit::Statement(index) => {
                 statement_failure(&statements(sql), index, None, 0, source)
             }
-            Culprit::Record => MigrateError::db("recording an applied migration")(source).into(),
+            Culprit::Record => MigrateError::db(
+                "recording an applied migration (its transaction was rolled back: nothing of it was applied)",
+            )(source)
+            .into(),
             Culprit::Commit => ApplyError::Commit { step: 0, source },
         })
     }
