@@ -4,7 +4,7 @@ use crate::checksum::Checksum;
 use crate::diagnostic::{line_column, Location};
 use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
-use crate::migration::{is_noop, Layout, Migration, MigrationKind, MigrationSet};
+use crate::migration::{Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
 use crate::statement::TransactionControl;
 use crate::validate;
@@ -295,7 +295,7 @@ fn read_migration(
         checksum: Checksum::of(&sql),
         loose_checksum: Checksum::loose_of(&sql),
         statement_count: survey.statements,
-        noop: is_noop(&sql),
+        noop: survey.statements == 0,
         directives,
         sql,
     })

@@ -300,7 +300,7 @@ impl Lexer<'_> {
         let bytes = rest.as_bytes();
         let second = bytes.get(1).copied();
         let (kind, len) = match rest.chars().next()? {
-            c if c.is_whitespace() => (Blank, len_while(rest, char::is_whitespace)),
+            c if is_blank(c) => (Blank, len_while(rest, is_blank)),
             '-' if second == Some(b'-') => (Blank, through(rest, '\n')),
             '/' if second == Some(b'*') => (Blank, block_comment_len(bytes)),
             ';' => (Semicolon, 1),
@@ -368,9 +368,14 @@ impl Lexer<'_> {
     }
 }
 
+/// White space, and a byte order mark anywhere in the text: SQLite reads one as a space.
+fn is_blank(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 /// Chars that may start an unquoted word. Non-ASCII letters are allowed in identifiers.
 fn is_word_start(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !c.is_whitespace())
+    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !is_blank(c))
 }
 
 /// Chars that may continue a word; PostgreSQL allows `$` inside identifiers (`a$b`).

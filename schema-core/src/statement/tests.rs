@@ -344,3 +344,34 @@ proptest! {
         check_invariants(&words.concat());
     }
 }
+
+#[test]
+fn a_byte_order_mark_inside_the_text_is_blank() {
+    // SQLite reads U+FEFF as a space wherever it is.
+    splits(
+        "CREATE TABLE a (x);\n\u{feff}CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2; END;",
+        &[
+            "CREATE TABLE a (x);",
+            "CREATE TRIGGER t AFTER INSERT ON a BEGIN SELECT 1; SELECT 2; END;",
+        ],
+    );
+    assert_eq!(survey("CREATE TABLE a (x);\n\u{feff}").statements, 1);
+}
+
+#[test]
+fn files_that_run_nothing_have_no_statements() {
+    // What marks a file a no-op (an empty down means "nothing to undo").
+    for sql in [
+        "",
+        "  \n\t",
+        "-- nothing to undo\n",
+        "/* none */\n-- x",
+        "\u{feff};\n",
+        "/* nothing /* to */ undo */",
+    ] {
+        assert_eq!(survey(sql).statements, 0, "{sql:?}");
+    }
+    for sql in ["SELECT 1", "-- c\nDROP TABLE a;", "/* a */ x"] {
+        assert_ne!(survey(sql).statements, 0, "{sql:?}");
+    }
+}

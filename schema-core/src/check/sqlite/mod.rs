@@ -129,6 +129,36 @@ fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
 /// Runs every statement of `m`, stopping at the first that fails unless the file opted out.
 /// Returns whether a statement failed and was skipped.
 fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Result<bool, Error> {
+    let mut opened = None;
+    let result = run_each(db, m, in_transaction, &mut opened);
+    if in_transaction || db.is_autocommit() {
+        return result;
+    }
+    // A file run outside a transaction that leaves one open (its own `BEGIN`, a `SAVEPOINT`,
+    // or a statement that failed after them): rolled back, so that the next file, or the copy
+    // a `-- no-transaction` down is compared with, does not meet it.
+    let _ = db.execute_batch("ROLLBACK");
+    match (result, opened) {
+        (Ok(_), Some(statement)) => Err(rejected(
+            m,
+            &statement,
+            Failure {
+                message: "it opens a transaction that the file never ends".to_owned(),
+                offset: None,
+            },
+        )),
+        (result, _) => result,
+    }
+}
+
+/// [`run_statements`]' loop; `opened` is set to the statement after which a transaction is
+/// open, while one is.
+fn run_each<'a>(
+    db: &Connection,
+    m: &'a Migration,
+    in_transaction: bool,
+    opened: &mut Option<Statement<'a>>,
+) -> Result<bool, Error> {
     let mut skipped = false;
     for statement in split_statements(&m.sql) {
         let outside_only = in_transaction
@@ -162,6 +192,11 @@ fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Resul
                 }
             }
             Err(failure) => return Err(rejected(m, &statement, failure)),
+        }
+        if db.is_autocommit() {
+            *opened = None;
+        } else if opened.is_none() {
+            *opened = Some(statement);
         }
     }
     Ok(skipped)
@@ -371,6 +406,10 @@ fn fix_for(message: &str, sql: &str) -> &'static str {
         return "put the statements that need foreign keys off in a `-- no-transaction` file: \
                 the `PRAGMA` first, then its own `BEGIN` … `COMMIT`, then the `PRAGMA` that \
                 turns them back on, as SQLite's steps for changing a table's definition say";
+    }
+    if message.contains("opens a transaction that the file never ends") {
+        return "end it before the file ends: `COMMIT` after a `BEGIN`, `RELEASE` after a \
+                `SAVEPOINT`; the connection would otherwise go back to the application inside it";
     }
     if message.starts_with("cannot VACUUM")
         || message.starts_with("cannot ATTACH")

@@ -259,3 +259,50 @@ fn keeps_sqlites_words_but_backticks_names() {
         "table `posts` has no column `title`"
     );
 }
+
+#[test]
+fn a_no_transaction_file_that_leaves_a_transaction_open_is_reported_not_waited_on() {
+    // A `SAVEPOINT` outside a transaction opens one; the down's copy of the database would
+    // wait for it for ever.
+    let errors = check_files(&[
+        (
+            "1_a.up.sql",
+            "-- no-transaction\nSAVEPOINT s;\nCREATE TABLE a (x);",
+        ),
+        ("1_a.down.sql", "-- no-transaction\nDROP TABLE a;"),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.up.sql:2:1: sqlite cannot apply this statement: it opens a transaction that the file never ends"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_no_transaction_down_failing_inside_its_own_transaction_is_named() {
+    let errors = check_files(&[
+        ("1_a.up.sql", "CREATE TABLE a (x);"),
+        (
+            "1_a.down.sql",
+            "-- no-transaction\nBEGIN;\nDROP TABLE nope;\nCOMMIT;",
+        ),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.down.sql:3:12: sqlite cannot apply this statement: no such table `nope`"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_no_transaction_up_is_not_run_again_inside_the_downs_transaction() {
+    let errors = check_files(&[
+        (
+            "1_a.up.sql",
+            "-- no-transaction\nBEGIN;\nCREATE TABLE a (x);\nCOMMIT;",
+        ),
+        ("1_a.down.sql", "DROP TABLE a;"),
+        ("2_b.sql", "INSERT INTO a VALUES (1);"),
+    ]);
+    assert_eq!(errors, Vec::<String>::new());
+}

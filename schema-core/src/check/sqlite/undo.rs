@@ -102,13 +102,16 @@ pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) 
         }),
         Ok(Ok((now, before))) => match difference(up, down, &now, &before) {
             Some(error) => Undo::Fails(error),
+            // An up that runs outside a transaction may not run inside this one (its own
+            // `BEGIN`, a `VACUUM`): the down is rolled back instead.
+            None if up.no_transaction() => Undo::Restores,
             None => match run_statements(db, up, true) {
                 Ok(_) => Undo::Restores,
                 Err(error) => Undo::Fails(reapplied(error, down)),
             },
         },
     };
-    let end = if matches!(undo, Undo::Restores) {
+    let end = if matches!(undo, Undo::Restores) && !up.no_transaction() {
         "COMMIT"
     } else {
         "ROLLBACK"
@@ -142,9 +145,17 @@ fn reapplied(error: Error, down: &Migration) -> Error {
 }
 
 /// Copies every page of `from` into `to`, replacing what `to` held.
+/// One step for all pages: a database that is busy (a transaction left open) is an error,
+/// never a wait.
 fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), rusqlite::Error> {
     let backup = rusqlite::backup::Backup::new(from, to)?;
-    backup.run_to_completion(i32::MAX, std::time::Duration::ZERO, None)
+    match backup.step(-1)? {
+        rusqlite::backup::StepResult::Done => Ok(()),
+        _ => Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            Some("the check's database is busy and cannot be copied".to_owned()),
+        )),
+    }
 }
 
 /// The error for a down whose schema differs from the one before its up: `after` and `before`

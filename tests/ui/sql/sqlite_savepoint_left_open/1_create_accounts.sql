@@ -1,0 +1,3 @@
+-- no-transaction
+SAVEPOINT backfill;
+CREATE TABLE accounts (id INTEGER PRIMARY KEY);
