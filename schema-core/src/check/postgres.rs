@@ -24,28 +24,50 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
     errors
 }
 
-/// Byte offsets and messages of the syntax errors in `sql`, in order. A parser that panics on
-/// some input finds nothing in it rather than failing the build: a false error is worse than a
-/// missed one.
-fn syntax_errors(sql: &str) -> Vec<(usize, String)> {
-    let parsed = std::panic::catch_unwind(|| {
-        squawk_syntax::SourceFile::parse(sql)
-            .errors()
-            .into_iter()
-            .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
-            .collect::<Vec<_>>()
-    });
-    parsed.unwrap_or_default()
+/// Parentheses nested deeper than this are not given to the parser, which recurses once per
+/// level; no migration nests anywhere near it.
+const MAX_NESTING: usize = 1_000;
+
+/// The parser's own thread's stack: its recursion, not the build's, decides how deep it goes.
+const PARSER_STACK: usize = 64 << 20;
+
+/// Byte offsets and messages of the syntax errors in `sql`, in order; `None` when it cannot be
+/// parsed at all. A parser that panics on some input, or input nested too deep for it, finds
+/// nothing rather than failing (or overflowing the stack of) the build: a false error is worse
+/// than a missed one.
+fn syntax_errors(sql: &str) -> Option<Vec<(usize, String)>> {
+    if crate::statement::paren_depth(sql) > MAX_NESTING {
+        return None;
+    }
+    let sql = sql.to_owned();
+    let parse = move || {
+        std::panic::catch_unwind(|| {
+            squawk_syntax::SourceFile::parse(&sql)
+                .errors()
+                .into_iter()
+                .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .ok()
+    };
+    std::thread::Builder::new()
+        .name("schema-postgres-parse".to_owned())
+        .stack_size(PARSER_STACK)
+        .spawn(parse)
+        .ok()?
+        .join()
+        .ok()
+        .flatten()
 }
 
 /// Whether `sql` parses as PostgreSQL (for the SQLite check's hint).
 #[cfg_attr(not(feature = "check-sqlite"), allow(dead_code))]
 pub(crate) fn parses(sql: &str) -> bool {
-    syntax_errors(sql).is_empty()
+    syntax_errors(sql).is_some_and(|errors| errors.is_empty())
 }
 
 fn check_file(m: &Migration, errors: &mut Vec<Error>) {
-    let found = syntax_errors(&m.sql);
+    let found = syntax_errors(&m.sql).unwrap_or_default();
     if found.is_empty() {
         return;
     }
@@ -159,6 +181,19 @@ mod tests {
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    #[test]
+    fn deep_nesting_neither_overflows_the_stack_nor_reports_a_false_error() {
+        // 3,000 levels overflowed an 8 MiB stack inside the parser, aborting the build.
+        let deep = format!("SELECT {}1{};", "(".repeat(3_000), ")".repeat(3_000));
+        assert_eq!(check_files(&[("1_a.sql", &deep)]), Vec::<String>::new());
+        let unclosed = format!("SELECT {}1;", "(".repeat(2_800));
+        assert_eq!(check_files(&[("1_a.sql", &unclosed)]), Vec::<String>::new());
+        assert!(!parses(&unclosed));
+        // Deep, but within what the parser is given: still checked.
+        let nested = format!("SELECT {}1{} FROM;", "(".repeat(500), ")".repeat(500));
+        assert_eq!(check_files(&[("1_a.sql", &nested)]).len(), 1);
     }
 
     #[test]
