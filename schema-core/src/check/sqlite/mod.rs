@@ -25,6 +25,7 @@ use crate::statement::{nested_comment, split_statements, Statement};
 use dependents::check_dependents;
 use rusqlite::Connection;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 use undo::{check_undo, snapshot, Undo};
 
 /// Applies `set` to a fresh in-memory database and returns every problem found.
@@ -247,10 +248,32 @@ fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
     if compile_only(sql) {
         return Ok(());
     }
-    let mut rows = statement.raw_query();
-    while rows.next()?.is_some() {}
-    Ok(())
+    // A statement that runs for ever (an endless recursive query) would hang the build.
+    let started = Instant::now();
+    db.progress_handler(
+        10_000,
+        Some(move || started.elapsed() > STATEMENT_TIME_LIMIT),
+    );
+    let ran = (|| {
+        let mut rows = statement.raw_query();
+        while rows.next()?.is_some() {}
+        Ok::<_, rusqlite::Error>(())
+    })();
+    db.progress_handler(0, None::<fn() -> bool>);
+    match ran {
+        Err(e) if started.elapsed() > STATEMENT_TIME_LIMIT && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => Err(Failure {
+            message: format!(
+                "the check stopped this statement after {} s: it runs too long to be judged at build time (a recursive query without an end?)",
+                STATEMENT_TIME_LIMIT.as_secs()
+            ),
+            offset: None,
+        }),
+        ran => Ok(ran?),
+    }
 }
+
+/// How long one statement may run in the check.
+const STATEMENT_TIME_LIMIT: Duration = Duration::from_secs(5);
 
 /// What SQLite does not do inside a transaction, which the check (in memory, where these
 /// statements pass) would not find by running the statement: why, or `None`.

@@ -306,3 +306,16 @@ fn a_no_transaction_up_is_not_run_again_inside_the_downs_transaction() {
     ]);
     assert_eq!(errors, Vec::<String>::new());
 }
+
+#[test]
+fn a_statement_that_runs_for_ever_is_stopped_and_named() {
+    let errors = check_files(&[(
+        "1_a.sql",
+        "CREATE TABLE a (x);\nCREATE TABLE b AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c;",
+    )]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:2:1: sqlite cannot apply this statement: the check stopped this statement after 5 s"),
+        "{errors:#?}"
+    );
+}
