@@ -45,18 +45,39 @@ impl fmt::Display for Location {
     }
 }
 
-/// The line and column (both 1-based, column in characters) of a byte offset in `text`.
+/// The line and column (both 1-based, column in characters) of a byte offset in `text`. A
+/// leading byte order mark, which editors do not show, is not counted; an offset inside a
+/// character counts from that character's start.
 pub(crate) fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let column = before[line_start..].chars().count() + 1;
-    (line, column)
+    let on_line = &before[line_start..];
+    let on_line = if line_start == 0 {
+        on_line.strip_prefix('\u{feff}').unwrap_or(on_line)
+    } else {
+        on_line
+    };
+    (line, on_line.chars().count() + 1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_columns_as_an_editor_shows_them() {
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("\u{feff}-- x", 3), (1, 1));
+        assert_eq!(line_column("\u{feff}-- x", 6), (1, 4));
+        // Inside `é` (two bytes): its start.
+        assert_eq!(line_column("aé", 2), (1, 2));
+        assert_eq!(line_column("a", 10), (1, 2));
+    }
 
     #[test]
     fn displays_like_rustc() {

@@ -395,3 +395,17 @@ fn rejects_a_string_that_is_never_closed() {
         vec!["migrations/1_a.sql:2:23: this string is never closed, so the database would read everything after it as part of it: close it with `'` (a `'` inside a string is written twice: `''`)"]
     );
 }
+
+#[test]
+fn locations_do_not_count_a_leading_byte_order_mark() {
+    let errors = messages(&[("1_a.sql", "\u{feff}-- schema: bogus\nSELECT 1;".as_bytes())]);
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:1:12: unknown directive"),
+        "{errors:#?}"
+    );
+    let errors = messages(&[("1_a.sql", "\u{feff}/* open\nSELECT 1;".as_bytes())]);
+    assert!(
+        errors[0].starts_with("migrations/1_a.sql:1:1: this `/*`"),
+        "{errors:#?}"
+    );
+}
