@@ -91,30 +91,47 @@ fn trigger_probe(
 ) -> Result<Option<String>, rusqlite::Error> {
     let normalised = normalise(sql);
     let words: Vec<&str> = normalised.split(' ').collect();
-    let Some(at) = words
+    // The event follows `BEFORE`, `AFTER` or `INSTEAD OF`; without one, the trigger's name
+    // (which may itself be `delete`).
+    let name_at = words
         .iter()
-        .position(|w| matches!(*w, "insert" | "update" | "delete"))
-    else {
-        return Ok(None);
+        .position(|w| *w == "trigger")
+        .map_or(0, |i| i + 1);
+    let name_at = if words.get(name_at..name_at + 3) == Some(&["if", "not", "exists"][..]) {
+        name_at + 3
+    } else {
+        name_at
+    };
+    let timing = words
+        .iter()
+        .skip(name_at + 1)
+        .position(|w| matches!(*w, "before" | "after" | "instead"))
+        .map(|i| i + name_at + 1);
+    let event = match timing {
+        Some(i) if words[i] == "instead" => words.get(i + 2),
+        Some(i) => words.get(i + 1),
+        None => words.get(name_at + 1),
     };
     let table_sql = quote(table);
-    Ok(Some(match words[at] {
-        "insert" => format!("INSERT INTO {table_sql} DEFAULT VALUES"),
-        "delete" => format!("DELETE FROM {table_sql}"),
-        _ => {
-            let column = match words.get(at + 1..at + 3) {
-                Some(["of", column]) => Some((*column).to_owned()),
-                _ => db
-                    .prepare("SELECT name FROM pragma_table_info(?1) LIMIT 1")?
-                    .query_row([table], |row| row.get::<_, String>(0))
-                    .ok(),
-            };
-            let Some(column) = column else {
+    Ok(Some(match event.copied() {
+        Some("insert") => format!("INSERT INTO {table_sql} DEFAULT VALUES"),
+        Some("delete") => format!("DELETE FROM {table_sql}"),
+        Some("update") => {
+            // Every column, so that an `UPDATE OF` trigger fires whichever columns it names.
+            let columns: Vec<String> = db
+                .prepare("SELECT name FROM pragma_table_xinfo(?1) WHERE hidden = 0")?
+                .query_map([table], |row| row.get::<_, String>(0))?
+                .collect::<Result<_, _>>()?;
+            if columns.is_empty() {
                 return Ok(None);
-            };
-            let column = quote(&column);
-            format!("UPDATE {table_sql} SET {column} = {column}")
+            }
+            let set: Vec<String> = columns
+                .iter()
+                .map(|c| format!("{0} = {0}", quote(c)))
+                .collect();
+            format!("UPDATE {table_sql} SET {}", set.join(", "))
         }
+        _ => return Ok(None),
     }))
 }
 

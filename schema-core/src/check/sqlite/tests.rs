@@ -319,3 +319,20 @@ fn a_statement_that_runs_for_ever_is_stopped_and_named() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_trigger_is_probed_by_its_event_whatever_its_name_and_columns() {
+    // `UPDATE OF` a quoted column with a space: no false error.
+    let errors = check_files(&[(
+        "1_a.sql",
+        "CREATE TABLE a (id INT, \"Full Name\" TEXT);\nCREATE TRIGGER t AFTER UPDATE OF \"Full Name\" ON a BEGIN SELECT 1; END;",
+    )]);
+    assert_eq!(errors, Vec::<String>::new());
+    // A trigger named `delete` that fires on insert: its body is still compiled.
+    let errors = check_files(&[(
+        "1_a.sql",
+        "CREATE TABLE a (id INT);\nCREATE TABLE log (x);\nCREATE TRIGGER \"delete\" AFTER INSERT ON a BEGIN INSERT INTO log VALUES (new.nope); END;",
+    )]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("`new.nope`"), "{errors:#?}");
+}
