@@ -336,3 +336,21 @@ fn a_trigger_is_probed_by_its_event_whatever_its_name_and_columns() {
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(errors[0].contains("`new.nope`"), "{errors:#?}");
 }
+
+#[test]
+fn a_down_that_leaves_a_temporary_table_is_reported() {
+    let errors = check_files(&[
+        ("1_a.up.sql", "CREATE TABLE a (x);"),
+        ("1_a.down.sql", "DROP TABLE a;\nCREATE TEMP TABLE t (y);"),
+        (
+            "2_b.sql",
+            "CREATE TEMP TABLE t (y);\nCREATE TEMP TABLE schema_check_before (z);",
+        ),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with("migrations/1_a.down.sql: reverting `migrations/1_a.up.sql` does not restore the schema"),
+        "{errors:#?}"
+    );
+    assert!(errors[0].contains("`t`"), "{errors:#?}");
+}

@@ -12,14 +12,23 @@ use std::collections::BTreeMap;
 /// and go with the tables they serve. The copy and the comparison stay inside SQLite, so a pair
 /// costs the same whatever the size of the schema before it.
 pub(super) fn snapshot(db: &Connection) -> Result<(), rusqlite::Error> {
-    db.execute_batch(
-        "CREATE TEMP TABLE IF NOT EXISTS schema_check_before (type TEXT, name TEXT, sql TEXT);
-         DELETE FROM temp.schema_check_before;
-         INSERT INTO temp.schema_check_before
-             SELECT type, name, sql FROM main.sqlite_schema
-             WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\';",
-    )
+    db.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {SNAPSHOT} (type TEXT, name TEXT, sql TEXT);
+         DELETE FROM temp.{SNAPSHOT};
+         INSERT INTO temp.{SNAPSHOT} {SCHEMA};"
+    ))
 }
+
+/// The check's own table, named so that no migration's temporary table meets it.
+const SNAPSHOT: &str = "__schema_check_snapshot";
+
+/// The schema as compared: the main database's objects, and the temporary ones (a down that
+/// leaves a temporary table leaves it on the application's connection), without SQLite's own
+/// and the check's.
+const SCHEMA: &str = "SELECT type, name, sql FROM main.sqlite_schema \
+                      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' \
+                      UNION ALL SELECT 'temporary ' || type, name, sql FROM temp.sqlite_schema \
+                      WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> '__schema_check_snapshot'";
 
 /// Part of a schema: `(type, lowercased name)` -> `(name, sql)`.
 type Schema = BTreeMap<(String, String), (String, Option<String>)>;
@@ -37,9 +46,9 @@ fn changes(db: &Connection) -> Result<(Schema, Schema), rusqlite::Error> {
         })?;
         rows.collect()
     };
-    let now = "SELECT type, name, sql FROM main.sqlite_schema \
-               WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
-    let before = "SELECT type, name, sql FROM temp.schema_check_before";
+    // A subquery, so that `EXCEPT` applies to the whole union.
+    let now = format!("SELECT type, name, sql FROM ({SCHEMA})");
+    let before = format!("SELECT type, name, sql FROM temp.{SNAPSHOT}");
     Ok((
         rows(&format!("{now} EXCEPT {before}"))?,
         rows(&format!("{before} EXCEPT {now}"))?,
