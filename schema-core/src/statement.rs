@@ -424,13 +424,11 @@ fn unclosed_quote(rest: &str) -> Option<&'static str> {
         b'"' | b'`' => return quoted_end(bytes, false).is_none().then_some("quoted name"),
         b'[' => return (!rest.contains(']')).then_some("bracketed name"),
         b'E' | b'e' if bytes.get(1) == Some(&b'\'') => quoted_end(&bytes[1..], true).is_some(),
+        // Not `$1`: only what the lexer takes for a dollar quote.
         b'$' => {
-            // Not `$1`: only what the lexer took for a dollar quote.
-            dollar_quote_len(rest)?;
-            let tag_len = len_while(&rest[1..], is_word_start);
-            let delimiter = &rest[..tag_len + 2];
-            let closed = rest[delimiter.len()..].contains(delimiter);
-            return (!closed).then_some("dollar-quoted body");
+            return dollar_quote_end(rest)?
+                .is_none()
+                .then_some("dollar-quoted body")
         }
         _ => return None,
     };
@@ -504,8 +502,14 @@ pub(crate) fn paren_depth(sql: &str) -> usize {
 }
 
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
-/// one (e.g. the parameter `$1`): the tag must be empty or start with a letter or `_`.
+/// one (e.g. the parameter `$1`). Unterminated: all of it.
 fn dollar_quote_len(rest: &str) -> Option<usize> {
+    dollar_quote_end(rest).map(|end| end.unwrap_or(rest.len()))
+}
+
+/// Where the dollar-quoted string at the start of `rest` ends: `None` if the `$` does not open
+/// one (the tag must be empty or start with a letter or `_`), `Some(None)` if it is never closed.
+fn dollar_quote_end(rest: &str) -> Option<Option<usize>> {
     let after = rest.get(1..)?;
     let tag_len = len_while(after, is_word_start);
     let tagged = &after[tag_len..];
@@ -514,10 +518,7 @@ fn dollar_quote_len(rest: &str) -> Option<usize> {
     }
     let delimiter = &rest[..tag_len + 2];
     let body = &rest[delimiter.len()..];
-    let len = body
-        .find(delimiter)
-        .map_or(rest.len(), |i| 2 * delimiter.len() + i);
-    Some(len)
+    Some(body.find(delimiter).map(|i| 2 * delimiter.len() + i))
 }
 
 #[cfg(test)]
