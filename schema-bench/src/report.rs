@@ -127,7 +127,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
     }
     if let (Some(floor), Some(lower)) = (f(Contender::LowerRecorded), f(Contender::LowerPerFile)) {
         fresh_row(
-            "fresh apply: the floor of recording in each file's transaction (lower bound + two rows / lower bound)",
+            "fresh apply: the floor of recording in each file's transaction (lower bound + tracking rows / lower bound)",
             floor,
             lower,
             "",
@@ -136,7 +136,7 @@ fn print_ratios(r: &SizeResult, labels: &Labels) {
     }
     if let (Some(run), Some(floor)) = (f(Contender::SchemaRun), f(Contender::LowerRecorded)) {
         fresh_row(
-            "fresh apply: this project `run` / lower bound + two rows",
+            "fresh apply: this project `run` / lower bound + tracking rows",
             run,
             floor,
             "",

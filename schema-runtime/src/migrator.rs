@@ -2,7 +2,7 @@
 
 #[cfg(feature = "postgres")]
 pub use crate::backend::postgres::LockMode;
-use crate::backend::{ApplyError, Backend, Context, Step, TableNames};
+use crate::backend::{ApplyError, Backend, Context, ModuleState, Step, TableNames};
 use crate::report::{AppliedMigration, HistoryEvent, Report, StatusEntry};
 use crate::{Checksum, MigrateError, Migration, Migrations};
 use std::time::{Duration, Instant};
@@ -261,8 +261,10 @@ impl<'m> Migrator<'m> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
         let expected = self.migrations.applying().count() as i64;
+        let mut probed = None;
         if self.target.is_none() && !self.always_validate {
-            if let Some(state) = b.probe().await? {
+            probed = b.probe().await?;
+            if let Some(state) = &probed {
                 if state.applied_count == expected
                     && state.fingerprint == self.migrations.fingerprint().to_hex()
                 {
@@ -287,7 +289,7 @@ impl<'m> Migrator<'m> {
             waited_ms = lock_started.elapsed().as_millis() as u64,
             "took the migration lock"
         );
-        let result = self.run_locked(b, started).await;
+        let result = self.run_locked(b, started, probed).await;
         // Released whatever happened; an error releasing it matters less than the run's own.
         let released = b.unlock().await;
         let report = result?;
@@ -299,10 +301,19 @@ impl<'m> Migrator<'m> {
         &self,
         b: &mut B,
         started: Instant,
+        probed: Option<ModuleState>,
     ) -> Result<Report, MigrateError> {
         b.prepare_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;
+        // The module row is written in the last transaction of a run that completes: when it
+        // still says what the applied rows say, no run stopped part-way since.
+        if probed.is_some_and(|state| {
+            state.applied_count == plan.applied_count
+                && state.fingerprint == plan.fingerprint.to_hex()
+        }) {
+            b.history_complete();
+        }
         info!(
             applied = plan.applied_count,
             pending = plan.pending.len(),

@@ -355,6 +355,12 @@ pub(crate) trait Backend {
     /// The module row, read without a lock: `None` when the tables or the row do not exist.
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError>;
 
+    /// Called by a run whose probe found the module row matching the applied rows: no earlier
+    /// run stopped between committing a migration and writing the history events it owed. A
+    /// backend that defers a run's `apply` events to a later transaction of the run need not
+    /// then look for missing ones.
+    fn history_complete(&mut self) {}
+
     /// Whether a `running` row may belong to a live process even while this run holds what
     /// `lock` gives (PostgreSQL's transaction lock mode, where `lock` takes nothing).
     fn running_may_be_live(&self) -> bool {

@@ -44,6 +44,7 @@ impl SqliteBackend<'_> {
             };
             let duration = started.elapsed();
             let record = async {
+                self.write_owed_events(&mut tx).await?;
                 // language=SQLite
                 let delete = format!("DELETE FROM {} WHERE module = ?1 AND version = ?2", self.m);
                 sqlx::query(&delete)
@@ -73,6 +74,9 @@ impl SqliteBackend<'_> {
             Ok(duration)
         }
         .await;
+        if result.is_ok() {
+            self.owed_events_written();
+        }
         if unknown_state {
             drop(conn.detach());
         } else {
@@ -91,6 +95,7 @@ impl SqliteBackend<'_> {
         let mut conn = self.take_conn().await?;
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            self.write_owed_events(&mut tx).await?;
             // language=SQLite
             let insert = format!(
                 "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status)
@@ -119,6 +124,9 @@ impl SqliteBackend<'_> {
         }
         .await;
         self.conn = Some(conn);
+        if result.is_ok() {
+            self.owed_events_written();
+        }
         result.map_err(MigrateError::db("recording migrations as applied"))
     }
 

@@ -34,6 +34,15 @@ pub(crate) struct SqliteBackend<'p> {
     /// transaction, so that a new database commits once per migration and no more. Every other
     /// method that writes them calls [`tables_ready`](Self::tables_ready) first.
     tables_deferred: bool,
+    /// Versions this run applied in transactions of their own whose `apply` events are still
+    /// to be written: they go with the next history write, at the latest the run's last
+    /// migration's transaction. One tracking page fewer in every other migration's commit.
+    owed: Vec<i64>,
+    /// Whether an earlier run may have stopped between a migration's commit and the events it
+    /// owed (a crash): the next history write then first adds an `apply` event for every
+    /// applied row that has none. Cleared when the module row matched the applied rows, or
+    /// when there were no tracking tables.
+    catch_up: bool,
     ctx: Context,
     m: String,
     h: String,
@@ -47,6 +56,8 @@ impl<'p> SqliteBackend<'p> {
             conn: None,
             lock: None,
             tables_deferred: false,
+            owed: Vec::new(),
+            catch_up: true,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
             modules: quote(&ctx.tables.modules),
@@ -120,10 +131,20 @@ impl Backend for SqliteBackend<'_> {
     ) -> Result<(), MigrateError> {
         self.tables_ready().await?;
         let mut conn = self.take_conn().await?;
-        let result = self
-            .record_module(&mut conn, applied_count, &fingerprint.to_hex())
-            .await;
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            // A run that stopped part-way leaves this one nothing to apply when the same
+            // binary boots again: the events it owed are written here.
+            self.write_owed_events(&mut tx).await?;
+            self.record_module(&mut tx, applied_count, &fingerprint.to_hex())
+                .await?;
+            tx.commit().await
+        }
+        .await;
         self.conn = Some(conn);
+        if result.is_ok() {
+            self.owed_events_written();
+        }
         result.map_err(MigrateError::db("recording the module's state"))
     }
 
@@ -143,6 +164,9 @@ impl Backend for SqliteBackend<'_> {
             .await;
         self.conn = Some(conn);
         self.tables_deferred = matches!(&row, Err(e) if missing_table(e));
+        if self.tables_deferred {
+            self.catch_up = false;
+        }
         match row {
             Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),
@@ -151,6 +175,10 @@ impl Backend for SqliteBackend<'_> {
                 "checking for pending migrations",
             )(e)),
         }
+    }
+
+    fn history_complete(&mut self) {
+        self.catch_up = false;
     }
 
     async fn run_in_progress(&mut self) -> Result<bool, MigrateError> {
@@ -228,6 +256,12 @@ impl Backend for SqliteBackend<'_> {
         let result = self.apply_steps(&mut guarded, steps, create).await;
         if result.is_ok() {
             self.tables_deferred = false;
+            match steps {
+                [step] if record::defers_event(step, false) => {
+                    self.owed.push(step.migration.version);
+                }
+                _ => self.owed_events_written(),
+            }
         }
         self.conn = guarded.release();
         result.map(|durations| durations.into_iter().map(Some).collect())
@@ -310,6 +344,10 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
+        if result.is_ok() {
+            // `record_applied` wrote the owed events before its own.
+            self.owed_events_written();
+        }
         // A connection whose transaction state is unknown (a rollback that failed) is closed
         // rather than handed back to the pool.
         if unknown_state {
@@ -330,6 +368,8 @@ impl Backend for SqliteBackend<'_> {
         let mut conn = self.take_conn().await?;
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            // The events of what the run applied before it come first.
+            self.write_owed_events(&mut tx).await?;
             self.record_event(&mut tx, migration, EventKind::Failure, None, Some(detail))
                 .await?;
             if marks_failed {
@@ -351,6 +391,9 @@ impl Backend for SqliteBackend<'_> {
         }
         .await;
         self.conn = Some(conn);
+        if result.is_ok() {
+            self.owed_events_written();
+        }
         result.map_err(MigrateError::db("recording a failed migration"))
     }
 
@@ -427,6 +470,7 @@ impl Backend for SqliteBackend<'_> {
         let mut conn = self.take_conn().await?;
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            self.write_owed_events(&mut tx).await?;
             // language=SQLite
             let sql = format!(
                 "UPDATE {t} SET status = '{STATUS_APPLIED}', checksum = ?3, loose_checksum = ?4,
@@ -450,6 +494,9 @@ impl Backend for SqliteBackend<'_> {
         }
         .await;
         self.conn = Some(conn);
+        if result.is_ok() {
+            self.owed_events_written();
+        }
         result.map_err(MigrateError::db("recording a repair"))
     }
 }

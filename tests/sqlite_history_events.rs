@@ -1,0 +1,250 @@
+//! The history's `apply` events against real SQLite files. A run writes the events of the
+//! migrations it applies in transactions of their own with its next history write, at the
+//! latest its last migration's transaction (each other commit then writes one tracking page
+//! fewer). These tests hold it to what a reader of the history must find all the same: one
+//! event per applied migration, in the order they were applied, copied from its row; and,
+//! after a run that stopped before writing them, the events written by the next run that
+//! writes the history, before any event of its own.
+
+#[path = "support/folders.rs"]
+mod folders;
+#[path = "support/sqlite.rs"]
+mod sqlite;
+
+use folders::files;
+use schema_runtime::Migrations;
+use sqlite::{applied_versions, fresh};
+use sqlx::SqlitePool;
+use tempfile::TempDir;
+
+/// Five migrations, the third a `-- no-transaction` file.
+const FILES: [(&str, &str); 5] = [
+    ("1_create_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"),
+    ("2_create_b.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"),
+    (
+        "3_index_b.sql",
+        "-- no-transaction\nCREATE INDEX b_id ON b (id);\nCREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+    ),
+    ("4_create_d.sql", "CREATE TABLE d (id INTEGER PRIMARY KEY);\n"),
+    ("5_create_e.sql", "CREATE TABLE e (id INTEGER PRIMARY KEY);\n"),
+];
+
+/// Five migrations, each in a transaction of its own.
+const TRANSACTIONAL: [(&str, &str); 5] = [
+    FILES[0],
+    FILES[1],
+    (
+        "3_create_c.sql",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+    ),
+    FILES[3],
+    FILES[4],
+];
+
+/// The history's events as (version, event), in the order they were written.
+async fn events(pool: &SqlitePool) -> Vec<(i64, String)> {
+    sqlx::query_as("SELECT version, event FROM _schema_history ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+fn applies(versions: &[i64]) -> Vec<(i64, String)> {
+    versions.iter().map(|v| (*v, "apply".to_owned())).collect()
+}
+
+fn owned(events: &[(i64, &str)]) -> Vec<(i64, String)> {
+    events.iter().map(|(v, e)| (*v, e.to_string())).collect()
+}
+
+/// Every applied row has exactly one `apply` event, which carries the row's time, author,
+/// duration and checksum, unless it was repaired (its event is then the repair).
+async fn assert_events_copy_their_rows(pool: &SqlitePool) {
+    let unmatched: Vec<i64> = sqlx::query_scalar(
+        "SELECT m.version FROM _schema_migrations m
+         WHERE m.status = 'applied' AND (
+             SELECT count(*) FROM _schema_history e
+             WHERE e.module = m.module AND e.version = m.version AND e.event = 'apply'
+               AND e.at = m.applied_at AND e.by = m.applied_by
+               AND e.duration_ms = m.duration_ms AND e.checksum = m.checksum
+         ) <> 1
+         AND NOT EXISTS (
+             SELECT 1 FROM _schema_history r
+             WHERE r.version = m.version AND r.event = 'repair' AND r.at >= m.applied_at
+         )",
+    )
+    .fetch_all(pool)
+    .await
+    .unwrap();
+    assert_eq!(unmatched, Vec::<i64>::new(), "rows without their one event");
+}
+
+/// Makes every insert into the history fail, as a full disk or a broken table would.
+async fn break_history(pool: &SqlitePool) {
+    sqlx::query(
+        "CREATE TRIGGER no_history BEFORE INSERT ON _schema_history
+         BEGIN SELECT RAISE(ABORT, 'the history cannot be written'); END",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+}
+
+/// Applies the first `applied` of `files`, then runs them all while the history cannot be
+/// written: the run fails at the first transaction that writes the events it owes, and what it
+/// committed before has no events. Returns the whole set, with the history writable again.
+async fn stopped_run(
+    pool: &SqlitePool,
+    files: &[(&str, &str)],
+    applied: usize,
+) -> (TempDir, Migrations) {
+    let (_dir, first) = folders::files(&files[..applied]);
+    first.run(pool).await.unwrap();
+    break_history(pool).await;
+    let (dir, set) = folders::files(files);
+    set.run(pool).await.unwrap_err();
+    sqlx::query("DROP TRIGGER no_history")
+        .execute(pool)
+        .await
+        .unwrap();
+    (dir, set)
+}
+
+#[tokio::test]
+async fn every_migration_of_a_run_has_its_apply_event_in_order() {
+    let db = fresh().await;
+    let (_dir, first) = files(&FILES[..2]);
+    first.run(&db.pool).await.unwrap();
+    assert_eq!(events(&db.pool).await, applies(&[1, 2]));
+    // A run of several, a `-- no-transaction` file among them.
+    let (_dir, all) = files(&FILES);
+    let report = all.run(&db.pool).await.unwrap();
+    assert_eq!(report.applied.len(), 3);
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4, 5]));
+    assert_events_copy_their_rows(&db.pool).await;
+    // As the public reader returns them.
+    let history = all.history(&db.pool).await.unwrap();
+    let versions: Vec<i64> = history.iter().map(|e| e.version).collect();
+    assert_eq!(versions, [1, 2, 3, 4, 5]);
+}
+
+#[tokio::test]
+async fn a_failure_comes_after_the_events_of_what_the_run_applied_before_it() {
+    let db = fresh().await;
+    let mut failing = FILES[..2].to_vec();
+    failing.push((
+        "3_broken.sql",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);\n",
+    ));
+    let (_dir, set) = files(&failing);
+    set.run(&db.pool).await.unwrap_err();
+    assert_eq!(
+        events(&db.pool).await,
+        owned(&[(1, "apply"), (2, "apply"), (3, "failure")])
+    );
+    assert_events_copy_their_rows(&db.pool).await;
+}
+
+#[tokio::test]
+async fn events_a_run_could_not_write_are_written_by_the_next_run_before_its_own() {
+    let db = fresh().await;
+    // 2 commits with its event owed; 3's transaction, which writes it, fails and is rolled back.
+    let (_dir, set) = stopped_run(&db.pool, &TRANSACTIONAL[..3], 1).await;
+    assert_eq!(
+        applied_versions(&db.pool).await,
+        [(1, "applied".to_owned()), (2, "applied".to_owned())]
+    );
+    assert_eq!(events(&db.pool).await, applies(&[1]));
+    // The next run finds the module row behind the applied rows and looks for what is missing.
+    let report = set.run(&db.pool).await.unwrap();
+    assert_eq!(report.applied.len(), 1);
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3]));
+    assert_events_copy_their_rows(&db.pool).await;
+}
+
+#[tokio::test]
+async fn a_repair_writes_the_events_owed_before_its_own() {
+    let db = fresh().await;
+    // 2 commits with its event owed; 3, a `-- no-transaction` file, runs its statements and
+    // then cannot record them: its row stays `running`, and the next run refuses.
+    let (_dir, all) = stopped_run(&db.pool, &FILES, 1).await;
+    assert_eq!(
+        applied_versions(&db.pool).await[2],
+        (3, "running".to_owned())
+    );
+    all.run(&db.pool).await.unwrap_err();
+    all.migrator().repair(&db.pool, 3).await.unwrap();
+    assert_eq!(
+        events(&db.pool).await,
+        owned(&[(1, "apply"), (2, "apply"), (3, "repair")])
+    );
+    assert_events_copy_their_rows(&db.pool).await;
+    all.run(&db.pool).await.unwrap();
+    assert_eq!(events(&db.pool).await[3..], applies(&[4, 5]));
+}
+
+#[tokio::test]
+async fn a_run_with_nothing_to_apply_writes_the_events_a_stopped_run_owed() {
+    let db = fresh().await;
+    // 2 and 3 commit with their events owed, and 4's transaction, which writes them, fails:
+    // the state a process killed after 3's commit leaves.
+    let (_dir, set) = stopped_run(&db.pool, &TRANSACTIONAL[..4], 1).await;
+    let applied: Vec<i64> = applied_versions(&db.pool)
+        .await
+        .into_iter()
+        .map(|(v, _)| v)
+        .collect();
+    assert_eq!(applied, [1, 2, 3], "4 was rolled back");
+    assert_eq!(events(&db.pool).await, applies(&[1]));
+    // A binary without 4 has nothing to apply: it writes the module row, and the events owed.
+    let (_dir, three) = files(&TRANSACTIONAL[..3]);
+    let report = three.run(&db.pool).await.unwrap();
+    assert!(report.is_noop() && !report.up_to_date_at_boot, "{report:?}");
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3]));
+    assert_events_copy_their_rows(&db.pool).await;
+    // Found once: the next run owes nothing more.
+    set.run(&db.pool).await.unwrap();
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4]));
+    assert_events_copy_their_rows(&db.pool).await;
+}
+
+#[tokio::test]
+async fn a_revert_after_a_stopped_run_writes_the_owed_events_before_its_own() {
+    let db = fresh().await;
+    let reversible = [
+        (
+            "1_create_a.up.sql",
+            "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+        ),
+        ("1_create_a.down.sql", "DROP TABLE a;\n"),
+        (
+            "2_create_b.up.sql",
+            "CREATE TABLE b (id INTEGER PRIMARY KEY);\n",
+        ),
+        ("2_create_b.down.sql", "DROP TABLE b;\n"),
+        (
+            "3_create_c.up.sql",
+            "CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+        ),
+        ("3_create_c.down.sql", "DROP TABLE c;\n"),
+    ];
+    let (_dir, set) = stopped_run(&db.pool, &reversible, 2).await;
+    assert_eq!(events(&db.pool).await, applies(&[1]));
+    set.migrator().revert_last(&db.pool, 1).await.unwrap();
+    assert_eq!(
+        events(&db.pool).await,
+        owned(&[(1, "apply"), (2, "apply"), (2, "revert")])
+    );
+}
+
+#[tokio::test]
+async fn all_or_nothing_writes_the_owed_events_before_its_own() {
+    let db = fresh().await;
+    let (_dir, _) = stopped_run(&db.pool, &TRANSACTIONAL[..3], 1).await;
+    assert_eq!(events(&db.pool).await, applies(&[1]));
+    let (_dir, all) = files(&TRANSACTIONAL);
+    let report = all.migrator().all_or_nothing().run(&db.pool).await.unwrap();
+    assert_eq!(report.applied.len(), 3);
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4, 5]));
+    assert_events_copy_their_rows(&db.pool).await;
+}
