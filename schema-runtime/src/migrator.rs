@@ -261,9 +261,10 @@ impl<'m> Migrator<'m> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
         let expected = self.migrations.applying().count() as i64;
-        let mut probed = None;
+        // Read also by a run that validates whatever it says: it tells the run whether an
+        // earlier one stopped part-way.
+        let probed = b.probe().await?;
         if self.target.is_none() && !self.always_validate {
-            probed = b.probe().await?;
             if let Some(state) = &probed {
                 if state.applied_count == expected
                     && state.fingerprint == self.migrations.fingerprint().to_hex()
