@@ -2,7 +2,8 @@
 //! of its statements fails, and downs that run outside a transaction. The runtime must leave no
 //! transaction open on a pooled connection, record what is left, and say what state the
 //! database is in. (A file that ends the migration's transaction, or leaves its own open at its
-//! end, is refused when it is loaded: `tests/ui/content`.)
+//! end, is refused when it is loaded: `tests/ui/content`; sets built by hand still reach the
+//! runtime, whose own guard the last tests hold.)
 
 #[path = "support/folders.rs"]
 mod folders;
@@ -10,7 +11,7 @@ mod folders;
 mod sqlite;
 
 use folders::files;
-use schema_runtime::{EventKind, MigrateError};
+use schema_runtime::{EventKind, MigrateError, Migration, MigrationKind, Migrations};
 use sqlite::{applied_versions, fresh, open};
 use sqlx::sqlite::SqlitePool;
 
@@ -37,6 +38,34 @@ async fn service_writes_survive(pool: &SqlitePool, path: &std::path::Path) {
         .unwrap();
     assert_eq!(x, 42);
     other.close().await;
+}
+
+async fn ids(pool: &SqlitePool) -> Vec<i64> {
+    sqlx::query_scalar("SELECT id FROM t ORDER BY id")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+/// `loaded` with the SQL of the migration `pick` chooses replaced by `sql` (of `statements`
+/// statements), as a set built by hand could hold it: no rule of reading a folder applies.
+fn replacing(
+    loaded: &Migrations,
+    pick: impl Fn(&Migration) -> bool,
+    sql: &'static str,
+    statements: usize,
+) -> Migrations {
+    let mut migrations = loaded.as_slice().to_vec();
+    let m = migrations.iter_mut().find(|m| pick(m)).unwrap();
+    m.sql = sql;
+    m.statement_count = statements;
+    Migrations::__new(
+        Box::leak(migrations.into_boxed_slice()),
+        loaded.dir(),
+        loaded.build_dir(),
+        loaded.fingerprint(),
+        false,
+    )
 }
 
 async fn row(pool: &SqlitePool, version: i64) -> (String, i64, Option<String>) {
@@ -74,10 +103,7 @@ async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorde
         "{message}"
     );
     // The statement before the file's BEGIN stays; those after it are gone.
-    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
-        .fetch_all(&db.pool)
-        .await
-        .unwrap();
+    let ids = ids(&db.pool).await;
     assert_eq!(ids, [1]);
     let (status, done, error) = row(&db.pool, 2).await;
     assert_eq!((status.as_str(), done), ("failed", 1));
@@ -232,4 +258,87 @@ async fn status_says_running_while_another_run_applies_a_no_transaction_file() {
         set.status(&watcher).await.unwrap()[1].state,
         schema_runtime::MigrationState::Failed
     );
+}
+
+#[tokio::test]
+async fn a_transaction_a_hand_built_set_leaves_open_is_rolled_back_and_recorded() {
+    let db = fresh().await;
+    // Reading a folder refuses a `-- no-transaction` file whose `SAVEPOINT` is never released
+    // (`tests/ui/content`); a set built by hand still reaches the runtime, which must not hand
+    // the pooled connection back inside that transaction.
+    let (_dir, loaded) = files(&[
+        INIT,
+        (
+            "2_fill.sql",
+            "-- no-transaction\nINSERT INTO t VALUES (1, 'kept');\nSAVEPOINT fill;\nINSERT INTO t VALUES (2, 'b');\nRELEASE fill;\n",
+        ),
+    ]);
+    let set = replacing(
+        &loaded,
+        |m| m.version == 2,
+        "-- no-transaction\nINSERT INTO t VALUES (1, 'kept');\nSAVEPOINT fill;\nINSERT INTO t VALUES (2, 'b');\n",
+        3,
+    );
+    let err = set.run(&db.pool).await.unwrap_err();
+    let MigrateError::TransactionLeftOpen {
+        version: 2,
+        progress,
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert_eq!(progress, "1 of 3 statements stand");
+    assert!(
+        err.to_string()
+            .starts_with("migrations/2_fill.sql: migration 2 left a transaction open at its end"),
+        "{err}"
+    );
+    let ids = ids(&db.pool).await;
+    assert_eq!(ids, [1], "what ran after the savepoint is undone");
+    let (status, done, error) = row(&db.pool, 2).await;
+    assert_eq!((status.as_str(), done), ("failed", 1));
+    assert!(error.unwrap().contains("left a transaction open"));
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Failure);
+    service_writes_survive(&db.pool, &db.path).await;
+    let refused = set.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(refused, MigrateError::Dirty { version: 2, .. }),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_transaction_a_hand_built_down_leaves_open_is_rolled_back_and_recorded() {
+    let db = fresh().await;
+    let (_dir, loaded) = files(&[
+        ("1_init.up.sql", INIT.1),
+        ("1_init.down.sql", "DROP TABLE t;"),
+        ("2_fill.up.sql", "INSERT INTO t VALUES (1, 'a');"),
+        (
+            "2_fill.down.sql",
+            "-- no-transaction\nDELETE FROM t WHERE id = 1;\nSAVEPOINT undo;\nDELETE FROM t;\nRELEASE undo;\n",
+        ),
+    ]);
+    loaded.run(&db.pool).await.unwrap();
+    sqlx::query("INSERT INTO t VALUES (2, 'b')")
+        .execute(&db.pool)
+        .await
+        .unwrap();
+    let set = replacing(
+        &loaded,
+        |m| m.version == 2 && m.kind == MigrationKind::Down,
+        "-- no-transaction\nDELETE FROM t WHERE id = 1;\nSAVEPOINT undo;\nDELETE FROM t;\n",
+        3,
+    );
+    let err = set.migrator().revert_last(&db.pool, 1).await.unwrap_err();
+    let MigrateError::TransactionLeftOpen { version: 2, .. } = &err else {
+        panic!("{err:?}");
+    };
+    // The statement before the savepoint stands; the one after it is undone.
+    let ids = ids(&db.pool).await;
+    assert_eq!(ids, [2]);
+    assert_eq!(row(&db.pool, 2).await.0, "failed");
+    service_writes_survive(&db.pool, &db.path).await;
 }

@@ -6,7 +6,7 @@ use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
 use crate::migration::{Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
-use crate::statement::TransactionControl;
+use crate::statement::{savepoint_name, TransactionControl};
 use crate::validate;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -331,16 +331,34 @@ fn check_transaction_control(
         }
         return;
     }
-    let mut open = None;
-    for (offset, control) in controls {
-        open = match control {
-            TransactionControl::Begin => open.or(Some(*offset)),
-            TransactionControl::End => None,
-        };
-    }
-    if let Some(offset) = open {
+    if let Some(offset) = left_open(content, controls) {
         errors.push(Error::TransactionLeftOpen { at: at(offset) });
     }
+}
+
+/// Where the statement that opened a transaction still open at the file's end starts, as
+/// SQLite runs the file outside one: a `BEGIN`, or a `SAVEPOINT` taken with no transaction
+/// open, which only the `RELEASE` of that savepoint (or of one taken before it) ends.
+fn left_open(content: &str, controls: &[(usize, TransactionControl)]) -> Option<usize> {
+    // The open transaction: its first statement, then the savepoints taken in it (by name).
+    let mut open: Vec<(usize, Option<String>)> = Vec::new();
+    for (offset, control) in controls {
+        match control {
+            TransactionControl::Begin if open.is_empty() => open.push((*offset, None)),
+            TransactionControl::Begin => {}
+            TransactionControl::End => open.clear(),
+            TransactionControl::Savepoint => {
+                open.push((*offset, savepoint_name(content, *offset)));
+            }
+            TransactionControl::Release => {
+                let name = savepoint_name(content, *offset);
+                if let Some(at) = open.iter().rposition(|(_, n)| n.is_some() && *n == name) {
+                    open.truncate(at);
+                }
+            }
+        }
+    }
+    open.first().map(|(offset, _)| *offset)
 }
 
 fn known_directives() -> String {

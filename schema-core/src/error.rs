@@ -146,7 +146,7 @@ pub enum Error {
         at: Location,
     },
     /// A `-- no-transaction` file that opens a transaction and does not end it.
-    #[error("{at}: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: the migration's statements after it would be rolled back when the connection is next used; end it with `COMMIT` after the file's last statement")]
+    #[error("{at}: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; end it after the file's last statement (`COMMIT`, or `RELEASE` of this savepoint)")]
     TransactionLeftOpen {
         /// Where the statement that opens it starts.
         at: Location,

@@ -133,6 +133,12 @@ pub enum TransactionControl {
     /// `COMMIT`, `END`, `ABORT`, `ROLLBACK` (not `ROLLBACK TO` a savepoint), `PREPARE
     /// TRANSACTION`.
     End,
+    /// `SAVEPOINT name`: on SQLite, outside a transaction, it opens one that only the
+    /// `RELEASE` of that savepoint (or a `COMMIT`) ends. Its name: [`savepoint_name`].
+    Savepoint,
+    /// `RELEASE [SAVEPOINT] name`: ends the transaction when it releases the savepoint that
+    /// opened it.
+    Release,
 }
 
 impl TransactionControl {
@@ -149,10 +155,56 @@ impl TransactionControl {
             Some(TransactionControl::Begin)
         } else if ends {
             Some(TransactionControl::End)
+        } else if is("SAVEPOINT") {
+            Some(TransactionControl::Savepoint)
+        } else if is("RELEASE") {
+            Some(TransactionControl::Release)
         } else {
             None
         }
     }
+}
+
+/// The name a `SAVEPOINT` or `RELEASE [SAVEPOINT]` statement starting at `offset` of `sql`
+/// names, as both databases compare it: unquoted, in lower case (ASCII). `None` when it names
+/// none.
+pub(crate) fn savepoint_name(sql: &str, offset: usize) -> Option<String> {
+    let mut lexer = Lexer {
+        src: sql,
+        pos: offset,
+    };
+    let mut words = 0;
+    while let Some(token) = lexer.next_token() {
+        let text = sql.get(token.start..token.end)?;
+        match token.kind {
+            TokenKind::Blank => continue,
+            // The statement's own word, then `SAVEPOINT` after `RELEASE`.
+            TokenKind::Word
+                if words == 0 || (words == 1 && text.eq_ignore_ascii_case("SAVEPOINT")) =>
+            {
+                words += 1;
+            }
+            TokenKind::Word => return Some(text.to_ascii_lowercase()),
+            TokenKind::Other => {
+                let close = match text.chars().next()? {
+                    '"' => '"',
+                    '`' => '`',
+                    '[' => ']',
+                    '\'' => '\'',
+                    _ => return None,
+                };
+                let inner = text.get(1..text.len().checked_sub(1)?)?;
+                let doubled = format!("{close}{close}");
+                return Some(
+                    inner
+                        .replace(&doubled, &close.to_string())
+                        .to_ascii_lowercase(),
+                );
+            }
+            TokenKind::Semicolon => return None,
+        }
+    }
+    None
 }
 
 /// Whether `rest` starts with a `/*` comment that is never closed.

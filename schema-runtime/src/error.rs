@@ -97,6 +97,16 @@ pub enum MigrateError {
         /// What state that left.
         outcome: String,
     },
+    /// A `-- no-transaction` migration ran every statement and left a transaction open.
+    #[error("{file}: migration {version} left a transaction open at its end (a `BEGIN` or `SAVEPOINT` without its `COMMIT` or `RELEASE`): it was rolled back, so what the file ran after opening it is undone ({progress}); it is recorded as failed: end the transaction in the file, put the database right, then mark the migration resolved with `repair({version})` (or `schema repair {version}`)")]
+    TransactionLeftOpen {
+        /// The version.
+        version: i64,
+        /// The file.
+        file: String,
+        /// What stands, e.g. `1 of 3 statements stand`.
+        progress: String,
+    },
     /// Another process held the migration lock for longer than the configured wait.
     #[error("waited {waited:.1?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()` (`--lock-timeout <seconds>` on the command line)")]
     LockTimeout {

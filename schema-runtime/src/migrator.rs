@@ -441,6 +441,32 @@ impl<'m> Migrator<'m> {
                     outcome: outcome.to_owned(),
                 };
             }
+            ApplyError::LeftOpen {
+                statements_done,
+                statements_total,
+            } => {
+                let m = steps[0].migration;
+                warn!(
+                    version = m.version,
+                    file = m.path,
+                    "migration left a transaction open"
+                );
+                let progress = match statements_done {
+                    Some(done) => format!("{done} of {statements_total} statements stand"),
+                    None => format!(
+                        "the statements of its {statements_total} before that transaction stand"
+                    ),
+                };
+                let error = MigrateError::TransactionLeftOpen {
+                    version: m.version,
+                    file: m.path.to_owned(),
+                    progress,
+                };
+                if let Err(record_error) = b.record_failure(m, &error.to_string(), true).await {
+                    warn!(error = %record_error, "could not record the failure in the history");
+                }
+                return error;
+            }
             ApplyError::Statement(failure) => failure,
         };
         let m = steps[failure.step.min(steps.len() - 1)].migration;

@@ -370,7 +370,7 @@ fn rejects_a_no_transaction_file_that_leaves_its_transaction_open() {
     )]);
     assert_eq!(
         errors,
-        vec!["migrations/1_a.sql:5:1: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: the migration's statements after it would be rolled back when the connection is next used; end it with `COMMIT` after the file's last statement"]
+        vec!["migrations/1_a.sql:5:1: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; end it after the file's last statement (`COMMIT`, or `RELEASE` of this savepoint)"]
     );
     // Diesel's `run_in_transaction = false` is the same directive.
     let errors = messages(&[
@@ -408,4 +408,34 @@ fn locations_do_not_count_a_leading_byte_order_mark() {
         errors[0].starts_with("migrations/1_a.sql:1:1: this `/*`"),
         "{errors:#?}"
     );
+}
+
+#[test]
+fn a_savepoint_opens_a_transaction_only_its_release_ends() {
+    // The statement whose transaction is still open at the end, by its first words.
+    fn left_open_at(sql: &str) -> Option<&str> {
+        let survey = crate::statement::survey(sql);
+        left_open(sql, &survey.transaction_control).map(|offset| &sql[offset..offset + 11])
+    }
+    for closed in [
+        "SAVEPOINT a; CREATE TABLE t (x); RELEASE a;",
+        "SAVEPOINT a; SAVEPOINT b; RELEASE a;",
+        "SAVEPOINT a; RELEASE SAVEPOINT \"A\";",
+        "SAVEPOINT a; ROLLBACK;",
+        "SAVEPOINT a; COMMIT;",
+        "BEGIN; SAVEPOINT a; RELEASE a; COMMIT;",
+        "RELEASE a;",
+        "CREATE TABLE t (x);",
+    ] {
+        assert_eq!(left_open_at(closed), None, "{closed}");
+    }
+    for (open, at) in [
+        ("SAVEPOINT a; SAVEPOINT b; RELEASE b;", "SAVEPOINT a"),
+        ("SAVEPOINT a; ROLLBACK TO a;", "SAVEPOINT a"),
+        ("SAVEPOINT a; RELEASE b;", "SAVEPOINT a"),
+        ("BEGIN TRAN; SAVEPOINT a; RELEASE a;", "BEGIN TRAN;"),
+        ("SAVEPOINT a; RELEASE a; SAVEPOINT b;", "SAVEPOINT b"),
+    ] {
+        assert_eq!(left_open_at(open), Some(at), "{open}");
+    }
 }

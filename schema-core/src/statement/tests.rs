@@ -281,13 +281,15 @@ fn control_alone(text: &str) -> Option<TransactionControl> {
         }
         ["ROLLBACK", "TO", ..] | ["ROLLBACK", _, "TO"] => None,
         ["ROLLBACK", ..] => Some(TransactionControl::End),
+        ["SAVEPOINT", ..] => Some(TransactionControl::Savepoint),
+        ["RELEASE", ..] => Some(TransactionControl::Release),
         _ => None,
     }
 }
 
 #[test]
 fn finds_the_statements_that_start_or_end_a_transaction() {
-    use TransactionControl::{Begin, End};
+    use TransactionControl::{Begin, End, Release, Savepoint};
     let found = |sql: &str| -> Vec<TransactionControl> {
         survey(sql)
             .transaction_control
@@ -306,7 +308,7 @@ fn finds_the_statements_that_start_or_end_a_transaction() {
     );
     assert_eq!(
         found("SAVEPOINT a; ROLLBACK TO a; ROLLBACK TRANSACTION TO SAVEPOINT a; RELEASE a;"),
-        []
+        [Savepoint, Release]
     );
     // Inside statements: trigger bodies, CASE, names, strings, comments, dollar quotes.
     assert_eq!(
@@ -322,6 +324,28 @@ fn finds_the_statements_that_start_or_end_a_transaction() {
     assert_eq!(
         survey(sql).transaction_control,
         [(sql.find("COMMIT").unwrap(), End)]
+    );
+}
+
+#[test]
+fn reads_the_name_a_savepoint_statement_names() {
+    let name = |sql: &str| savepoint_name(sql, 0);
+    assert_eq!(name("SAVEPOINT fill;").as_deref(), Some("fill"));
+    assert_eq!(name("savepoint /* c */ Fill").as_deref(), Some("fill"));
+    assert_eq!(name("RELEASE fill;").as_deref(), Some("fill"));
+    assert_eq!(
+        name("RELEASE SAVEPOINT \"Fi\"\"ll\";").as_deref(),
+        Some("fi\"ll")
+    );
+    assert_eq!(name("RELEASE [a b]").as_deref(), Some("a b"));
+    assert_eq!(name("SAVEPOINT `x`").as_deref(), Some("x"));
+    assert_eq!(name("SAVEPOINT;"), None);
+    assert_eq!(name("SAVEPOINT"), None);
+    assert_eq!(name("SAVEPOINT (").as_deref(), None);
+    let sql = "SELECT 1; SAVEPOINT b;";
+    assert_eq!(
+        savepoint_name(sql, sql.find("SAVE").unwrap()).as_deref(),
+        Some("b")
     );
 }
 

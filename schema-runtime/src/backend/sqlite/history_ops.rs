@@ -21,10 +21,20 @@ impl SqliteBackend<'_> {
             // A `-- no-transaction` down runs statement by statement on its own; its record
             // then takes a transaction of its own.
             let mut tx = if down.no_transaction() {
-                if let Err(mut failure) = run_statements(&mut conn, down.sql, 0).await {
-                    failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn, &mut unknown_state).await;
-                    return Err(ApplyError::Statement(failure));
+                let ran = match run_statements(&mut conn, down.sql, 0).await {
+                    Ok(ran) => ran,
+                    Err(mut failure) => {
+                        failure.own_transaction_rolled_back =
+                            control::end_open_transaction(&mut conn, &mut unknown_state).await;
+                        return Err(ApplyError::Statement(failure));
+                    }
+                };
+                // As after an up: a transaction the file left open is not handed on.
+                if control::end_open_transaction(&mut conn, &mut unknown_state).await {
+                    return Err(ApplyError::LeftOpen {
+                        statements_done: None,
+                        statements_total: ran,
+                    });
                 }
                 conn.begin_with("BEGIN IMMEDIATE")
                     .await

@@ -331,6 +331,16 @@ impl Backend for SqliteBackend<'_> {
                     .map_err(MigrateError::db("recording the progress of a migration"))?;
             }
             let duration = started.elapsed();
+            // Reading the folder refuses a file that leaves its transaction open; a set built
+            // otherwise could still, and every later write on this pooled connection would
+            // join that transaction and never be committed.
+            if control::end_open_transaction(&mut conn, &mut unknown_state).await {
+                let statements_done = self.statements_done(&mut conn, m).await.ok();
+                return Err(ApplyError::LeftOpen {
+                    statements_done,
+                    statements_total: total,
+                });
+            }
             let mut tx = conn
                 .begin_with("BEGIN IMMEDIATE")
                 .await

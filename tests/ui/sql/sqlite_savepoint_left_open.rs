@@ -1,7 +1,0 @@
-use schema_runtime::Migrations;
-
-static MIGRATIONS: Migrations = schema_runtime::embed_migrations!("sqlite_savepoint_left_open");
-
-fn main() {
-    let _ = MIGRATIONS.len();
-}

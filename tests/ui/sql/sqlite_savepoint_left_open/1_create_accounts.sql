@@ -1,3 +1,0 @@
--- no-transaction
-SAVEPOINT backfill;
-CREATE TABLE accounts (id INTEGER PRIMARY KEY);
