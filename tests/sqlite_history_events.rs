@@ -8,10 +8,13 @@
 
 #[path = "support/folders.rs"]
 mod folders;
+#[path = "support/replicas.rs"]
+mod replicas;
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
 use folders::files;
+use replicas::fixture_migrator;
 use schema_runtime::Migrations;
 use sqlite::{applied_versions, fresh};
 use sqlx::SqlitePool;
@@ -79,15 +82,28 @@ async fn assert_events_copy_their_rows(pool: &SqlitePool) {
     assert_eq!(unmatched, Vec::<i64>::new(), "rows without their one event");
 }
 
-/// Makes every insert into the history fail, as a full disk or a broken table would.
-async fn break_history(pool: &SqlitePool) {
-    sqlx::query(
-        "CREATE TRIGGER no_history BEFORE INSERT ON _schema_history
-         BEGIN SELECT RAISE(ABORT, 'the history cannot be written'); END",
-    )
+/// Makes every insert into the history fail, as a full disk or a broken table would; only
+/// those of runs by `who` when given (`applied_by`), the others' going through.
+async fn break_history_of(pool: &SqlitePool, who: Option<&str>) {
+    let when = who.map_or(String::new(), |who| format!("WHEN NEW.by = '{who}'"));
+    sqlx::query(&format!(
+        "CREATE TRIGGER no_history BEFORE INSERT ON _schema_history {when}
+         BEGIN SELECT RAISE(ABORT, 'the history cannot be written'); END"
+    ))
     .execute(pool)
     .await
     .unwrap();
+}
+
+async fn break_history(pool: &SqlitePool) {
+    break_history_of(pool, None).await;
+}
+
+async fn mend_history(pool: &SqlitePool) {
+    sqlx::query("DROP TRIGGER no_history")
+        .execute(pool)
+        .await
+        .unwrap();
 }
 
 /// Applies the first `applied` of `files`, then runs them all while the history cannot be
@@ -103,10 +119,7 @@ async fn stopped_run(
     break_history(pool).await;
     let (dir, set) = folders::files(files);
     set.run(pool).await.unwrap_err();
-    sqlx::query("DROP TRIGGER no_history")
-        .execute(pool)
-        .await
-        .unwrap();
+    mend_history(pool).await;
     (dir, set)
 }
 
@@ -246,5 +259,152 @@ async fn all_or_nothing_writes_the_owed_events_before_its_own() {
     let report = all.migrator().all_or_nothing().run(&db.pool).await.unwrap();
     assert_eq!(report.applied.len(), 3);
     assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4, 5]));
+    assert_events_copy_their_rows(&db.pool).await;
+}
+
+#[tokio::test]
+async fn caught_up_events_keep_the_order_migrations_were_applied_in() {
+    let db = fresh().await;
+    let one = ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    let three = ("3_c.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n");
+    let five = ("5_e.sql", "CREATE TABLE e (id INTEGER PRIMARY KEY);\n");
+    let six = ("6_f.sql", "CREATE TABLE f (id INTEGER PRIMARY KEY);\n");
+    // 5 commits with its event owed; 6's transaction, which writes it, fails.
+    let (_dir, _) = stopped_run(&db.pool, &[one, five, six], 1).await;
+    // A branch merged 3, applied out of order after 5.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (_dir, merged) = files(&[one, three, five, six]);
+    merged
+        .migrator()
+        .allow_out_of_order()
+        .run(&db.pool)
+        .await
+        .unwrap();
+    let by_time: Vec<i64> =
+        sqlx::query_scalar("SELECT version FROM _schema_migrations ORDER BY applied_at")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(by_time, [1, 5, 3, 6]);
+    let history: Vec<i64> = events(&db.pool).await.into_iter().map(|(v, _)| v).collect();
+    assert_eq!(history, by_time);
+}
+
+#[tokio::test]
+async fn a_run_that_waited_for_the_lock_looks_again_at_the_module_row() {
+    const REVERSIBLE: [(&str, &str); 10] = [
+        ("1_a.up.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n"),
+        ("1_a.down.sql", "DROP TABLE a;\n"),
+        ("2_b.up.sql", "CREATE TABLE b (id INTEGER PRIMARY KEY);\n"),
+        ("2_b.down.sql", "DROP TABLE b;\n"),
+        ("3_c.up.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n"),
+        ("3_c.down.sql", "DROP TABLE c;\n"),
+        ("4_d.up.sql", "CREATE TABLE d (id INTEGER PRIMARY KEY);\n"),
+        ("4_d.down.sql", "DROP TABLE d;\n"),
+        ("5_e.up.sql", "CREATE TABLE e (id INTEGER PRIMARY KEY);\n"),
+        ("5_e.down.sql", "DROP TABLE e;\n"),
+    ];
+    let db = fresh().await;
+    let (_dir, three) = files(&REVERSIBLE[..6]);
+    let (_dir, four) = files(&REVERSIBLE[..8]);
+    let (_dir, five) = files(&REVERSIBLE);
+    three.run(&db.pool).await.unwrap();
+    // A peer reaches the same file under a second name (a hard link), so that its lock file
+    // is its own: it stands for a peer that took the lock between this run's first query and
+    // its lock, while the test holds this run's lock to order things.
+    let peer_path = db.path.with_file_name("peer.db");
+    std::fs::hard_link(&db.path, &peer_path).unwrap();
+    let peer = sqlite::open(&peer_path).await;
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(format!("{}-schema-lock", db.path.display()))
+        .unwrap();
+    lock.try_lock().unwrap();
+    // This run reads the module row (3 applied) and waits for the lock.
+    let set: &'static Migrations = Box::leak(Box::new(five));
+    let pool = db.pool.clone();
+    let waiting = tokio::spawn(async move { set.run(&pool).await });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // Meanwhile 3 is reverted, and a run of 1..4 applies 3 again (its event owed) and stops
+    // at 4: the applied rows say again what the first query read.
+    four.migrator().revert_last(&peer, 1).await.unwrap();
+    break_history_of(&peer, Some("peer")).await;
+    let stopped = four.migrator().applied_by("peer").run(&peer).await;
+    assert!(stopped.is_err());
+    mend_history(&peer).await;
+    assert_eq!(
+        events(&db.pool).await,
+        owned(&[(1, "apply"), (2, "apply"), (3, "apply"), (3, "revert")])
+    );
+    lock.unlock().unwrap();
+    waiting.await.unwrap().unwrap();
+    assert_eq!(
+        events(&db.pool).await,
+        owned(&[
+            (1, "apply"),
+            (2, "apply"),
+            (3, "apply"),
+            (3, "revert"),
+            (3, "apply"),
+            (4, "apply"),
+            (5, "apply")
+        ])
+    );
+    assert_events_copy_their_rows(&db.pool).await;
+}
+
+#[tokio::test]
+async fn a_run_that_found_no_tables_before_the_lock_writes_the_events_a_killed_peer_owed() {
+    let db = fresh().await;
+    // The peer, a real process, creates the tracking tables in its first migration's long
+    // transaction, commits 1 and 2 (their events owed) and is killed inside 3.
+    let mut peer = fixture_migrator(&db.path, "owed_by_a_killed_peer")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let journal = std::path::PathBuf::from(format!("{}-journal", db.path.display()));
+    let started = std::time::Instant::now();
+    while !journal.exists() {
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    // This run's first query finds no tables: the peer's first transaction is still open.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let set: &'static Migrations = Box::leak(Box::new(
+        Migrations::load(root, "tests/fixtures/owed_by_a_killed_peer").unwrap(),
+    ));
+    let pool = db.pool.clone();
+    let waiting = tokio::spawn(async move { set.run(&pool).await });
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let tables: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = '_schema_migrations'")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
+    assert_eq!(tables, 0, "the peer's first migration is still running");
+    loop {
+        let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM _schema_migrations")
+            .fetch_one(&db.pool)
+            .await
+            .unwrap_or(0);
+        if rows == 2 && journal.exists() {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the peer never reached 3"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    peer.kill().unwrap(); // SIGKILL
+    peer.wait().unwrap();
+    assert_eq!(events(&db.pool).await, owned(&[]), "1 and 2 owed");
+    let report = waiting.await.unwrap().unwrap();
+    let applied: Vec<i64> = report.applied.iter().map(|m| m.version).collect();
+    assert_eq!(applied, [3, 4]);
+    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4]));
     assert_events_copy_their_rows(&db.pool).await;
 }

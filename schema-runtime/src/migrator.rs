@@ -2,7 +2,7 @@
 
 #[cfg(feature = "postgres")]
 pub use crate::backend::postgres::LockMode;
-use crate::backend::{ApplyError, Backend, Context, ModuleState, Step, TableNames};
+use crate::backend::{ApplyError, Backend, Context, Step, TableNames};
 use crate::report::{AppliedMigration, HistoryEvent, Report, StatusEntry};
 use crate::{Checksum, MigrateError, Migration, Migrations};
 use std::time::{Duration, Instant};
@@ -261,11 +261,8 @@ impl<'m> Migrator<'m> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
         let expected = self.migrations.applying().count() as i64;
-        // Read also by a run that validates whatever it says: it tells the run whether an
-        // earlier one stopped part-way.
-        let probed = b.probe().await?;
         if self.target.is_none() && !self.always_validate {
-            if let Some(state) = &probed {
+            if let Some(state) = b.probe().await? {
                 if state.applied_count == expected
                     && state.fingerprint == self.migrations.fingerprint().to_hex()
                 {
@@ -290,7 +287,7 @@ impl<'m> Migrator<'m> {
             waited_ms = lock_started.elapsed().as_millis() as u64,
             "took the migration lock"
         );
-        let result = self.run_locked(b, started, probed).await;
+        let result = self.run_locked(b, started).await;
         // Released whatever happened; an error releasing it matters less than the run's own.
         let released = b.unlock().await;
         let report = result?;
@@ -302,8 +299,10 @@ impl<'m> Migrator<'m> {
         &self,
         b: &mut B,
         started: Instant,
-        probed: Option<ModuleState>,
     ) -> Result<Report, MigrateError> {
+        // Read again now that nobody else can write: a peer may have created the tables,
+        // applied migrations or stopped part-way while this run waited for the lock.
+        let probed = b.probe().await?;
         b.prepare_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;

@@ -164,9 +164,8 @@ impl Backend for SqliteBackend<'_> {
             .await;
         self.conn = Some(conn);
         self.tables_deferred = matches!(&row, Err(e) if missing_table(e));
-        if self.tables_deferred {
-            self.catch_up = false;
-        }
+        // No tables, no events owed; read again under the lock, the answer may change.
+        self.catch_up = !self.tables_deferred;
         match row {
             Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
             Err(e) if missing_table(&e) => Ok(None),

@@ -125,26 +125,34 @@ impl SqliteBackend<'_> {
     ///
     /// Each event is copied from its applied row, so it carries the row's time, author and
     /// duration. After a run that may have stopped between a migration's commit and its
-    /// events, every applied row of the module without an event at or after its `applied_at`
-    /// gets one (a row that was baselined, repaired or imported has its own event, written
-    /// after it in its transaction).
+    /// events, every applied row of the module without its copied event gets one (a row that
+    /// was baselined, repaired or imported has its own event, written after it in its
+    /// transaction).
     pub(super) fn owed_events_sql(&self, also: &[i64]) -> Option<String> {
         let module = literal(&self.ctx.module);
         let (t, h) = (&self.m, &self.h);
         if self.catch_up {
-            // Each version's last event, grouped in one pass and then looked up by version: a
-            // join on the history itself would scan it once per applied row (seconds at
-            // 10,000 migrations).
+            // An applied row is logged when an `apply` event was copied from it (same version,
+            // same time), or an import or repair was recorded at or after it. Times are not
+            // compared otherwise: a clock set back could make a re-apply look older than its
+            // revert. The history is read twice, grouped or as a set, then looked up by
+            // version: a join on it would scan it once per applied row (seconds at 10,000).
+            // In the order they were applied, which `allow_out_of_order` may set apart from
+            // the versions'.
             // language=SQLite
             return Some(format!(
                 "INSERT INTO {h} ({HISTORY_COLUMNS})\n\
                  SELECT m.module, m.version, m.description, 'apply', m.checksum, m.applied_at, m.applied_by, m.duration_ms, NULL \
                  FROM {t} AS m LEFT JOIN ( \
-                     SELECT version, max(at) AS last FROM {h} WHERE module = {module} GROUP BY version \
-                 ) AS e ON e.version = m.version \
+                     SELECT version, max(at) AS last FROM {h} \
+                     WHERE module = {module} AND event IN ('import', 'repair') GROUP BY version \
+                 ) AS r ON r.version = m.version \
                  WHERE m.module = {module} AND m.status = '{STATUS_APPLIED}' \
-                     AND (e.last IS NULL OR e.last < m.applied_at) \
-                 ORDER BY m.version;"
+                     AND (m.version, m.applied_at) NOT IN ( \
+                         SELECT version, at FROM {h} WHERE module = {module} AND event = 'apply' \
+                     ) \
+                     AND (r.last IS NULL OR r.last < m.applied_at) \
+                 ORDER BY m.applied_at, m.version;"
             ));
         }
         let versions: Vec<String> = self
@@ -160,7 +168,7 @@ impl SqliteBackend<'_> {
         Some(format!(
             "INSERT INTO {h} ({HISTORY_COLUMNS})\n\
              SELECT module, version, description, 'apply', checksum, applied_at, applied_by, duration_ms, NULL \
-             FROM {t} WHERE module = {module} AND version IN ({}) ORDER BY version;",
+             FROM {t} WHERE module = {module} AND version IN ({}) ORDER BY applied_at, version;",
             versions.join(", ")
         ))
     }
