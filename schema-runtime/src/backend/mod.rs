@@ -361,7 +361,8 @@ impl From<MigrateError> for ApplyError {
 
 /// The operations a database offers the migrator. Each method says what it must guarantee.
 pub(crate) trait Backend {
-    /// The module row, read without a lock: `None` when the tables or the row do not exist.
+    /// The module row: `None` when the tables or the row do not exist. A run reads it first
+    /// without the lock (a boot with nothing to do stops there), then again under it.
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError>;
 
     /// Called by a run whose probe found the module row matching the applied rows: no earlier
