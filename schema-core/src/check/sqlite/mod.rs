@@ -232,13 +232,25 @@ impl From<rusqlite::Error> for Failure {
 /// Compiles one statement against the current schema and, unless it only reads or writes rows,
 /// runs it.
 fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
-    let mut statement = match db.prepare(sql) {
-        Ok(statement) => statement,
-        // The splitter and SQLite disagree on where this statement ends (it should not happen):
-        // let SQLite run the text as it sees it rather than report a false error.
-        Err(rusqlite::Error::MultipleStatement) => return Ok(db.execute_batch(sql)?),
+    let mut pieces = rusqlite::Batch::new(db, sql);
+    let mut statement = match pieces.next() {
+        Ok(Some(statement)) => statement,
+        Ok(None) => return Ok(()),
         Err(e) => return Err(e.into()),
     };
+    // SQLite reads more than one statement where the splitter read one (`$$` is a parameter
+    // name to SQLite, a dollar quote to the splitter): run the text as SQLite reads it, each
+    // statement compiled after the one before it ran, so that none goes unjudged. (Whether
+    // the rest compiles against the schema before the first runs does not matter here.)
+    if !matches!(pieces.next(), Ok(None)) {
+        drop(statement);
+        // An error's offset would count from the start of SQLite's own statement, which is
+        // not known here: the report points at the piece's start instead.
+        return db.execute_batch(sql).map_err(|e| Failure {
+            offset: None,
+            ..e.into()
+        });
+    }
     if let Some(alias) = attached_alias(sql) {
         // The file it names is not the check's to open: an empty in-memory database under
         // the same name lets the statements that use it be judged.

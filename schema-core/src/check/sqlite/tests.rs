@@ -354,3 +354,27 @@ fn a_down_that_leaves_a_temporary_table_is_reported() {
     );
     assert!(errors[0].contains("`t`"), "{errors:#?}");
 }
+
+#[test]
+fn statements_sqlite_reads_where_the_splitter_reads_one_are_all_judged() {
+    // `$$` opens a dollar quote for the splitter and names a parameter for SQLite, which
+    // reads three statements here and, at run time, runs all three.
+    let hidden = "SELECT $$; CREATE TABLE x (id INTEGER); SELECT $$;";
+    assert_eq!(crate::statement::split_statements(hidden).len(), 1);
+    let errors = check_files(&[
+        ("1_a.sql", hidden),
+        ("2_b.sql", "INSERT INTO x VALUES (1);"),
+    ]);
+    assert_eq!(errors, Vec::<String>::new());
+    let errors = check_files(&[(
+        "1_a.sql",
+        "SELECT $$; CREATE TABLE x (id INTEGER,); SELECT $$;",
+    )]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].starts_with(
+            "migrations/1_a.sql:1:1: sqlite cannot apply this statement: syntax error near `)`"
+        ),
+        "{errors:#?}"
+    );
+}
