@@ -246,9 +246,9 @@ fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
         drop(statement);
         // An error's offset would count from the start of SQLite's own statement, which is
         // not known here: the report points at the piece's start instead.
-        return db.execute_batch(sql).map_err(|e| Failure {
+        return within_time_limit(db, || db.execute_batch(sql)).map_err(|failure| Failure {
             offset: None,
-            ..e.into()
+            ..failure
         });
     }
     if let Some(alias) = attached_alias(sql) {
@@ -260,17 +260,25 @@ fn run(db: &Connection, sql: &str) -> Result<(), Failure> {
     if compile_only(sql) {
         return Ok(());
     }
-    // A statement that runs for ever (an endless recursive query) would hang the build.
+    within_time_limit(db, || {
+        let mut rows = statement.raw_query();
+        while rows.next()?.is_some() {}
+        Ok(())
+    })
+}
+
+/// Runs `f`, stopping any statement of it after [`STATEMENT_TIME_LIMIT`]: one that runs for
+/// ever (an endless recursive query) would hang the build.
+fn within_time_limit(
+    db: &Connection,
+    f: impl FnOnce() -> rusqlite::Result<()>,
+) -> Result<(), Failure> {
     let started = Instant::now();
     db.progress_handler(
         10_000,
         Some(move || started.elapsed() > STATEMENT_TIME_LIMIT),
     );
-    let ran = (|| {
-        let mut rows = statement.raw_query();
-        while rows.next()?.is_some() {}
-        Ok::<_, rusqlite::Error>(())
-    })();
+    let ran = f();
     db.progress_handler(0, None::<fn() -> bool>);
     match ran {
         Err(e) if started.elapsed() > STATEMENT_TIME_LIMIT && e.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) => Err(Failure {

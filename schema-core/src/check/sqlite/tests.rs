@@ -378,3 +378,16 @@ fn statements_sqlite_reads_where_the_splitter_reads_one_are_all_judged() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_statement_only_sqlite_reads_is_stopped_when_it_runs_for_ever_too() {
+    let errors = check_files(&[(
+        "1_a.sql",
+        "SELECT $$; CREATE TABLE r AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x FROM c; SELECT $$;",
+    )]);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("the check stopped this statement after 5 s"),
+        "{errors:#?}"
+    );
+}
