@@ -333,9 +333,18 @@ async fn a_transaction_a_hand_built_down_leaves_open_is_rolled_back_and_recorded
         3,
     );
     let err = set.migrator().revert_last(&db.pool, 1).await.unwrap_err();
-    let MigrateError::TransactionLeftOpen { version: 2, .. } = &err else {
+    let MigrateError::TransactionLeftOpen {
+        version: 2,
+        progress,
+        ..
+    } = &err
+    else {
         panic!("{err:?}");
     };
+    assert_eq!(
+        progress,
+        "of its 3 statements, those before that transaction stand"
+    );
     // The statement before the savepoint stands; the one after it is undone.
     let ids = ids(&db.pool).await;
     assert_eq!(ids, [2]);

@@ -453,7 +453,7 @@ impl<'m> Migrator<'m> {
                 let progress = match statements_done {
                     Some(done) => format!("{done} of {statements_total} statements stand"),
                     None => format!(
-                        "the statements of its {statements_total} before that transaction stand"
+                        "of its {statements_total} statements, those before that transaction stand"
                     ),
                 };
                 let error = MigrateError::TransactionLeftOpen {
