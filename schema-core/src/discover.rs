@@ -331,15 +331,24 @@ fn check_transaction_control(
         }
         return;
     }
-    if let Some(offset) = left_open(content, controls) {
-        errors.push(Error::TransactionLeftOpen { at: at(offset) });
+    if let Some((offset, savepoint)) = left_open(content, controls) {
+        let end = if savepoint {
+            "SQLite opens one for a `SAVEPOINT` taken outside a transaction (PostgreSQL refuses it there): `RELEASE` it after the file's last statement"
+        } else {
+            "end it with `COMMIT` after the file's last statement"
+        };
+        errors.push(Error::TransactionLeftOpen {
+            at: at(offset),
+            end,
+        });
     }
 }
 
 /// Where the statement that opened a transaction still open at the file's end starts, as
 /// SQLite runs the file outside one: a `BEGIN`, or a `SAVEPOINT` taken with no transaction
-/// open, which only the `RELEASE` of that savepoint (or of one taken before it) ends.
-fn left_open(content: &str, controls: &[(usize, TransactionControl)]) -> Option<usize> {
+/// open, which only the `RELEASE` of that savepoint (or of one taken before it) ends; and
+/// whether it is a `SAVEPOINT`.
+fn left_open(content: &str, controls: &[(usize, TransactionControl)]) -> Option<(usize, bool)> {
     // The open transaction: its first statement, then the savepoints taken in it (by name).
     let mut open: Vec<(usize, Option<String>)> = Vec::new();
     for (offset, control) in controls {
@@ -358,7 +367,7 @@ fn left_open(content: &str, controls: &[(usize, TransactionControl)]) -> Option<
             }
         }
     }
-    open.first().map(|(offset, _)| *offset)
+    open.first().map(|(offset, name)| (*offset, name.is_some()))
 }
 
 fn known_directives() -> String {

@@ -146,10 +146,12 @@ pub enum Error {
         at: Location,
     },
     /// A `-- no-transaction` file that opens a transaction and does not end it.
-    #[error("{at}: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; end it after the file's last statement (`COMMIT`, or `RELEASE` of this savepoint)")]
+    #[error("{at}: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; {end}")]
     TransactionLeftOpen {
         /// Where the statement that opens it starts.
         at: Location,
+        /// How to end it.
+        end: &'static str,
     },
     /// A string, quoted name or dollar-quoted body that is never closed.
     #[error("{at}: this {what} is never closed, so the database would read everything after it as part of it: {close}")]

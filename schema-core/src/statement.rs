@@ -173,16 +173,22 @@ pub(crate) fn savepoint_name(sql: &str, offset: usize) -> Option<String> {
         src: sql,
         pos: offset,
     };
-    let mut words = 0;
+    // The statement's own word, then the optional `SAVEPOINT` of `RELEASE SAVEPOINT` (a
+    // savepoint may itself be named `savepoint`).
+    let mut first: Option<&str> = None;
+    let mut skipped_keyword = false;
     while let Some(token) = lexer.next_token() {
         let text = sql.get(token.start..token.end)?;
         match token.kind {
             TokenKind::Blank => continue,
-            // The statement's own word, then `SAVEPOINT` after `RELEASE`.
+            TokenKind::Word if first.is_none() => first = Some(text),
             TokenKind::Word
-                if words == 0 || (words == 1 && text.eq_ignore_ascii_case("SAVEPOINT")) =>
+                if !skipped_keyword
+                    && first.is_some_and(|w| w.eq_ignore_ascii_case("RELEASE"))
+                    && text.eq_ignore_ascii_case("SAVEPOINT")
+                    && lexer.names_something_after() =>
             {
-                words += 1;
+                skipped_keyword = true;
             }
             TokenKind::Word => return Some(text.to_ascii_lowercase()),
             TokenKind::Other => {
@@ -403,6 +409,20 @@ impl Lexer<'_> {
                 return true;
             }
             words += 1;
+        }
+        false
+    }
+
+    /// Whether a word or quoted name follows, after blanks and comments (`RELEASE SAVEPOINT
+    /// x`, not `RELEASE savepoint`, which names the savepoint `savepoint`).
+    fn names_something_after(&self) -> bool {
+        let mut lexer = *self;
+        while let Some(token) = lexer.next_token() {
+            match token.kind {
+                TokenKind::Blank => continue,
+                TokenKind::Word | TokenKind::Other => return true,
+                TokenKind::Semicolon => return false,
+            }
         }
         false
     }

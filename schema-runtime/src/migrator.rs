@@ -456,12 +456,14 @@ impl<'m> Migrator<'m> {
                         "of its {statements_total} statements, those before that transaction stand"
                     ),
                 };
+                let detail =
+                    format!("left a transaction open at its end; it was rolled back ({progress})");
                 let error = MigrateError::TransactionLeftOpen {
                     version: m.version,
                     file: m.path.to_owned(),
                     progress,
                 };
-                if let Err(record_error) = b.record_failure(m, &error.to_string(), true).await {
+                if let Err(record_error) = b.record_failure(m, &detail, true).await {
                     warn!(error = %record_error, "could not record the failure in the history");
                 }
                 return error;
@@ -486,7 +488,7 @@ impl<'m> Migrator<'m> {
             _ => outcome.to_owned(),
         };
         let outcome = if failure.own_transaction_rolled_back {
-            format!("the transaction the file had opened (its `BEGIN`) was still open and was rolled back, so what it ran after that `BEGIN` is undone; {outcome}")
+            format!("the transaction the file had opened (its `BEGIN`, or on SQLite a `SAVEPOINT` taken outside one) was still open and was rolled back, so what it ran after opening it is undone; {outcome}")
         } else {
             outcome
         };

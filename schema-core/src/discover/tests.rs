@@ -370,7 +370,7 @@ fn rejects_a_no_transaction_file_that_leaves_its_transaction_open() {
     )]);
     assert_eq!(
         errors,
-        vec!["migrations/1_a.sql:5:1: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; end it after the file's last statement (`COMMIT`, or `RELEASE` of this savepoint)"]
+        vec!["migrations/1_a.sql:5:1: this statement opens a transaction that the file does not end, and in a `-- no-transaction` file nothing else will: what the file runs after it, and what is written next on that connection, would never be committed; end it with `COMMIT` after the file's last statement"]
     );
     // Diesel's `run_in_transaction = false` is the same directive.
     let errors = messages(&[
@@ -415,12 +415,14 @@ fn a_savepoint_opens_a_transaction_only_its_release_ends() {
     // The statement whose transaction is still open at the end, by its first words.
     fn left_open_at(sql: &str) -> Option<&str> {
         let survey = crate::statement::survey(sql);
-        left_open(sql, &survey.transaction_control).map(|offset| &sql[offset..offset + 11])
+        left_open(sql, &survey.transaction_control).map(|(offset, _)| &sql[offset..offset + 11])
     }
     for closed in [
         "SAVEPOINT a; CREATE TABLE t (x); RELEASE a;",
         "SAVEPOINT a; SAVEPOINT b; RELEASE a;",
         "SAVEPOINT a; RELEASE SAVEPOINT \"A\";",
+        "SAVEPOINT savepoint; RELEASE SAVEPOINT savepoint;",
+        "SAVEPOINT savepoint; RELEASE savepoint;",
         "SAVEPOINT a; ROLLBACK;",
         "SAVEPOINT a; COMMIT;",
         "BEGIN; SAVEPOINT a; RELEASE a; COMMIT;",
@@ -438,4 +440,55 @@ fn a_savepoint_opens_a_transaction_only_its_release_ends() {
     ] {
         assert_eq!(left_open_at(open), Some(at), "{open}");
     }
+}
+
+/// [`left_open`] against SQLite itself: every sequence SQLite runs without an error leaves a
+/// transaction open exactly when `left_open` says so.
+#[cfg(feature = "check-sqlite")]
+#[test]
+fn left_open_agrees_with_sqlite() {
+    let pieces = [
+        "BEGIN;",
+        "COMMIT;",
+        "ROLLBACK;",
+        "SAVEPOINT a;",
+        "SAVEPOINT \"B\";",
+        "SAVEPOINT savepoint;",
+        "RELEASE a;",
+        "RELEASE SAVEPOINT b;",
+        "RELEASE savepoint;",
+        "ROLLBACK TO a;",
+        "CREATE TABLE IF NOT EXISTS t (x);",
+    ];
+    let mut sequences: Vec<Vec<&str>> = vec![vec![]];
+    for _ in 0..4 {
+        let longer: Vec<Vec<&str>> = sequences
+            .iter()
+            .filter(|s| s.len() == sequences.last().map_or(0, Vec::len))
+            .flat_map(|s| {
+                pieces.iter().map(move |p| {
+                    let mut next = s.clone();
+                    next.push(p);
+                    next
+                })
+            })
+            .collect();
+        sequences.extend(longer);
+    }
+    let mut compared = 0;
+    for sequence in sequences {
+        let sql = sequence.join("\n");
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        if db.execute_batch(&sql).is_err() {
+            continue;
+        }
+        let survey = crate::statement::survey(&sql);
+        assert_eq!(
+            left_open(&sql, &survey.transaction_control).is_some(),
+            !db.is_autocommit(),
+            "{sql}"
+        );
+        compared += 1;
+    }
+    assert!(compared > 1000, "{compared}");
 }

@@ -339,6 +339,12 @@ fn reads_the_name_a_savepoint_statement_names() {
     );
     assert_eq!(name("RELEASE [a b]").as_deref(), Some("a b"));
     assert_eq!(name("SAVEPOINT `x`").as_deref(), Some("x"));
+    assert_eq!(name("SAVEPOINT savepoint;").as_deref(), Some("savepoint"));
+    assert_eq!(
+        name("RELEASE SAVEPOINT savepoint").as_deref(),
+        Some("savepoint")
+    );
+    assert_eq!(name("RELEASE savepoint;").as_deref(), Some("savepoint"));
     assert_eq!(name("SAVEPOINT;"), None);
     assert_eq!(name("SAVEPOINT"), None);
     assert_eq!(name("SAVEPOINT (").as_deref(), None);

@@ -269,7 +269,7 @@ pub(crate) struct ApplyFailure {
     pub statements_total: usize,
     pub source: sqlx::Error,
     /// A `-- no-transaction` file's own transaction was open at the failure and was rolled
-    /// back: the statements it ran since its `BEGIN` are undone.
+    /// back: the statements it ran since opening it are undone.
     pub own_transaction_rolled_back: bool,
 }
 
@@ -343,8 +343,9 @@ pub(crate) enum ApplyError {
     },
     /// Every statement of a `-- no-transaction` file ran, and a transaction it opened was still
     /// open at its end: it was rolled back. `statements_done` of them stand, where the file's
-    /// progress is recorded (an up's, not a down's). Only SQLite leaves one open: PostgreSQL
-    /// refuses a `SAVEPOINT` outside a transaction block.
+    /// progress is recorded (an up's, not a down's). Only the SQLite backend looks: on
+    /// PostgreSQL the `BEGIN` and `COMMIT` around the migration's record commit such a
+    /// transaction with it, and the connection is left with none open.
     #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
     LeftOpen {
         statements_done: Option<usize>,
