@@ -84,14 +84,7 @@ impl SqliteBackend<'_> {
             Ok(duration)
         }
         .await;
-        if result.is_ok() {
-            self.owed_events_written();
-        }
-        if unknown_state {
-            drop(conn.detach());
-        } else {
-            self.conn = Some(conn);
-        }
+        self.after_history_write(conn, unknown_state, result.is_ok());
         result
     }
 
@@ -133,10 +126,7 @@ impl SqliteBackend<'_> {
             tx.commit().await
         }
         .await;
-        self.conn = Some(conn);
-        if result.is_ok() {
-            self.owed_events_written();
-        }
+        self.after_history_write(conn, false, result.is_ok());
         result.map_err(MigrateError::db("recording migrations as applied"))
     }
 

@@ -141,10 +141,7 @@ impl Backend for SqliteBackend<'_> {
             tx.commit().await
         }
         .await;
-        self.conn = Some(conn);
-        if result.is_ok() {
-            self.owed_events_written();
-        }
+        self.after_history_write(conn, false, result.is_ok());
         result.map_err(MigrateError::db("recording the module's state"))
     }
 
@@ -353,17 +350,8 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
-        if result.is_ok() {
-            // `record_applied` wrote the owed events before its own.
-            self.owed_events_written();
-        }
-        // A connection whose transaction state is unknown (a rollback that failed) is closed
-        // rather than handed back to the pool.
-        if unknown_state {
-            drop(conn.detach());
-        } else {
-            self.conn = Some(conn);
-        }
+        // `record_applied` wrote the owed events before its own.
+        self.after_history_write(conn, unknown_state, result.is_ok());
         result
     }
 
@@ -399,10 +387,7 @@ impl Backend for SqliteBackend<'_> {
             tx.commit().await
         }
         .await;
-        self.conn = Some(conn);
-        if result.is_ok() {
-            self.owed_events_written();
-        }
+        self.after_history_write(conn, false, result.is_ok());
         result.map_err(MigrateError::db("recording a failed migration"))
     }
 
@@ -502,10 +487,7 @@ impl Backend for SqliteBackend<'_> {
             tx.commit().await
         }
         .await;
-        self.conn = Some(conn);
-        if result.is_ok() {
-            self.owed_events_written();
-        }
+        self.after_history_write(conn, false, result.is_ok());
         result.map_err(MigrateError::db("recording a repair"))
     }
 }

@@ -4,6 +4,7 @@ use super::{SqliteBackend, Step, NOW, STATUS_APPLIED};
 use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
 use crate::report::EventKind;
 use crate::Migration;
+use sqlx::pool::PoolConnection;
 use sqlx::{Executor, QueryBuilder, Sqlite};
 use std::time::Duration;
 
@@ -189,6 +190,25 @@ impl SqliteBackend<'_> {
     pub(super) fn owed_events_written(&mut self) {
         self.owed.clear();
         self.catch_up = false;
+    }
+
+    /// Hands the run's connection back after a call that writes the history: closed instead
+    /// when its transaction state is unknown (a rollback that failed), and the owed events
+    /// counted written when the call `succeeded` (each such call writes them first).
+    pub(super) fn after_history_write(
+        &mut self,
+        conn: PoolConnection<Sqlite>,
+        unknown_state: bool,
+        succeeded: bool,
+    ) {
+        if succeeded {
+            self.owed_events_written();
+        }
+        if unknown_state {
+            drop(conn.detach());
+        } else {
+            self.conn = Some(conn);
+        }
     }
 
     pub(super) async fn record_event(
