@@ -68,6 +68,25 @@ fn replacing(
     )
 }
 
+/// Migration 2 of `set` failed after its first statement, whose row alone stands in `t`: it is
+/// recorded as failed with an error that says `error`, the history ends with its failure, the
+/// pool's connection is not left inside a transaction that swallows writes, and the next run
+/// refuses until it is repaired.
+async fn assert_recorded_failed_after_one(db: &sqlite::Db, set: &Migrations, error: &str) {
+    assert_eq!(ids(&db.pool).await, [1]);
+    let (status, done, recorded) = row(&db.pool, 2).await;
+    assert_eq!((status.as_str(), done), ("failed", 1));
+    assert!(recorded.unwrap().contains(error));
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.last().unwrap().event, EventKind::Failure);
+    service_writes_survive(&db.pool, &db.path).await;
+    let refused = set.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(refused, MigrateError::Dirty { version: 2, .. }),
+        "{refused:?}"
+    );
+}
+
 async fn row(pool: &SqlitePool, version: i64) -> (String, i64, Option<String>) {
     sqlx::query_as(
         "SELECT status, statements_done, error FROM _schema_migrations WHERE version = ?1",
@@ -103,20 +122,7 @@ async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorde
         "{message}"
     );
     // The statement before the file's BEGIN stays; those after it are gone.
-    let ids = ids(&db.pool).await;
-    assert_eq!(ids, [1]);
-    let (status, done, error) = row(&db.pool, 2).await;
-    assert_eq!((status.as_str(), done), ("failed", 1));
-    assert!(error.unwrap().contains("rolled back"));
-    let history = set.history(&db.pool).await.unwrap();
-    assert_eq!(history.last().unwrap().event, EventKind::Failure);
-    // The pool's connection is usable and not inside a transaction that swallows writes.
-    service_writes_survive(&db.pool, &db.path).await;
-    let err = set.run(&db.pool).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::Dirty { version: 2, .. }),
-        "{err:?}"
-    );
+    assert_recorded_failed_after_one(&db, &set, "rolled back").await;
 }
 
 #[tokio::test]
@@ -294,19 +300,8 @@ async fn a_transaction_a_hand_built_set_leaves_open_is_rolled_back_and_recorded(
             .starts_with("migrations/2_fill.sql: migration 2 left a transaction open at its end"),
         "{err}"
     );
-    let ids = ids(&db.pool).await;
-    assert_eq!(ids, [1], "what ran after the savepoint is undone");
-    let (status, done, error) = row(&db.pool, 2).await;
-    assert_eq!((status.as_str(), done), ("failed", 1));
-    assert!(error.unwrap().contains("left a transaction open"));
-    let history = set.history(&db.pool).await.unwrap();
-    assert_eq!(history.last().unwrap().event, EventKind::Failure);
-    service_writes_survive(&db.pool, &db.path).await;
-    let refused = set.run(&db.pool).await.unwrap_err();
-    assert!(
-        matches!(refused, MigrateError::Dirty { version: 2, .. }),
-        "{refused:?}"
-    );
+    // What ran after the savepoint is undone.
+    assert_recorded_failed_after_one(&db, &set, "left a transaction open").await;
 }
 
 #[tokio::test]
