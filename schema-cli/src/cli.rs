@@ -189,6 +189,13 @@ pub struct UpArgs {
     #[arg(long)]
     pub ignore_missing: bool,
 
+    /// Apply even though the module has nothing recorded and another migration tool's history
+    /// table (`_sqlx_migrations`, `__diesel_schema_migrations`, ...) holds rows: only for a
+    /// table that has nothing to do with these migrations. To adopt that history, use
+    /// `import-sqlx`, `import-versions <TABLE>` or `baseline <VERSION>` instead.
+    #[arg(long)]
+    pub ignore_other_tools: bool,
+
     /// How long to wait for another process's run to finish, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
     pub lock_timeout: u64,

@@ -147,6 +147,19 @@ pub enum MigrateError {
         #[source]
         source: sqlx::Error,
     },
+    /// The module has nothing recorded, and another migration tool's history table holds
+    /// rows: running every migration from the first could apply again what that tool applied.
+    #[error("module `{module}` has no migration recorded, but `{table}` ({tool}'s history) holds {rows} row{}, so the database may already have these migrations and running them from the first could apply them twice; nothing was applied; {}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", if *rows == 1 { "" } else { "s" }, crate::other_tools::import_hint(table))]
+    OtherToolHistory {
+        /// The module that has nothing recorded.
+        module: String,
+        /// The tool that keeps the table, e.g. `sqlx`.
+        tool: String,
+        /// The table, e.g. `_sqlx_migrations`.
+        table: String,
+        /// How many rows it holds.
+        rows: i64,
+    },
     /// A legacy versions table name that is not a plain identifier.
     #[error("table name `{name}` is not a plain identifier; give the table of versions to import as letters, digits and `_`, optionally after one `schema.`")]
     InvalidLegacyTable {

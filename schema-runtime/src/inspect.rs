@@ -15,10 +15,12 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<PlannedMigration>, MigrateError> {
         let ctx = self.context()?;
-        let (applied, live_running) = with_backend!(self, pool.into(), ctx, |b| {
-            (b.applied().await?, b.running_may_be_live())
+        let plan = with_backend!(self, pool.into(), ctx, |b| {
+            let applied = b.applied().await?;
+            let plan = self.plan(&applied, b.running_may_be_live())?;
+            self.refuse_other_history(&mut b, &applied, &plan).await?;
+            plan
         });
-        let plan = self.plan(&applied, live_running)?;
         Ok(plan
             .pending
             .into_iter()

@@ -31,6 +31,8 @@ mod inspect;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrator;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod other_tools;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod plan;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;

@@ -66,6 +66,7 @@ pub struct Migrator<'m> {
     pub(crate) all_or_nothing: bool,
     pub(crate) allow_out_of_order: bool,
     pub(crate) ignore_missing: bool,
+    pub(crate) ignore_other_tools: bool,
     pub(crate) lock_timeout: Duration,
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) table_lock_timeout: Option<Duration>,
@@ -86,6 +87,7 @@ impl Migrations {
             all_or_nothing: false,
             allow_out_of_order: false,
             ignore_missing: false,
+            ignore_other_tools: false,
             lock_timeout: Duration::from_secs(60),
             statement_timeout: None,
             table_lock_timeout: None,
@@ -163,6 +165,18 @@ impl<'m> Migrator<'m> {
     /// embed (e.g. an older replica booting while a newer one has migrated).
     pub fn ignore_missing(mut self) -> Self {
         self.ignore_missing = true;
+        self
+    }
+
+    /// Applies even when the module has no migration recorded while another migration tool's
+    /// history table holds rows (`_sqlx_migrations`, `__diesel_schema_migrations`,
+    /// `refinery_schema_history`, `schema_migrations`, `goose_db_version`,
+    /// `flyway_schema_history`). By default such a run is refused before anything is applied
+    /// ([`MigrateError::OtherToolHistory`]): the database may already have these migrations.
+    /// Use this only when that table has nothing to do with them (another application's
+    /// table in a shared database); to adopt a history, import it or `baseline` instead.
+    pub fn ignore_other_tools(mut self) -> Self {
+        self.ignore_other_tools = true;
         self
     }
 
@@ -306,6 +320,7 @@ impl<'m> Migrator<'m> {
         b.prepare_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;
+        self.refuse_other_history(b, &applied, &plan).await?;
         // The module row is written in the last transaction of a run that completes: when it
         // still says what the applied rows say, no run stopped part-way since.
         if probed.is_some_and(|state| {
@@ -411,6 +426,21 @@ impl<'m> Migrator<'m> {
         }
         report.elapsed = started.elapsed();
         Ok(report)
+    }
+
+    /// Refuses a plan that would apply from the first migration on a database where another
+    /// tool's history table holds rows: that tool may have applied them already. Looked for
+    /// only when the module has no row, so a database this crate migrates pays nothing.
+    pub(crate) async fn refuse_other_history<B: Backend>(
+        &self,
+        b: &mut B,
+        applied: &[crate::backend::AppliedRow],
+        plan: &crate::plan::Plan,
+    ) -> Result<(), MigrateError> {
+        if self.ignore_other_tools || !applied.is_empty() || plan.pending.is_empty() {
+            return Ok(());
+        }
+        crate::other_tools::refuse_other_history(b, &self.module).await
     }
 
     /// Records a failed apply in the history and turns it into the user's error.

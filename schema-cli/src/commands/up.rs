@@ -28,6 +28,9 @@ pub(crate) async fn run(args: &UpArgs, ctx: Ctx<'_>) -> Result<Exit, Error> {
     if args.ignore_missing {
         migrator = migrator.ignore_missing();
     }
+    if args.ignore_other_tools {
+        migrator = migrator.ignore_other_tools();
+    }
     if args.dry_run {
         let plan = migrator.dry_run(ctx.pool).await?;
         render_plan(&plan, &ctx)?;

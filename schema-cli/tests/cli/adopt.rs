@@ -53,6 +53,21 @@ fn baseline_marks_versions_as_applied_without_running_them() {
 }
 
 #[test]
+fn up_applies_beside_an_unrelated_table_of_another_tool_when_told_to() {
+    let project = Project::with_fixture("basic");
+    exec(
+        &project.sqlite_file(),
+        "CREATE TABLE schema_migrations (version BIGINT); INSERT INTO schema_migrations VALUES (1);",
+    );
+    project.schema(&["up"]).code(1);
+    let up = project
+        .schema(&["up", "--ignore-other-tools", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(versions(&up["applied"]), [10, 20, 30]);
+}
+
+#[test]
 fn repair_resolves_a_failed_no_transaction_migration() {
     let project = Project::new();
     project.write(
@@ -117,8 +132,20 @@ fn repair_resolves_a_failed_no_transaction_migration() {
 fn import_sqlx_adopts_a_database_that_sqlx_migrated() {
     let project = Project::with_fixture("basic");
     sqlx_migrate(&project);
+    // Before the import, `up` refuses to run the migrations sqlx applied a second time.
+    let refused = project.schema(&["up"]).code(1);
+    assert!(
+        refused.stderr.starts_with(
+            "error: module `default` has no migration recorded, but `_sqlx_migrations` (sqlx's history) holds 3 rows"
+        ),
+        "{}",
+        refused.stderr
+    );
+    project.schema(&["up", "--dry-run"]).code(1);
     let imported = project.schema(&["import-sqlx", "--json"]).code(0).json();
     assert_eq!(versions(&imported["imported"]), [10, 20, 30]);
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    assert_eq!(versions(&up["applied"]), Vec::<i64>::new());
     let status = project.schema(&["status", "--json"]).code(0).json();
     assert!(
         states(&status).iter().all(|(_, s)| s == "applied"),

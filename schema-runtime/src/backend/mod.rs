@@ -458,6 +458,10 @@ pub(crate) trait Backend {
         detail: &str,
     ) -> Result<(), MigrateError>;
 
+    /// How many rows the table `table` (a plain name, resolved as an unqualified name in a
+    /// query is) holds, or `None` when there is no such table.
+    async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError>;
+
     /// The rows of sqlx's `_sqlx_migrations`, or `None` when there is no such table.
     async fn sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError>;
 

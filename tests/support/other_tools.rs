@@ -1,0 +1,256 @@
+//! A database another migration tool migrated, booted with this crate: written once, run on
+//! SQLite (`tests/sqlite_other_tools.rs`) and PostgreSQL (`tests/postgres_other_tools.rs`).
+//! The `backfill` fixture's second file multiplies a balance by 100: applied twice, 5 becomes
+//! 50,000 instead of 500.
+
+#![allow(dead_code)]
+
+use schema_runtime::{DbPool, MigrateError, Migrations};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// What a scenario needs of a database.
+pub trait Db {
+    /// The pool, as the migrator takes it.
+    fn pool(&self) -> DbPool<'_>;
+    /// Runs `sql` (several statements) on the database.
+    async fn exec(&self, sql: &str);
+    /// The number `sql` selects.
+    async fn number(&self, sql: &str) -> i64;
+    /// Migrates the database with sqlx's own migrator, from the folder `folder`.
+    async fn sqlx_migrate(&self, folder: &Path);
+}
+
+/// Implements [`Db`] for `$t`, whose `pool` field is an sqlx pool.
+macro_rules! impl_db {
+    ($t:ty) => {
+        impl other_tools::Db for $t {
+            fn pool(&self) -> schema_runtime::DbPool<'_> {
+                (&self.pool).into()
+            }
+
+            async fn exec(&self, sql: &str) {
+                sqlx::raw_sql(sql).execute(&self.pool).await.unwrap();
+            }
+
+            async fn number(&self, sql: &str) -> i64 {
+                sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
+            }
+
+            async fn sqlx_migrate(&self, folder: &std::path::Path) {
+                let migrator = sqlx::migrate::Migrator::new(folder).await.unwrap();
+                migrator.run(&self.pool).await.unwrap();
+            }
+        }
+    };
+}
+
+/// One test per scenario of this file, each on a database of its own made by `$fresh`.
+macro_rules! scenarios {
+    ($fresh:expr; $($scenario:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $scenario() {
+                other_tools::$scenario(&$fresh).await;
+            }
+        )*
+    };
+    ($fresh:expr) => {
+        scenarios!($fresh;
+            a_database_sqlx_migrated_is_refused_until_its_history_is_imported,
+            a_database_diesel_migrated_is_refused_until_its_history_is_imported,
+            every_known_tool_table_with_rows_is_refused,
+            baseline_adopts_a_history_no_import_reads,
+            an_unrelated_table_is_passed_with_ignore_other_tools,
+            an_empty_table_of_another_tool_does_not_block,
+        );
+    };
+}
+
+fn folder() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/backfill")
+}
+
+/// The `backfill` set, loaded once with the checks the macro makes.
+pub fn backfill() -> &'static Migrations {
+    static SET: OnceLock<Migrations> = OnceLock::new();
+    SET.get_or_init(|| {
+        Migrations::load(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            "tests/fixtures/backfill",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    })
+}
+
+async fn balance(db: &impl Db) -> i64 {
+    db.number("SELECT balance FROM accounts WHERE id = 1").await
+}
+
+async fn recorded(db: &impl Db) -> usize {
+    backfill()
+        .status(db.pool())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.applied_at.is_some())
+        .count()
+}
+
+/// Runs the set's files by hand, as a tool that recorded them elsewhere did.
+async fn apply_by_hand(db: &impl Db) {
+    for m in backfill().applying() {
+        db.exec(m.sql).await;
+    }
+}
+
+/// Every way of applying refuses with the error naming `table`, and nothing changes.
+async fn every_run_refuses(db: &impl Db, table: &str, rows: i64) {
+    let set = backfill();
+    let runs = [
+        ("run", set.run(db.pool()).await),
+        (
+            "all_or_nothing",
+            set.migrator().all_or_nothing().run(db.pool()).await,
+        ),
+        ("target", set.migrator().target(2).run(db.pool()).await),
+        (
+            "always_validate",
+            set.migrator().always_validate().run(db.pool()).await,
+        ),
+    ];
+    for (how, result) in runs {
+        let err = result.expect_err(how);
+        let MigrateError::OtherToolHistory {
+            table: ref found,
+            rows: ref count,
+            ..
+        } = err
+        else {
+            panic!("{how}: {err:?}");
+        };
+        assert_eq!((found.as_str(), *count), (table, rows), "{how}");
+        let message = err.to_string();
+        assert!(message.contains(&format!("`{table}`")), "{message}");
+        assert!(message.contains("`baseline(version)`"), "{message}");
+        assert!(message.contains("`ignore_other_tools()`"), "{message}");
+        assert!(!message.contains("--"), "no command-line flag: {message}");
+    }
+    let err = set.migrator().dry_run(db.pool()).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::OtherToolHistory { .. }),
+        "{err:?}"
+    );
+    assert_eq!(balance(db).await, 500, "nothing applied twice");
+    assert_eq!(recorded(db).await, 0, "nothing recorded");
+}
+
+pub async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(db: &impl Db) {
+    db.sqlx_migrate(&folder()).await;
+    assert_eq!(balance(db).await, 500);
+
+    every_run_refuses(db, "_sqlx_migrations", 2).await;
+    let err = backfill().run(db.pool()).await.unwrap_err();
+    assert!(err.to_string().contains("`import_sqlx()`"), "{err}");
+
+    let imported = backfill().migrator().import_sqlx(db.pool()).await.unwrap();
+    assert_eq!(imported, [1, 2]);
+    let report = backfill().run(db.pool()).await.unwrap();
+    assert!(report.applied.is_empty(), "{report:?}");
+    assert_eq!(balance(db).await, 500);
+}
+
+pub async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported(db: &impl Db) {
+    apply_by_hand(db).await;
+    db.exec(
+        "CREATE TABLE __diesel_schema_migrations (
+             version VARCHAR(50) PRIMARY KEY NOT NULL,
+             run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+         );
+         INSERT INTO __diesel_schema_migrations (version) VALUES ('1'), ('2');",
+    )
+    .await;
+    assert_eq!(balance(db).await, 500);
+
+    every_run_refuses(db, "__diesel_schema_migrations", 2).await;
+    let err = backfill().run(db.pool()).await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`import_versions_table(\"__diesel_schema_migrations\")`"),
+        "{err}"
+    );
+
+    let imported = backfill()
+        .migrator()
+        .import_versions_table(db.pool(), "__diesel_schema_migrations")
+        .await
+        .unwrap();
+    assert_eq!(imported, [1, 2]);
+    assert!(backfill().run(db.pool()).await.unwrap().applied.is_empty());
+    assert_eq!(balance(db).await, 500);
+}
+
+pub async fn every_known_tool_table_with_rows_is_refused(db: &impl Db) {
+    apply_by_hand(db).await;
+    for table in [
+        "refinery_schema_history",
+        "schema_migrations",
+        "goose_db_version",
+        "flyway_schema_history",
+    ] {
+        db.exec(&format!(
+            "CREATE TABLE {table} (version BIGINT); INSERT INTO {table} VALUES (1), (2), (3);"
+        ))
+        .await;
+        every_run_refuses(db, table, 3).await;
+        db.exec(&format!("DROP TABLE {table}")).await;
+    }
+}
+
+pub async fn baseline_adopts_a_history_no_import_reads(db: &impl Db) {
+    apply_by_hand(db).await;
+    db.exec("CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT, is_applied BOOLEAN); INSERT INTO goose_db_version VALUES (1, 0, TRUE), (2, 1, TRUE), (3, 2, TRUE);")
+        .await;
+    let err = backfill().run(db.pool()).await.unwrap_err();
+    assert!(!err.to_string().contains("import_"), "{err}");
+    assert_eq!(
+        backfill().migrator().baseline(db.pool(), 2).await.unwrap(),
+        [1, 2]
+    );
+    assert!(backfill().run(db.pool()).await.unwrap().applied.is_empty());
+    assert_eq!(balance(db).await, 500);
+}
+
+pub async fn an_unrelated_table_is_passed_with_ignore_other_tools(db: &impl Db) {
+    db.exec("CREATE TABLE schema_migrations (version BIGINT); INSERT INTO schema_migrations VALUES (20240101);")
+        .await;
+    assert!(backfill().run(db.pool()).await.is_err());
+    let report = backfill()
+        .migrator()
+        .ignore_other_tools()
+        .run(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(balance(db).await, 500);
+    // Once the module has rows, the other table is not looked at again.
+    assert!(backfill().run(db.pool()).await.unwrap().up_to_date_at_boot);
+    assert!(backfill()
+        .migrator()
+        .always_validate()
+        .run(db.pool())
+        .await
+        .unwrap()
+        .applied
+        .is_empty());
+}
+
+pub async fn an_empty_table_of_another_tool_does_not_block(db: &impl Db) {
+    db.exec(
+        "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY); CREATE TABLE flyway_schema_history (version VARCHAR(50));",
+    )
+    .await;
+    let report = backfill().run(db.pool()).await.unwrap();
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(balance(db).await, 500);
+}
