@@ -126,6 +126,13 @@ pub enum MigrateError {
         #[source]
         source: std::io::Error,
     },
+    /// An SQLite database in memory that every connection of the pool would see as a different,
+    /// empty database.
+    #[error("the SQLite database is in memory and private to each connection, and the pool can open {max_connections} connections: each other connection would see an empty database without the migrations; nothing was applied; name a shared in-memory database (`sqlite::memory:` as sqlx reads it, or `file:name?mode=memory&cache=shared`), or give the pool `max_connections(1)`")]
+    PrivateInMemory {
+        /// How many connections the pool may open.
+        max_connections: u32,
+    },
     /// A version asked for (target, revert, repair, baseline) is not in the embedded set.
     #[error("migration {version} is not one of this set's migrations; their versions run from {first} to {last}")]
     UnknownVersion {

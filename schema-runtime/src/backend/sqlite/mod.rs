@@ -123,6 +123,41 @@ impl SqliteBackend<'_> {
     }
 }
 
+impl SqliteBackend<'_> {
+    /// Refuses an in-memory (or temporary) database that another connection of the pool would
+    /// not see (`sqlite:file::memory:`): migrating the run's connection would leave the others
+    /// empty. Whether the pool's connections share it depends on how SQLite reads the name and
+    /// flags, so it is asked: the tracking tables are created here, and a new connection made
+    /// as the pool makes them looks for them.
+    async fn refuse_private_memory(&mut self) -> Result<(), MigrateError> {
+        let max_connections = self.pool.options().get_max_connections();
+        if max_connections <= 1 {
+            return Ok(());
+        }
+        self.create_tables().await?;
+        let options = self.pool.connect_options();
+        let mut other =
+            sqlx::ConnectOptions::connect(&*options)
+                .await
+                .map_err(MigrateError::db(
+                    "opening a second connection to the SQLite database",
+                ))?;
+        // language=SQLite
+        let sql = format!("SELECT count(*) FROM {}", self.modules);
+        let seen = sqlx::query_scalar::<_, i64>(&sql)
+            .fetch_one(&mut other)
+            .await;
+        let _ = other.close().await;
+        match seen {
+            Ok(_) => Ok(()),
+            Err(e) if missing_table(&e) => Err(MigrateError::PrivateInMemory { max_connections }),
+            Err(e) => Err(MigrateError::db(
+                "reading the SQLite database from a second connection",
+            )(e)),
+        }
+    }
+}
+
 impl Backend for SqliteBackend<'_> {
     async fn write_module(
         &mut self,
@@ -190,7 +225,7 @@ impl Backend for SqliteBackend<'_> {
         // An in-memory or temporary database is reachable from this process only: its pool's
         // write lock is all the exclusion there is to have.
         if file.is_empty() {
-            return Ok(());
+            return self.refuse_private_memory().await;
         }
         self.lock =
             Some(FileLock::acquire(PathBuf::from(format!("{file}-schema-lock")), wait).await?);
