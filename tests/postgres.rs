@@ -11,7 +11,7 @@ mod replicas;
 use pg::{applied_versions, fixture, fresh, tables, SERVER};
 use replicas::{spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::time::Duration;
 
 #[tokio::test]
@@ -312,6 +312,51 @@ async fn statement_and_table_lock_timeouts_stop_a_blocked_migration_and_say_so()
             .len(),
         1
     );
+}
+
+#[tokio::test]
+async fn timeouts_set_on_the_database_are_blamed_on_its_settings_not_on_a_zero_limit() {
+    let (pool, url, _server) = fresh().await;
+    fixture("basic").run(&pool).await.unwrap();
+    let name: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let mut other = PgConnection::connect(&url).await.unwrap();
+    other
+        .execute("BEGIN; LOCK TABLE posts IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    // Set by an operator on the database, not by the migrator: new sessions get them.
+    for (setting, said) in [
+        (
+            "lock_timeout",
+            "the `lock_timeout` of the server, database or role",
+        ),
+        (
+            "statement_timeout",
+            "the `statement_timeout` of the server, database or role",
+        ),
+    ] {
+        sqlx::raw_sql(&format!(
+            "ALTER DATABASE {name} RESET ALL; ALTER DATABASE {name} SET {setting} = '200ms'"
+        ))
+        .execute(&pool)
+        .await
+        .unwrap();
+        let fresh_pool = PgPool::connect(&url).await.unwrap();
+        let err = fixture("basic_plus").run(&fresh_pool).await.unwrap_err();
+        assert!(
+            matches!(err, MigrateError::Failed { version: 40, .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(!message.contains("0ns"), "{message}");
+        assert!(message.contains(said), "{message}");
+        assert!(message.contains("this run set none"), "{message}");
+        fresh_pool.close().await;
+    }
+    other.execute("ROLLBACK").await.unwrap();
 }
 
 #[tokio::test]

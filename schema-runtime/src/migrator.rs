@@ -512,8 +512,16 @@ impl<'m> Migrator<'m> {
             .map(|c| c.into_owned());
         // Say which limit stopped it, so that nobody hunts for a bug in the SQL.
         let outcome = match code.as_deref() {
-            Some("55P03") => format!("it waited longer than the table lock timeout ({:?}) for a lock another session holds; {outcome}", self.table_lock_timeout.unwrap_or_default()),
-            Some("57014") => format!("it was cancelled, by the statement timeout ({:?}) or by an operator; {outcome}", self.statement_timeout.unwrap_or_default()),
+            // Without a limit of the run's own, the server's setting (an `ALTER DATABASE ... SET`,
+            // the role's, postgresql.conf) stopped it: no zero duration to blame.
+            Some("55P03") => match self.table_lock_timeout {
+                Some(limit) => format!("it waited longer than the table lock timeout ({limit:?}) for a lock another session holds; {outcome}"),
+                None => format!("it could not get a lock another session holds: the `lock_timeout` of the server, database or role ran out (this run set none; see `table_lock_timeout()`), or a `NOWAIT` refused to wait; {outcome}"),
+            },
+            Some("57014") => match self.statement_timeout {
+                Some(limit) => format!("it was cancelled, by the statement timeout ({limit:?}) or by an operator; {outcome}"),
+                None => format!("it was cancelled, by the `statement_timeout` of the server, database or role (this run set none; see `statement_timeout()`) or by an operator; {outcome}"),
+            },
             Some("57P01") => format!("the server terminated the connection; {outcome}"),
             _ => outcome.to_owned(),
         };
