@@ -148,6 +148,8 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 applied_checksum: row.map(|r| r.checksum),
                 whitespace_only: state == MigrationState::Modified
                     && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
+                interrupted: state == MigrationState::Failed
+                    && row.is_some_and(|r| r.status == STATUS_RUNNING),
             }
         })
         .collect();
@@ -166,6 +168,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 checksum: None,
                 applied_checksum: Some(row.checksum),
                 whitespace_only: false,
+                interrupted: false,
             });
         }
     }

@@ -124,6 +124,10 @@ pub struct StatusEntry {
     /// For a modified migration: whether the file differs from what was applied only in white
     /// space or line endings.
     pub whitespace_only: bool,
+    /// For a failed migration: whether no statement failed, but its row says `running` while
+    /// no run holds the migration lock: the process applying it stopped before it finished
+    /// (killed, crashed, or its connection lost), and the row's progress says how far it got.
+    pub interrupted: bool,
 }
 
 /// What happened to a migration, as recorded in the history.

@@ -92,6 +92,9 @@ pub(crate) struct EntryJson<'a> {
     reversible: bool,
     noop: bool,
     file: Option<&'a str>,
+    /// Only for a failed migration whose process stopped while applying it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    interrupted: bool,
 }
 
 impl<'a> From<&'a StatusEntry> for EntryJson<'a> {
@@ -105,6 +108,7 @@ impl<'a> From<&'a StatusEntry> for EntryJson<'a> {
             reversible: e.reversible,
             noop: e.noop,
             file: e.file.as_deref(),
+            interrupted: e.interrupted,
         }
     }
 }

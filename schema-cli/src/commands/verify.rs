@@ -22,15 +22,23 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
             problems: problems.iter().map(|e| EntryJson::from(*e)).collect(),
         })?;
     } else {
+        // Not a problem, but not checked either: say so rather than only "ok".
+        for e in entries
+            .iter()
+            .filter(|e| e.state == MigrationState::Running)
+        {
+            ctx.out.line(&format!(
+                "{}: {} is being applied by another process now (its row says `running` and that process holds the migration lock); verify again once it has finished",
+                ctx.out.paint(e.state.as_str(), Style::Note),
+                place(e)
+            ))?;
+        }
         for e in &problems {
             let (what, fix) = explain(e);
-            let place = e.file.as_deref().map_or_else(
-                || format!("migration {} (`{}`)", e.version, e.description),
-                |file| format!("{file}: migration {}", e.version),
-            );
             ctx.out.line(&format!(
-                "{}: {place} {what}; {fix}",
-                ctx.out.paint(e.state.as_str(), Style::Bad)
+                "{}: {} {what}; {fix}",
+                ctx.out.paint(e.state.as_str(), Style::Bad),
+                place(e)
             ))?;
         }
         if problems.is_empty() {
@@ -54,6 +62,14 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
     })
 }
 
+/// The migration as a line names it: its file, or its version and description.
+fn place(e: &StatusEntry) -> String {
+    e.file.as_deref().map_or_else(
+        || format!("migration {} (`{}`)", e.version, e.description),
+        |file| format!("{file}: migration {}", e.version),
+    )
+}
+
 /// What a drift state means, and what to do about it.
 fn explain(e: &StatusEntry) -> (&'static str, String) {
     match e.state {
@@ -64,6 +80,13 @@ fn explain(e: &StatusEntry) -> (&'static str, String) {
         MigrationState::Missing => (
             "is applied in the database but has no file in the folder",
             "restore the file, or point `--source` at the folder that has it".to_owned(),
+        ),
+        _ if e.interrupted => (
+            "was being applied by a process that stopped before it finished (its row says `running` and no run holds the migration lock)",
+            format!(
+                "check which of its statements took effect, finish or undo the rest by hand, then mark it resolved with `repair {}`",
+                e.version
+            ),
         ),
         _ => (
             "failed part-way and is recorded as failed",

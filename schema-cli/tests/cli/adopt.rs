@@ -184,3 +184,42 @@ fn import_versions_reads_a_legacy_table() {
     assert_eq!(versions(&imported["imported"]), [10, 20]);
     project.schema(&["status"]).code(3);
 }
+
+#[test]
+fn verify_says_a_running_row_was_interrupted_or_is_being_applied_not_failed() {
+    let project = Project::with_fixture("basic");
+    project.schema(&["up"]).code(0);
+    exec(
+        &project.sqlite_file(),
+        "UPDATE _schema_migrations SET status = 'running', statements_done = 0, statements_total = 1 WHERE version = 30;",
+    );
+    let verify = project.schema(&["verify"]).code(4);
+    assert!(
+        verify.stdout.starts_with(
+            "failed: migrations/30_add_users_bio.sql: migration 30 was being applied by a process that stopped before it finished"
+        ),
+        "{}",
+        verify.stdout
+    );
+    assert!(
+        !verify.stdout.contains("recorded as failed"),
+        "{}",
+        verify.stdout
+    );
+    let status = project.schema(&["status", "--json"]).code(4).json();
+    assert_eq!(status["migrations"][2]["interrupted"], true, "{status}");
+
+    // While a run holds the lock, the row is a run in progress, not a problem.
+    let mut lock_path = project.sqlite_file().into_os_string();
+    lock_path.push("-schema-lock");
+    let lock = std::fs::File::create(lock_path).unwrap();
+    lock.lock().unwrap();
+    let verify = project.schema(&["verify"]).code(0);
+    assert!(
+        verify.stdout.starts_with(
+            "running: migrations/30_add_users_bio.sql: migration 30 is being applied by another process now"
+        ),
+        "{}",
+        verify.stdout
+    );
+}

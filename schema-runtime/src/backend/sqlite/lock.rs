@@ -64,8 +64,11 @@ impl FileLock {
 
 impl FileLock {
     /// Whether some open file (in this process or another) holds the lock at `path` now.
+    /// Reads only: the file is opened read-only and never created, and a shared lock is tried
+    /// (it conflicts with a run's exclusive one only), so that `status` works where the lock
+    /// file or its folder is read-only to the process.
     pub(super) fn is_held(path: PathBuf) -> Result<bool, MigrateError> {
-        let file = match OpenOptions::new().read(true).write(true).open(&path) {
+        let file = match OpenOptions::new().read(true).open(&path) {
             Ok(file) => file,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
             Err(source) => {
@@ -75,7 +78,7 @@ impl FileLock {
                 })
             }
         };
-        match file.try_lock() {
+        match file.try_lock_shared() {
             Ok(()) => {
                 let _ = file.unlock();
                 Ok(false)
