@@ -42,7 +42,7 @@ pub enum MigrateError {
         description: String,
     },
     /// A migration failed half-way earlier and was recorded as failed.
-    #[error("{file}: migration {version} failed earlier and is recorded as {status} ({progress}): {error}; check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)")]
+    #[error("{file}: migration {version} {}; check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)", dirty_state(status, progress, error))]
     Dirty {
         /// The version.
         version: i64,
@@ -237,6 +237,15 @@ pub enum MigrateError {
         /// What it is instead.
         state: String,
     },
+}
+
+/// What a [`MigrateError::Dirty`] row says: a failure, or a process that stopped part-way.
+fn dirty_state(status: &str, progress: &str, error: &str) -> String {
+    if status == crate::backend::STATUS_RUNNING {
+        format!("was being applied by a process that stopped before it finished, and is recorded as running ({progress})")
+    } else {
+        format!("failed earlier and is recorded as {status} ({progress}): {error}")
+    }
 }
 
 impl MigrateError {
