@@ -257,6 +257,12 @@ impl<'m> Migrator<'m> {
     /// each pending migration in its own transaction with its tracking rows. The lock is
     /// released on every path.
     ///
+    /// A module with nothing recorded, on a database where another migration tool's history
+    /// table holds rows, is refused before anything is applied
+    /// ([`MigrateError::OtherToolHistory`]; see [`Migrator::ignore_other_tools`]). So is a pool
+    /// of several connections to a private in-memory SQLite database
+    /// ([`MigrateError::PrivateInMemory`]).
+    ///
     /// ### Warning
     ///
     /// A `-- no-transaction` migration that fails part-way leaves the statements before the

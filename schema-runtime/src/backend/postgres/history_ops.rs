@@ -1,10 +1,11 @@
-//! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
+//! Reverting, recording migrations that were not run here (baseline, import from sqlx), and
+//! reading other tools' history tables.
 
-use super::{control, missing_table, run_statements, PgBackend};
+use super::{control, missing_table, quote, run_statements, PgBackend};
 use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
 use crate::{MigrateError, Migration};
-use sqlx::Connection;
+use sqlx::{Connection, Row};
 use std::time::{Duration, Instant};
 
 impl PgBackend<'_> {
@@ -126,5 +127,29 @@ impl PgBackend<'_> {
         let rows: Vec<SqlxColumns> =
             decode(&rows).map_err(MigrateError::db("reading `_sqlx_migrations`"))?;
         Ok(Some(rows.into_iter().map(SqlxRow::from).collect()))
+    }
+
+    /// The rows of `table`, or `None` when there is no such table (another tool's history).
+    pub(super) async fn count_table_rows(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<i64>, MigrateError> {
+        // language=PostgreSQL
+        let sql = format!("SELECT count(*) FROM {}", quote(table));
+        match self
+            .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
+            .await
+        {
+            Ok(rows) => rows
+                .first()
+                .map(|row| row.try_get::<i64, _>(0))
+                .transpose()
+                .map(|count| Some(count.unwrap_or(0)))
+                .map_err(MigrateError::db(format!("counting the rows of `{table}`"))),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db(format!("counting the rows of `{table}`"))(
+                e,
+            )),
+        }
     }
 }

@@ -534,23 +534,7 @@ impl Backend for PgBackend<'_> {
     }
 
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError> {
-        // language=PostgreSQL
-        let sql = format!("SELECT count(*) FROM {}", quote(table));
-        match self
-            .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
-            .await
-        {
-            Ok(rows) => rows
-                .first()
-                .map(|row| row.try_get::<i64, _>(0))
-                .transpose()
-                .map(|count| Some(count.unwrap_or(0)))
-                .map_err(MigrateError::db(format!("counting the rows of `{table}`"))),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db(format!("counting the rows of `{table}`"))(
-                e,
-            )),
-        }
+        self.count_table_rows(table).await
     }
 
     async fn legacy_versions(

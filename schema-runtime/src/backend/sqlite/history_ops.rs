@@ -1,6 +1,7 @@
-//! Reverting, and recording migrations that were not run here (baseline, import from sqlx).
+//! Reverting, recording migrations that were not run here (baseline, import from sqlx), and
+//! reading other tools' history tables.
 
-use super::{control, missing_table, run_statements, SqliteBackend, NOW};
+use super::{control, missing_table, quote, run_statements, SqliteBackend, NOW};
 use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::report::EventKind;
 use crate::{MigrateError, Migration};
@@ -142,5 +143,24 @@ impl SqliteBackend<'_> {
         let rows: Vec<SqlxColumns> =
             decode(&rows).map_err(MigrateError::db("reading `_sqlx_migrations`"))?;
         Ok(Some(rows.into_iter().map(SqlxRow::from).collect()))
+    }
+
+    /// The rows of `table`, or `None` when there is no such table (another tool's history).
+    pub(super) async fn count_table_rows(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<i64>, MigrateError> {
+        // language=SQLite
+        let sql = format!("SELECT count(*) FROM {}", quote(table));
+        let mut conn = self.take_conn().await?;
+        let count = sqlx::query_scalar(&sql).fetch_one(&mut *conn).await;
+        self.conn = Some(conn);
+        match count {
+            Ok(count) => Ok(Some(count)),
+            Err(e) if missing_table(&e) => Ok(None),
+            Err(e) => Err(MigrateError::db(format!("counting the rows of `{table}`"))(
+                e,
+            )),
+        }
     }
 }

@@ -476,18 +476,7 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError> {
-        // language=SQLite
-        let sql = format!("SELECT count(*) FROM {}", quote(table));
-        let mut conn = self.take_conn().await?;
-        let count = sqlx::query_scalar(&sql).fetch_one(&mut *conn).await;
-        self.conn = Some(conn);
-        match count {
-            Ok(count) => Ok(Some(count)),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db(format!("counting the rows of `{table}`"))(
-                e,
-            )),
-        }
+        self.count_table_rows(table).await
     }
 
     async fn legacy_versions(
