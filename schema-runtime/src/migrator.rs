@@ -436,7 +436,8 @@ impl<'m> Migrator<'m> {
 
     /// Refuses a plan that would apply from the first migration on a database where another
     /// tool's history table holds rows: that tool may have applied them already. Looked for
-    /// only when the module has no row, so a database this crate migrates pays nothing.
+    /// only when the module has no row, so a database this crate migrates pays nothing; and
+    /// not when another module has rows (the database was adopted already).
     pub(crate) async fn refuse_other_history<B: Backend>(
         &self,
         b: &mut B,
@@ -446,7 +447,7 @@ impl<'m> Migrator<'m> {
         if self.ignore_other_tools || !applied.is_empty() || plan.pending.is_empty() {
             return Ok(());
         }
-        crate::other_tools::refuse_other_history(b, &self.module).await
+        crate::other_tools::refuse_other_history(b, &self.module, &self.tables.migrations).await
     }
 
     /// Records a failed apply in the history and turns it into the user's error.

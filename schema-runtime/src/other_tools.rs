@@ -64,10 +64,17 @@ pub(crate) async fn other_tools_tables<B: Backend>(
 
 /// The error for a database whose only history is another tool's: the first table of
 /// [`OTHER_TOOLS`] that holds rows, or `None` when none does (an empty table records nothing).
+/// A database where any module has rows in `migrations_table` was adopted already (imported,
+/// baselined, or migrated by this crate beside that table): a new module's first run there is
+/// not refused, or every plugin added after an import would need the opt-out.
 pub(crate) async fn refuse_other_history<B: Backend>(
     b: &mut B,
     module: &str,
+    migrations_table: &str,
 ) -> Result<(), MigrateError> {
+    if b.count_rows(migrations_table).await?.unwrap_or(0) > 0 {
+        return Ok(());
+    }
     let found = other_tools_tables(b).await?;
     match found.into_iter().find(|t| t.rows > 0) {
         None => Ok(()),

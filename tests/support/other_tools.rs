@@ -63,8 +63,21 @@ macro_rules! scenarios {
             baseline_adopts_a_history_no_import_reads,
             an_unrelated_table_is_passed_with_ignore_other_tools,
             an_empty_table_of_another_tool_does_not_block,
+            a_new_module_of_an_adopted_database_is_not_refused,
         );
     };
+}
+
+/// A plugin's set of one file, loaded once with the checks the macro makes.
+fn plugin_notes() -> &'static Migrations {
+    static SET: OnceLock<Migrations> = OnceLock::new();
+    SET.get_or_init(|| {
+        Migrations::load(
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+            "tests/fixtures/plugin_notes",
+        )
+        .unwrap_or_else(|e| panic!("{e:?}"))
+    })
 }
 
 fn folder() -> PathBuf {
@@ -252,5 +265,23 @@ pub async fn an_empty_table_of_another_tool_does_not_block(db: &impl Db) {
     .await;
     let report = backfill().run(db.pool()).await.unwrap();
     assert_eq!(report.applied.len(), 2);
+    assert_eq!(balance(db).await, 500);
+}
+
+pub async fn a_new_module_of_an_adopted_database_is_not_refused(db: &impl Db) {
+    db.sqlx_migrate(&folder()).await;
+    let plugin = plugin_notes().migrator().module("notes");
+    // Before the adoption, the plugin's first run is refused like any other.
+    let err = plugin.run(db.pool()).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::OtherToolHistory { .. }),
+        "{err:?}"
+    );
+    backfill().migrator().import_sqlx(db.pool()).await.unwrap();
+    // Once a module has adopted the history, a plugin added later migrates without the
+    // opt-out: `_sqlx_migrations` is the history that module took over.
+    let report = plugin.run(db.pool()).await.unwrap();
+    assert_eq!(report.applied.len(), 1, "{report:?}");
+    assert_eq!(db.number("SELECT count(*) FROM plugin_notes").await, 0);
     assert_eq!(balance(db).await, 500);
 }
