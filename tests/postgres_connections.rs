@@ -9,7 +9,7 @@ mod folders;
 mod pg;
 
 use folders::files;
-use pg::fresh;
+use pg::{fresh, through_pgbouncer};
 use schema_runtime::{LockMode, Migrations};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection};
@@ -82,6 +82,37 @@ async fn a_no_transaction_migration_setting_the_replication_role_leaves_foreign_
         ),
     ]);
     leaves_foreign_keys_on(&set).await;
+}
+
+#[tokio::test]
+async fn behind_a_transaction_pooling_proxy_the_server_connection_is_set_back() {
+    let (_pool, url, _server) = fresh().await;
+    let address = through_pgbouncer(&url);
+    let bounced = || {
+        PgPoolOptions::new().max_connections(1).connect_with(
+            <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&address)
+                .unwrap()
+                .statement_cache_capacity(0),
+        )
+    };
+    let pool = bounced().await.unwrap();
+    let (_dir, set) = replica_role_set();
+    set.migrator()
+        .lock_mode(LockMode::Transaction)
+        .run(&pool)
+        .await
+        .unwrap();
+    drop(pool);
+    // Another client of the proxy gets the server connection the migration ran on.
+    let other = bounced().await.unwrap();
+    for _ in 0..5 {
+        let role: String = sqlx::query_scalar("SELECT current_setting('session_replication_role')")
+            .persistent(false)
+            .fetch_one(&other)
+            .await
+            .unwrap();
+        assert_eq!(role, "origin");
+    }
 }
 
 #[tokio::test]
