@@ -8,7 +8,7 @@ mod pg;
 #[path = "support/replicas.rs"]
 mod replicas;
 
-use pg::{applied_versions, fixture, fresh, tables, SERVER};
+use pg::{applied_versions, fixture, fresh, tables, through_pgbouncer, SERVER};
 use replicas::{spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
@@ -490,14 +490,6 @@ async fn modules_have_their_own_versions_and_locks() {
             .unwrap()
             .up_to_date_at_boot
     );
-}
-
-/// The URL of the test's database through PgBouncer in transaction pooling mode.
-fn through_pgbouncer(url: &str) -> String {
-    let bouncer = std::env::var("SCHEMA_TEST_PGBOUNCER_URL")
-        .expect("SCHEMA_TEST_PGBOUNCER_URL is set by scripts/with-postgres");
-    let database = url.rsplit_once('/').unwrap().1;
-    format!("{}/{database}", bouncer.rsplit_once('/').unwrap().0)
 }
 
 #[tokio::test]

@@ -202,7 +202,7 @@ impl<'m> Migrator<'m> {
     }
 
     /// PostgreSQL: how processes keep from migrating at once. The default, a session lock on a
-    /// dedicated connection, needs a real session; behind a transaction-pooling proxy
+    /// connection of the pool held for the run, needs a real session; behind a transaction-pooling proxy
     /// (PgBouncer's `pool_mode = transaction`) use [`LockMode::Transaction`].
     #[cfg(feature = "postgres")]
     pub fn lock_mode(mut self, mode: LockMode) -> Self {

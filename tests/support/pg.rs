@@ -76,3 +76,11 @@ pub async fn applied_versions(pool: &PgPool) -> Vec<(i64, String)> {
         .await
         .unwrap()
 }
+
+/// The URL of the test's database through PgBouncer in transaction pooling mode.
+pub fn through_pgbouncer(url: &str) -> String {
+    let bouncer = std::env::var("SCHEMA_TEST_PGBOUNCER_URL")
+        .expect("SCHEMA_TEST_PGBOUNCER_URL is set by scripts/with-postgres");
+    let database = url.rsplit_once('/').unwrap().1;
+    format!("{}/{database}", bouncer.rsplit_once('/').unwrap().0)
+}

@@ -16,6 +16,10 @@ impl PgBackend<'_> {
         step: &Step,
     ) -> Result<Duration, ApplyError> {
         let mut conn = self.take_conn().await?;
+        if let Err(e) = self.snapshot_pooled(&mut conn).await {
+            self.put_conn(conn);
+            return Err(e.into());
+        }
         let result = async {
             let started = Instant::now();
             // A `-- no-transaction` down (`DROP INDEX CONCURRENTLY`) runs statement by
@@ -66,6 +70,7 @@ impl PgBackend<'_> {
             Ok(duration)
         }
         .await;
+        self.settle_outside(&mut conn).await;
         self.put_conn(conn);
         result
     }

@@ -1,11 +1,12 @@
-//! The run lock on PostgreSQL: a session advisory lock on a dedicated connection, and what
+//! The run lock on PostgreSQL: a session advisory lock on a connection of the pool, and what
 //! happens when a run holding it is dropped.
 
-use super::PgBackend;
+use super::{PgBackend, Session, Snapshot};
 use crate::MigrateError;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::PgConnection;
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Executor, Row};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 impl PgBackend<'_> {
@@ -23,7 +24,7 @@ impl PgBackend<'_> {
 
     /// Whether a session holds the run lock now. In transaction mode a `-- no-transaction`
     /// migration holds nothing between its statements, so a `running` row may always be live.
-    pub(super) async fn lock_is_held(&self) -> Result<bool, MigrateError> {
+    pub(super) async fn lock_is_held(&mut self) -> Result<bool, MigrateError> {
         if Self::transaction_mode(&self.settings) {
             return Ok(true);
         }
@@ -33,30 +34,31 @@ impl PgBackend<'_> {
                        AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                        AND classid::bigint = ($1 >> 32) & 4294967295
                        AND objid::bigint = $1 & 4294967295 AND objsubid = 1)";
-        let rows = self
-            .fetch_pooled(sqlx::query(sql).persistent(self.cached()).bind(self.key()))
-            .await
-            .map_err(MigrateError::db(
-                "looking for a run holding the migration lock",
-            ))?;
+        let query = sqlx::query(sql).persistent(self.cached()).bind(self.key());
+        let rows = self.fetch_pooled(query).await.map_err(MigrateError::db(
+            "looking for a run holding the migration lock",
+        ))?;
         Ok(rows
             .first()
             .is_some_and(|row| row.try_get::<bool, _>(0).unwrap_or(false)))
     }
 
-    /// Takes the run lock: in session mode a session advisory lock on a new dedicated
-    /// connection, polled until `wait`; in transaction mode nothing (each transaction takes its
-    /// own).
+    /// Takes the run lock: in session mode a session advisory lock on a connection of the pool
+    /// (its `after_connect` hooks applied, as the application's are), polled until `wait`; in
+    /// transaction mode nothing (each transaction takes its own).
     pub(super) async fn take_session_lock(&mut self, wait: Duration) -> Result<(), MigrateError> {
         self.lock_wait = wait;
         if Self::transaction_mode(&self.settings) {
             // Each writing transaction takes its own lock; there is no session to hold one.
             return Ok(());
         }
-        let options = self.pool.connect_options();
-        let mut conn = PgConnection::connect_with(&options)
+        // Closed, not returned, if the run stops before `release_session_lock` hands it back.
+        let mut conn = Session::new(self.pool.acquire().await.map_err(MigrateError::db(
+            "acquiring the migration connection from the PostgreSQL pool",
+        ))?);
+        let lent = Snapshot::read(&mut conn, self.cached())
             .await
-            .map_err(MigrateError::db("opening the migration connection"))?;
+            .map_err(MigrateError::db("reading the connection's settings"))?;
         let mut settings = String::new();
         if let Some(t) = self.settings.statement_timeout {
             settings.push_str(&format!("SET statement_timeout = {};", t.as_millis()));
@@ -64,17 +66,28 @@ impl PgBackend<'_> {
         if let Some(t) = self.settings.table_lock_timeout {
             settings.push_str(&format!("SET lock_timeout = {};", t.as_millis()));
         }
-        if !settings.is_empty() {
-            (&mut conn)
+        let working = if settings.is_empty() {
+            lent.clone()
+        } else {
+            (&mut *conn)
                 .execute(settings.as_str())
                 .await
                 .map_err(MigrateError::db(
                     "setting the migration connection's timeouts",
                 ))?;
+            Snapshot::read(&mut conn, self.cached())
+                .await
+                .map_err(MigrateError::db("reading the connection's settings"))?
+        };
+        self.lent = Some(lent);
+        self.working = Some(working);
+        self.unclean.store(false, Ordering::Relaxed);
+        if !self.resolved {
+            self.resolve_tables(&mut conn).await?;
         }
         let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
             .persistent(self.cached())
-            .fetch_one(&mut conn)
+            .fetch_one(&mut *conn)
             .await
             .map_err(MigrateError::db("opening the migration connection"))?;
         self.dedicated_pid = Some(pid);
@@ -87,7 +100,7 @@ impl PgBackend<'_> {
             let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
                 .persistent(self.cached())
                 .bind(key)
-                .fetch_one(&mut conn)
+                .fetch_one(&mut *conn)
                 .await
                 .map_err(MigrateError::db("taking the migration lock"))?;
             if locked {
@@ -107,7 +120,8 @@ impl PgBackend<'_> {
         Ok(())
     }
 
-    /// Releases the session lock and closes the dedicated connection.
+    /// Releases the session lock and hands the connection back to the pool with the settings
+    /// it was lent with; closes it instead when they could not be set back or the unlock failed.
     pub(super) async fn release_session_lock(&mut self) -> Result<(), MigrateError> {
         let (Some(key), Some(mut conn)) = (self.lock_key.take(), self.dedicated.take()) else {
             return Ok(());
@@ -115,11 +129,19 @@ impl PgBackend<'_> {
         let released = sqlx::query("SELECT pg_advisory_unlock($1)")
             .persistent(self.cached())
             .bind(key)
-            .execute(&mut conn)
+            .execute(&mut *conn)
             .await;
-        // Closing the session releases the lock too, so close it whatever the unlock said.
-        let _ = conn.close().await;
         self.dedicated_pid = None;
+        let restored = match &self.lent {
+            Some(lent) => lent.restore(&mut conn, self.cached()).await,
+            None => false,
+        };
+        if released.is_ok() && restored && !self.unclean.swap(false, Ordering::Relaxed) {
+            conn.release();
+        } else {
+            // Dropped unreleased: closed, which also releases the lock.
+            drop(conn);
+        }
         released
             .map(|_| ())
             .map_err(MigrateError::db("releasing the migration lock"))

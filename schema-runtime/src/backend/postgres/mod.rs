@@ -1,5 +1,5 @@
 //! PostgreSQL: tracking tables in the first schema of the search path (or the one named), a
-//! session advisory lock held on a dedicated connection for the whole run, and one
+//! session advisory lock held on a connection of the pool for the whole run, and one
 //! transaction per migration.
 
 use super::{
@@ -13,6 +13,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, Postgres};
 use sqlx::{Connection, Executor, Row};
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 mod batch;
@@ -20,8 +21,11 @@ mod control;
 mod history_ops;
 mod lock;
 mod record;
+mod session;
 mod tables;
 mod xact;
+
+use session::{Session, Snapshot};
 
 pub use xact::LockMode;
 use xact::{begin_locked, Claim};
@@ -31,12 +35,23 @@ const AT: &str = r#"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI
 
 pub(crate) struct PgBackend<'p> {
     pool: &'p PgPool,
-    /// The dedicated connection that holds the advisory lock; every statement of the run goes
-    /// through it. Not a pool connection: dropping it closes the session, which releases the
-    /// lock even when the run panics or its future is dropped.
-    dedicated: Option<PgConnection>,
+    /// The pool connection that holds the advisory lock (session lock mode); every statement of
+    /// the run goes through it, so that a pool of one connection is enough. Dropped before the
+    /// run releases it, it is closed, which releases the lock even when the run panics or its
+    /// future is dropped.
+    dedicated: Option<Session>,
     /// The server process of the dedicated connection, to end it if the run is dropped.
     dedicated_pid: Option<i32>,
+    /// The settings the dedicated connection was lent with, put back before it is returned.
+    lent: Option<Snapshot>,
+    /// The settings each migration starts from: the lent ones with the run's timeouts (in
+    /// transaction lock mode, read once per run on the first connection that applies).
+    working: Option<Snapshot>,
+    /// A setting a migration changed could not be set back: the connection is closed instead
+    /// of returned to the pool.
+    unclean: AtomicBool,
+    /// Whether unqualified tracking table names were qualified with their schema.
+    resolved: bool,
     lock_key: Option<i64>,
     /// How long to wait for the lock; in transaction mode, for each transaction's lock.
     lock_wait: Duration,
@@ -56,7 +71,7 @@ pub(crate) struct Settings {
 }
 
 enum Conn {
-    Dedicated(PgConnection),
+    Dedicated(Session),
     Pooled(PoolConnection<Postgres>),
 }
 
@@ -81,9 +96,14 @@ impl DerefMut for Conn {
 
 fn quote(name: &str) -> String {
     name.split('.')
-        .map(|part| format!("\"{part}\""))
+        .map(quote_ident)
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// A name as a quoted identifier, whatever it holds.
+fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 fn missing_table(e: &sqlx::Error) -> bool {
@@ -98,6 +118,10 @@ impl<'p> PgBackend<'p> {
             pool,
             dedicated: None,
             dedicated_pid: None,
+            lent: None,
+            working: None,
+            unclean: AtomicBool::new(false),
+            resolved: false,
             lock_key: None,
             lock_wait: Duration::from_secs(60),
             settings,
@@ -108,7 +132,22 @@ impl<'p> PgBackend<'p> {
         }
     }
 
+    /// The run's connection: the dedicated one while the session lock is held, a connection of
+    /// the pool otherwise. The first one qualifies the tracking tables with their schema.
     async fn take_conn(&mut self) -> Result<Conn, MigrateError> {
+        let mut conn = self.any_conn().await?;
+        if !self.resolved {
+            if let Err(e) = self.resolve_tables(&mut conn).await {
+                self.put_conn(conn);
+                return Err(e);
+            }
+        }
+        Ok(conn)
+    }
+
+    /// [`PgBackend::take_conn`] without qualifying the tables: for a read that finds them
+    /// through the search path the pool's connections have.
+    async fn any_conn(&mut self) -> Result<Conn, MigrateError> {
         match self.dedicated.take() {
             Some(conn) => Ok(Conn::Dedicated(conn)),
             None => self
@@ -146,19 +185,79 @@ impl<'p> PgBackend<'p> {
         Ok(rows)
     }
 
-    /// [`PgBackend::fetch_outside`] on a connection of the pool.
+    /// [`PgBackend::fetch_outside`] on the run's connection (never a second one while the
+    /// run holds one: a pool of one connection is enough).
     async fn fetch_pooled(
-        &self,
+        &mut self,
         query: sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments>,
     ) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        self.fetch_outside(&mut conn, query).await
+        let mut conn = match self.dedicated.take() {
+            Some(conn) => Conn::Dedicated(conn),
+            None => Conn::Pooled(self.pool.acquire().await?),
+        };
+        let rows = self.fetch_outside(&mut conn, query).await;
+        self.put_conn(conn);
+        rows
     }
 
     fn put_conn(&mut self, conn: Conn) {
-        if let Conn::Dedicated(conn) = conn {
-            self.dedicated = Some(conn);
+        match conn {
+            Conn::Dedicated(conn) => self.dedicated = Some(conn),
+            // Not as lent: closed rather than returned to the pool.
+            Conn::Pooled(mut conn) => {
+                if self.unclean.swap(false, Ordering::Relaxed) {
+                    conn.close_on_drop();
+                }
+            }
         }
+    }
+
+    /// Puts back the settings a migration changed on `conn` (the run's connection, inside the
+    /// migration's transaction in transaction lock mode); marks the connection to be closed
+    /// when one could not be. Without a snapshot (none was taken) there is nothing to compare.
+    async fn settle(&self, conn: &mut PgConnection) {
+        let Some(working) = &self.working else {
+            return;
+        };
+        if !working.restore(conn, self.cached()).await {
+            self.unclean.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// [`PgBackend::settle`] on a connection outside any transaction: in transaction lock mode
+    /// in a transaction of its own, which a proxy sends to one server connection.
+    async fn settle_outside(&self, conn: &mut PgConnection) {
+        if !Self::transaction_mode(&self.settings) {
+            return self.settle(conn).await;
+        }
+        match conn.begin().await {
+            Ok(mut tx) => {
+                self.settle(&mut tx).await;
+                if tx.commit().await.is_err() {
+                    self.unclean.store(true, Ordering::Relaxed);
+                }
+            }
+            Err(_) => self.unclean.store(true, Ordering::Relaxed),
+        }
+    }
+
+    /// In transaction lock mode: the settings each migration starts from, read once per run
+    /// on a connection of the pool, in a transaction (behind a proxy, the server connection
+    /// a migration's transaction reaches).
+    async fn snapshot_pooled(&mut self, conn: &mut PgConnection) -> Result<(), MigrateError> {
+        if self.working.is_some() || !Self::transaction_mode(&self.settings) {
+            return Ok(());
+        }
+        let snapshot = async {
+            let mut tx = conn.begin().await?;
+            let snapshot = Snapshot::read(&mut tx, false).await?;
+            tx.commit().await?;
+            Ok(snapshot)
+        }
+        .await
+        .map_err(MigrateError::db("reading the connection's settings"))?;
+        self.working = Some(snapshot);
+        Ok(())
     }
 
     async fn apply_steps(
@@ -170,7 +269,13 @@ impl<'p> PgBackend<'p> {
         // (its `BEGIN` is not sqlx's, so a pool connection could go back to the pool with the
         // transaction open).
         let conn: &mut PgConnection = match conn {
-            Conn::Dedicated(conn) => return self.apply_batched(conn, steps).await,
+            Conn::Dedicated(conn) => {
+                let result = self.apply_batched(conn, steps).await;
+                // A failed migration's `SET` went with its transaction; a `COMMIT` that ran
+                // may have kept one.
+                self.settle(conn).await;
+                return result;
+            }
             Conn::Pooled(conn) => conn,
         };
         let mut tx = begin_locked!(self, conn);
@@ -201,6 +306,9 @@ impl<'p> PgBackend<'p> {
                 .map_err(MigrateError::db("recording an applied migration"))?;
             durations.push(Some(duration));
         }
+        // Before the commit: behind a transaction-pooling proxy the server connection serves
+        // other clients as soon as it is done.
+        self.settle(&mut tx).await;
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
@@ -309,7 +417,7 @@ impl Backend for PgBackend<'_> {
         );
         let query = sqlx::query(&sql)
             .persistent(self.cached())
-            .bind(&self.ctx.module);
+            .bind(self.ctx.module.clone());
         match self
             .fetch_pooled(query)
             .await
@@ -337,8 +445,16 @@ impl Backend for PgBackend<'_> {
         let mut conn = self.take_conn().await?;
         let result = async {
             // Two processes creating the same table at once can fail on the catalog's unique
-            // index, so creation happens under the lock in either mode.
+            // index, so creation happens under the lock in either mode, and under a lock of the
+            // tables for runs of other modules (whose run locks differ). Held for the few
+            // statements below; whoever waits for it then finds the tables created.
             let mut tx = begin_locked!(self, conn);
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .persistent(false)
+                .bind(self.tables_key())
+                .execute(&mut *tx)
+                .await
+                .map_err(MigrateError::db("waiting to create the tracking tables"))?;
             (&mut *tx)
                 .execute(sql.as_str())
                 .await
@@ -386,7 +502,10 @@ impl Backend for PgBackend<'_> {
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
         let mut conn = self.take_conn().await?;
-        let result = self.apply_steps(&mut conn, steps).await;
+        let result = match self.snapshot_pooled(&mut conn).await {
+            Ok(()) => self.apply_steps(&mut conn, steps).await,
+            Err(e) => Err(e.into()),
+        };
         self.put_conn(conn);
         result
     }
@@ -399,6 +518,10 @@ impl Backend for PgBackend<'_> {
         let stmts = statements(m.sql);
         let total = stmts.len();
         let mut conn = self.take_conn().await?;
+        if let Err(e) = self.snapshot_pooled(&mut conn).await {
+            self.put_conn(conn);
+            return Err(e.into());
+        }
         let result = async {
             // A crash part-way leaves the `running` row, which the next run refuses to skip.
             if let Claim::AlreadyApplied = self.claim(&mut conn, step, total).await? {
@@ -446,6 +569,8 @@ impl Backend for PgBackend<'_> {
             Ok(Some(duration))
         }
         .await;
+        // Its statements ran on their own: what they set stays, whether it failed or not.
+        self.settle_outside(&mut conn).await;
         self.put_conn(conn);
         result
     }
@@ -494,7 +619,7 @@ impl Backend for PgBackend<'_> {
         );
         let query = sqlx::query(&sql)
             .persistent(self.cached())
-            .bind(&self.ctx.module);
+            .bind(self.ctx.module.clone());
         let rows = match self.fetch_pooled(query).await {
             Ok(rows) => rows,
             Err(e) if missing_table(&e) => return Ok(Vec::new()),

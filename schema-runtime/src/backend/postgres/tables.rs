@@ -1,8 +1,81 @@
-//! The tracking tables: their definition, which `ensure_tables` creates under the lock.
+//! The tracking tables: their definition, which `ensure_tables` creates under the lock, and the
+//! schema they are in.
 
-use super::PgBackend;
+use super::{quote_ident, PgBackend};
+use crate::MigrateError;
+use sha2::{Digest, Sha256};
+use sqlx::postgres::PgConnection;
+use sqlx::Row;
 
 impl PgBackend<'_> {
+    /// Qualifies the tracking tables whose names have no schema with the schema they are in, or
+    /// else the one they would be created in (`current_schema()`), as the connection the
+    /// application gets from its pool sees them. Once per run, so that a migration's own
+    /// `SET search_path` cannot hide them or make the run create a second set elsewhere.
+    pub(super) async fn resolve_tables(
+        &mut self,
+        conn: &mut PgConnection,
+    ) -> Result<(), MigrateError> {
+        let names = [
+            &self.ctx.tables.migrations,
+            &self.ctx.tables.history,
+            &self.ctx.tables.modules,
+        ];
+        if names.iter().all(|name| name.contains('.')) {
+            self.resolved = true;
+            return Ok(());
+        }
+        // language=PostgreSQL
+        let sql = "SELECT current_schema(),
+                          (SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($1)),
+                          (SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($2)),
+                          (SELECT n.nspname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = to_regclass($3))";
+        let query = sqlx::query(sql)
+            .persistent(self.cached())
+            .bind(&self.m)
+            .bind(&self.h)
+            .bind(&self.modules);
+        let rows = self
+            .fetch_outside(conn, query)
+            .await
+            .map_err(MigrateError::db(
+                "finding the schema of the tracking tables",
+            ))?;
+        let row = rows.first();
+        let schema = |i: usize| row.and_then(|r| r.try_get::<Option<String>, _>(i).ok().flatten());
+        let current = schema(0);
+        let qualified: Vec<String> = names
+            .iter()
+            .enumerate()
+            .map(
+                |(i, name)| match schema(i + 1).or_else(|| current.clone()) {
+                    Some(schema) if !name.contains('.') => {
+                        format!("{}.{}", quote_ident(&schema), quote_ident(name))
+                    }
+                    // Already qualified, or no schema to create in: PostgreSQL says so at CREATE.
+                    _ => super::quote(name),
+                },
+            )
+            .collect();
+        if let [m, h, modules] = qualified.as_slice() {
+            self.m = m.clone();
+            self.h = h.clone();
+            self.modules = modules.clone();
+        }
+        self.resolved = true;
+        Ok(())
+    }
+
+    /// The key of the transaction lock taken around creating the tracking tables: one per set
+    /// of tables, whatever the module, because two modules creating the same tables at once
+    /// fail on the catalog's unique index (`pg_type_typname_nsp_index`).
+    pub(super) fn tables_key(&self) -> i64 {
+        let digest = Sha256::digest(format!("schema-runtime:tables:{}", self.m));
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&digest[..8]);
+        i64::from_be_bytes(bytes)
+    }
+
     /// The statements that create the tracking tables when they do not exist.
     pub(super) fn create_tables_sql(&self) -> String {
         // language=PostgreSQL

@@ -53,7 +53,7 @@ pub(super) use begin_locked;
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LockMode {
-    /// A session advisory lock on a dedicated connection for the whole run (the default).
+    /// A session advisory lock on a connection of the pool for the whole run (the default).
     #[default]
     Session,
     /// A transaction advisory lock in each transaction that writes, for transaction-pooling

@@ -16,6 +16,7 @@ impl SqliteBackend<'_> {
         step: &Step,
     ) -> Result<Duration, ApplyError> {
         let mut conn = self.take_conn().await?;
+        let lent = super::settings::Lent::before(&mut conn, &[down.sql]).await;
         let mut unknown_state = false;
         let result = async {
             let started = Instant::now();
@@ -85,7 +86,8 @@ impl SqliteBackend<'_> {
             Ok(duration)
         }
         .await;
-        self.after_history_write(conn, unknown_state, result.is_ok());
+        self.hand_back(conn, lent, unknown_state, result.is_ok())
+            .await;
         result
     }
 

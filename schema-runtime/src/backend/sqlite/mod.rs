@@ -19,6 +19,7 @@ mod control;
 mod history_ops;
 mod lock;
 mod record;
+mod settings;
 mod tables;
 
 use lock::FileLock;
@@ -281,7 +282,10 @@ impl Backend for SqliteBackend<'_> {
         &mut self,
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError> {
-        let mut guarded = batch::Guarded::new(self.take_conn().await?);
+        let mut conn = self.take_conn().await?;
+        let sqls: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
+        let lent = settings::Lent::before(&mut conn, &sqls).await;
+        let mut guarded = batch::Guarded::new(conn);
         // Tables left to the first migration's transaction exist once it commits.
         let create = self.tables_deferred;
         let result = self.apply_steps(&mut guarded, steps, create).await;
@@ -295,6 +299,11 @@ impl Backend for SqliteBackend<'_> {
             }
         }
         self.conn = guarded.release();
+        if let Some(lent) = lent {
+            if let Some(conn) = self.conn.take() {
+                self.conn = lent.restore(conn).await;
+            }
+        }
         result.map(|durations| durations.into_iter().map(Some).collect())
     }
 
@@ -307,6 +316,7 @@ impl Backend for SqliteBackend<'_> {
         let stmts = statements(m.sql);
         let total = stmts.len();
         let mut conn = self.take_conn().await?;
+        let lent = settings::Lent::before(&mut conn, &[m.sql]).await;
         // Set when a rollback failed: the connection's transaction state is then unknown, and
         // it is closed rather than handed back to the pool.
         let mut unknown_state = false;
@@ -385,8 +395,10 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
-        // `record_applied` wrote the owed events before its own.
-        self.after_history_write(conn, unknown_state, result.is_ok());
+        // What its statements set stays, whether it failed or not. `record_applied` wrote the
+        // owed events before its own.
+        self.hand_back(conn, lent, unknown_state, result.is_ok())
+            .await;
         result
     }
 

@@ -1,0 +1,181 @@
+//! The run's session on PostgreSQL: a connection of the application's pool, so that the pool's
+//! `after_connect` hooks (a `search_path`, a role) hold for the migrations as they hold for the
+//! application, and the settings it was lent with, put back when a migration changed them.
+//!
+//! A setting changed with `SET` (not `SET LOCAL`) or `set_config(.., false)` outlives the
+//! transaction that changed it, and the connection goes back to the pool with it: a migration's
+//! `SET session_replication_role = replica` would leave foreign keys unchecked for the
+//! application. Behind a transaction-pooling proxy the server connection then serves other
+//! clients, so closing the client's connection is not enough: the values are set back on the
+//! server, inside the migration's transaction where there is one.
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnection, Postgres};
+use sqlx::{Connection, Row};
+use std::ops::{Deref, DerefMut};
+
+/// A pool connection the run holds. Dropped before [`Session::release`] (a run cancelled or
+/// panicking part-way, an error on the way), it is closed instead of returned: closing the
+/// session rolls back what it was running and frees its advisory lock, and the pool never gets
+/// a connection in a state nobody knows.
+pub(super) struct Session {
+    conn: PoolConnection<Postgres>,
+    clean: bool,
+}
+
+impl Session {
+    pub(super) fn new(conn: PoolConnection<Postgres>) -> Self {
+        Session { conn, clean: false }
+    }
+
+    /// Hands the connection back to the pool; the caller checked that it is as it was lent.
+    pub(super) fn release(mut self) {
+        self.clean = true;
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if !self.clean {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
+impl Deref for Session {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for Session {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+/// Every setting a session may change (those of context `user` and `superuser`), but the
+/// current transaction's own, which end with it; and the role and session user, which
+/// `pg_settings` does not list.
+// language=PostgreSQL
+const SETTINGS: &str = "SELECT name, setting FROM pg_settings
+      WHERE context IN ('user', 'superuser') AND name NOT LIKE 'transaction\\_%'
+    UNION ALL SELECT 'session_authorization', current_setting('session_authorization')
+    UNION ALL SELECT 'role', current_setting('role')";
+
+/// One short value that changes when any of [`SETTINGS`] does: what a migration is checked
+/// with, in one query.
+// language=PostgreSQL
+const DIGEST: &str =
+    "SELECT md5(string_agg(name || '=' || coalesce(setting, ''), ',' ORDER BY name))
+    FROM (SELECT name, setting FROM pg_settings
+            WHERE context IN ('user', 'superuser') AND name NOT LIKE 'transaction\\_%'
+          UNION ALL SELECT 'session_authorization', current_setting('session_authorization')
+          UNION ALL SELECT 'role', current_setting('role')) s";
+
+/// The settings of a session at one moment, to compare with and to set back.
+#[derive(Debug, Clone)]
+pub(super) struct Snapshot {
+    names: Vec<String>,
+    values: Vec<Option<String>>,
+    digest: String,
+}
+
+impl Snapshot {
+    /// The settings of `conn` now. Two queries; once or twice per run.
+    pub(super) async fn read(conn: &mut PgConnection, cached: bool) -> Result<Self, sqlx::Error> {
+        let rows = sqlx::query(SETTINGS)
+            .persistent(cached)
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut names = Vec::with_capacity(rows.len());
+        let mut values = Vec::with_capacity(rows.len());
+        for row in &rows {
+            names.push(row.try_get::<String, _>(0)?);
+            values.push(row.try_get::<Option<String>, _>(1)?);
+        }
+        let digest = digest(conn, cached).await?;
+        Ok(Snapshot {
+            names,
+            values,
+            digest,
+        })
+    }
+
+    /// Whether `conn`'s settings are these, setting back those that differ; `false` when one
+    /// could not be set back (the caller closes the connection then). Inside a transaction
+    /// each value is set in a savepoint of its own, so that one refused does not abort it.
+    pub(super) async fn restore(&self, conn: &mut PgConnection, cached: bool) -> bool {
+        match digest(conn, cached).await {
+            Ok(now) if now == self.digest => return true,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the connection's settings after a migration");
+                return false;
+            }
+        }
+        // language=PostgreSQL
+        let changed = "SELECT o.name, o.setting
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS o(name, setting, n)
+            LEFT JOIN pg_settings s ON s.name = o.name
+            WHERE coalesce(s.setting, current_setting(o.name, true)) IS DISTINCT FROM o.setting
+            ORDER BY o.n";
+        let rows = sqlx::query(changed)
+            .persistent(cached)
+            .bind(&self.names)
+            .bind(&self.values)
+            .fetch_all(&mut *conn)
+            .await;
+        let mut changed: Vec<(String, Option<String>)> = match rows {
+            Ok(rows) => rows
+                .iter()
+                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?)))
+                .collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not compare the connection's settings");
+                return false;
+            }
+        };
+        // The session user first (setting it resets the role), then the role, whose
+        // privileges the other values may need.
+        changed.sort_by_key(|(name, _)| match name.as_str() {
+            "session_authorization" => 0,
+            "role" => 1,
+            _ => 2,
+        });
+        for (name, value) in &changed {
+            tracing::info!(setting = %name, "setting back a connection setting a migration changed");
+            if let Err(e) = set_back(conn, name, value.as_deref().unwrap_or("")).await {
+                tracing::warn!(setting = %name, error = %e, "could not set back a connection setting a migration changed");
+            }
+        }
+        matches!(digest(conn, cached).await, Ok(now) if now == self.digest)
+    }
+}
+
+async fn digest(conn: &mut PgConnection, cached: bool) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar(DIGEST)
+        .persistent(cached)
+        .fetch_one(conn)
+        .await
+}
+
+/// `set_config(name, value, false)` in a transaction (or a savepoint of the caller's) that
+/// commits only if it succeeds.
+async fn set_back(conn: &mut PgConnection, name: &str, value: &str) -> Result<(), sqlx::Error> {
+    let mut tx = conn.begin().await?;
+    let set = sqlx::query("SELECT set_config($1, $2, false)")
+        .persistent(false)
+        .bind(name)
+        .bind(value)
+        .execute(&mut *tx)
+        .await;
+    match set {
+        Ok(_) => tx.commit().await,
+        Err(e) => {
+            let _ = tx.rollback().await;
+            Err(e)
+        }
+    }
+}
