@@ -221,6 +221,27 @@ pub enum Error {
         /// The offending line with a caret under the location.
         snippet: String,
     },
+    /// A PostgreSQL statement nested deeper than the check can parse without overflowing its
+    /// stack (brackets, prefix operators such as `-` or `NOT`, chains of `=` or `||`, `CASE`).
+    #[error("{at}: the statement nests deeper than the check follows: more than {limit} brackets, operators and keywords are open at once here; write it with less nesting (split a long chain of operators or nested expressions into several statements, a `CASE` or an `IN (…)` list), or opt the file out with `-- schema: no-check`")]
+    NestedTooDeep {
+        /// Where the nesting passes the limit.
+        at: Location,
+        /// How deep the check follows.
+        limit: usize,
+    },
+    /// A PostgreSQL command that cannot run inside a transaction block (`CREATE INDEX
+    /// CONCURRENTLY`, `VACUUM`, `CREATE DATABASE`, ...) in a file that runs in the migration's
+    /// transaction: it passes the build and fails the deploy.
+    #[error("{at}: `{command}` cannot run inside a transaction block, and this file runs in the migration's transaction, so the deploy would fail; put `-- no-transaction` at the top of the file (best with this statement alone in it, since a `-- no-transaction` file is not rolled back as a whole)\n{snippet}")]
+    OutsideTransactionOnly {
+        /// Where the statement (or clause) starts.
+        at: Location,
+        /// The command, as it is usually written.
+        command: &'static str,
+        /// The offending line with a caret under the location.
+        snippet: String,
+    },
     /// A down migration that does not bring the schema back to what it was before its up.
     #[error("{down}: reverting `{up}` does not restore the schema ({}); make the down drop what the up creates and restore what it drops or changes, or opt the pair out with `-- schema: no-check`", describe_difference(.left_behind, .missing, .changed))]
     DownDoesNotUndoUp {

@@ -555,24 +555,6 @@ pub fn nested_comment(sql: &str) -> Option<usize> {
     None
 }
 
-/// How deep parentheses nest in `sql`, outside strings and comments.
-#[cfg_attr(not(feature = "check-postgres"), allow(dead_code))]
-pub(crate) fn paren_depth(sql: &str) -> usize {
-    let mut lexer = Lexer { src: sql, pos: 0 };
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    while let Some(token) = lexer.next_token() {
-        match sql.get(token.start..token.end) {
-            Some("(") => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            Some(")") => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
-}
-
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
 /// one (e.g. the parameter `$1`). Unterminated: all of it.
 fn dollar_quote_len(rest: &str) -> Option<usize> {

@@ -386,3 +386,14 @@ fn a_piece_sqlite_reads_as_several_statements_is_refused_and_not_run() {
         .unwrap();
     assert_eq!(tables, 1, "the real file is untouched");
 }
+
+#[test]
+fn no_nesting_crashes_the_check() {
+    // SQLite limits its parser's stack and the depth of expressions, and the PostgreSQL hint
+    // parses only what its nesting guard lets through: none crashes, each is judged once.
+    for kind in crate::check::nesting_tests::KINDS {
+        let sql = crate::check::nesting_tests::nested(kind, 50_000);
+        let errors = check_files(&[("1_a.sql", &sql)]);
+        assert!(errors.len() <= 1, "{kind}: {errors:#?}");
+    }
+}
