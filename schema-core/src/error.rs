@@ -181,6 +181,15 @@ pub enum Error {
         /// A diesel folder.
         folder: String,
     },
+    /// A diesel `metadata.toml` that holds something other than `run_in_transaction = true`
+    /// or `false`.
+    #[error("{at}: {reason}; diesel's `metadata.toml` holds one setting, written `run_in_transaction = false` (or `true`, the default)")]
+    InvalidDieselMetadata {
+        /// Where the setting (or the TOML error) is.
+        at: Location,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A diesel migration folder without `up.sql`.
     #[error("{folder}: diesel migration folder without `up.sql`; add it, or remove the folder")]
     MissingUpFile {

@@ -555,6 +555,15 @@ pub fn nested_comment(sql: &str) -> Option<usize> {
     None
 }
 
+/// The tokens of `sql` that are not blanks or comments, in order: words, `;`, strings, quoted
+/// names (`"…"`, `` `…` ``, `[…]`) whole, and each other character on its own.
+pub(crate) fn tokens(sql: &str) -> impl Iterator<Item = &str> {
+    let mut lexer = Lexer { src: sql, pos: 0 };
+    std::iter::from_fn(move || lexer.next_token())
+        .filter(|token| token.kind != TokenKind::Blank)
+        .map(move |token| sql.get(token.start..token.end).unwrap_or(""))
+}
+
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open
 /// one (e.g. the parameter `$1`). Unterminated: all of it.
 fn dollar_quote_len(rest: &str) -> Option<usize> {
