@@ -16,7 +16,7 @@
 //! The depth of a point is what is open there, across every enclosing bracket. It is never
 //! less than the parser's own depth in calls per level, so a stack of [`STACK_PER_LEVEL`] times
 //! [`MAX_DEPTH`] is enough for any statement under the limit: a guarantee, tested on each kind
-//! of nesting in the tests below.
+//! of nesting (`the_stack_fits_every_kind_of_nesting_at_the_limit` in the PostgreSQL check).
 
 use squawk_lexer::TokenKind;
 

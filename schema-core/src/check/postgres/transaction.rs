@@ -26,9 +26,7 @@ fn refused_in_transaction(node: &SyntaxNode) -> Option<&'static str> {
     match node.kind() {
         K::CREATE_INDEX if concurrently() => Some("CREATE INDEX CONCURRENTLY"),
         K::DROP_INDEX if concurrently() => Some("DROP INDEX CONCURRENTLY"),
-        K::REINDEX if reindex_refused(node) => {
-            Some("REINDEX … CONCURRENTLY, REINDEX DATABASE, REINDEX SYSTEM")
-        }
+        K::REINDEX => reindex_refused(node),
         K::DETACH_PARTITION if concurrently() => {
             Some("ALTER TABLE … DETACH PARTITION … CONCURRENTLY")
         }
@@ -54,26 +52,27 @@ fn refused_in_transaction(node: &SyntaxNode) -> Option<&'static str> {
     }
 }
 
-/// `REINDEX … CONCURRENTLY` (after the target word or among the options), `REINDEX DATABASE`
-/// and `REINDEX SYSTEM`.
-fn reindex_refused(node: &SyntaxNode) -> bool {
+/// `REINDEX DATABASE`, `REINDEX SYSTEM` and `REINDEX … CONCURRENTLY` (after the target word or
+/// among the options), as written.
+fn reindex_refused(node: &SyntaxNode) -> Option<&'static str> {
     use SyntaxKind as K;
-    let mut words = node
-        .descendants_with_tokens()
-        .filter_map(|e| e.into_token())
-        .map(|t| t.kind())
-        .filter(|k| !k.is_trivia());
-    let target = words.find(|k| {
+    let tokens = || {
+        node.descendants_with_tokens()
+            .filter_map(|e| e.into_token())
+            .map(|t| t.kind())
+    };
+    let target = tokens().find(|k| {
         matches!(
             k,
             K::INDEX_KW | K::TABLE_KW | K::SCHEMA_KW | K::DATABASE_KW | K::SYSTEM_KW
         )
     });
-    matches!(target, Some(K::DATABASE_KW | K::SYSTEM_KW))
-        || node
-            .descendants_with_tokens()
-            .filter_map(|e| e.into_token())
-            .any(|t| t.kind() == K::CONCURRENTLY_KW)
+    match target {
+        Some(K::DATABASE_KW) => Some("REINDEX DATABASE"),
+        Some(K::SYSTEM_KW) => Some("REINDEX SYSTEM"),
+        _ if tokens().any(|k| k == K::CONCURRENTLY_KW) => Some("REINDEX … CONCURRENTLY"),
+        _ => None,
+    }
 }
 
 /// Whether `node` or one of its child nodes holds a `kind` token directly (not in a name or an
@@ -142,10 +141,10 @@ mod tests {
                 "DROP INDEX CONCURRENTLY IF EXISTS i;",
                 "DROP INDEX CONCURRENTLY",
             ),
-            ("REINDEX INDEX CONCURRENTLY i;", "REINDEX"),
-            ("REINDEX (CONCURRENTLY) TABLE t;", "REINDEX"),
-            ("REINDEX DATABASE app;", "REINDEX"),
-            ("REINDEX SYSTEM;", "REINDEX"),
+            ("REINDEX INDEX CONCURRENTLY i;", "REINDEX … CONCURRENTLY"),
+            ("REINDEX (CONCURRENTLY) TABLE t;", "REINDEX … CONCURRENTLY"),
+            ("REINDEX DATABASE app;", "REINDEX DATABASE"),
+            ("REINDEX SYSTEM;", "REINDEX SYSTEM"),
             (
                 "ALTER TABLE p DETACH PARTITION p1 CONCURRENTLY;",
                 "DETACH PARTITION",
