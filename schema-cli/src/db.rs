@@ -1,6 +1,6 @@
 //! Connecting to the database a URL names.
 
-use crate::error::redact;
+use crate::secret::redact;
 use crate::Error;
 use schema_runtime::DbPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -45,6 +45,7 @@ pub(crate) enum IfMissing {
 
 /// Opens `url`; says on stderr when a missing SQLite file is shown as an empty database.
 pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database, Error> {
+    crate::secret::remember(url);
     let shown = redact(url);
     let invalid = |source| Error::InvalidUrl {
         url: shown.clone(),

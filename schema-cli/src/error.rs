@@ -1,6 +1,7 @@
 //! What can stop a command, and how it is printed: `error: ...` on stderr, then the causes the
 //! message does not already say.
 
+use crate::secret::scrub;
 use schema_runtime::MigrateError;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -134,14 +135,15 @@ pub(crate) fn print(error: &Error) {
     // A failure to write to stderr leaves nowhere to report it.
     if let Error::Folder { errors, .. } = error {
         for e in errors {
-            let _ = writeln!(w, "{label}: {e}");
+            let _ = writeln!(w, "{label}: {}", scrub(&e.to_string()));
         }
     }
-    let mut said = error.to_string();
+    // Every text goes through `scrub`: a driver's message may quote the URL it was given.
+    let mut said = scrub(&error.to_string());
     let _ = writeln!(w, "{label}: {said}");
     let mut cause = std::error::Error::source(error);
     while let Some(e) = cause {
-        let text = e.to_string();
+        let text = scrub(&e.to_string());
         // Several runtime errors put their source in their message too; say it once.
         if !said.contains(&text) {
             let _ = writeln!(w, "  caused by: {text}");
@@ -158,15 +160,15 @@ pub(crate) fn print_json(error: &Error) {
     let mut causes = Vec::new();
     let mut cause = std::error::Error::source(error);
     while let Some(e) = cause {
-        causes.push(e.to_string());
+        causes.push(scrub(&e.to_string()));
         cause = e.source();
     }
     let problems: Vec<String> = match error {
-        Error::Folder { errors, .. } => errors.iter().map(ToString::to_string).collect(),
+        Error::Folder { errors, .. } => errors.iter().map(|e| scrub(&e.to_string())).collect(),
         _ => Vec::new(),
     };
     let document = serde_json::json!({
-        "error": error.to_string(),
+        "error": scrub(&error.to_string()),
         "causes": causes,
         "problems": problems,
         "exit_code": 1,
@@ -175,34 +177,4 @@ pub(crate) fn print_json(error: &Error) {
     text.push('\n');
     // A failure to write to stdout leaves nowhere to report it; stderr has the error already.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
-}
-
-/// `url` with the password replaced by `***`, for messages.
-pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
-        return url.to_owned();
-    };
-    match rest[..at].split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***{}", &rest[at..]),
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn redacts_the_password_of_a_url() {
-        assert_eq!(
-            redact("postgres://app:s3cret@db:5432/app"),
-            "postgres://app:***@db:5432/app"
-        );
-        assert_eq!(redact("postgres://app@db/app"), "postgres://app@db/app");
-        assert_eq!(redact("sqlite:app.db"), "sqlite:app.db");
-    }
 }

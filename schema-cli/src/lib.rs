@@ -53,6 +53,7 @@ mod error;
 mod output;
 mod progress;
 mod run;
+mod secret;
 
 /// The clap this crate's types are built with, for an application without a clap dependency
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.

@@ -151,7 +151,15 @@ fn read_diesel_folder(
         });
         return true;
     }
-    let extra = diesel_metadata_directives(&entry.path.join("metadata.toml"));
+    let metadata = entry.path.join("metadata.toml");
+    let extra = match crate::metadata::read(&metadata, &format!("{display}/metadata.toml")) {
+        Ok(directives) => directives,
+        Err(error) => {
+            // Read as transactional, the migration would run as its author said it must not.
+            errors.push(error);
+            return true;
+        }
+    };
     let kind = if down.is_file() {
         MigrationKind::Up
     } else {
@@ -180,28 +188,6 @@ fn read_diesel_folder(
         }
     }
     true
-}
-
-/// Diesel keeps `run_in_transaction = false` in a `metadata.toml` beside the SQL; it means what
-/// `-- no-transaction` means.
-fn diesel_metadata_directives(path: &Path) -> Vec<Directive> {
-    let Ok(text) = fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    let off = text.lines().any(|line| {
-        let compact: String = line
-            .split('#')
-            .next()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        compact == "run_in_transaction=false"
-    });
-    if off {
-        vec![Directive::NoTransaction]
-    } else {
-        Vec::new()
-    }
 }
 
 fn read_migration(

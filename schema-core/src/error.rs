@@ -181,6 +181,15 @@ pub enum Error {
         /// A diesel folder.
         folder: String,
     },
+    /// A diesel `metadata.toml` that holds something other than `run_in_transaction = true`
+    /// or `false`.
+    #[error("{at}: {reason}; diesel's `metadata.toml` holds one setting, written `run_in_transaction = false` (or `true`, the default)")]
+    InvalidDieselMetadata {
+        /// Where the setting (or the TOML error) is.
+        at: Location,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A diesel migration folder without `up.sql`.
     #[error("{folder}: diesel migration folder without `up.sql`; add it, or remove the folder")]
     MissingUpFile {
@@ -218,6 +227,27 @@ pub enum Error {
         at: Location,
         /// What it expected.
         reason: String,
+        /// The offending line with a caret under the location.
+        snippet: String,
+    },
+    /// A PostgreSQL statement nested deeper than the check can parse without overflowing its
+    /// stack (brackets, prefix operators such as `-` or `NOT`, chains of `=` or `||`, `CASE`).
+    #[error("{at}: the statement nests deeper than the check follows: more than {limit} brackets, operators and keywords are open at once here; write it with less nesting (split a long chain of operators or nested expressions into several statements, a `CASE` or an `IN (…)` list), or opt the file out with `-- schema: no-check`")]
+    NestedTooDeep {
+        /// Where the nesting passes the limit.
+        at: Location,
+        /// How deep the check follows.
+        limit: usize,
+    },
+    /// A PostgreSQL command that cannot run inside a transaction block (`CREATE INDEX
+    /// CONCURRENTLY`, `VACUUM`, `CREATE DATABASE`, ...) in a file that runs in the migration's
+    /// transaction: it passes the build and fails the deploy.
+    #[error("{at}: `{command}` cannot run inside a transaction block, and this file runs in the migration's transaction, so the deploy would fail; put `-- no-transaction` at the top of the file (best with this statement alone in it, since a `-- no-transaction` file is not rolled back as a whole)\n{snippet}")]
+    OutsideTransactionOnly {
+        /// Where the statement (or clause) starts.
+        at: Location,
+        /// The command, as it is usually written.
+        command: &'static str,
         /// The offending line with a caret under the location.
         snippet: String,
     },

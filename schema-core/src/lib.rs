@@ -38,6 +38,7 @@ mod diagnostic;
 mod directive;
 mod discover;
 mod error;
+mod metadata;
 mod migration;
 mod name;
 mod statement;

@@ -555,22 +555,13 @@ pub fn nested_comment(sql: &str) -> Option<usize> {
     None
 }
 
-/// How deep parentheses nest in `sql`, outside strings and comments.
-#[cfg_attr(not(feature = "check-postgres"), allow(dead_code))]
-pub(crate) fn paren_depth(sql: &str) -> usize {
+/// The tokens of `sql` that are not blanks or comments, in order: words, `;`, strings, quoted
+/// names (`"…"`, `` `…` ``, `[…]`) whole, and each other character on its own.
+pub(crate) fn tokens(sql: &str) -> impl Iterator<Item = &str> {
     let mut lexer = Lexer { src: sql, pos: 0 };
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    while let Some(token) = lexer.next_token() {
-        match sql.get(token.start..token.end) {
-            Some("(") => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            Some(")") => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    deepest
+    std::iter::from_fn(move || lexer.next_token())
+        .filter(|token| token.kind != TokenKind::Blank)
+        .map(move |token| sql.get(token.start..token.end).unwrap_or(""))
 }
 
 /// Length of the dollar-quoted string at the start of `rest`, or `None` if the `$` does not open

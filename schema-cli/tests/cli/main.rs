@@ -9,6 +9,7 @@
 
 mod adopt;
 mod cases;
+mod guards;
 mod mounted;
 mod new;
 mod postgres;

@@ -136,6 +136,69 @@ pub(crate) fn resolved(files: &[(&str, &str)]) -> MigrationSet {
     crate::discover::resolve_dir(dir.path(), "migrations").unwrap()
 }
 
+/// Statements nested each way a parser may recurse on, for the checkers' tests: no input may
+/// crash the build.
+#[cfg(test)]
+pub(crate) mod nesting_tests {
+    /// A statement of each kind of nesting the parser recurses on, `n` levels deep.
+    pub(crate) fn nested(kind: &str, n: usize) -> String {
+        let r = |s: &str| s.repeat(n);
+        match kind {
+            "parentheses" => format!("SELECT {}1{};", r("("), r(")")),
+            "brackets" => format!("SELECT ARRAY{}1{};", r("["), r("]")),
+            "minus" => format!("SELECT {}1;", r("- ")),
+            "plus" => format!("SELECT {}1;", r("+ ")),
+            "tilde" => format!("SELECT {}1;", r("~ ")),
+            "at" => format!("SELECT {}1;", r("@ ")),
+            "square root" => format!("SELECT {}1;", r("|/ ")),
+            "not" => format!("SELECT {}true;", r("NOT ")),
+            "operator call" => format!("SELECT {}1;", r("OPERATOR(pg_catalog.-) ")),
+            "case" => format!("SELECT {}1{};", r("CASE WHEN true THEN "), r(" END")),
+            "array" => format!("SELECT {}1{};", r("ARRAY["), r("]")),
+            "row" => format!("SELECT {}1{};", r("ROW("), r(")")),
+            "function call" => format!("SELECT {}1{};", r("f("), r(")")),
+            "subquery" => format!("SELECT {}1{};", r("(SELECT "), r(")")),
+            "exists" => format!("SELECT {}1{};", r("EXISTS (SELECT "), r(")")),
+            "equals" => format!("SELECT 1{};", r(" = 1")),
+            "concatenation" => format!("SELECT 'a'{};", r(" || 'a'")),
+            "json arrow" => format!("SELECT x{};", r(" -> 'a'")),
+            "in" => format!("SELECT 1{};", r(" IN (1)")),
+            "between" => format!("SELECT 1{};", r(" BETWEEN 1 AND 1")),
+            "joins in parentheses" => {
+                format!("SELECT * FROM {}a{};", r("("), r(" JOIN a ON true)"))
+            }
+            "minus and parenthesis" => format!("SELECT {}1{};", r("-("), r(")")),
+            _ => unreachable!("no nesting kind {kind}"),
+        }
+    }
+
+    /// Every kind of nesting of [`nested`].
+    pub(crate) const KINDS: &[&str] = &[
+        "parentheses",
+        "brackets",
+        "minus",
+        "plus",
+        "tilde",
+        "at",
+        "square root",
+        "not",
+        "operator call",
+        "case",
+        "array",
+        "row",
+        "function call",
+        "subquery",
+        "exists",
+        "equals",
+        "concatenation",
+        "json arrow",
+        "in",
+        "between",
+        "joins in parentheses",
+        "minus and parenthesis",
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

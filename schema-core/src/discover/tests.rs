@@ -292,6 +292,47 @@ fn reads_diesel_run_in_transaction_metadata() {
     ])
     .unwrap();
     assert!(set.migrations[0].no_transaction());
+    for (toml, no_transaction) in [
+        ("run_in_transaction = true\n", false),
+        (
+            "# diesel\nrun_in_transaction=false # no transaction\n",
+            true,
+        ),
+        ("", false),
+    ] {
+        let set = resolve(&[
+            ("1_a/up.sql", b"CREATE INDEX i ON t (a);"),
+            ("1_a/metadata.toml", toml.as_bytes()),
+        ])
+        .unwrap();
+        assert_eq!(set.migrations[0].no_transaction(), no_transaction, "{toml}");
+    }
+}
+
+#[test]
+fn rejects_diesel_metadata_it_does_not_understand() {
+    // Each was read as transactional: the migration ran in a transaction its author turned off.
+    for (toml, expected) in [
+        (
+            "run_in_transaction = \"false\"\n",
+            "migrations/1_a/metadata.toml:1:22: `run_in_transaction` is the string \"false\", not a boolean; write it without quotes; diesel's `metadata.toml` holds one setting, written `run_in_transaction = false` (or `true`, the default)",
+        ),
+        (
+            "\nrun-in-transaction = false\n",
+            "migrations/1_a/metadata.toml:2:1: unknown setting `run-in-transaction`, which diesel ignores (the migration would run in a transaction); write `run_in_transaction`; diesel's `metadata.toml` holds one setting, written `run_in_transaction = false` (or `true`, the default)",
+        ),
+        ("transaction = false\n", "migrations/1_a/metadata.toml:1:1: unknown setting `transaction`; "),
+        ("run_in_transaction = 0\n", "migrations/1_a/metadata.toml:1:22: `run_in_transaction` is not a boolean; "),
+        ("[run_in_transaction]\n", "migrations/1_a/metadata.toml:1:1: `run_in_transaction` is not a boolean; "),
+        ("run_in_transaction = fals\n", "migrations/1_a/metadata.toml:1:22: not valid TOML: "),
+    ] {
+        let errors = messages(&[
+            ("1_a/up.sql", b"CREATE INDEX i ON t (a);"),
+            ("1_a/metadata.toml", toml.as_bytes()),
+        ]);
+        assert_eq!(errors.len(), 1, "{toml}: {errors:#?}");
+        assert!(errors[0].starts_with(expected), "{toml}: {errors:#?}");
+    }
 }
 
 #[test]

@@ -322,19 +322,34 @@ fn outside_a_transaction_only(sql: &str) -> Option<&'static str> {
     }
 }
 
-/// The schema name an `ATTACH … AS name` gives, if `sql` is one.
-fn attached_alias(sql: &str) -> Option<&str> {
-    let mut words = sql.split_whitespace();
-    if !words.next()?.eq_ignore_ascii_case("ATTACH") {
+/// The schema name an `ATTACH … AS name` gives, if `sql` is one: the name after the last `AS`
+/// outside brackets (`ATTACH CAST(x AS text) AS aux`), unquoted (`AS"aux"`, `AS [x y]`,
+/// `` AS `x` ``, `AS 'x'`).
+fn attached_alias(sql: &str) -> Option<String> {
+    let tokens: Vec<&str> = crate::statement::tokens(sql).collect();
+    if !tokens.first()?.eq_ignore_ascii_case("ATTACH") {
         return None;
     }
-    let mut words = words.skip_while(|w| !w.eq_ignore_ascii_case("AS"));
-    words.next()?;
-    let alias = words.next()?.trim_end_matches(';');
-    let alias = alias
-        .strip_prefix(['"', '`', '['])
-        .map_or(alias, |a| a.trim_end_matches(['"', '`', ']']));
-    (!alias.is_empty()).then_some(alias)
+    let mut depth = 0usize;
+    let mut name = None;
+    for (i, token) in tokens.iter().enumerate() {
+        match *token {
+            "(" => depth += 1,
+            ")" => depth = depth.saturating_sub(1),
+            _ if depth == 0 && token.eq_ignore_ascii_case("AS") => name = tokens.get(i + 1),
+            _ => {}
+        }
+    }
+    let name = *name.filter(|name| **name != ";")?;
+    let unquoted = match name.chars().next()? {
+        '[' => name.get(1..)?.strip_suffix(']')?.to_owned(),
+        quote @ ('"' | '`' | '\'') => {
+            let inner = name.get(1..)?.strip_suffix(quote)?;
+            inner.replace(&format!("{quote}{quote}"), &quote.to_string())
+        }
+        _ => name.to_owned(),
+    };
+    (!unquoted.is_empty()).then_some(unquoted)
 }
 
 /// Statements that are compiled but not run: those that only read or write rows, and those that

@@ -177,6 +177,29 @@ fn an_attached_database_is_stood_in_for_by_an_empty_one() {
 }
 
 #[test]
+fn an_attached_name_is_read_however_it_is_quoted_or_spaced() {
+    // `AS"aux"` and `AS [x y]` were refused: the name was read by splitting at blanks.
+    let errors = check_files(&[(
+        "1_a.sql",
+        "-- no-transaction\nATTACH 'other.db' AS\"aux\";\nCREATE TABLE aux.t (x);\n\
+         ATTACH 'x AS y.db' AS [x y];\nCREATE TABLE [x y].t (x);\n\
+         ATTACH CAST('z.db' AS TEXT) AS `z``q`;\nCREATE TABLE \"z`q\".t (x);\n\
+         ATTACH DATABASE 'w.db' AS 'w';\nCREATE TABLE w.t (x);\nDETACH aux;",
+    )]);
+    assert_eq!(errors, Vec::<String>::new());
+    for (sql, name) in [
+        ("ATTACH 'f' AS\"aux\";", Some("aux")),
+        ("ATTACH 'f' AS [x y];", Some("x y")),
+        ("attach 'f' as \"a\"\"b\"", Some("a\"b")),
+        ("ATTACH 'a AS b' /* AS c */ AS d -- AS e\n;", Some("d")),
+        ("ATTACH 'f' AS;", None),
+        ("SELECT 1 AS x;", None),
+    ] {
+        assert_eq!(attached_alias(sql).as_deref(), name, "{sql}");
+    }
+}
+
+#[test]
 fn reports_a_comment_nested_in_a_comment() {
     let errors = check_files(&[(
         "1_a.sql",
@@ -385,4 +408,15 @@ fn a_piece_sqlite_reads_as_several_statements_is_refused_and_not_run() {
         )
         .unwrap();
     assert_eq!(tables, 1, "the real file is untouched");
+}
+
+#[test]
+fn no_nesting_crashes_the_check() {
+    // SQLite limits its parser's stack and the depth of expressions, and the PostgreSQL hint
+    // parses only what its nesting guard lets through: none crashes, each is judged once.
+    for kind in crate::check::nesting_tests::KINDS {
+        let sql = crate::check::nesting_tests::nested(kind, 50_000);
+        let errors = check_files(&[("1_a.sql", &sql)]);
+        assert!(errors.len() <= 1, "{kind}: {errors:#?}");
+    }
 }

@@ -6,3 +6,9 @@ PRAGMA foreign_keys = ON;
 VACUUM;
 ANALYZE;
 PRAGMA optimize;
+-- A name quoted without a space before it, and one in brackets with a space in it.
+ATTACH 'archive.db' AS"archive";
+CREATE TABLE IF NOT EXISTS archive.audit_log (id INTEGER PRIMARY KEY, at TEXT);
+DETACH archive;
+ATTACH 'reports.db' AS [report store];
+DETACH [report store];

@@ -13,6 +13,9 @@ use crate::error::Error;
 use crate::migration::{Migration, MigrationSet};
 use crate::statement::split_statements;
 
+mod nesting;
+mod transaction;
+
 /// Parses every file of `set` and returns every syntax error, one per statement at most.
 pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
     let mut errors = Vec::new();
@@ -24,35 +27,52 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
     errors
 }
 
-/// Parentheses nested deeper than this are not given to the parser, which recurses once per
-/// level; no migration nests anywhere near it.
-const MAX_NESTING: usize = 1_000;
+/// The parser's stack before any nesting: its fixed calls, and the thread's own needs. The parser
+/// runs on a thread of its own with this and [`nesting::STACK_PER_LEVEL`] per level allowed, so
+/// that any statement [`nesting`] lets through fits, whatever the stack of the thread that runs
+/// the check.
+const BASE_STACK: usize = 1 << 20;
 
-/// The parser's own thread's stack: its recursion, not the build's, decides how deep it goes.
-const PARSER_STACK: usize = 64 << 20;
+/// What the parser finds in a file.
+#[derive(Debug, Default)]
+struct Parsed {
+    /// Byte offsets and messages of the syntax errors, in order.
+    errors: Vec<(usize, String)>,
+    /// What PostgreSQL refuses inside a transaction block: byte offset and command.
+    outside_transaction: Vec<(usize, &'static str)>,
+}
 
-/// Byte offsets and messages of the syntax errors in `sql`, in order; `None` when it cannot be
-/// parsed at all. A parser that panics on some input, or input nested too deep for it, finds
-/// nothing rather than failing (or overflowing the stack of) the build: a false error is worse
-/// than a missed one.
-fn syntax_errors(sql: &str) -> Option<Vec<(usize, String)>> {
-    if crate::statement::paren_depth(sql) > MAX_NESTING {
+/// Parses `sql`; `None` when it cannot be parsed at all (nested deeper than
+/// [`nesting::MAX_DEPTH`], which [`check_file`] reports).
+fn parse(sql: &str) -> Option<Parsed> {
+    parse_within(sql, nesting::MAX_DEPTH)
+}
+
+/// [`parse`] with the nesting limited to `depth` and a stack sized for it. A parser that panics
+/// on some input finds nothing rather than failing the build: a false error is worse than a
+/// missed one.
+fn parse_within(sql: &str, depth: usize) -> Option<Parsed> {
+    if nesting::deeper_than(sql, depth).is_some() {
         return None;
     }
     let sql = sql.to_owned();
     let parse = move || {
         std::panic::catch_unwind(|| {
-            squawk_syntax::SourceFile::parse(&sql)
-                .errors()
-                .into_iter()
-                .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
-                .collect::<Vec<_>>()
+            let file = squawk_syntax::SourceFile::parse(&sql);
+            Parsed {
+                errors: file
+                    .errors()
+                    .into_iter()
+                    .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
+                    .collect(),
+                outside_transaction: transaction::outside_transaction_only(&file.syntax_node()),
+            }
         })
         .ok()
     };
     std::thread::Builder::new()
         .name("schema-postgres-parse".to_owned())
-        .stack_size(PARSER_STACK)
+        .stack_size(depth * nesting::STACK_PER_LEVEL + BASE_STACK)
         .spawn(parse)
         .ok()?
         .join()
@@ -63,28 +83,58 @@ fn syntax_errors(sql: &str) -> Option<Vec<(usize, String)>> {
 /// Whether `sql` parses as PostgreSQL (for the SQLite check's hint).
 #[cfg_attr(not(feature = "check-sqlite"), allow(dead_code))]
 pub(crate) fn parses(sql: &str) -> bool {
-    syntax_errors(sql).is_some_and(|errors| errors.is_empty())
+    parse(sql).is_some_and(|parsed| parsed.errors.is_empty())
 }
 
 fn check_file(m: &Migration, errors: &mut Vec<Error>) {
-    let found = syntax_errors(&m.sql).unwrap_or_default();
-    if found.is_empty() {
+    if let Some(offset) = nesting::deeper_than(&m.sql, nesting::MAX_DEPTH) {
+        let (line, column) = line_column(&m.sql, offset);
+        errors.push(Error::NestedTooDeep {
+            at: Location::at(m.display_path.clone(), line, column),
+            limit: nesting::MAX_DEPTH,
+        });
         return;
     }
+    let parsed = parse(&m.sql).unwrap_or_default();
     let statements = split_statements(&m.sql);
+    // The statement a problem is in: the last one starting at or before it (an error at the
+    // very end, such as a missing `)`, belongs to the last statement).
+    let statement_at = |offset: usize| statements.iter().rposition(|s| s.offset <= offset);
+    let location = |offset: usize| {
+        let (line, column) = line_column(&m.sql, offset.min(m.sql.len()));
+        (
+            Location::at(m.display_path.clone(), line, column),
+            line,
+            column,
+        )
+    };
     let mut reported = Vec::new();
-    for (offset, message) in found {
-        // The statement the error is in: the last one starting at or before it (an error at the
-        // very end, such as a missing `)`, belongs to the last statement).
-        let statement = statements.iter().rposition(|s| s.offset <= offset);
+    for (offset, message) in parsed.errors {
+        let statement = statement_at(offset);
         if reported.contains(&statement) {
             continue;
         }
         reported.push(statement);
-        let (line, column) = line_column(&m.sql, offset.min(m.sql.len()));
+        let (at, line, column) = location(offset);
         errors.push(Error::PostgresSyntax {
-            at: Location::at(m.display_path.clone(), line, column),
+            at,
             reason: explain_unknown_command(reword(&message), m.sql.get(offset..).unwrap_or("")),
+            snippet: snippet(&m.sql, line, column),
+        });
+    }
+    if m.no_transaction() {
+        return;
+    }
+    for (offset, command) in parsed.outside_transaction {
+        let statement = statement_at(offset);
+        if reported.contains(&statement) {
+            continue;
+        }
+        reported.push(statement);
+        let (at, line, column) = location(offset);
+        errors.push(Error::OutsideTransactionOnly {
+            at,
+            command,
             snippet: snippet(&m.sql, line, column),
         });
     }
@@ -173,6 +223,7 @@ fn token_name(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::nesting_tests::{nested, KINDS};
     use crate::check::resolved;
 
     /// Checks a folder holding `files`, returning the messages.
@@ -184,16 +235,60 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_neither_overflows_the_stack_nor_reports_a_false_error() {
-        // 3,000 levels overflowed an 8 MiB stack inside the parser, aborting the build.
-        let deep = format!("SELECT {}1{};", "(".repeat(3_000), ")".repeat(3_000));
+    fn refuses_nesting_past_the_limit_at_its_location_without_crashing() {
+        // 60,000 unary minus or 50,000 `NOT` overflowed the parser's stack and killed rustc.
+        for sql in [
+            format!("SELECT {}1;", "- ".repeat(60_000)),
+            format!("SELECT\n  {}true;", "NOT ".repeat(50_000)),
+            format!("SELECT {}1{};", "(".repeat(60_000), ")".repeat(60_000)),
+        ] {
+            let errors = check_files(&[("1_a.sql", &sql)]);
+            assert_eq!(errors.len(), 1, "{errors:#?}");
+            assert!(
+                errors[0].contains("the statement nests deeper than the check follows"),
+                "{errors:#?}"
+            );
+            assert!(!parses(&sql));
+        }
+        let errors = check_files(&[("1_a.sql", &format!("SELECT {}1;", "- ".repeat(60_000)))]);
+        assert!(
+            errors[0].starts_with("migrations/1_a.sql:1:20006: "),
+            "{errors:#?}"
+        );
+    }
+
+    #[test]
+    fn parses_nesting_up_to_the_limit() {
+        // Deep, but within the limit: parsed and checked, on a stack sized for the limit.
+        let deep = format!("SELECT {}1{};", "(".repeat(9_000), ")".repeat(9_000));
         assert_eq!(check_files(&[("1_a.sql", &deep)]), Vec::<String>::new());
         let unclosed = format!("SELECT {}1;", "(".repeat(2_800));
-        assert_eq!(check_files(&[("1_a.sql", &unclosed)]), Vec::<String>::new());
-        assert!(!parses(&unclosed));
-        // Deep, but within what the parser is given: still checked.
+        assert_eq!(check_files(&[("1_a.sql", &unclosed)]).len(), 1);
         let nested = format!("SELECT {}1{} FROM;", "(".repeat(500), ")".repeat(500));
         assert_eq!(check_files(&[("1_a.sql", &nested)]).len(), 1);
+    }
+
+    #[test]
+    fn the_stack_fits_every_kind_of_nesting_at_the_limit() {
+        // The stack is sized from the limit; each kind, as deep as a limit lets through, must
+        // parse on it (an overflow aborts this test), and one level more is refused. A smaller
+        // limit than the real one keeps the slowest kinds quick; the stack scales with it.
+        const LIMIT: usize = 1_000;
+        for kind in KINDS {
+            let fits = (1..LIMIT)
+                .take_while(|n| nesting::deeper_than(&nested(kind, *n), LIMIT).is_none())
+                .last()
+                .unwrap_or_else(|| panic!("{kind}: one level is past the limit"));
+            assert!(
+                parse_within(&nested(kind, fits), LIMIT).is_some(),
+                "{kind} at {fits} levels"
+            );
+            assert!(
+                parse_within(&nested(kind, fits + 1), LIMIT).is_none(),
+                "{kind} at {} levels",
+                fits + 1
+            );
+        }
     }
 
     #[test]

@@ -1,0 +1,7 @@
+use schema_runtime::Migrations;
+
+static MIGRATIONS: Migrations = schema_runtime::embed_migrations!("diesel_metadata_misspelt_key");
+
+fn main() {
+    let _ = MIGRATIONS.len();
+}

@@ -1,0 +1,3 @@
+CREATE TABLE events (id bigint PRIMARY KEY);
+DELETE FROM events WHERE id < 1000;
+VACUUM (ANALYZE) events;
