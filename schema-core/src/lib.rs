@@ -41,6 +41,7 @@ mod error;
 mod migration;
 mod name;
 mod statement;
+mod transaction;
 mod validate;
 
 pub use check::{check, CheckOptions, Dialect};
@@ -55,3 +56,4 @@ pub use statement::{
     nested_comment, split_statements, survey, unterminated_comment, Statement, Survey,
     TransactionControl,
 };
+pub use transaction::{own_transaction_states, InOwnTransaction, OwnTransaction};

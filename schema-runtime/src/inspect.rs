@@ -146,6 +146,9 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 applied_checksum: row.map(|r| r.checksum),
                 whitespace_only: state == MigrationState::Modified
                     && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
+                progress: row
+                    .filter(|r| r.needs_repair() && r.statements_total > 0)
+                    .map(|r| r.progress()),
             }
         })
         .collect();
@@ -164,6 +167,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 checksum: None,
                 applied_checksum: Some(row.checksum),
                 whitespace_only: false,
+                progress: None,
             });
         }
     }

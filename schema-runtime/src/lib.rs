@@ -49,7 +49,7 @@ pub use migrator::LockMode;
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use report::{
-    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Report,
+    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress, Report,
     StatusEntry,
 };
 pub use schema_core::{Checksum, Directive, MigrationKind};

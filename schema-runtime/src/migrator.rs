@@ -376,7 +376,7 @@ impl<'m> Migrator<'m> {
                 let one = std::slice::from_ref(step);
                 let outcome = async {
                     if m.no_transaction() {
-                        b.apply_without_transaction(step).await
+                        b.apply_without_transaction(step, None).await
                     } else {
                         let durations = b.apply_in_transaction(one).await?;
                         Ok(durations.into_iter().next().flatten())
