@@ -11,7 +11,7 @@ mod replicas;
 
 use pg::{fixture, fresh};
 use replicas::fixture_migrator;
-use schema_runtime::{LockMode, MigrateError, Progress};
+use schema_runtime::{LockMode, MigrateError, Progress, ResolveOptions};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection};
 use std::time::{Duration, Instant};
@@ -39,10 +39,7 @@ async fn has_table(pool: &PgPool, name: &str) -> bool {
 async fn own_transaction_stays_whole(check: &PgPool, pool: &PgPool, mode: LockMode) {
     let (_dir, set) = folders::files(&[("1_own.sql", OWN_TRANSACTION)]);
     let err = set.migrator().lock_mode(mode).run(pool).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::Failed { statement: 4, .. }),
-        "{err:?}"
-    );
+    assert_eq!(folders::statement_and_line(&err).0, 4);
     assert!(has_table(check, "a0").await);
     assert!(
         !has_table(check, "a1").await,
@@ -189,4 +186,99 @@ async fn a_migrator_killed_inside_create_index_concurrently_says_it_may_have_run
             .contains("2 of 4 statements ran, and statement 3 may have run"),
         "{err}"
     );
+}
+
+const LOG_AND_USERS: (&str, &str) = (
+    "1_init.sql",
+    "CREATE TABLE log (n INT);\nCREATE TABLE users (id SERIAL, email TEXT);\nINSERT INTO users (email) VALUES ('a'), ('a');\n",
+);
+const UNIQUE: &str = "-- no-transaction\nINSERT INTO log VALUES (1);\nCREATE UNIQUE INDEX CONCURRENTLY users_email ON users (email);\nINSERT INTO log VALUES (3);\n";
+
+#[tokio::test]
+async fn resume_after_a_failed_concurrent_index_names_the_invalid_index_and_runs_only_the_rest() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", UNIQUE)]);
+    let err = set.run(&pool).await.unwrap_err();
+    assert_eq!(folders::statement_and_line(&err).0, 2);
+    let leftover = "index `users_email` was left INVALID by the failed statement; drop it (`DROP INDEX CONCURRENTLY users_email`) before retrying";
+    assert!(err.to_string().contains(leftover), "{err}");
+    sqlx::query("DELETE FROM users WHERE id <> (SELECT min(id) FROM users)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    // The invalid index is still there: resuming would trip on it.
+    let err = set.migrator().resume(&pool).await.unwrap_err();
+    assert!(
+        matches!(&err, MigrateError::Leftover { version: 2, leftover: l, .. } if l == leftover),
+        "{err:?}"
+    );
+    sqlx::query("DROP INDEX CONCURRENTLY users_email")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let report = set.migrator().resume(&pool).await.unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [2]
+    );
+    let log: Vec<i32> = sqlx::query_scalar("SELECT n FROM log")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(log, [1, 3], "statement 1 ran once");
+    let valid: bool = sqlx::query_scalar(
+        "SELECT indisvalid FROM pg_index WHERE indexrelid = 'users_email'::regclass",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert!(valid);
+    assert!(set.run(&pool).await.unwrap().is_noop());
+}
+
+#[tokio::test]
+async fn in_transaction_lock_mode_resume_takes_over_the_failed_row() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", UNIQUE)]);
+    let migrator = set.migrator().lock_mode(LockMode::Transaction);
+    migrator.run(&pool).await.unwrap_err();
+    sqlx::query("DELETE FROM users WHERE id <> (SELECT min(id) FROM users)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DROP INDEX CONCURRENTLY users_email")
+        .execute(&pool)
+        .await
+        .unwrap();
+    migrator.resume(&pool).await.unwrap();
+    let log: Vec<i32> = sqlx::query_scalar("SELECT n FROM log")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(log, [1, 3]);
+}
+
+#[tokio::test]
+async fn repair_refuses_a_file_edited_since_it_failed_unless_allowed() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", UNIQUE)]);
+    set.run(&pool).await.unwrap_err();
+    let edited = UNIQUE.replace("CONCURRENTLY users_email", "CONCURRENTLY users_email_2");
+    let (_edited_dir, edited) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", &edited)]);
+    let err = edited.migrator().repair(&pool, 2).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::EditedSinceFailure { version: 2, .. }),
+        "{err:?}"
+    );
+    let err = edited.migrator().resume(&pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::EditedSinceFailure { version: 2, .. }),
+        "{err:?}"
+    );
+    edited
+        .migrator()
+        .repair_with(&pool, 2, ResolveOptions::default().allow_edited())
+        .await
+        .unwrap();
+    assert!(edited.run(&pool).await.unwrap().is_noop());
 }

@@ -9,7 +9,7 @@ mod replicas;
 mod sqlite;
 
 use replicas::fixture_migrator;
-use schema_runtime::{MigrateError, Migrations, Progress};
+use schema_runtime::{EventKind, InDoubt, MigrateError, Migrations, Progress, ResolveOptions};
 use sqlite::{fresh, tables};
 use sqlx::sqlite::SqlitePool;
 use std::path::Path;
@@ -114,6 +114,26 @@ async fn a_kill_inside_a_statement_run_outside_a_transaction_says_it_may_have_ru
             .contains("1 of 3 statements ran, and statement 2 may have run"),
         "{err}"
     );
+    // A resume needs to be told which way it went.
+    let err = set.migrator().resume(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            MigrateError::StatementInDoubt {
+                version: 2,
+                statement: 2,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let options = ResolveOptions::default().statement_in_doubt(InDoubt::DidNotRun);
+    set.migrator().resume_with(&db.pool, options).await.unwrap();
+    let marks: Vec<i64> = sqlx::query_scalar("SELECT n FROM marks ORDER BY n")
+        .fetch_all(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(marks, [1, 3]);
 }
 
 #[tokio::test]
@@ -124,10 +144,7 @@ async fn a_files_own_transaction_stays_whole_when_a_statement_in_it_fails() {
         "-- no-transaction\nCREATE TABLE a0 (x INTEGER);\nBEGIN;\nCREATE TABLE a1 (x INTEGER);\nINSERT INTO nowhere VALUES (1);\nCOMMIT;\n",
     )]);
     let err = set.run(&db.pool).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::Failed { statement: 4, .. }),
-        "{err:?}"
-    );
+    assert_eq!(folders::statement_and_line(&err).0, 4);
     let names = tables(&db.pool).await;
     assert!(names.contains(&"a0".to_owned()), "{names:?}");
     assert!(!names.contains(&"a1".to_owned()), "{names:?}");
@@ -140,4 +157,72 @@ async fn a_files_own_transaction_stays_whole_when_a_statement_in_it_fails() {
         done, 1,
         "the progress inside the rolled-back transaction is gone with it"
     );
+}
+
+const LOG_AND_USERS: (&str, &str) = (
+    "1_init.sql",
+    "CREATE TABLE log (n INTEGER);\nCREATE TABLE users (email TEXT);\nINSERT INTO users VALUES ('a'), ('a');\n",
+);
+const UNIQUE: &str = "-- no-transaction\nINSERT INTO log VALUES (1);\nCREATE UNIQUE INDEX users_email ON users (email);\nINSERT INTO log VALUES (3);\n";
+
+async fn log(pool: &SqlitePool) -> Vec<i64> {
+    sqlx::query_scalar("SELECT n FROM log ORDER BY rowid")
+        .fetch_all(pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn resume_runs_only_the_statements_that_did_not_complete() {
+    let db = fresh().await;
+    let (_dir, set) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", UNIQUE)]);
+    let err = set.run(&db.pool).await.unwrap_err();
+    assert_eq!(folders::statement_and_line(&err).0, 2);
+    let err = set.run(&db.pool).await.unwrap_err();
+    assert!(err.to_string().contains("`resume()`"), "{err}");
+    sqlx::query(
+        "DELETE FROM users WHERE rowid NOT IN (SELECT min(rowid) FROM users GROUP BY email)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let report = set.migrator().resume(&db.pool).await.unwrap();
+    assert_eq!(
+        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
+        [2]
+    );
+    assert_eq!(log(&db.pool).await, [1, 3], "statement 1 ran once");
+    assert!(set.run(&db.pool).await.unwrap().is_noop());
+    let history = set.history(&db.pool).await.unwrap();
+    assert_eq!(history.last().map(|e| e.event), Some(EventKind::Apply));
+    let err = set.migrator().resume(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::NothingToResume { .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn resume_and_repair_refuse_a_file_edited_since_it_failed_unless_allowed() {
+    let db = fresh().await;
+    let (_dir, set) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", UNIQUE)]);
+    set.run(&db.pool).await.unwrap_err();
+    let edited = UNIQUE.replace("VALUES (3)", "VALUES (30)");
+    let (_edited_dir, edited) = folders::files(&[LOG_AND_USERS, ("2_unique.sql", &edited)]);
+    let err = edited.migrator().resume(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::EditedSinceFailure { version: 2, .. }),
+        "{err:?}"
+    );
+    let err = edited.migrator().repair(&db.pool, 2).await.unwrap_err();
+    assert!(
+        matches!(err, MigrateError::EditedSinceFailure { version: 2, .. }),
+        "{err:?}"
+    );
+    edited
+        .migrator()
+        .repair_with(&db.pool, 2, ResolveOptions::default().allow_edited())
+        .await
+        .unwrap();
+    assert!(edited.run(&db.pool).await.unwrap().is_noop());
 }

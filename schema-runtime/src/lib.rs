@@ -35,6 +35,8 @@ mod plan;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod resolve;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod revert;
 mod stale;
 
@@ -52,6 +54,8 @@ pub use report::{
     AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress, Report,
     StatusEntry,
 };
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use resolve::{InDoubt, ResolveOptions};
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;
 

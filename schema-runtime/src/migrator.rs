@@ -247,7 +247,8 @@ impl<'m> Migrator<'m> {
     ///
     /// A `-- no-transaction` migration that fails part-way leaves the statements before the
     /// failing one applied; it is recorded as failed and later runs refuse until it is
-    /// resolved with [`Migrator::repair`].
+    /// resumed with [`Migrator::resume`] or resolved by hand and marked so with
+    /// [`Migrator::repair`].
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
         let ctx = self.context()?;
         let span = info_span!("migrate", module = %self.module);
@@ -295,7 +296,7 @@ impl<'m> Migrator<'m> {
         Ok(report)
     }
 
-    async fn run_locked<B: Backend>(
+    pub(crate) async fn run_locked<B: Backend>(
         &self,
         b: &mut B,
         started: Instant,
@@ -486,6 +487,10 @@ impl<'m> Migrator<'m> {
             Some("57014") => format!("it was cancelled, by the statement timeout ({:?}) or by an operator; {outcome}", self.statement_timeout.unwrap_or_default()),
             Some("57P01") => format!("the server terminated the connection; {outcome}"),
             _ => outcome.to_owned(),
+        };
+        let outcome = match self.leftover(b, m, failure.statement).await {
+            Some(leftover) if marks_failed => format!("{leftover}; {outcome}"),
+            _ => outcome,
         };
         let outcome = if failure.own_transaction_rolled_back {
             format!("the transaction the file had opened (its `BEGIN`, or on SQLite a `SAVEPOINT` taken outside one) was still open and was rolled back, so what it ran after opening it is undone; {outcome}")

@@ -1,6 +1,7 @@
 //! One module per database, behind one trait. The run's logic (what to apply, what to refuse)
 //! lives in `migrator.rs`; a backend only knows how to talk to its database.
 
+pub(crate) mod leftover;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 pub(crate) mod progress;
@@ -485,6 +486,12 @@ pub(crate) trait Backend {
         &mut self,
         table: &str,
     ) -> Result<Option<Vec<Option<String>>>, MigrateError>;
+
+    /// Whether the index `name` (as a statement wrote it) exists and is invalid: what a failed
+    /// `CREATE INDEX CONCURRENTLY` leaves on PostgreSQL. Other databases have no such thing.
+    async fn invalid_index(&mut self, _name: &str) -> Result<bool, MigrateError> {
+        Ok(false)
+    }
 
     /// Marks a failed migration applied with `checksum` and records a repair event.
     async fn repair(

@@ -537,6 +537,22 @@ impl Backend for PgBackend<'_> {
         }
     }
 
+    async fn invalid_index(&mut self, name: &str) -> Result<bool, MigrateError> {
+        // language=PostgreSQL
+        let query =
+            sqlx::query("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)")
+                .persistent(self.cached())
+                .bind(name);
+        let mut conn = self.take_conn().await?;
+        let rows = self.fetch_outside(&mut conn, query).await;
+        self.put_conn(conn);
+        let rows = rows.map_err(MigrateError::db("looking for an invalid index"))?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.try_get::<bool, _>(0).ok())
+            .unwrap_or(false))
+    }
+
     async fn repair(
         &mut self,
         migration: &Migration,
