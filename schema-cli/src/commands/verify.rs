@@ -67,10 +67,16 @@ fn explain(e: &StatusEntry) -> (&'static str, String) {
         ),
         _ => (
             "failed part-way and is recorded as failed",
-            format!(
-                "finish or undo its statements by hand, then mark it resolved with `repair {}`",
-                e.version
-            ),
+            match e.progress {
+                Some(progress) => format!(
+                    "{progress}: run the rest with `resume`, or finish or undo its statements by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+                None => format!(
+                    "finish or undo its statements by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+            },
         ),
     }
 }
