@@ -107,8 +107,9 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 applied_checksum: row.map(|r| r.checksum),
                 whitespace_only: state == MigrationState::Modified
                     && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
+                // Not for a migration being applied now: its progress is still moving.
                 progress: row
-                    .filter(|r| r.needs_repair() && r.statements_total > 0)
+                    .filter(|r| state == MigrationState::Failed && r.statements_total > 0)
                     .map(|r| r.progress()),
             }
         })

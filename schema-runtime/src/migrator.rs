@@ -488,9 +488,15 @@ impl<'m> Migrator<'m> {
             Some("57P01") => format!("the server terminated the connection; {outcome}"),
             _ => outcome.to_owned(),
         };
-        let outcome = match self.leftover(b, m, failure.statement).await {
-            Some(leftover) if marks_failed => format!("{leftover}; {outcome}"),
-            _ => outcome,
+        // Only a statement run outside a transaction leaves something behind.
+        let leftover = if marks_failed {
+            self.leftover(b, m, failure.statement).await
+        } else {
+            None
+        };
+        let outcome = match leftover {
+            Some(leftover) => format!("{leftover}; {outcome}"),
+            None => outcome,
         };
         let outcome = if failure.own_transaction_rolled_back {
             format!("the transaction the file had opened (its `BEGIN`, or on SQLite a `SAVEPOINT` taken outside one) was still open and was rolled back, so what it ran after opening it is undone; {outcome}")

@@ -125,9 +125,11 @@ pub(crate) fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateE
         file: m.map_or_else(|| row.description.clone(), |m| m.path.to_owned()),
         status: row.status.clone(),
         progress,
+        // A `running` row's note is said by the progress already.
         error: row
             .error
             .clone()
+            .filter(|_| row.status != STATUS_RUNNING)
             .unwrap_or_else(|| "the process applying it stopped before it finished".to_owned()),
     }
 }
