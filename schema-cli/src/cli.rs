@@ -136,7 +136,14 @@ pub enum MigrateCommand {
     Repair {
         /// The failed version.
         version: i64,
+        /// Mark it even though its file was edited since it failed (its checksum differs from
+        /// the one recorded then).
+        #[arg(long)]
+        allow_edited: bool,
     },
+    /// Finish a failed `-- no-transaction` migration: run its statements from the first one
+    /// that did not complete, then apply what else is pending.
+    Resume(ResumeArgs),
     /// Adopt a database that sqlx migrated: import `_sqlx_migrations`, checking sqlx's
     /// checksums against the files.
     ImportSqlx(ImportArgs),
@@ -195,6 +202,27 @@ pub struct UpArgs {
     /// `import-sqlx`, `import-versions <TABLE>` or `baseline <VERSION>` instead.
     #[arg(long)]
     pub ignore_other_tools: bool,
+
+    /// How long to wait for another process's run to finish, in seconds.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub lock_timeout: u64,
+}
+
+/// `resume`.
+#[derive(Debug, Clone, Args)]
+pub struct ResumeArgs {
+    /// Resume even though the file was edited since the migration failed (the statements that
+    /// ran were the old file's).
+    #[arg(long)]
+    pub allow_edited: bool,
+
+    /// The statement the progress says may have run did run: resume after it.
+    #[arg(long, conflicts_with = "statement_did_not_run")]
+    pub statement_ran: bool,
+
+    /// The statement the progress says may have run did not take effect: resume with it.
+    #[arg(long)]
+    pub statement_did_not_run: bool,
 
     /// How long to wait for another process's run to finish, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]

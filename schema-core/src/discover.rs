@@ -6,7 +6,8 @@ use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
 use crate::migration::{Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
-use crate::statement::{savepoint_name, TransactionControl};
+use crate::statement::TransactionControl;
+use crate::transaction::OwnTransaction;
 use crate::validate;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -335,25 +336,11 @@ fn check_transaction_control(
 /// open, which only the `RELEASE` of that savepoint (or of one taken before it) ends; and
 /// whether it is a `SAVEPOINT`.
 fn left_open(content: &str, controls: &[(usize, TransactionControl)]) -> Option<(usize, bool)> {
-    // The open transaction: its first statement, then the savepoints taken in it (by name).
-    let mut open: Vec<(usize, Option<String>)> = Vec::new();
+    let mut own = OwnTransaction::default();
     for (offset, control) in controls {
-        match control {
-            TransactionControl::Begin if open.is_empty() => open.push((*offset, None)),
-            TransactionControl::Begin => {}
-            TransactionControl::End => open.clear(),
-            TransactionControl::Savepoint => {
-                open.push((*offset, savepoint_name(content, *offset)));
-            }
-            TransactionControl::Release => {
-                let name = savepoint_name(content, *offset);
-                if let Some(at) = open.iter().rposition(|(_, n)| n.is_some() && *n == name) {
-                    open.truncate(at);
-                }
-            }
-        }
+        own.follow(content, *offset, *control);
     }
-    open.first().map(|(offset, name)| (*offset, name.is_some()))
+    own.opened_at()
 }
 
 fn known_directives() -> String {

@@ -42,6 +42,7 @@ mod metadata;
 mod migration;
 mod name;
 mod statement;
+mod transaction;
 mod validate;
 
 pub use check::{check, CheckOptions, Dialect};
@@ -56,3 +57,4 @@ pub use statement::{
     nested_comment, split_statements, survey, unterminated_comment, Statement, Survey,
     TransactionControl,
 };
+pub use transaction::{own_transaction_states, InOwnTransaction, OwnTransaction};

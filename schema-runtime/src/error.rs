@@ -42,7 +42,7 @@ pub enum MigrateError {
         description: String,
     },
     /// A migration failed half-way earlier and was recorded as failed.
-    #[error("{file}: migration {version} {}; check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)", dirty_state(status, progress, error))]
+    #[error("{file}: migration {version} {}; run the statements that did not complete with `resume()` (or `schema resume`), or check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)", dirty_state(status, progress, error))]
     Dirty {
         /// The version.
         version: i64,
@@ -228,6 +228,56 @@ pub enum MigrateError {
         version: i64,
         /// The embedded file.
         file: String,
+    },
+    /// `resume` found no migration recorded as failed or interrupted.
+    #[error(
+        "no migration of module `{module}` is recorded as failed or interrupted; nothing to resume"
+    )]
+    NothingToResume {
+        /// The module.
+        module: String,
+    },
+    /// `resume` on a failed migration it cannot resume.
+    #[error("{file}: migration {version} cannot be resumed: {reason}")]
+    NotResumable {
+        /// The version.
+        version: i64,
+        /// The file, or the description when the file is not in this set.
+        file: String,
+        /// Why, with the way out.
+        reason: String,
+    },
+    /// `resume` or `repair` of a migration whose file changed since it failed.
+    #[error("{file}: migration {version} failed with checksum {recorded} but the file now has checksum {embedded}: it was edited since; the statements that ran were the old file's, so compare the two, then allow it explicitly (`allow_edited()`)")]
+    EditedSinceFailure {
+        /// The version.
+        version: i64,
+        /// The embedded file.
+        file: String,
+        /// The checksum recorded when it ran.
+        recorded: Checksum,
+        /// The checksum of the embedded file.
+        embedded: Checksum,
+    },
+    /// `resume` of a migration whose progress does not say whether a statement ran.
+    #[error("{file}: statement {statement} of migration {version} may have run: it was started outside a transaction and the process stopped before recording its end; check in the database whether it took effect, then say so (`statement_in_doubt(InDoubt::Ran)` or `InDoubt::DidNotRun`)")]
+    StatementInDoubt {
+        /// The version.
+        version: i64,
+        /// The file.
+        file: String,
+        /// The statement (1-based).
+        statement: usize,
+    },
+    /// A leftover of a failed statement that running it again would trip on.
+    #[error("{file}: {leftover}")]
+    Leftover {
+        /// The version.
+        version: i64,
+        /// The file.
+        file: String,
+        /// What was left and how to remove it.
+        leftover: String,
     },
     /// `repair` on a migration that is not recorded as failed.
     #[error("migration {version} is not recorded as failed (it is {state}); `repair` only resolves failed migrations")]

@@ -1,10 +1,10 @@
 //! Reading where migrations stand without applying anything (status, history, dry run), and
 //! repairing a failed one.
 
-use crate::backend::{AppliedRow, Backend, STATUS_APPLIED, STATUS_BASELINE, STATUS_RUNNING};
+use crate::backend::{AppliedRow, Backend, STATUS_BASELINE, STATUS_RUNNING};
 use crate::migrator::{with_backend, DbPool};
 use crate::report::{HistoryEvent, MigrationState, PlannedMigration, StatusEntry};
-use crate::{Checksum, MigrateError, Migration, Migrations, Migrator};
+use crate::{MigrateError, Migrations, Migrator};
 use std::collections::{HashMap, HashSet};
 
 impl Migrator<'_> {
@@ -61,54 +61,15 @@ impl Migrator<'_> {
     }
 
     /// Marks a migration recorded as failed as applied, after the database was put right by
-    /// hand, and records a `repair` event. Takes the lock like a run.
+    /// hand, and records a `repair` event. Takes the lock like a run. Refuses a file edited
+    /// since the migration failed; see [`Migrator::repair_with`].
     pub async fn repair<'p>(
         &self,
         pool: impl Into<DbPool<'p>>,
         version: i64,
     ) -> Result<(), MigrateError> {
-        let ctx = self.context()?;
-        let m = self
-            .migrations
-            .applying()
-            .find(|m| m.version == version)
-            .ok_or_else(|| self.unknown(version))?;
-        with_backend!(self, pool.into(), ctx, |b| {
-            b.lock(self.lock_timeout).await?;
-            let result = self.repair_locked(&mut b, m).await;
-            let released = b.unlock().await;
-            result?;
-            released
-        })
-    }
-
-    async fn repair_locked<B: Backend>(
-        &self,
-        b: &mut B,
-        m: &'static Migration,
-    ) -> Result<(), MigrateError> {
-        b.ensure_tables().await?;
-        let applied = b.applied().await?;
-        let row = applied.iter().find(|r| r.version == m.version);
-        match row {
-            Some(row) if row.needs_repair() => {}
-            other => {
-                return Err(MigrateError::NotFailed {
-                    version: m.version,
-                    state: other.map_or("not applied".to_owned(), |r| r.status.clone()),
-                })
-            }
-        }
-        let mut count = 1;
-        let mut fingerprint = Checksum::fingerprint_part(m.version, &m.checksum);
-        for r in applied
-            .iter()
-            .filter(|r| r.status == STATUS_APPLIED || r.status == STATUS_BASELINE)
-        {
-            count += 1;
-            fingerprint = fingerprint.xor(&Checksum::fingerprint_part(r.version, &r.checksum));
-        }
-        b.repair(m, count, fingerprint).await
+        self.repair_with(pool, version, crate::ResolveOptions::default())
+            .await
     }
 }
 
@@ -150,6 +111,10 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                     && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
                 interrupted: state == MigrationState::Failed
                     && row.is_some_and(|r| r.status == STATUS_RUNNING),
+                // Not for a migration being applied now: its progress is still moving.
+                progress: row
+                    .filter(|r| state == MigrationState::Failed && r.statements_total > 0)
+                    .map(|r| r.progress()),
             }
         })
         .collect();
@@ -169,6 +134,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 applied_checksum: Some(row.checksum),
                 whitespace_only: false,
                 interrupted: false,
+                progress: None,
             });
         }
     }

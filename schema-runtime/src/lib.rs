@@ -37,6 +37,8 @@ mod plan;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod resolve;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod revert;
 mod stale;
 
@@ -51,9 +53,11 @@ pub use migrator::LockMode;
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use report::{
-    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Report,
+    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress, Report,
     StatusEntry,
 };
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use resolve::{InDoubt, ResolveOptions};
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;
 

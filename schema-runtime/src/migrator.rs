@@ -267,7 +267,8 @@ impl<'m> Migrator<'m> {
     ///
     /// A `-- no-transaction` migration that fails part-way leaves the statements before the
     /// failing one applied; it is recorded as failed and later runs refuse until it is
-    /// resolved with [`Migrator::repair`].
+    /// resumed with [`Migrator::resume`] or resolved by hand and marked so with
+    /// [`Migrator::repair`].
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
         let ctx = self.context()?;
         let span = info_span!("migrate", module = %self.module);
@@ -315,7 +316,7 @@ impl<'m> Migrator<'m> {
         Ok(report)
     }
 
-    async fn run_locked<B: Backend>(
+    pub(crate) async fn run_locked<B: Backend>(
         &self,
         b: &mut B,
         started: Instant,
@@ -397,7 +398,7 @@ impl<'m> Migrator<'m> {
                 let one = std::slice::from_ref(step);
                 let outcome = async {
                     if m.no_transaction() {
-                        b.apply_without_transaction(step).await
+                        b.apply_without_transaction(step, None).await
                     } else {
                         let durations = b.apply_in_transaction(one).await?;
                         Ok(durations.into_iter().next().flatten())
@@ -531,6 +532,16 @@ impl<'m> Migrator<'m> {
             },
             Some("57P01") => format!("the server terminated the connection; {outcome}"),
             _ => outcome.to_owned(),
+        };
+        // Only a statement run outside a transaction leaves something behind.
+        let leftover = if marks_failed {
+            self.leftover(b, m, failure.statement).await
+        } else {
+            None
+        };
+        let outcome = match leftover {
+            Some(leftover) => format!("{leftover}; {outcome}"),
+            None => outcome,
         };
         let outcome = if failure.own_transaction_rolled_back {
             format!("the transaction the file had opened (its `BEGIN`, or on SQLite a `SAVEPOINT` taken outside one) was still open and was rolled back, so what it ran after opening it is undone; {outcome}")

@@ -119,22 +119,17 @@ pub(crate) struct Plan {
 }
 
 pub(crate) fn dirty(row: &AppliedRow, m: Option<&'static Migration>) -> MigrateError {
-    let progress = if row.statements_total > 0 {
-        format!(
-            "{} of {} statements ran",
-            row.statements_done, row.statements_total
-        )
-    } else {
-        "no statement ran".to_owned()
-    };
+    let progress = row.progress().to_string();
     MigrateError::Dirty {
         version: row.version,
         file: m.map_or_else(|| row.description.clone(), |m| m.path.to_owned()),
         status: row.status.clone(),
         progress,
+        // A `running` row's note is said by the progress already.
         error: row
             .error
             .clone()
+            .filter(|_| row.status != STATUS_RUNNING)
             .unwrap_or_else(|| "the process applying it stopped before it finished".to_owned()),
     }
 }

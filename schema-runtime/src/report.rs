@@ -128,6 +128,34 @@ pub struct StatusEntry {
     /// no run holds the migration lock: the process applying it stopped before it finished
     /// (killed, crashed, or its connection lost), and the row's progress says how far it got.
     pub interrupted: bool,
+    /// For a failed or running `-- no-transaction` migration: how far it got.
+    pub progress: Option<Progress>,
+}
+
+/// How far a `-- no-transaction` migration recorded as failed or running got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// How many of its statements are recorded as done; they ran and stand.
+    pub done: usize,
+    /// How many statements the file has.
+    pub total: usize,
+    /// The statement (1-based) that may have run without its end being recorded: it was
+    /// started outside any transaction and the process stopped before recording how it ended.
+    /// Check it in the database before finishing the migration.
+    pub in_doubt: Option<usize>,
+}
+
+impl fmt::Display for Progress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.total == 0 {
+            return f.write_str("no statement ran");
+        }
+        write!(f, "{} of {} statements ran", self.done, self.total)?;
+        match self.in_doubt {
+            Some(n) => write!(f, ", and statement {n} may have run"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// What happened to a migration, as recorded in the history.

@@ -7,6 +7,7 @@ mod history;
 mod import;
 pub(crate) mod new;
 mod repair;
+mod resume;
 mod status;
 mod up;
 mod verify;
@@ -58,7 +59,11 @@ pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, 
         MigrateCommand::Verify => verify::run(ctx).await,
         MigrateCommand::History => history::run(ctx).await,
         MigrateCommand::Baseline { version } => baseline::run(*version, ctx).await,
-        MigrateCommand::Repair { version } => repair::run(*version, ctx).await,
+        MigrateCommand::Repair {
+            version,
+            allow_edited,
+        } => repair::run(*version, *allow_edited, ctx).await,
+        MigrateCommand::Resume(args) => resume::run(args, ctx).await,
         MigrateCommand::ImportSqlx(args) => import::sqlx(args, ctx).await,
         MigrateCommand::ImportVersions { table, import } => {
             import::versions(table, import, ctx).await

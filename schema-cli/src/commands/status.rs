@@ -63,6 +63,9 @@ fn row(e: &StatusEntry) -> Vec<(String, Style)> {
     if e.reversible {
         description.push_str(" (reversible)");
     }
+    if let Some(progress) = e.progress {
+        description.push_str(&format!(" ({progress})"));
+    }
     vec![
         plain(e.version.to_string()),
         (e.state.as_str().to_owned(), Style::of_state(e.state)),
@@ -95,6 +98,14 @@ pub(crate) struct EntryJson<'a> {
     /// Only for a failed migration whose process stopped while applying it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     interrupted: bool,
+    /// For a failed `-- no-transaction` migration: statements done, of how many, and the one
+    /// that may have run without its end being recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statements_done: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statements_total: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    statement_in_doubt: Option<usize>,
 }
 
 impl<'a> From<&'a StatusEntry> for EntryJson<'a> {
@@ -109,6 +120,9 @@ impl<'a> From<&'a StatusEntry> for EntryJson<'a> {
             noop: e.noop,
             file: e.file.as_deref(),
             interrupted: e.interrupted,
+            statements_done: e.progress.map(|p| p.done),
+            statements_total: e.progress.map(|p| p.total),
+            statement_in_doubt: e.progress.and_then(|p| p.in_doubt),
         }
     }
 }

@@ -83,17 +83,29 @@ fn explain(e: &StatusEntry) -> (&'static str, String) {
         ),
         _ if e.interrupted => (
             "was being applied by a process that stopped before it finished (its row says `running` and no run holds the migration lock)",
-            format!(
-                "check which of its statements took effect, finish or undo the rest by hand, then mark it resolved with `repair {}`",
-                e.version
-            ),
+            match e.progress {
+                Some(progress) => format!(
+                    "{progress}: run the rest with `resume`, or check which of its statements took effect, finish or undo the rest by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+                None => format!(
+                    "check which of its statements took effect, finish or undo the rest by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+            },
         ),
         _ => (
             "failed part-way and is recorded as failed",
-            format!(
-                "finish or undo its statements by hand, then mark it resolved with `repair {}`",
-                e.version
-            ),
+            match e.progress {
+                Some(progress) => format!(
+                    "{progress}: run the rest with `resume`, or finish or undo its statements by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+                None => format!(
+                    "finish or undo its statements by hand, then mark it resolved with `repair {}`",
+                    e.version
+                ),
+            },
         ),
     }
 }

@@ -128,6 +128,76 @@ fn repair_resolves_a_failed_no_transaction_migration() {
     assert_eq!(events, ["apply", "failure", "repair"]);
 }
 
+/// A project whose migration 2, a `-- no-transaction` file, failed at its second statement
+/// (duplicate names) after its first ran.
+fn failed_unique_names() -> Project {
+    let project = Project::new();
+    project.write(
+        "1_create_items.sql",
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL);\nCREATE TABLE log (n INTEGER);\n",
+    );
+    project.write(
+        "2_unique_names.sql",
+        "-- no-transaction\nINSERT INTO log VALUES (1);\nCREATE UNIQUE INDEX items_name_key ON items (name);\nINSERT INTO log VALUES (3);\n",
+    );
+    project.schema(&["up", "--to", "1"]).code(0);
+    exec(
+        &project.sqlite_file(),
+        "INSERT INTO items (name) VALUES ('a'), ('a');",
+    );
+    project.schema(&["up", "--quiet"]).code(1);
+    project
+}
+
+#[test]
+fn resume_runs_the_statements_of_a_failed_migration_that_did_not_complete() {
+    let project = failed_unique_names();
+    let status = project.schema(&["status"]).code(4);
+    assert!(
+        status.stdout.contains("(1 of 3 statements ran)"),
+        "{}",
+        status.stdout
+    );
+    let verify = project.schema(&["verify"]).code(4);
+    assert!(
+        verify.stdout.contains("run the rest with `resume`"),
+        "{}",
+        verify.stdout
+    );
+    exec(&project.sqlite_file(), "DELETE FROM items WHERE id = 2;");
+    let resumed = project.schema(&["resume", "--json"]).code(0).json();
+    assert_eq!(versions(&resumed["applied"]), [2]);
+    let rows = block_on(async {
+        let pool = sqlx::SqlitePool::connect(&project.url).await.unwrap();
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT n FROM log ORDER BY rowid")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        rows
+    });
+    assert_eq!(rows, [1, 3], "statement 1 ran once");
+    project.schema(&["verify"]).code(0);
+}
+
+#[test]
+fn repair_refuses_a_file_edited_since_it_failed_unless_allow_edited() {
+    let project = failed_unique_names();
+    project.write(
+        "2_unique_names.sql",
+        "-- no-transaction\nINSERT INTO log VALUES (1);\nCREATE INDEX items_name_idx ON items (name);\nINSERT INTO log VALUES (3);\n",
+    );
+    let refused = project.schema(&["repair", "2"]).code(1);
+    assert!(
+        refused.stderr.contains("it was edited since"),
+        "{}",
+        refused.stderr
+    );
+    project.schema(&["resume"]).code(1);
+    project.schema(&["repair", "2", "--allow-edited"]).code(0);
+    project.schema(&["up"]).code(0);
+}
+
 #[test]
 fn import_sqlx_adopts_a_database_that_sqlx_migrated() {
     let project = Project::with_fixture("basic");

@@ -176,6 +176,21 @@ fn pg_baseline_marks_versions_as_applied_without_running_them() {
 }
 
 #[test]
+fn pg_resume_names_the_invalid_index_to_drop_then_finishes_the_migration() {
+    let project = pg_project(Some("pg_no_tx_failing"));
+    let failed = project.schema(&["up", "--quiet"]).code(1);
+    let leftover = "index `users_email_key` was left INVALID by the failed statement; drop it (`DROP INDEX CONCURRENTLY users_email_key`) before retrying";
+    assert!(failed.stderr.contains(leftover), "{}", failed.stderr);
+    exec(&project, "DELETE FROM users WHERE id = 3;");
+    let refused = project.schema(&["resume"]).code(1);
+    assert!(refused.stderr.contains(leftover), "{}", refused.stderr);
+    exec(&project, "DROP INDEX users_email_key;");
+    let resumed = project.schema(&["resume", "--json"]).code(0).json();
+    assert_eq!(versions(&resumed["applied"]), [2]);
+    project.schema(&["verify"]).code(0);
+}
+
+#[test]
 fn pg_repair_resolves_a_failed_no_transaction_migration() {
     let project = pg_project(Some("pg_no_tx_failing"));
     let failed = project.schema(&["up", "--quiet"]).code(1);

@@ -1,8 +1,10 @@
 //! One module per database, behind one trait. The run's logic (what to apply, what to refuse)
 //! lives in `migrator.rs`; a backend only knows how to talk to its database.
 
+pub(crate) mod leftover;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
+pub(crate) mod progress;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
@@ -271,6 +273,9 @@ pub(crate) struct ApplyFailure {
     /// A `-- no-transaction` file's own transaction was open at the failure and was rolled
     /// back: the statements it ran since opening it are undone.
     pub own_transaction_rolled_back: bool,
+    /// The statement ran outside any transaction and the database did not answer with an
+    /// error of its own (the connection was lost): it may have run to its end.
+    pub may_have_run: bool,
 }
 
 impl ApplyFailure {
@@ -293,6 +298,7 @@ impl ApplyFailure {
             statements_total: total,
             source,
             own_transaction_rolled_back: false,
+            may_have_run: false,
         }
     }
 
@@ -303,8 +309,17 @@ impl ApplyFailure {
         } else {
             ""
         };
+        let in_doubt = if self.may_have_run {
+            format!(
+                "{}statement {} may have run (the connection was lost while it ran); ",
+                progress::IN_DOUBT,
+                self.statement
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "statement {} (line {}, column {}) failed after {} of {} statements: {}{rolled_back}",
+            "{in_doubt}statement {} (line {}, column {}) failed after {} of {} statements: {}{rolled_back}",
             self.statement,
             self.line,
             self.column,
@@ -419,11 +434,14 @@ pub(crate) trait Backend {
         steps: &[Step],
     ) -> Result<Vec<Option<Duration>>, ApplyError>;
 
-    /// Runs a `-- no-transaction` migration statement by statement, recording progress after
-    /// each so that a failure or a crash leaves a `failed`/`running` row saying how far it got.
+    /// Runs a `-- no-transaction` migration statement by statement, recording its progress
+    /// with each (see [`progress`]) so that a failure or a crash leaves a `failed`/`running`
+    /// row saying exactly how far it got, or which statement may have run. `resume_after`:
+    /// the row of an earlier attempt says that many statements ran; the rest are run.
     async fn apply_without_transaction(
         &mut self,
         step: &Step,
+        resume_after: Option<usize>,
     ) -> Result<Option<Duration>, ApplyError>;
 
     /// Records a failure in the history (and, for a `-- no-transaction` migration, marks its
@@ -472,6 +490,12 @@ pub(crate) trait Backend {
         &mut self,
         table: &str,
     ) -> Result<Option<Vec<Option<String>>>, MigrateError>;
+
+    /// Whether the index `name` (as a statement wrote it) exists and is invalid: what a failed
+    /// `CREATE INDEX CONCURRENTLY` leaves on PostgreSQL. Other databases have no such thing.
+    async fn invalid_index(&mut self, _name: &str) -> Result<bool, MigrateError> {
+        Ok(false)
+    }
 
     /// Marks a failed migration applied with `checksum` and records a repair event.
     async fn repair(

@@ -29,7 +29,7 @@ const ELAPSED_MS: &str =
     "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint";
 
 /// A string literal that means the same whatever `standard_conforming_strings` is.
-fn literal(value: &str) -> String {
+pub(super) fn literal(value: &str) -> String {
     format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
 }
 

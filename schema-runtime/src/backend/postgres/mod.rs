@@ -20,6 +20,7 @@ mod batch;
 mod control;
 mod history_ops;
 mod lock;
+mod progress;
 mod record;
 mod session;
 mod tables;
@@ -321,14 +322,16 @@ impl<'p> PgBackend<'p> {
         conn: &mut PgConnection,
         step: &Step,
         total: usize,
+        done: usize,
     ) -> Result<(), sqlx::Error> {
         let m = step.migration;
         // language=PostgreSQL
         let claim = format!(
             "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
-             VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', 0, $7)
+             VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', $8, $7)
              ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
-                 statements_done = 0, statements_total = excluded.statements_total, error = NULL",
+                 statements_done = excluded.statements_done,
+                 statements_total = excluded.statements_total, error = NULL",
             t = self.m
         );
         sqlx::query(&claim)
@@ -340,6 +343,7 @@ impl<'p> PgBackend<'p> {
             .bind(m.loose_checksum.to_hex())
             .bind(self.ctx.applied_by())
             .bind(total as i64)
+            .bind(done as i64)
             .execute(conn)
             .await?;
         Ok(())
@@ -513,6 +517,7 @@ impl Backend for PgBackend<'_> {
     async fn apply_without_transaction(
         &mut self,
         step: &Step,
+        resume_after: Option<usize>,
     ) -> Result<Option<Duration>, ApplyError> {
         let m = step.migration;
         let stmts = statements(m.sql);
@@ -524,38 +529,14 @@ impl Backend for PgBackend<'_> {
         }
         let result = async {
             // A crash part-way leaves the `running` row, which the next run refuses to skip.
-            if let Claim::AlreadyApplied = self.claim(&mut conn, step, total).await? {
+            if let Claim::AlreadyApplied = self.claim(&mut conn, step, total, resume_after).await? {
                 return Ok(None);
             }
-            // language=PostgreSQL
-            let progress = format!(
-                "UPDATE {t} SET statements_done = $3 WHERE module = $1 AND version = $2",
-                t = self.m
-            );
             let started = Instant::now();
-            for (done, stmt) in stmts.iter().enumerate() {
-                if let Err(source) = (&mut *conn).execute(stmt.text).await {
-                    let position = error_position(&source);
-                    let mut failure = ApplyFailure::of(stmt, total, 0, position, source);
-                    // A transaction the file opened itself is aborted now: every later query
-                    // on this session would fail until it is rolled back.
-                    failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn).await;
-                    if failure.own_transaction_rolled_back {
-                        if let Ok(done) = self.statements_done(&mut conn, m).await {
-                            failure.statements_done = done;
-                        }
-                    }
-                    return Err(ApplyError::Statement(failure));
-                }
-                let query = sqlx::query(&progress)
-                    .persistent(self.cached())
-                    .bind(&self.ctx.module)
-                    .bind(m.version)
-                    .bind(done as i64 + 1);
-                self.fetch_outside(&mut conn, query)
-                    .await
-                    .map_err(MigrateError::db("recording the progress of a migration"))?;
+            let keepings = crate::backend::progress::keepings(m.sql);
+            for (stmt, keeping) in stmts.iter().zip(keepings).skip(resume_after.unwrap_or(0)) {
+                self.run_with_progress(&mut conn, m, stmt, keeping, total)
+                    .await?;
             }
             let duration = started.elapsed();
             let mut tx = begin_locked!(self, conn);
@@ -685,6 +666,22 @@ impl Backend for PgBackend<'_> {
         }
     }
 
+    async fn invalid_index(&mut self, name: &str) -> Result<bool, MigrateError> {
+        // language=PostgreSQL
+        let query =
+            sqlx::query("SELECT NOT indisvalid FROM pg_index WHERE indexrelid = to_regclass($1)")
+                .persistent(self.cached())
+                .bind(name);
+        let mut conn = self.take_conn().await?;
+        let rows = self.fetch_outside(&mut conn, query).await;
+        self.put_conn(conn);
+        let rows = rows.map_err(MigrateError::db("looking for an invalid index"))?;
+        Ok(rows
+            .first()
+            .and_then(|row| row.try_get::<bool, _>(0).ok())
+            .unwrap_or(false))
+    }
+
     async fn repair(
         &mut self,
         migration: &Migration,
@@ -739,7 +736,7 @@ fn futures_are_send(
     send(b.ensure_tables());
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
-    send(b.apply_without_transaction(step));
+    send(b.apply_without_transaction(step, None));
     send(b.record_failure(m, &f.detail(), true));
     send(b.history());
     send(b.repair(m, 1, Checksum([0; 32])));

@@ -158,11 +158,13 @@ impl PgBackend<'_> {
     /// Claims a `-- no-transaction` migration. In session mode the run lock already makes
     /// this process the owner; in transaction mode the claim is a `running` row written under
     /// the transaction lock, and a process that finds another's claim waits for it.
+    /// `resume_after`: a resume of the failed row, whose progress says that many statements ran.
     pub(super) async fn claim(
         &self,
         conn: &mut PgConnection,
         step: &Step,
         total: usize,
+        resume_after: Option<usize>,
     ) -> Result<Claim, ApplyError> {
         let started = Instant::now();
         loop {
@@ -172,9 +174,12 @@ impl PgBackend<'_> {
             } else {
                 None
             };
+            // A resume takes over the failed row; a run claims a migration nobody has.
+            let claimable = status.is_none()
+                || (resume_after.is_some() && status.as_deref() == Some(STATUS_FAILED));
             match status.as_deref() {
-                None => {
-                    self.insert_running(&mut tx, step, total)
+                _ if claimable => {
+                    self.insert_running(&mut tx, step, total, resume_after.unwrap_or(0))
                         .await
                         .map_err(MigrateError::db("recording the start of a migration"))?;
                     tx.commit()
@@ -193,7 +198,7 @@ impl PgBackend<'_> {
                             .to_owned(),
                     }))
                 }
-                Some(_running) => {
+                _running => {
                     drop(tx);
                     if started.elapsed() >= self.lock_wait {
                         return Err(ApplyError::Other(MigrateError::LockTimeout {

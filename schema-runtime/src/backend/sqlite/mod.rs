@@ -1,6 +1,7 @@
 //! SQLite: tracking tables in the database file, a lock file beside it for the run, and one
 //! `BEGIN IMMEDIATE` transaction per migration.
 
+use super::progress as backend_progress;
 use super::{
     decode, history_event, statements, AppliedColumns, AppliedRow, ApplyError, ApplyFailure,
     Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED, STATUS_FAILED,
@@ -18,11 +19,13 @@ mod batch;
 mod control;
 mod history_ops;
 mod lock;
+mod progress;
 mod record;
 mod settings;
 mod tables;
 
 use lock::FileLock;
+use record::literal;
 
 // language=SQLite
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -310,6 +313,7 @@ impl Backend for SqliteBackend<'_> {
     async fn apply_without_transaction(
         &mut self,
         step: &Step,
+        resume_after: Option<usize>,
     ) -> Result<Option<Duration>, ApplyError> {
         self.tables_ready().await?;
         let m = step.migration;
@@ -326,9 +330,10 @@ impl Backend for SqliteBackend<'_> {
             // language=SQLite
             let claim = format!(
                 "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, '{STATUS_RUNNING}', 0, ?7)
+                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, '{STATUS_RUNNING}', ?8, ?7)
                  ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
-                     statements_done = 0, statements_total = excluded.statements_total, error = NULL",
+                     statements_done = excluded.statements_done,
+                     statements_total = excluded.statements_total, error = NULL",
                 t = self.m
             );
             sqlx::query(&claim)
@@ -339,37 +344,15 @@ impl Backend for SqliteBackend<'_> {
                 .bind(m.loose_checksum.to_hex())
                 .bind(self.ctx.applied_by())
                 .bind(total as i64)
+                .bind(resume_after.unwrap_or(0) as i64)
                 .execute(&mut *conn)
                 .await
                 .map_err(MigrateError::db("recording the start of a migration"))?;
-            // language=SQLite
-            let progress = format!(
-                "UPDATE {t} SET statements_done = ?3 WHERE module = ?1 AND version = ?2",
-                t = self.m
-            );
             let started = Instant::now();
-            for (done, stmt) in stmts.iter().enumerate() {
-                if let Err(source) = (&mut *conn).execute(stmt.text).await {
-                    let mut failure = ApplyFailure::of(stmt, total, 0, None, source);
-                    // A transaction the file opened itself and that is still open would hold
-                    // the write lock and every later use of this pooled connection: roll it
-                    // back, then read how far the progress that survived it says it got.
-                    failure.own_transaction_rolled_back =
-                        control::end_open_transaction(&mut conn, &mut unknown_state).await;
-                    if failure.own_transaction_rolled_back {
-                        if let Ok(done) = self.statements_done(&mut conn, m).await {
-                            failure.statements_done = done;
-                        }
-                    }
-                    return Err(ApplyError::Statement(failure));
-                }
-                sqlx::query(&progress)
-                    .bind(&self.ctx.module)
-                    .bind(m.version)
-                    .bind(done as i64 + 1)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(MigrateError::db("recording the progress of a migration"))?;
+            let keepings = backend_progress::keepings(m.sql);
+            for (stmt, keeping) in stmts.iter().zip(keepings).skip(resume_after.unwrap_or(0)) {
+                self.run_with_progress(&mut conn, m, stmt, keeping, total, &mut unknown_state)
+                    .await?;
             }
             let duration = started.elapsed();
             // Reading the folder refuses a file that leaves its transaction open; a set built
@@ -560,7 +543,7 @@ fn futures_are_send(
     send(b.ensure_tables());
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
-    send(b.apply_without_transaction(step));
+    send(b.apply_without_transaction(step, None));
     send(b.record_failure(m, &f.detail(), true));
     send(b.history());
     send(b.repair(m, 1, Checksum([0; 32])));

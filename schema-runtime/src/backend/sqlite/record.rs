@@ -26,7 +26,7 @@ const HISTORY_COLUMNS: &str =
 
 /// A string literal. A string with a NUL, which would end the SQL text early, is written as
 /// a blob cast to text.
-fn literal(value: &str) -> String {
+pub(super) fn literal(value: &str) -> String {
     if value.contains('\0') {
         let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
         return format!("CAST(X'{hex}' AS TEXT)");
