@@ -18,6 +18,7 @@ mod batch;
 mod control;
 mod history_ops;
 mod lock;
+mod pieces;
 mod record;
 mod tables;
 
