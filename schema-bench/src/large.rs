@@ -170,7 +170,7 @@ pub async fn bench<P: BenchPool>(
 fn print(table: &[SizeRow], runs: u32, timeout: Duration) {
     println!("## One large migration\n");
     println!(
-        "One file: a table, then single-row `INSERT`s (about 100 bytes each) up to the size, \
+        "One file: a table, then single-row `INSERT`s (about 120 bytes each) up to the size, \
          applied to a fresh database. The lower bound is the same SQL with no bookkeeping in one \
          transaction, sent in pieces of whole statements of at most {} KiB (linear by \
          construction). Median (min–max) of {runs} runs; a contender that takes longer than {} \
