@@ -50,7 +50,7 @@ async fn a_running_row_without_a_run_is_interrupted_and_a_failed_one_is_not() {
         .unwrap_err()
         .to_string();
     assert!(
-        message.contains("migration 30 was being applied by a process that stopped before it finished, and is recorded as running (0 of 1 statements ran); check"),
+        message.contains("migration 30 was being applied by a process that stopped before it finished, and is recorded as running (0 of 1 statements ran); run the statements that did not complete with `resume()`"),
         "{message}"
     );
 

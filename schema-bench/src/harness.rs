@@ -67,6 +67,8 @@ pub(crate) trait BenchPool {
     /// The user objects (tables, indexes, views), tracking tables left out: every contender
     /// must end with the same number.
     async fn object_count(&self) -> Result<i64>;
+    /// The number of rows in `table` (a name the benchmark generated).
+    async fn row_count(&self, table: &str) -> Result<i64>;
     /// Opens the pool's connections up to its maximum, so that timed calls back to back never
     /// open one (sqlx returns a connection to its pool in a task of its own, after the call, so
     /// a call right after another may find none idle); returns how many. The pool hands its

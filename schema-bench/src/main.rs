@@ -11,6 +11,7 @@
 
 mod generate;
 mod harness;
+mod large;
 mod postgres;
 mod report;
 mod sqlite;
@@ -66,6 +67,14 @@ pub struct Common {
     /// need `schema-run` and `sqlx`.
     #[arg(long, value_enum, value_delimiter = ',', default_values_t = Contender::ALL)]
     pub contenders: Vec<Contender>,
+    /// Sizes in megabytes of the large-file scenario (one migration of single-row inserts);
+    /// repeat for several (`--large 1 --large 4 --large 16`). None by default.
+    #[arg(long = "large", value_name = "MB")]
+    pub large: Vec<usize>,
+    /// Seconds after which a contender's apply in the large-file scenario is stopped; it is then
+    /// not run at the larger sizes.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub large_timeout: u64,
     /// Keeps the temporary folder (migrations and database files) and prints its path.
     #[arg(long)]
     pub keep: bool,

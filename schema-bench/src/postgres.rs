@@ -4,6 +4,7 @@
 
 use crate::generate::{self, Dialect};
 use crate::harness::{self, check, load_all, timed, BenchPool, Boots, Result, SizeResult};
+use crate::large;
 use crate::report::{self, Labels};
 use crate::stats::Samples;
 use crate::{Common, Contender, Tool};
@@ -15,6 +16,7 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 mod count;
 mod wire;
@@ -130,6 +132,12 @@ impl BenchPool for PgPool {
         )
         .fetch_one(self)
         .await?)
+    }
+
+    async fn row_count(&self, table: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(self)
+            .await?)
     }
 
     async fn fill(&self) -> Result<u32> {
@@ -285,6 +293,28 @@ async fn bench_on(server: &Server, args: &Common) -> Result<()> {
             report::print_size(&result, &LABELS);
             print_counts(n, &counted);
         }
+    }
+    if !args.large.is_empty() {
+        let db =
+            |c: Contender, mb: usize, run: usize| server.name(&format!("large_{mb}_{c}_{run}"));
+        large::bench(
+            &root,
+            Dialect::Postgres,
+            &args.large,
+            args.runs,
+            Duration::from_secs(args.large_timeout),
+            async |c, mb, run| {
+                let name = db(c, mb, run);
+                server.create(&name).await?;
+                server.checkpoint().await;
+                open_pool(server.options(&name)).await
+            },
+            async |pool: PgPool, c, mb, run| {
+                pool.close().await;
+                server.drop_db(&db(c, mb, run)).await
+            },
+        )
+        .await?;
     }
     if !args.no_validate && !args.validate.is_empty() {
         validation(server, &root, args).await?;

@@ -2,6 +2,7 @@
 
 use crate::generate::{self, Dialect};
 use crate::harness::{self, check, load_all, timed, BenchPool, Boots, Loaded, Result, SizeResult};
+use crate::large;
 use crate::report::{self, Labels};
 use crate::stats::Samples;
 use crate::{Common, Contender, Tool};
@@ -167,6 +168,12 @@ impl BenchPool for SqlitePool {
         .await?)
     }
 
+    async fn row_count(&self, table: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(&format!("SELECT count(*) FROM {table}"))
+            .fetch_one(self)
+            .await?)
+    }
+
     async fn fill(&self) -> Result<u32> {
         harness::fill_pool(self).await
     }
@@ -241,6 +248,24 @@ pub async fn bench(args: &Common, options: Options) -> Result<()> {
             let result = bench_size(&root, n, args).await?;
             report::print_size(&result, &LABELS);
         }
+    }
+    if !args.large.is_empty() {
+        let dbs = root.join("db-large");
+        std::fs::create_dir_all(&dbs)?;
+        let db = |c: Contender, mb: usize, run: usize| dbs.join(format!("{c}-{mb}mb-{run}.db"));
+        large::bench(
+            &root,
+            Dialect::Sqlite,
+            &args.large,
+            args.runs,
+            Duration::from_secs(args.large_timeout),
+            async |c, mb, run| open_pool(&db(c, mb, run)).await,
+            async |pool: SqlitePool, c, mb, run| {
+                pool.close().await;
+                Ok(std::fs::remove_file(db(c, mb, run))?)
+            },
+        )
+        .await?;
     }
     if !args.no_validate && !args.validate.is_empty() {
         validation(&root, args).await?;

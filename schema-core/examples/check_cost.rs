@@ -7,7 +7,9 @@
 //! cargo run -p schema-core --example check_cost --features check-sqlite,check-postgres
 //! ```
 //!
-//! Pass a number to change the count of migrations: `-- 200`.
+//! Pass a number to change the count of migrations: `-- 200`. `-- --large 1 4 16` times
+//! instead one file of each size in megabytes (a table, then single-row inserts): the cost per
+//! megabyte stays flat when the reading, the split and the checks are linear in the file.
 
 use schema_core::{check, resolve_dir, CheckOptions, Dialect, MigrationSet};
 use std::fmt::Write as _;
@@ -18,7 +20,15 @@ use std::time::{Duration, Instant};
 const ROUNDS: usize = 3;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let count: usize = match std::env::args().nth(1) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--large") {
+        let sizes = args[1..]
+            .iter()
+            .map(|mb| mb.parse())
+            .collect::<Result<Vec<usize>, _>>()?;
+        return large(&sizes);
+    }
+    let count: usize = match args.first() {
         Some(n) => n.parse()?,
         None => 1000,
     };
@@ -55,6 +65,49 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "  {name:<33}{total:>10.2?}  (check alone {:.2?})",
             total.saturating_sub(read)
         );
+    }
+    Ok(())
+}
+
+/// One file of each of `sizes` megabytes: `resolve_dir` (reading, checksums, the split), then
+/// each dialect's check, with the time per megabyte.
+fn large(sizes: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
+    println!("one large file (a table, then single-row inserts), fastest of {ROUNDS} rounds");
+    for &mb in sizes {
+        let dir = tempfile::tempdir()?;
+        std::fs::create_dir(dir.path().join("migrations"))?;
+        let mut sql = String::from(
+            "CREATE TABLE seed (id BIGINT PRIMARY KEY, name TEXT NOT NULL, note TEXT);\n",
+        );
+        let mut row = 0;
+        while sql.len() < mb * 1024 * 1024 {
+            row += 1;
+            let _ = writeln!(
+                sql,
+                "INSERT INTO seed (id, name, note) VALUES ({row}, 'customer {row}', 'seeded row {row} of the large file');"
+            );
+        }
+        std::fs::write(dir.path().join("migrations/1_seed.sql"), &sql)?;
+        let resolve = || -> Result<MigrationSet, String> {
+            resolve_dir(dir.path(), "migrations").map_err(|errors| format!("{errors:#?}"))
+        };
+        let read = fastest(|| resolve().map(|_| ()))?;
+        let per_mb = |d: Duration| d / mb.max(1) as u32;
+        println!(
+            "  {mb} MB, {} statements: resolve_dir {read:.2?} ({:.2?} per MB)",
+            row + 1,
+            per_mb(read)
+        );
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let options = CheckOptions::new(dialect);
+            let set = resolve()?;
+            let checked =
+                fastest(|| check(&set, &options).map_err(|errors| format!("{errors:#?}")))?;
+            println!(
+                "    check ({dialect}): {checked:.2?} ({:.2?} per MB)",
+                per_mb(checked)
+            );
+        }
     }
     Ok(())
 }

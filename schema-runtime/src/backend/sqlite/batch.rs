@@ -9,9 +9,13 @@
 //! counting: the statement that failed is the one after the last reported complete. Every call
 //! is a round trip to the connection's thread; one per migration instead of one per statement
 //! plus three is most of what this project would otherwise add to a bare apply of the SQL.
+//! A file over 64 KiB is the exception: it goes in a call per piece of whole statements, in
+//! the same transaction, the count of completed statements running on across them, so that
+//! its cost stays linear in its size (see `pieces`).
 
+use super::pieces::run_pieces;
 use super::{SqliteBackend, Step};
-use crate::backend::{run_counted, statement_failure, statements, ApplyError, CallShape, Culprit};
+use crate::backend::{statement_failure, statements, ApplyError, CallShape, Culprit};
 use crate::MigrateError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::Sqlite;
@@ -99,12 +103,11 @@ impl SqliteBackend<'_> {
         } else {
             (String::new(), 0)
         };
-        let text = format!(
-            "BEGIN IMMEDIATE;\n{create}\n{sql}\n;\n{}\nCOMMIT;",
-            record.text
-        );
+        // A large file goes in several calls, in pieces of whole statements (see `pieces`).
+        let head = format!("BEGIN IMMEDIATE;\n{create}\n");
+        let tail = format!("\n;\n{}\nCOMMIT;", record.text);
         let mut completed = 0;
-        let Err(source) = run_counted::<Sqlite>(conn, &text, &mut completed).await else {
+        let Err(source) = run_pieces(conn, &head, sql, &tail, &mut completed).await else {
             return Ok(started.elapsed());
         };
         // The call stopped at the failure; its transaction may still be open (a failed
@@ -159,9 +162,8 @@ impl SqliteBackend<'_> {
         for (index, step) in steps.iter().enumerate() {
             let started = Instant::now();
             let sql = step.migration.sql;
-            let text = format!("{sql}\n;");
             let mut completed = 0;
-            if let Err(source) = run_counted::<Sqlite>(&mut tx, &text, &mut completed).await {
+            if let Err(source) = run_pieces(&mut tx, "", sql, "\n;", &mut completed).await {
                 // Every step of this transaction goes with it.
                 let _ = tx.rollback().await;
                 return Err(statement_failure(

@@ -19,6 +19,7 @@ mod batch;
 mod control;
 mod history_ops;
 mod lock;
+mod pieces;
 mod progress;
 mod record;
 mod settings;
