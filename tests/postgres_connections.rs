@@ -69,6 +69,23 @@ async fn a_migration_setting_the_replication_role_leaves_foreign_keys_on() {
 }
 
 #[tokio::test]
+async fn a_setting_changed_by_a_function_the_migration_calls_is_set_back_too() {
+    // The second file's text names no `SET` and no `set_config`: on the run's own session it
+    // is not compared on its own, and the hand-back's comparison sets the role back.
+    let (_dir, set) = files(&[
+        (
+            "1_tables.sql",
+            "CREATE TABLE parent (id INT PRIMARY KEY);
+             CREATE TABLE child (parent_id INT NOT NULL REFERENCES parent (id));
+             CREATE FUNCTION replicate() RETURNS text LANGUAGE sql
+                 AS $$ SELECT set_config('session_replication_role', 'replica', false) $$;",
+        ),
+        ("2_call.sql", "SELECT replicate();"),
+    ]);
+    leaves_foreign_keys_on(&set).await;
+}
+
+#[tokio::test]
 async fn a_no_transaction_migration_setting_the_replication_role_leaves_foreign_keys_on() {
     let (_dir, set) = files(&[
         (

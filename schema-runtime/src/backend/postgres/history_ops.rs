@@ -70,7 +70,7 @@ impl PgBackend<'_> {
             Ok(duration)
         }
         .await;
-        self.settle_outside(&mut conn).await;
+        self.settle_outside(&mut conn, down.sql).await;
         self.put_conn(conn);
         result
     }

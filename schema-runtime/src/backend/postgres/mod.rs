@@ -216,10 +216,22 @@ impl<'p> PgBackend<'p> {
     /// Puts back the settings a migration changed on `conn` (the run's connection, inside the
     /// migration's transaction in transaction lock mode); marks the connection to be closed
     /// when one could not be. Without a snapshot (none was taken) there is nothing to compare.
-    async fn settle(&self, conn: &mut PgConnection) {
+    ///
+    /// On the run's own session (session lock mode) only a migration whose text may change a
+    /// setting (`sql`, see [`session::may_change_settings`]) is compared: the connection is
+    /// compared with the settings it was lent with anyway when the run hands it back, and the
+    /// comparison costs as much server time as a small migration. Behind a transaction-pooling
+    /// proxy the server connection serves other clients after each transaction, so there every
+    /// migration is compared, in its transaction.
+    async fn settle(&self, conn: &mut PgConnection, sql: &[&str]) {
         let Some(working) = &self.working else {
             return;
         };
+        if !Self::transaction_mode(&self.settings)
+            && !sql.iter().any(|sql| session::may_change_settings(sql))
+        {
+            return;
+        }
         if !working.restore(conn, self.cached()).await {
             self.unclean.store(true, Ordering::Relaxed);
         }
@@ -227,13 +239,13 @@ impl<'p> PgBackend<'p> {
 
     /// [`PgBackend::settle`] on a connection outside any transaction: in transaction lock mode
     /// in a transaction of its own, which a proxy sends to one server connection.
-    async fn settle_outside(&self, conn: &mut PgConnection) {
+    async fn settle_outside(&self, conn: &mut PgConnection, sql: &str) {
         if !Self::transaction_mode(&self.settings) {
-            return self.settle(conn).await;
+            return self.settle(conn, &[sql]).await;
         }
         match conn.begin().await {
             Ok(mut tx) => {
-                self.settle(&mut tx).await;
+                self.settle(&mut tx, &[sql]).await;
                 if tx.commit().await.is_err() {
                     self.unclean.store(true, Ordering::Relaxed);
                 }
@@ -274,7 +286,8 @@ impl<'p> PgBackend<'p> {
                 let result = self.apply_batched(conn, steps).await;
                 // A failed migration's `SET` went with its transaction; a `COMMIT` that ran
                 // may have kept one.
-                self.settle(conn).await;
+                let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
+                self.settle(conn, &sql).await;
                 return result;
             }
             Conn::Pooled(conn) => conn,
@@ -309,7 +322,8 @@ impl<'p> PgBackend<'p> {
         }
         // Before the commit: behind a transaction-pooling proxy the server connection serves
         // other clients as soon as it is done.
-        self.settle(&mut tx).await;
+        // (Every migration is compared in this mode, whatever its text.)
+        self.settle(&mut tx, &[]).await;
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
@@ -551,7 +565,7 @@ impl Backend for PgBackend<'_> {
         }
         .await;
         // Its statements ran on their own: what they set stays, whether it failed or not.
-        self.settle_outside(&mut conn).await;
+        self.settle_outside(&mut conn, m.sql).await;
         self.put_conn(conn);
         result
     }
