@@ -315,3 +315,50 @@ async fn a_role_limited_to_one_connection_migrates_through_a_pool_of_one() {
     assert_eq!(migrator.status(&pool).await.unwrap().len(), 2);
     assert_eq!(migrator.history(&pool).await.unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn a_connection_left_with_a_temporary_table_is_not_handed_back() {
+    // A temporary table comes first in the search path: left on a pooled connection, the
+    // application's `accounts` would be it.
+    let (_dir, set) = files(&[(
+        "1_accounts.sql",
+        "CREATE TABLE accounts (id INT);
+         CREATE TEMP TABLE accounts AS SELECT 1 AS id, 'scratch' AS note;",
+    )]);
+    let (_pool, url, _server) = fresh().await;
+    let pool = one_connection(&url).await;
+    set.run(&pool).await.unwrap();
+    let temporary: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_class WHERE relnamespace = pg_my_temp_schema()",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(temporary, 0);
+}
+
+#[tokio::test]
+async fn a_no_transaction_file_calling_a_procedure_that_commits_applies() {
+    let (_dir, set) = files(&[
+        (
+            "1_procedure.sql",
+            "CREATE TABLE filled (n INT);
+             CREATE PROCEDURE fill() LANGUAGE plpgsql AS $$
+             BEGIN
+                 INSERT INTO filled VALUES (1);
+                 COMMIT;
+                 INSERT INTO filled VALUES (2);
+                 COMMIT;
+             END $$;",
+        ),
+        ("2_fill.sql", "-- no-transaction\nCALL fill();"),
+    ]);
+    let (pool, _, _server) = fresh().await;
+    let report = set.run(&pool).await.unwrap();
+    assert_eq!(report.applied.len(), 2, "{report:?}");
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM filled")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 2);
+}

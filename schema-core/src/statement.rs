@@ -557,6 +557,7 @@ pub fn nested_comment(sql: &str) -> Option<usize> {
 
 /// The tokens of `sql` that are not blanks or comments, in order: words, `;`, strings, quoted
 /// names (`"…"`, `` `…` ``, `[…]`) whole, and each other character on its own.
+#[cfg(feature = "check-sqlite")]
 pub(crate) fn tokens(sql: &str) -> impl Iterator<Item = &str> {
     let mut lexer = Lexer { src: sql, pos: 0 };
     std::iter::from_fn(move || lexer.next_token())

@@ -138,7 +138,7 @@ pub(crate) fn resolved(files: &[(&str, &str)]) -> MigrationSet {
 
 /// Statements nested each way a parser may recurse on, for the checkers' tests: no input may
 /// crash the build.
-#[cfg(test)]
+#[cfg(all(test, any(feature = "check-sqlite", feature = "check-postgres")))]
 pub(crate) mod nesting_tests {
     /// A statement of each kind of nesting the parser recurses on, `n` levels deep.
     pub(crate) fn nested(kind: &str, n: usize) -> String {

@@ -224,6 +224,11 @@ impl<'p> PgBackend<'p> {
     /// proxy the server connection serves other clients after each transaction, so there every
     /// migration is compared, in its transaction.
     async fn settle(&self, conn: &mut PgConnection, sql: &[&str]) {
+        // State no setting shows (a temporary table, a session advisory lock, a prepared
+        // statement) cannot be set back: the connection is closed when the run is done.
+        if sql.iter().any(|sql| session::may_leave_session_state(sql)) {
+            self.unclean.store(true, Ordering::Relaxed);
+        }
         let Some(working) = &self.working else {
             return;
         };
@@ -323,7 +328,8 @@ impl<'p> PgBackend<'p> {
         // Before the commit: behind a transaction-pooling proxy the server connection serves
         // other clients as soon as it is done.
         // (Every migration is compared in this mode, whatever its text.)
-        self.settle(&mut tx, &[]).await;
+        let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
+        self.settle(&mut tx, &sql).await;
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;

@@ -19,6 +19,10 @@ use sqlx::Executor;
 /// `active_sql_transaction`: the statement cannot run inside a transaction block.
 const IN_TRANSACTION_BLOCK: &str = "25001";
 
+/// `invalid_transaction_termination`: a procedure or `DO` block ran `COMMIT` or `ROLLBACK` where
+/// it may not, here the implicit transaction of a query of several statements.
+const INVALID_TERMINATION: &str = "2D000";
+
 /// Writes a progress record, in a simple query of its own.
 async fn record(conn: &mut PgConnection, sql: &str) -> Result<(), ApplyError> {
     conn.execute(sqlx::raw_sql(sql))
@@ -49,11 +53,17 @@ impl PgBackend<'_> {
                     else {
                         return Ok(());
                     };
+                    // Refused because the server ran it in the implicit transaction of a
+                    // query of several statements: a command that cannot run in a transaction
+                    // block, or a procedure or `DO` block that commits (2D000, invalid
+                    // transaction termination). Nothing of it ran: it runs alone, noted.
                     let refused_in_block = completed == 0
                         && source
                             .as_database_error()
                             .and_then(|d| d.code())
-                            .is_some_and(|code| code == IN_TRANSACTION_BLOCK);
+                            .is_some_and(|code| {
+                                code == IN_TRANSACTION_BLOCK || code == INVALID_TERMINATION
+                            });
                     if !refused_in_block {
                         // The implicit transaction rolled back the statement with its progress.
                         return Err(if completed == 0 {

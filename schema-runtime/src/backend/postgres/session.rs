@@ -183,6 +183,24 @@ pub(super) fn may_change_settings(sql: &str) -> bool {
     })
 }
 
+/// Whether `sql` may leave session state that no setting shows and that cannot be set back
+/// by value: a temporary object, a prepared statement (or all of sqlx's dropped), a cursor
+/// kept open, a channel listened to, a session advisory lock. A connection whose migrations
+/// named one is closed instead of returned to the pool. Read as words of the text, comments
+/// included, so it errs towards closing.
+pub(super) fn may_leave_session_state(sql: &str) -> bool {
+    let lower = sql.to_ascii_lowercase();
+    lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| {
+            matches!(
+                word,
+                "temp" | "temporary" | "prepare" | "deallocate" | "discard" | "declare" | "listen"
+            ) || word.starts_with("pg_advisory_lock")
+                || word.starts_with("pg_try_advisory_lock")
+        })
+}
+
 /// `set_config(name, value, false)` in a transaction (or a savepoint of the caller's) that
 /// commits only if it succeeds.
 async fn set_back(conn: &mut PgConnection, name: &str, value: &str) -> Result<(), sqlx::Error> {
@@ -228,6 +246,31 @@ mod tests {
             "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = x AS 'SELECT 1';",
         ] {
             assert!(!may_change_settings(sql), "{sql}");
+        }
+    }
+
+    #[test]
+    fn sees_the_statements_that_may_leave_session_state() {
+        use super::may_leave_session_state;
+        for sql in [
+            "CREATE TEMP TABLE t AS SELECT 1;",
+            "create temporary table t (id int);",
+            "PREPARE q AS SELECT 1;",
+            "DEALLOCATE ALL;",
+            "DISCARD PLANS;",
+            "DECLARE c CURSOR WITH HOLD FOR SELECT 1;",
+            "LISTEN jobs;",
+            "SELECT pg_advisory_lock(1);",
+            "SELECT pg_try_advisory_lock(1);",
+        ] {
+            assert!(may_leave_session_state(sql), "{sql}");
+        }
+        for sql in [
+            "CREATE TABLE template (id INT);",
+            "UPDATE a SET temperature = 1;",
+            "SELECT pg_advisory_xact_lock(1);",
+        ] {
+            assert!(!may_leave_session_state(sql), "{sql}");
         }
     }
 }
