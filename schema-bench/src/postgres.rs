@@ -28,8 +28,7 @@ use wire::Proxy;
 const MAX_CONNECTIONS: u32 = 4;
 
 /// Connections opened by this process's pools so far: the no-op timings check that they reuse
-/// open connections. (This project's migration connection, opened outside the pool for its
-/// session lock, is not among them; the counted pass sees it.)
+/// open connections. (This project's run takes the session that holds its lock from the pool.)
 static CONNECTIONS: AtomicUsize = AtomicUsize::new(0);
 
 fn connections() -> usize {
@@ -487,8 +486,8 @@ fn print_notes() {
          `CHECKPOINT`, so that none inherits another's dirty pages; creating, checkpointing, \
          connecting and dropping are outside the timing. In-process timings start with the \
          pool open and the folder loaded; the pool's connection is acquired inside the timing, \
-         as each tool does it, and so is this project's migration connection (a new session \
-         for its advisory lock).\n\
+         as each tool does it (this project's run holds its advisory lock on that \
+         connection).\n\
          - The whole-process no-op boot spawns this binary's hidden `boot-once` subcommand with \
          the server's URL and the database and waits for it: process start, tokio runtime, \
          reading and hashing the folder at run time (`Migrations::load` / `Migrator::new`; a \

@@ -129,9 +129,9 @@ pub(super) fn print_counts(n: usize, counted: &[Counted]) {
          it takes it back, after the call returned); commits are the transactions that wrote \
          (each waits for its WAL flush when `synchronous_commit` is on), from the server's next \
          transaction id; WAL is what the server wrote meanwhile. Both are server-wide, so a \
-         background transaction or the readings' own WAL may add a few. Connections opened are the pool's new ones and, for this project, the \
-         migration connection that holds its session lock (its start-up exchanges are not in \
-         the round trips).\n"
+         background transaction or the readings' own WAL may add a few. Connections opened are the pool's new ones (this project takes \
+         the session that holds its lock from the pool; start-up exchanges are not in the \
+         round trips).\n"
     );
     println!(
         "| operation | round trips | of which the pool's pings | per migration | commits | per migration | WAL | per migration | connections opened |"
