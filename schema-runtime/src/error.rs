@@ -279,6 +279,17 @@ pub enum MigrateError {
         /// What was left and how to remove it.
         leftover: String,
     },
+    /// In transaction lock mode, a migration changed a connection setting that could not be set
+    /// back before its transaction committed: the transaction was rolled back.
+    #[error("{file}: migration {version} changed the connection setting {settings}, which could not be set back before its transaction committed; behind a transaction-pooling proxy the server connection serves other clients next, so the transaction was rolled back and nothing of it is applied; change the setting with `SET LOCAL` (or `set_config(.., true)`), which ends with the transaction, or set it back at the end of the file")]
+    SettingNotSetBack {
+        /// The version (the last one of the transaction).
+        version: i64,
+        /// The file, or the files of the transaction.
+        file: String,
+        /// The settings, each in backticks, or why they could not be compared.
+        settings: String,
+    },
     /// `repair` on a migration that is not recorded as failed.
     #[error("migration {version} is not recorded as failed (it is {state}); `repair` only resolves failed migrations")]
     NotFailed {

@@ -112,6 +112,14 @@ impl Migrator<'_> {
                 "its file is not one of this set's; deploy a binary that has it",
             ));
         };
+        if row.status == crate::backend::STATUS_RUNNING && b.running_may_be_live() {
+            // No lock tells whether the process that wrote the row still runs it: waiting for
+            // the row to change would wait the whole lock wait for a process that may be dead.
+            return Err(not_resumable(
+                m.path.to_owned(),
+                "it is recorded as running, and in transaction lock mode nothing tells whether the process that runs it is still alive; if one is, wait for it to finish; if none is, resume it in session lock mode (`LockMode::Session`, on a connection that reaches the server directly, not through a transaction-pooling proxy), which sees that no process holds the lock, or check which of its statements took effect, finish them by hand and mark it resolved with `repair`",
+            ));
+        }
         if !m.no_transaction() {
             return Err(not_resumable(
                 m.path.to_owned(),

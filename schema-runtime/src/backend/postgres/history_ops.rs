@@ -16,10 +16,15 @@ impl PgBackend<'_> {
         step: &Step,
     ) -> Result<Duration, ApplyError> {
         let mut conn = self.take_conn().await?;
-        if let Err(e) = self.snapshot_pooled(&mut conn).await {
-            self.put_conn(conn);
-            return Err(e.into());
-        }
+        // A transactional down reads its custom settings in its transaction.
+        let sql = if down.no_transaction() { down.sql } else { "" };
+        let custom = match self.before_outside(&mut conn, sql).await {
+            Ok(custom) => custom,
+            Err(e) => {
+                self.put_conn(conn);
+                return Err(e.into());
+            }
+        };
         let result = async {
             let started = Instant::now();
             // A `-- no-transaction` down (`DROP INDEX CONCURRENTLY`) runs statement by
@@ -38,9 +43,16 @@ impl PgBackend<'_> {
                     .begin()
                     .await
                     .map_err(MigrateError::db("starting a revert's transaction"))?;
+                let custom = self.custom_before(&mut tx, &[down.sql]).await?;
                 if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
                     let _ = tx.rollback().await;
                     return Err(ApplyError::Statement(failure));
+                }
+                // Before the commit, as for a migration: behind a transaction-pooling proxy
+                // the server connection serves other clients as soon as it is done.
+                if let Err(e) = self.settle_before_commit(&mut tx, &[down], &custom).await {
+                    let _ = tx.rollback().await;
+                    return Err(e.into());
                 }
                 tx
             };
@@ -70,7 +82,9 @@ impl PgBackend<'_> {
             Ok(duration)
         }
         .await;
-        self.settle_outside(&mut conn, down.sql).await;
+        if down.no_transaction() {
+            self.settle_outside(&mut conn, down.sql, &custom).await;
+        }
         self.put_conn(conn);
         result
     }

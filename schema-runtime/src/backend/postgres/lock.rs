@@ -133,7 +133,10 @@ impl PgBackend<'_> {
             .await;
         self.dedicated_pid = None;
         let restored = match &self.lent {
-            Some(lent) => lent.restore(&mut conn, self.cached()).await,
+            Some(lent) => lent
+                .restore(&mut conn, self.cached(), &Default::default())
+                .await
+                .is_ok(),
             None => false,
         };
         if released.is_ok() && restored && !self.unclean.swap(false, Ordering::Relaxed) {

@@ -9,7 +9,6 @@ use super::{
 };
 use crate::report::{EventKind, HistoryEvent};
 use crate::{Checksum, MigrateError, Migration};
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, PgPool, Postgres};
 use sqlx::{Connection, Executor, Row};
 use std::ops::{Deref, DerefMut};
@@ -26,7 +25,7 @@ mod session;
 mod tables;
 mod xact;
 
-use session::{Session, Snapshot};
+use session::{Custom, Session, Snapshot};
 
 pub use xact::LockMode;
 use xact::{begin_locked, Claim};
@@ -71,9 +70,12 @@ pub(crate) struct Settings {
     pub lock_mode: LockMode,
 }
 
+/// The connection a step of the run uses. Either is a [`Session`]: dropped before it is put
+/// back (a run cancelled part-way), it is closed, never returned to the pool inside a
+/// transaction a `-- no-transaction` file opened.
 enum Conn {
     Dedicated(Session),
-    Pooled(PoolConnection<Postgres>),
+    Pooled(Session),
 }
 
 impl Deref for Conn {
@@ -155,7 +157,7 @@ impl<'p> PgBackend<'p> {
                 .pool
                 .acquire()
                 .await
-                .map(Conn::Pooled)
+                .map(|conn| Conn::Pooled(Session::new(conn)))
                 .map_err(MigrateError::db(
                     "acquiring a connection from the PostgreSQL pool",
                 )),
@@ -194,7 +196,7 @@ impl<'p> PgBackend<'p> {
     ) -> Result<Vec<sqlx::postgres::PgRow>, sqlx::Error> {
         let mut conn = match self.dedicated.take() {
             Some(conn) => Conn::Dedicated(conn),
-            None => Conn::Pooled(self.pool.acquire().await?),
+            None => Conn::Pooled(Session::new(self.pool.acquire().await?)),
         };
         let rows = self.fetch_outside(&mut conn, query).await;
         self.put_conn(conn);
@@ -205,9 +207,9 @@ impl<'p> PgBackend<'p> {
         match conn {
             Conn::Dedicated(conn) => self.dedicated = Some(conn),
             // Not as lent: closed rather than returned to the pool.
-            Conn::Pooled(mut conn) => {
-                if self.unclean.swap(false, Ordering::Relaxed) {
-                    conn.close_on_drop();
+            Conn::Pooled(conn) => {
+                if !self.unclean.swap(false, Ordering::Relaxed) {
+                    conn.release();
                 }
             }
         }
@@ -223,35 +225,110 @@ impl<'p> PgBackend<'p> {
     /// comparison costs as much server time as a small migration. Behind a transaction-pooling
     /// proxy the server connection serves other clients after each transaction, so there every
     /// migration is compared, in its transaction.
-    async fn settle(&self, conn: &mut PgConnection, sql: &[&str]) {
+    async fn settle(
+        &self,
+        conn: &mut PgConnection,
+        sql: &[&str],
+        custom: &Custom,
+    ) -> Result<(), String> {
         // State no setting shows (a temporary table, a session advisory lock, a prepared
         // statement) cannot be set back: the connection is closed when the run is done.
         if sql.iter().any(|sql| session::may_leave_session_state(sql)) {
             self.unclean.store(true, Ordering::Relaxed);
         }
         let Some(working) = &self.working else {
-            return;
+            return Ok(());
         };
         if !Self::transaction_mode(&self.settings)
             && !sql.iter().any(|sql| session::may_change_settings(sql))
         {
-            return;
+            return Ok(());
         }
-        if !working.restore(conn, self.cached()).await {
+        let restored = working.restore(conn, self.cached(), custom).await;
+        if restored.is_err() {
             self.unclean.store(true, Ordering::Relaxed);
+        }
+        restored
+    }
+
+    /// The custom settings `sql` names, as they are on `conn` before it runs.
+    async fn custom_before(
+        &self,
+        conn: &mut PgConnection,
+        sql: &[&str],
+    ) -> Result<Custom, MigrateError> {
+        session::custom_before(conn, self.cached(), sql)
+            .await
+            .map_err(MigrateError::db("reading the connection's settings"))
+    }
+
+    /// [`PgBackend::custom_before`] on a connection outside any transaction: in transaction
+    /// lock mode in a transaction of its own, which a proxy sends to one server connection.
+    async fn custom_outside(
+        &self,
+        conn: &mut PgConnection,
+        sql: &str,
+    ) -> Result<Custom, MigrateError> {
+        if !Self::transaction_mode(&self.settings) || !session::may_change_settings(sql) {
+            return self.custom_before(conn, &[sql]).await;
+        }
+        let mut tx = conn
+            .begin()
+            .await
+            .map_err(MigrateError::db("reading the connection's settings"))?;
+        let custom = self.custom_before(&mut tx, &[sql]).await?;
+        tx.commit()
+            .await
+            .map_err(MigrateError::db("reading the connection's settings"))?;
+        Ok(custom)
+    }
+
+    /// Before a file that runs outside a transaction: the snapshot of transaction lock mode,
+    /// and the custom settings the file names as they are now.
+    async fn before_outside(
+        &mut self,
+        conn: &mut PgConnection,
+        sql: &str,
+    ) -> Result<Custom, MigrateError> {
+        self.snapshot_pooled(conn).await?;
+        self.custom_outside(conn, sql).await
+    }
+
+    /// [`PgBackend::settle`] inside a migration's transaction `tx`, before its commit. In
+    /// transaction lock mode a setting that could not be set back would stay on a server
+    /// connection that serves other clients once the transaction ends: the transaction is
+    /// rolled back instead, and the migration (every one of `steps`) fails, not applied.
+    async fn settle_before_commit(
+        &self,
+        tx: &mut sqlx::Transaction<'_, Postgres>,
+        steps: &[&Migration],
+        custom: &Custom,
+    ) -> Result<(), MigrateError> {
+        let sql: Vec<&str> = steps.iter().map(|m| m.sql).collect();
+        match self.settle(tx, &sql, custom).await {
+            Err(settings) if Self::transaction_mode(&self.settings) => {
+                let m = steps.last().copied();
+                Err(MigrateError::SettingNotSetBack {
+                    version: m.map_or(0, |m| m.version),
+                    file: steps.iter().map(|m| m.path).collect::<Vec<_>>().join(", "),
+                    settings,
+                })
+            }
+            _ => Ok(()),
         }
     }
 
     /// [`PgBackend::settle`] on a connection outside any transaction: in transaction lock mode
     /// in a transaction of its own, which a proxy sends to one server connection.
-    async fn settle_outside(&self, conn: &mut PgConnection, sql: &str) {
+    async fn settle_outside(&self, conn: &mut PgConnection, sql: &str, custom: &Custom) {
         if !Self::transaction_mode(&self.settings) {
-            return self.settle(conn, &[sql]).await;
+            let _ = self.settle(conn, &[sql], custom).await;
+            return;
         }
         match conn.begin().await {
             Ok(mut tx) => {
-                self.settle(&mut tx, &[sql]).await;
-                if tx.commit().await.is_err() {
+                let settled = self.settle(&mut tx, &[sql], custom).await;
+                if tx.commit().await.is_err() || settled.is_err() {
                     self.unclean.store(true, Ordering::Relaxed);
                 }
             }
@@ -288,16 +365,19 @@ impl<'p> PgBackend<'p> {
         // transaction open).
         let conn: &mut PgConnection = match conn {
             Conn::Dedicated(conn) => {
+                let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
+                let custom = self.custom_before(conn, &sql).await?;
                 let result = self.apply_batched(conn, steps).await;
                 // A failed migration's `SET` went with its transaction; a `COMMIT` that ran
                 // may have kept one.
-                let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
-                self.settle(conn, &sql).await;
+                let _ = self.settle(conn, &sql, &custom).await;
                 return result;
             }
             Conn::Pooled(conn) => conn,
         };
         let mut tx = begin_locked!(self, conn);
+        let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
+        let custom = self.custom_before(&mut tx, &sql).await?;
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
             if Self::transaction_mode(&self.settings)
@@ -328,8 +408,11 @@ impl<'p> PgBackend<'p> {
         // Before the commit: behind a transaction-pooling proxy the server connection serves
         // other clients as soon as it is done.
         // (Every migration is compared in this mode, whatever its text.)
-        let sql: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
-        self.settle(&mut tx, &sql).await;
+        let ran: Vec<&Migration> = steps.iter().map(|s| s.migration).collect();
+        if let Err(e) = self.settle_before_commit(&mut tx, &ran, &custom).await {
+            let _ = tx.rollback().await;
+            return Err(e.into());
+        }
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;
@@ -543,10 +626,13 @@ impl Backend for PgBackend<'_> {
         let stmts = statements(m.sql);
         let total = stmts.len();
         let mut conn = self.take_conn().await?;
-        if let Err(e) = self.snapshot_pooled(&mut conn).await {
-            self.put_conn(conn);
-            return Err(e.into());
-        }
+        let custom = match self.before_outside(&mut conn, m.sql).await {
+            Ok(custom) => custom,
+            Err(e) => {
+                self.put_conn(conn);
+                return Err(e.into());
+            }
+        };
         let result = async {
             // A crash part-way leaves the `running` row, which the next run refuses to skip.
             if let Claim::AlreadyApplied = self.claim(&mut conn, step, total, resume_after).await? {
@@ -571,7 +657,7 @@ impl Backend for PgBackend<'_> {
         }
         .await;
         // Its statements ran on their own: what they set stays, whether it failed or not.
-        self.settle_outside(&mut conn, m.sql).await;
+        self.settle_outside(&mut conn, m.sql, &custom).await;
         self.put_conn(conn);
         result
     }

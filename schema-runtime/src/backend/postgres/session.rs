@@ -103,45 +103,42 @@ impl Snapshot {
         })
     }
 
-    /// Whether `conn`'s settings are these, setting back those that differ; `false` when one
-    /// could not be set back (the caller closes the connection then). Inside a transaction
-    /// each value is set in a savepoint of its own, so that one refused does not abort it.
-    pub(super) async fn restore(&self, conn: &mut PgConnection, cached: bool) -> bool {
-        match digest(conn, cached).await {
-            Ok(now) if now == self.digest => return true,
-            Ok(_) => {}
-            Err(e) => {
-                tracing::warn!(error = %e, "could not read the connection's settings after a migration");
-                return false;
+    /// Sets back on `conn` the settings that differ from these, and the custom settings
+    /// (`app.tenant`) in `custom` to the values they had before the migration (see
+    /// [`custom_before`]); `Err` names those that could not be set back (the caller closes the
+    /// connection, or rolls the migration back). Only what can be compared is: the values of
+    /// this snapshot, the custom settings a migration names, and a setting a library loaded
+    /// since (`CREATE EXTENSION`), which goes back to its default. Inside a transaction each
+    /// value is set in a savepoint of its own, so that one refused does not abort it.
+    pub(super) async fn restore(
+        &self,
+        conn: &mut PgConnection,
+        cached: bool,
+        custom: &Custom,
+    ) -> Result<(), String> {
+        if custom.names.is_empty() {
+            match digest(conn, cached).await {
+                Ok(now) if now == self.digest => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(format!("the settings could not be read: {e}")),
             }
         }
-        // language=PostgreSQL
-        let changed = "SELECT o.name, o.setting
-            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS o(name, setting, n)
-            LEFT JOIN pg_settings s ON s.name = o.name
-            WHERE coalesce(s.setting, current_setting(o.name, true)) IS DISTINCT FROM o.setting
-            ORDER BY o.n";
-        let rows = sqlx::query(changed)
-            .persistent(cached)
-            .bind(&self.names)
-            .bind(&self.values)
-            .fetch_all(&mut *conn)
-            .await;
-        let mut changed: Vec<(String, Option<String>)> = match rows {
-            Ok(rows) => rows
-                .iter()
-                .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?)))
-                .collect(),
-            Err(e) => {
-                tracing::warn!(error = %e, "could not compare the connection's settings");
-                return false;
+        let mut changed = self.changed(conn, cached, custom).await?;
+        // The session user first (setting it resets the role), then no role, for the values
+        // that need the session user's privileges, then the role the connection was lent with.
+        let others = changed.iter().any(|(name, _)| name != "role");
+        if others {
+            if let Some(i) = self.names.iter().position(|n| n == "role") {
+                if !changed.iter().any(|(name, _)| name == "role") {
+                    changed.push(("role".to_owned(), self.values[i].clone()));
+                }
+                changed.push(("role".to_owned(), Some("none".to_owned())));
             }
-        };
-        // The session user first (setting it resets the role), then the role, whose
-        // privileges the other values may need.
-        changed.sort_by_key(|(name, _)| match name.as_str() {
-            "session_authorization" => 0,
-            "role" => 1,
+        }
+        changed.sort_by_key(|(name, value)| match (name.as_str(), value.as_deref()) {
+            ("session_authorization", _) => 0,
+            ("role", Some("none")) if others => 1,
+            ("role", _) => 3,
             _ => 2,
         });
         for (name, value) in &changed {
@@ -150,8 +147,100 @@ impl Snapshot {
                 tracing::warn!(setting = %name, error = %e, "could not set back a connection setting a migration changed");
             }
         }
-        matches!(digest(conn, cached).await, Ok(now) if now == self.digest)
+        let left = self.changed(conn, cached, custom).await?;
+        if left.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = left.iter().map(|(name, _)| format!("`{name}`")).collect();
+        Err(names.join(", "))
     }
+
+    /// The settings that differ from these, with the value each goes back to.
+    async fn changed(
+        &self,
+        conn: &mut PgConnection,
+        cached: bool,
+        custom: &Custom,
+    ) -> Result<Vec<(String, Option<String>)>, String> {
+        // language=PostgreSQL
+        let changed = "SELECT o.name, o.setting
+              FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS o(name, setting, n)
+              LEFT JOIN pg_settings s ON s.name = o.name
+              WHERE coalesce(s.setting, current_setting(o.name, true)) IS DISTINCT FROM o.setting
+            UNION ALL SELECT s.name, s.reset_val FROM pg_settings s
+              WHERE s.context IN ('user', 'superuser') AND s.name LIKE '%.%'
+                AND s.name <> ALL ($1::text[]) AND s.setting IS DISTINCT FROM s.reset_val
+            UNION ALL SELECT c.name, c.setting
+              FROM unnest($3::text[], $4::text[]) AS c(name, setting)
+              WHERE c.name <> ALL ($1::text[])
+                AND coalesce(current_setting(c.name, true), '') <> coalesce(c.setting, '')";
+        let rows = sqlx::query(changed)
+            .persistent(cached)
+            .bind(&self.names)
+            .bind(&self.values)
+            .bind(&custom.names)
+            .bind(&custom.values)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| format!("the settings could not be compared: {e}"))?;
+        Ok(rows
+            .iter()
+            .filter_map(|row| Some((row.try_get(0).ok()?, row.try_get(1).ok()?)))
+            .collect())
+    }
+}
+
+/// The custom settings (`app.tenant`: a prefix, a dot, a name) some migrations name, with
+/// their values before the migrations ran. PostgreSQL lists no custom setting nobody defined
+/// (`pg_settings` leaves them out), so those a migration may change are found in its text.
+#[derive(Debug, Default)]
+pub(super) struct Custom {
+    names: Vec<String>,
+    values: Vec<Option<String>>,
+}
+
+/// The custom settings `sql` names when it may change a setting, read on `conn` before it runs.
+pub(super) async fn custom_before(
+    conn: &mut PgConnection,
+    cached: bool,
+    sql: &[&str],
+) -> Result<Custom, sqlx::Error> {
+    let names = custom_names(sql);
+    if names.is_empty() {
+        return Ok(Custom::default());
+    }
+    let values = sqlx::query_scalar("SELECT current_setting(n, true) FROM unnest($1::text[]) n")
+        .persistent(cached)
+        .bind(&names)
+        .fetch_all(conn)
+        .await?;
+    Ok(Custom { names, values })
+}
+
+/// The words of `sql` that may name a custom setting (two identifiers joined by a dot), in
+/// lower case, when it may change a setting at all. Errs towards more: a qualified table name
+/// is read too, and is no setting.
+fn custom_names(sql: &[&str]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for sql in sql.iter().filter(|sql| may_change_settings(sql)) {
+        let lower = sql.to_ascii_lowercase();
+        for word in lower.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')) {
+            let mut parts = word.split('.');
+            let (Some(prefix), Some(name), None) = (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            let identifier = |part: &str| {
+                part.chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            };
+            if identifier(prefix) && identifier(name) && !names.iter().any(|n| n == word) {
+                names.push(word.to_owned());
+            }
+        }
+    }
+    names
 }
 
 async fn digest(conn: &mut PgConnection, cached: bool) -> Result<String, sqlx::Error> {
