@@ -225,3 +225,54 @@ async fn resume_and_repair_refuse_a_file_edited_since_it_failed_unless_allowed()
         .unwrap();
     assert!(edited.run(&db.pool).await.unwrap().is_noop());
 }
+
+#[tokio::test]
+async fn a_progress_write_failing_inside_the_files_transaction_leaves_no_transaction_open() {
+    let (_dir, set) = folders::files(&[
+        ("1_create_items.sql", "CREATE TABLE items (n INT);"),
+        (
+            "2_fill_items.sql",
+            "-- no-transaction\nBEGIN;\nINSERT INTO items VALUES (1);\nINSERT INTO items VALUES (2);\nCOMMIT;",
+        ),
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(dir.path().join("app.db"))
+        .create_if_missing(true);
+    // One connection: what the run hands back is what the application gets next.
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .unwrap();
+    set.migrator().target(1).run(&pool).await.unwrap();
+    // The progress written after the file's first `INSERT`, inside its own transaction, fails.
+    sqlx::query(
+        "CREATE TRIGGER refuse_progress BEFORE UPDATE OF statements_done ON _schema_migrations
+         WHEN NEW.version = 2 AND NEW.statements_done = 2
+         BEGIN SELECT RAISE(ABORT, 'progress refused'); END",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let err = set.run(&pool).await.unwrap_err();
+    assert!(err.to_string().contains("progress refused"), "{err}");
+    // The pool's connection is not inside the file's transaction: a transaction of the
+    // application's starts and commits, and what the file inserted is gone.
+    let mut conn = pool.acquire().await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut *conn)
+        .await
+        .expect("the connection was handed back inside a transaction");
+    sqlx::query("INSERT INTO items VALUES (42)")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("COMMIT").execute(&mut *conn).await.unwrap();
+    drop(conn);
+    let items: Vec<i64> = sqlx::query_scalar("SELECT n FROM items ORDER BY n")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    assert_eq!(items, [42]);
+}

@@ -379,6 +379,13 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
+        // Whatever failed (a statement, a progress write inside the file's own transaction,
+        // the final record), a transaction still open is the file's: rolled back here, never
+        // handed to the application with the pool's connection. The progress written inside
+        // it goes with it, so the row keeps what stands.
+        if result.is_err() {
+            control::end_open_transaction(&mut conn, &mut unknown_state).await;
+        }
         // What its statements set stays, whether it failed or not. `record_applied` wrote the
         // owed events before its own.
         self.hand_back(conn, lent, unknown_state, result.is_ok())
