@@ -77,6 +77,33 @@ async fn behind_pgbouncer_a_files_own_transaction_stays_whole() {
     own_transaction_stays_whole(&pool, &bouncer, LockMode::Transaction).await;
 }
 
+/// A file whose own `COMMIT` fails on a deferred constraint: PostgreSQL rolls it back.
+const DEFERRED: &str = "-- no-transaction\nCREATE TABLE a0 (x INT);\nBEGIN;\nCREATE TABLE p (id INT PRIMARY KEY);\nCREATE TABLE c (p INT REFERENCES p DEFERRABLE INITIALLY DEFERRED);\nINSERT INTO c VALUES (1);\nCOMMIT;\n";
+
+#[tokio::test]
+async fn a_files_own_commit_refused_by_a_deferred_constraint_is_reported_rolled_back() {
+    let (pool, _, _server) = fresh().await;
+    let (_dir, set) = folders::files(&[("1_deferred.sql", DEFERRED)]);
+    let err = set.run(&pool).await.unwrap_err();
+    assert_eq!(folders::statement_and_line(&err).0, 6);
+    let message = err.to_string();
+    assert!(message.contains("was rolled back"), "{message}");
+    assert!(has_table(&pool, "a0").await);
+    assert!(
+        !has_table(&pool, "p").await,
+        "the file's transaction was undone"
+    );
+    let (done, error): (i64, String) =
+        sqlx::query_as("SELECT statements_done, error FROM _schema_migrations WHERE version = 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(done, 1);
+    assert!(error.contains("failed after 1 of 6 statements"), "{error}");
+    let status = set.status(&pool).await.unwrap();
+    assert_eq!(status[0].progress.map(|p| p.done), Some(1));
+}
+
 /// Waits until a session of the database other than the test's waits for a lock.
 async fn until_waiting_for_a_lock(pool: &PgPool) {
     let started = Instant::now();

@@ -77,7 +77,7 @@ impl PgBackend<'_> {
                 Keeping::Inside => self.run_one(conn, m, stmt, total, false).await?,
                 Keeping::Ends => {
                     record(conn, &done).await?;
-                    self.run_one(conn, m, stmt, total, false).await?;
+                    self.run_ending(conn, m, stmt, total).await?;
                 }
                 Keeping::Noted => self.run_noted(conn, m, stmt, total).await?,
             }
@@ -122,6 +122,32 @@ impl PgBackend<'_> {
         let mut failure = self.failure(conn, m, stmt, total, source).await;
         failure.may_have_run = noted && !answered;
         Err(ApplyError::Statement(failure))
+    }
+
+    /// Runs `stmt`, which ends the file's own transaction. PostgreSQL ends the transaction
+    /// whether it succeeds or fails (a `COMMIT` refused by a deferred constraint rolls it
+    /// back), so no transaction is left for [`failure`](Self::failure) to find: a failure the
+    /// server answered is reported rolled back, with the progress that survived it.
+    async fn run_ending(
+        &self,
+        conn: &mut PgConnection,
+        m: &Migration,
+        stmt: &Statement<'_>,
+        total: usize,
+    ) -> Result<(), ApplyError> {
+        match self.run_one(conn, m, stmt, total, false).await {
+            Err(ApplyError::Statement(mut failure))
+                if !failure.own_transaction_rolled_back
+                    && failure.source.as_database_error().is_some() =>
+            {
+                failure.own_transaction_rolled_back = true;
+                if let Ok(done) = self.statements_done(conn, m).await {
+                    failure.statements_done = done;
+                }
+                Err(ApplyError::Statement(failure))
+            }
+            other => other,
+        }
     }
 
     /// The failure of `stmt`. A transaction the file opened itself is aborted now: every later

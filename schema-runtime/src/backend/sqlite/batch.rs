@@ -14,7 +14,7 @@
 //! its cost stays linear in its size (see `pieces`).
 
 use super::pieces::run_pieces;
-use super::{SqliteBackend, Step};
+use super::{control, SqliteBackend, Step};
 use crate::backend::{statement_failure, statements, ApplyError, CallShape, Culprit};
 use crate::MigrateError;
 use sqlx::pool::PoolConnection;
@@ -26,22 +26,33 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 /// ended cleanly. A one-call migration opens its transaction with a statement of its own, not
 /// through sqlx, so a run cut short (its future dropped, a panic) or a failure whose rollback
 /// failed could leave that transaction open: such a connection is closed instead, and closing
-/// it rolls the transaction back.
-pub(super) struct Guarded(Option<PoolConnection<Sqlite>>);
+/// it rolls the transaction back. Not the connection to an in-memory database, which closing
+/// would lose: it is rolled back (in a task of its own when the run was cut short) and kept.
+pub(super) struct Guarded {
+    conn: Option<PoolConnection<Sqlite>>,
+    in_memory: bool,
+}
 
 impl Guarded {
-    pub(super) fn new(conn: PoolConnection<Sqlite>) -> Self {
-        Guarded(Some(conn))
+    /// `in_memory`: the database is in memory, and lives only as long as its connections.
+    pub(super) fn new(conn: PoolConnection<Sqlite>, in_memory: bool) -> Self {
+        Guarded {
+            conn: Some(conn),
+            in_memory,
+        }
     }
 
     /// The connection, for the pool; `None` if it was closed.
     pub(super) fn release(mut self) -> Option<PoolConnection<Sqlite>> {
-        self.0.take()
+        self.conn.take()
     }
 
-    /// Closes the connection instead of returning it to the pool.
-    fn close(&mut self) {
-        if let Some(conn) = self.0.take() {
+    /// After a rollback that failed: closes the connection instead of returning it to the
+    /// pool, unless its database is in memory.
+    fn rollback_failed(&mut self, error: &sqlx::Error) {
+        if self.in_memory {
+            control::kept_unverified(error);
+        } else if let Some(conn) = self.conn.take() {
             drop(conn.detach());
         }
     }
@@ -49,7 +60,26 @@ impl Guarded {
 
 impl Drop for Guarded {
     fn drop(&mut self) {
-        self.close();
+        let Some(conn) = self.conn.take() else {
+            return;
+        };
+        if !self.in_memory {
+            drop(conn.detach());
+            return;
+        }
+        // Cut short: the rollback is awaited in a task of its own, and the connection goes
+        // back to the pool after it (an acquire meanwhile waits for it).
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let mut conn = conn;
+                    control::roll_back_kept(&mut conn).await;
+                });
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "a run on an in-memory SQLite database was cut short outside a Tokio runtime; its connection goes back to the pool without a rollback, and may still be inside the migration's transaction");
+            }
+        }
     }
 }
 
@@ -67,7 +97,7 @@ impl SqliteBackend<'_> {
                 .apply_one(guarded, step, create_tables)
                 .await
                 .map(|d| vec![d]),
-            _ => match guarded.0.as_mut() {
+            _ => match guarded.conn.as_mut() {
                 Some(conn) => self.apply_all(conn, steps, create_tables).await,
                 None => {
                     Err(MigrateError::db("applying migrations")(sqlx::Error::PoolClosed).into())
@@ -83,7 +113,7 @@ impl SqliteBackend<'_> {
         step: &Step,
         create_tables: bool,
     ) -> Result<Duration, ApplyError> {
-        let Some(conn) = guarded.0.as_mut() else {
+        let Some(conn) = guarded.conn.as_mut() else {
             return Err(MigrateError::db("applying a migration")(sqlx::Error::PoolClosed).into());
         };
         let started = Instant::now();
@@ -114,8 +144,8 @@ impl SqliteBackend<'_> {
         // `COMMIT` leaves it so). Without a clean rollback the connection is not reused.
         match conn.execute("ROLLBACK").await {
             Ok(_) => {}
-            Err(e) if e.to_string().contains("no transaction is active") => {}
-            Err(_) => guarded.close(),
+            Err(e) if control::no_transaction_active(&e) => {}
+            Err(e) => guarded.rollback_failed(&e),
         }
         let shape = CallShape {
             begin: 1 + create_statements,

@@ -2,12 +2,13 @@
 //! its statements fails: rolled back before anything else uses the connection.
 
 use super::SqliteBackend;
+use crate::backend::ApplyError;
 use crate::{MigrateError, Migration};
 use sqlx::sqlite::SqliteConnection;
 use sqlx::Executor;
 
 /// Whether SQLite refused a `COMMIT` or `ROLLBACK` because no transaction was open.
-fn no_transaction_active(e: &sqlx::Error) -> bool {
+pub(super) fn no_transaction_active(e: &sqlx::Error) -> bool {
     e.to_string().contains("no transaction is active")
 }
 
@@ -29,7 +30,63 @@ pub(super) async fn end_open_transaction(
     }
 }
 
+/// Logs that the connection to an in-memory database stays in the pool although its rollback
+/// failed with `error`: closing it would lose the database, and whether a transaction is still
+/// open on it could not be verified.
+pub(super) fn kept_unverified(error: &sqlx::Error) {
+    tracing::warn!(error = %error, "could not roll back on the connection to an in-memory SQLite database; it stays in the pool, as closing it would lose the database, and may still be inside the migration's transaction");
+}
+
+/// Rolls back what a migration may have left open on the connection to an in-memory database,
+/// which is kept whatever the outcome.
+pub(super) async fn roll_back_kept(conn: &mut SqliteConnection) {
+    match conn.execute("ROLLBACK").await {
+        Ok(_) => {
+            tracing::info!("rolled back the transaction a migration left open on the connection to an in-memory SQLite database");
+        }
+        Err(e) if no_transaction_active(&e) => {}
+        Err(e) => kept_unverified(&e),
+    }
+}
+
 impl SqliteBackend<'_> {
+    /// After a `-- no-transaction` file of `m` failed: a transaction still open on `conn` (a
+    /// progress write inside the file's own transaction failed, and nothing rolled it back)
+    /// is rolled back before the connection goes back, and `error` then says so and how far
+    /// the progress that survived it got. A rollback that fails sets `unknown_state`.
+    pub(super) async fn end_after_failure(
+        &self,
+        conn: &mut SqliteConnection,
+        m: &Migration,
+        error: ApplyError,
+        unknown_state: &mut bool,
+    ) -> ApplyError {
+        if *unknown_state || !end_open_transaction(conn, unknown_state).await {
+            return error;
+        }
+        let done = self.statements_done(conn, m).await.ok();
+        match error {
+            ApplyError::Statement(mut failure) => {
+                failure.own_transaction_rolled_back = true;
+                if let Some(done) = done {
+                    failure.statements_done = done;
+                }
+                ApplyError::Statement(failure)
+            }
+            ApplyError::Other(MigrateError::Database { context, source }) => {
+                let progress = done.map_or_else(String::new, |done| {
+                    format!(", and its row counts {done} statements done")
+                });
+                MigrateError::Database {
+                    context: format!("{context} (the transaction the file had opened was rolled back with what it ran since opening it{progress})"),
+                    source,
+                }
+                .into()
+            }
+            other => other,
+        }
+    }
+
     /// How many statements of `m` its row says ran: after a rollback of the file's own
     /// transaction, the progress written inside it is gone with it.
     pub(super) async fn statements_done(

@@ -48,6 +48,9 @@ pub(crate) struct SqliteBackend<'p> {
     /// applied row that has none. Cleared when the module row matched the applied rows, or
     /// when there were no tracking tables.
     catch_up: bool,
+    /// Whether the database is in memory (or temporary), once read: its connections are never
+    /// closed, as that would lose it.
+    in_memory: Option<bool>,
     ctx: Context,
     m: String,
     h: String,
@@ -63,6 +66,7 @@ impl<'p> SqliteBackend<'p> {
             tables_deferred: false,
             owed: Vec::new(),
             catch_up: true,
+            in_memory: None,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
             modules: quote(&ctx.tables.modules),
@@ -120,11 +124,13 @@ impl SqliteBackend<'_> {
             .await;
         self.conn = Some(conn);
         let rows = rows.map_err(MigrateError::db("finding the SQLite database file"))?;
-        Ok(rows
+        let file: String = rows
             .iter()
             .find(|row| row.try_get::<String, _>(1).is_ok_and(|name| name == "main"))
             .and_then(|row| row.try_get(2).ok())
-            .unwrap_or_default())
+            .unwrap_or_default();
+        self.in_memory = Some(file.is_empty());
+        Ok(file)
     }
 }
 
@@ -289,7 +295,8 @@ impl Backend for SqliteBackend<'_> {
         let mut conn = self.take_conn().await?;
         let sqls: Vec<&str> = steps.iter().map(|s| s.migration.sql).collect();
         let lent = settings::Lent::before(&mut conn, &sqls).await;
-        let mut guarded = batch::Guarded::new(conn);
+        let in_memory = self.is_in_memory(&mut conn).await;
+        let mut guarded = batch::Guarded::new(conn, in_memory);
         // Tables left to the first migration's transaction exist once it commits.
         let create = self.tables_deferred;
         let result = self.apply_steps(&mut guarded, steps, create).await;
@@ -379,13 +386,12 @@ impl Backend for SqliteBackend<'_> {
             Ok(Some(duration))
         }
         .await;
-        // Whatever failed (a statement, a progress write inside the file's own transaction,
-        // the final record), a transaction still open is the file's: rolled back here, never
-        // handed to the application with the pool's connection. The progress written inside
-        // it goes with it, so the row keeps what stands.
-        if result.is_err() {
-            control::end_open_transaction(&mut conn, &mut unknown_state).await;
-        }
+        let result = match result {
+            Err(e) => Err(self
+                .end_after_failure(&mut conn, m, e, &mut unknown_state)
+                .await),
+            ok => ok,
+        };
         // What its statements set stays, whether it failed or not. `record_applied` wrote the
         // owed events before its own.
         self.hand_back(conn, lent, unknown_state, result.is_ok())

@@ -23,11 +23,17 @@ impl SqliteBackend<'_> {
     /// its transaction state is known), or the connection closed.
     pub(super) async fn hand_back(
         &mut self,
-        conn: PoolConnection<Sqlite>,
+        mut conn: PoolConnection<Sqlite>,
         lent: Option<Lent>,
-        unknown_state: bool,
+        mut unknown_state: bool,
         succeeded: bool,
     ) {
+        // Closing the connection to an in-memory database would lose the database: it is
+        // rolled back once more and kept.
+        if unknown_state && self.is_in_memory(&mut conn).await {
+            super::control::roll_back_kept(&mut conn).await;
+            unknown_state = false;
+        }
         let conn = match lent {
             Some(lent) if !unknown_state => lent.restore(conn).await,
             _ => Some(conn),
@@ -222,6 +228,16 @@ async fn set_back(conn: &mut SqliteConnection, lent: &[Option<String>]) -> bool 
         }
     }
     complete && matches!(read(conn).await, Ok(again) if again == lent)
+}
+
+impl SqliteBackend<'_> {
+    /// Whether the database is in memory (or temporary), read once per run.
+    pub(super) async fn is_in_memory(&mut self, conn: &mut SqliteConnection) -> bool {
+        match self.in_memory {
+            Some(known) => known,
+            None => in_memory(conn).await,
+        }
+    }
 }
 
 /// Whether `conn`'s main database is in memory (or temporary): no file behind it.
