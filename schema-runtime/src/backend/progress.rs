@@ -62,6 +62,16 @@ pub(crate) fn keepings(sql: &str) -> Vec<Keeping> {
         .collect()
 }
 
+/// Whether any word of `text` (letters, digits and `_`, lower-cased; comments and strings
+/// included) satisfies `f`: how the backends tell, from a file's text alone, whether it may
+/// change its connection, erring towards yes. Words, not substrings, so that a table named
+/// `attachments` or `templates` is not taken for `ATTACH` or `TEMP`.
+pub(crate) fn any_word(text: &str, f: impl Fn(&str) -> bool) -> bool {
+    text.to_ascii_lowercase()
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(f)
+}
+
 /// The first word of a statement, upper-cased (a statement's text starts at its first word).
 pub(crate) fn first_word(text: &str) -> String {
     text.chars()

@@ -9,6 +9,7 @@
 //! clients, so closing the client's connection is not enough: the values are set back on the
 //! server, inside the migration's transaction where there is one.
 
+use crate::backend::progress::{any_word, first_word};
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnection, Postgres};
 use sqlx::{Connection, Row};
@@ -262,13 +263,10 @@ pub(super) fn may_change_settings(sql: &str) -> bool {
         return true;
     }
     crate::backend::statements(sql).iter().any(|stmt| {
-        let first = stmt
-            .text
-            .split(|c: char| !c.is_ascii_alphabetic())
-            .next()
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        matches!(first.as_str(), "set" | "reset" | "discard" | "do" | "call")
+        matches!(
+            first_word(stmt.text).as_str(),
+            "SET" | "RESET" | "DISCARD" | "DO" | "CALL"
+        )
     })
 }
 
@@ -278,16 +276,13 @@ pub(super) fn may_change_settings(sql: &str) -> bool {
 /// named one is closed instead of returned to the pool. Read as words of the text, comments
 /// included, so it errs towards closing.
 pub(super) fn may_leave_session_state(sql: &str) -> bool {
-    let lower = sql.to_ascii_lowercase();
-    lower
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .any(|word| {
-            matches!(
-                word,
-                "temp" | "temporary" | "prepare" | "deallocate" | "discard" | "declare" | "listen"
-            ) || word.starts_with("pg_advisory_lock")
-                || word.starts_with("pg_try_advisory_lock")
-        })
+    any_word(sql, |word| {
+        matches!(
+            word,
+            "temp" | "temporary" | "prepare" | "deallocate" | "discard" | "declare" | "listen"
+        ) || word.starts_with("pg_advisory_lock")
+            || word.starts_with("pg_try_advisory_lock")
+    })
 }
 
 /// `set_config(name, value, false)` in a transaction (or a savepoint of the caller's) that

@@ -82,12 +82,14 @@ const PRAGMAS: &[&str] = &[
 const UNREADABLE: &[&str] = &["mmap_size", "wal_autocheckpoint"];
 
 /// Whether `sql` may change its connection's state: it holds one of the words every such
-/// statement holds.
+/// statement holds (`temp` also as the `temp.` schema).
 fn may_change(sql: &str) -> bool {
-    let lower = sql.to_ascii_lowercase();
-    ["pragma", "attach", "detach", "temp", "load_extension"]
-        .iter()
-        .any(|word| lower.contains(word))
+    crate::backend::progress::any_word(sql, |word| {
+        matches!(
+            word,
+            "pragma" | "attach" | "detach" | "temp" | "temporary" | "load_extension"
+        )
+    })
 }
 
 /// `None` when none of `sqls` may change the connection; otherwise whether one names a pragma
@@ -264,5 +266,9 @@ mod tests {
         assert!(may_change("ATTACH 'x.db' AS x;"));
         assert!(may_change("CREATE TEMPORARY TABLE t (a);"));
         assert!(!may_change("CREATE TABLE users (id INTEGER PRIMARY KEY);"));
+        assert!(may_change("SELECT name FROM temp.sqlite_master;"));
+        assert!(!may_change(
+            "CREATE TABLE attachments (template TEXT, temperature REAL);"
+        ));
     }
 }
