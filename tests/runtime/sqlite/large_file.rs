@@ -8,10 +8,8 @@
 //! ("out of memory" at about statement 9,700) and its pieces stay far below (they pass at half
 //! the limit), which tells the two apart without timing anything.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::sqlite;
 
 use folders::{files, line_of, statement_and_line};
 use schema_runtime::MigrateError;

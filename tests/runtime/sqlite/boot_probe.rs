@@ -2,8 +2,7 @@
 //! fingerprint), set right when a run stopped part-way or hands edited it, and the runs that
 //! validate the whole history instead.
 
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::sqlite;
 
 use schema_runtime::{MigrateError, MigrationState, Migrations};
 use sqlite::fresh;

@@ -2,8 +2,7 @@
 //! changes on its SQLite connection (pragmas, attached databases, temporary objects) is set
 //! back after it, or the connection closed; never on an in-memory database, which would be lost.
 
-#[path = "support/folders.rs"]
-mod folders;
+use crate::support::folders;
 
 use folders::files;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};

@@ -2,10 +2,8 @@
 //! the statements' own handling did not see (a progress write inside a `-- no-transaction`
 //! file's own transaction), and an in-memory database survives a run cut short.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::sqlite;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Executor;

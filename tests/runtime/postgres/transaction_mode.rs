@@ -4,10 +4,8 @@
 //! run never hands back a connection inside a file's own transaction, and an interrupted row
 //! is refused at once by `resume` (issue 14, item 2, second review).
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::folders;
+use crate::support::pg;
 
 use folders::files;
 use pg::{fresh, through_pgbouncer};

@@ -3,8 +3,7 @@
 //! stand (`status`, `history`) neither creates nor writes the lock file, so that it works where
 //! the lock file or its folder cannot be written.
 
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::sqlite;
 
 use schema_runtime::{MigrationState, Migrations, StatusEntry};
 use sqlite::fresh;

@@ -3,10 +3,8 @@
 //! error whether or not PostgreSQL gives a position, failures at `COMMIT`, and nothing applied
 //! or recorded of the migration that failed.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::folders;
+use crate::support::pg;
 
 use folders::{files, line_of, one_file, statement_and_line};
 use pg::{applied_versions, fixture, fresh, tables};

@@ -1,8 +1,6 @@
 //! What the PostgreSQL tests share: the server `scripts/with-postgres` started, a database of
 //! their own per test, and the fixture sets loaded at run time.
 
-#![allow(dead_code)]
-
 use schema_runtime::Migrations;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, Executor, PgConnection};

@@ -1,10 +1,8 @@
 //! Reverting, targets, dry runs, baselines and adopting a database that sqlx (or another tool)
 //! migrated, against the real PostgreSQL server `scripts/with-postgres` starts.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::folders;
+use crate::support::pg;
 
 use pg::{fixture, fresh};
 use schema_runtime::{EventKind, MigrateError, MigrationState};

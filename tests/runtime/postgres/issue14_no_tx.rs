@@ -2,12 +2,9 @@
 //! either lock mode (behind PgBouncer too), and the recorded progress after a kill is exact or
 //! names the statement that may have run.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/replicas.rs"]
-mod replicas;
+use crate::support::folders;
+use crate::support::pg;
+use crate::support::replicas;
 
 use pg::{fixture, fresh};
 use replicas::fixture_migrator;

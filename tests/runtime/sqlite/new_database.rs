@@ -3,10 +3,8 @@
 //! or runs outside a transaction still finds the tables it records into (`all_or_nothing`
 //! failing on a new database: `tests/sqlite_errors.rs`).
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::sqlite;
 
 use folders::one_file;
 use schema_runtime::{EventKind, MigrateError, Migrations};

@@ -3,10 +3,8 @@
 //! settings they were lent with, a pool of one connection is enough, and runs of several
 //! modules on a new database create the tracking tables once (issue 14, items 2, 3, 4 and 9).
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::folders;
+use crate::support::pg;
 
 use folders::files;
 use pg::{fresh, through_pgbouncer};

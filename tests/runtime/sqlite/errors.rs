@@ -3,10 +3,8 @@
 //! last that SQLite reported complete), a constraint that fails at `COMMIT`, `all_or_nothing`,
 //! and nothing applied or recorded of the migration that failed.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::sqlite;
 
 use folders::{line_of, one_file, statement_and_line};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};

@@ -5,10 +5,8 @@
 //! end, is refused when it is loaded: `tests/ui/content`; sets built by hand still reach the
 //! runtime, whose own guard the last tests hold.)
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::sqlite;
 
 use folders::files;
 use schema_runtime::{EventKind, MigrateError, Migration, MigrationKind, Migrations};

@@ -1,7 +1,5 @@
 //! Migration folders written by a test at run time.
 
-#![allow(dead_code)]
-
 use schema_runtime::Migrations;
 use tempfile::TempDir;
 

@@ -1,10 +1,8 @@
 //! The runtime against real SQLite files: apply at boot, tracking, integrity checks, failures,
 //! concurrent processes and a migrator killed half-way.
 
-#[path = "support/replicas.rs"]
-mod replicas;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::replicas;
+use crate::support::sqlite;
 
 use replicas::{fixture_migrator, spawn_replicas, wait_all};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations, TableNames};

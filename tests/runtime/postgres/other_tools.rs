@@ -2,11 +2,8 @@
 //! first file: the scenarios of `support/other_tools.rs` on the real server
 //! `scripts/with-postgres` starts.
 
-#[macro_use]
-#[path = "support/other_tools.rs"]
-mod other_tools;
-#[path = "support/pg.rs"]
-mod pg;
+use crate::support::other_tools;
+use crate::support::pg;
 
 use sqlx::postgres::PgPool;
 

@@ -6,12 +6,9 @@
 //! after a run that stopped before writing them, the events written by the next run that
 //! writes the history, before any event of its own.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/replicas.rs"]
-mod replicas;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::replicas;
+use crate::support::sqlite;
 
 use folders::files;
 use replicas::fixture_migrator;

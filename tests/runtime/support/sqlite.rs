@@ -1,7 +1,5 @@
 //! What the SQLite tests share: a database file of their own in a temporary folder.
 
-#![allow(dead_code)]
-
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

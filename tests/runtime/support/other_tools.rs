@@ -3,8 +3,6 @@
 //! The `backfill` fixture's second file multiplies a balance by 100: applied twice, 5 becomes
 //! 50,000 instead of 500.
 
-#![allow(dead_code)]
-
 use schema_runtime::{DbPool, MigrateError, Migrations};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

@@ -3,10 +3,8 @@
 //! once, failures, and faults (a killed connection, a restarted server, lock and statement
 //! timeouts). Without the server these tests fail; they never pass by skipping.
 
-#[path = "support/pg.rs"]
-mod pg;
-#[path = "support/replicas.rs"]
-mod replicas;
+use crate::support::pg;
+use crate::support::replicas;
 
 use pg::{applied_versions, fixture, fresh, tables, through_pgbouncer, SERVER};
 use replicas::{spawn_replicas, wait_all};

@@ -1,12 +1,9 @@
 //! Issue 14, `-- no-transaction` files on SQLite: the recorded progress after a kill is exact
 //! or names the statement that may have run, and the file's own transaction stays whole.
 
-#[path = "support/folders.rs"]
-mod folders;
-#[path = "support/replicas.rs"]
-mod replicas;
-#[path = "support/sqlite.rs"]
-mod sqlite;
+use crate::support::folders;
+use crate::support::replicas;
+use crate::support::sqlite;
 
 use replicas::fixture_migrator;
 use schema_runtime::{EventKind, InDoubt, MigrateError, Migrations, Progress, ResolveOptions};

@@ -1,8 +1,6 @@
 //! Running `fixture-migrator` processes at once and collecting what each applied, for the
 //! tests of concurrent boots on both backends.
 
-#![allow(dead_code)]
-
 use std::process::{Child, Command, Stdio};
 
 /// A `fixture-migrator` command for `db` (an SQLite file or a PostgreSQL URL) and `set`.

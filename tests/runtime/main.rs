@@ -1,0 +1,12 @@
+//! The runtime against real databases: SQLite files in temporary folders and the PostgreSQL
+//! server `scripts/with-postgres` starts (`scripts/test` runs it). One test binary, so that
+//! cargo links the suite once.
+//!
+//! `support` holds what the scenarios share; `sqlite` and `postgres` the scenarios that are one
+//! database's own.
+
+#[macro_use]
+mod support;
+
+mod postgres;
+mod sqlite;

@@ -1,0 +1,9 @@
+//! The runtime against the real PostgreSQL server `scripts/with-postgres` starts.
+
+mod basics;
+mod connections;
+mod errors;
+mod issue14_no_tx;
+mod lifecycle;
+mod other_tools;
+mod transaction_mode;
