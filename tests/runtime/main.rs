@@ -8,5 +8,7 @@
 #[macro_use]
 mod support;
 
+mod lifecycle;
+mod other_tools;
 mod postgres;
 mod sqlite;

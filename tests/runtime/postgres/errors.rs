@@ -4,6 +4,7 @@
 //! or recorded of the migration that failed.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::pg;
 
 use folders::{files, line_of, one_file, statement_and_line};
@@ -27,8 +28,7 @@ async fn a_failing_transactional_migration_leaves_nothing_behind() {
     // PostgreSQL points at the missing table: `order_lines` starts at column 13.
     assert_eq!(*column, 13, "{err}");
     assert!(
-        err.to_string()
-            .contains("relation \"order_lines\" does not exist"),
+        message(&err).contains("relation \"order_lines\" does not exist"),
         "{err}"
     );
     assert!(!tables(&pool).await.contains(&"orders".to_owned()));
@@ -39,7 +39,7 @@ async fn a_failing_transactional_migration_leaves_nothing_behind() {
 async fn reports_the_line_and_column_of_the_error_in_the_file() {
     let (pool, _, _server) = fresh().await;
     let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = message(&err);
     // PostgreSQL points at the unknown type `NUMBER`: line 5, column 41 of the file, counted in characters (the file has multi-byte ones before it).
     assert!(
         message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:41: statement 3 of migration 1 failed"),
@@ -68,7 +68,7 @@ async fn an_error_without_a_position_names_the_statement_that_was_running() {
     else {
         panic!("{err:?}");
     };
-    assert!(err.to_string().contains("duplicate key"), "{err}");
+    assert!(message(&err).contains("duplicate key"), "{err}");
     let notes: Vec<(i32, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
         .fetch_all(&pool)
         .await
@@ -115,7 +115,7 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         matches!(err, MigrateError::CommitFailed { version: 2, .. }),
         "{err:?}"
     );
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
         "{message}"
@@ -172,7 +172,7 @@ const TRICKY: [&str; 7] = [
 #[tokio::test]
 async fn the_statement_named_is_the_failing_one_with_or_without_a_position() {
     // `1 / 0` fails without a position (named by counting), `nowhere` with one.
-    for (failing_sql, message) in [
+    for (failing_sql, expected) in [
         ("SELECT 1 / 0;", "division by zero"),
         (
             "SELECT * FROM nowhere;",
@@ -188,7 +188,7 @@ async fn the_statement_named_is_the_failing_one_with_or_without_a_position() {
             let (pool, _, _server) = fresh().await;
             let err = set.run(&pool).await.unwrap_err();
             assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
-            assert!(err.to_string().contains(message), "{err}");
+            assert!(message(&err).contains(expected), "{err}");
             assert!(!tables(&pool).await.contains(&"t".to_owned()));
         }
     }
@@ -220,8 +220,7 @@ async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorde
         "{err:?}"
     );
     assert!(
-        err.to_string()
-            .contains("was still open and was rolled back"),
+        message(&err).contains("was still open and was rolled back"),
         "{err}"
     );
     let ids: Vec<i32> = sqlx::query_scalar("SELECT id FROM t ORDER BY id")
@@ -261,5 +260,5 @@ async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
         matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_migrations"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("--table-prefix"), "{err}");
+    assert!(message(&err).contains("--table-prefix"), "{err}");
 }

@@ -3,6 +3,7 @@
 //! names the statement that may have run.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::pg;
 use crate::support::replicas;
 
@@ -83,7 +84,7 @@ async fn a_files_own_commit_refused_by_a_deferred_constraint_is_reported_rolled_
     let (_dir, set) = folders::files(&[("1_deferred.sql", DEFERRED)]);
     let err = set.run(&pool).await.unwrap_err();
     assert_eq!(folders::statement_and_line(&err).0, 6);
-    let message = err.to_string();
+    let message = message(&err);
     assert!(message.contains("was rolled back"), "{message}");
     assert!(has_table(&pool, "a0").await);
     assert!(
@@ -206,8 +207,7 @@ async fn a_migrator_killed_inside_create_index_concurrently_says_it_may_have_run
     );
     let err = set.run(&pool).await.unwrap_err();
     assert!(
-        err.to_string()
-            .contains("2 of 4 statements ran, and statement 3 may have run"),
+        message(&err).contains("2 of 4 statements ran, and statement 3 may have run"),
         "{err}"
     );
 }
@@ -225,7 +225,7 @@ async fn resume_after_a_failed_concurrent_index_names_the_invalid_index_and_runs
     let err = set.run(&pool).await.unwrap_err();
     assert_eq!(folders::statement_and_line(&err).0, 2);
     let leftover = "index `users_email` was left INVALID by the failed statement; drop it (`DROP INDEX CONCURRENTLY users_email`) before retrying";
-    assert!(err.to_string().contains(leftover), "{err}");
+    assert!(message(&err).contains(leftover), "{err}");
     sqlx::query("DELETE FROM users WHERE id <> (SELECT min(id) FROM users)")
         .execute(&pool)
         .await

@@ -4,6 +4,5 @@ mod basics;
 mod connections;
 mod errors;
 mod issue14_no_tx;
-mod lifecycle;
-mod other_tools;
+mod no_transaction;
 mod transaction_mode;

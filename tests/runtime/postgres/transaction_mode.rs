@@ -5,6 +5,7 @@
 //! is refused at once by `resume` (issue 14, item 2, second review).
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::pg;
 
 use folders::files;
@@ -187,7 +188,7 @@ async fn resume_of_an_interrupted_row_in_transaction_mode_is_refused_at_once() {
         matches!(error, MigrateError::NotResumable { .. }),
         "{error:?}"
     );
-    let message = error.to_string();
+    let message = message(&error);
     assert!(message.contains("recorded as running"), "{message}");
     assert!(message.contains("LockMode::Session"), "{message}");
 }

@@ -1,6 +1,7 @@
 //! The runtime against real SQLite files: apply at boot, tracking, integrity checks, failures,
 //! concurrent processes and a migrator killed half-way.
 
+use crate::support::message;
 use crate::support::replicas;
 use crate::support::sqlite;
 
@@ -147,7 +148,7 @@ async fn refuses_a_modified_migration_naming_the_file_and_both_checksums() {
     assert_eq!(*applied, BASIC.as_slice()[1].checksum);
     assert_eq!(*embedded, BASIC_MODIFIED.as_slice()[1].checksum);
     assert!(!whitespace_only);
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         message.contains(&applied.to_hex()) && message.contains(&embedded.to_hex()),
         "{message}"
@@ -170,9 +171,7 @@ async fn says_when_only_white_space_differs() {
         ),
         "{err:?}"
     );
-    assert!(err
-        .to_string()
-        .contains("only white space or line endings differ"));
+    assert!(message(&err).contains("only white space or line endings differ"));
     let entry = &BASIC_WHITESPACE.status(&db.pool).await.unwrap()[1];
     assert_eq!(entry.state, MigrationState::Modified);
     assert!(entry.whitespace_only);
@@ -310,7 +309,7 @@ async fn a_failed_no_transaction_migration_is_recorded_and_refused_until_repaire
         ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("recorded as failed"), "{err}");
+    assert!(message(&err).contains("recorded as failed"), "{err}");
     // The first statement ran and stays; its progress is recorded.
     let index_count: i64 =
         sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'items_name_idx'")
@@ -337,7 +336,7 @@ async fn a_failed_no_transaction_migration_is_recorded_and_refused_until_repaire
         panic!("{err:?}");
     };
     assert_eq!(progress, "1 of 3 statements ran");
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         message.contains("repair(2)") && message.contains("price_in_cents"),
         "{message}"

@@ -2,6 +2,7 @@
 //! fingerprint), set right when a run stopped part-way or hands edited it, and the runs that
 //! validate the whole history instead.
 
+use crate::support::message;
 use crate::support::sqlite;
 
 use schema_runtime::{MigrateError, MigrationState, Migrations};
@@ -106,7 +107,7 @@ async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
         .await
         .unwrap();
     let err = BASIC.run(&db.pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_modules"),
         "{err:?}"

@@ -4,6 +4,7 @@
 //! and nothing applied or recorded of the migration that failed.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::sqlite;
 
 use folders::{line_of, one_file, statement_and_line};
@@ -44,7 +45,7 @@ async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line() {
         (2, "tests/fixtures/failing_statement/2_add_orders.sql")
     );
     assert_eq!((*statement, *line, *column), (3, 5, 1));
-    let message = err.to_string();
+    let message = message(&err);
     assert!(message.starts_with("tests/fixtures/failing_statement/2_add_orders.sql:5:1: statement 3 of migration 2 failed"), "{message}");
     assert!(
         message.contains("no such table: order_lines") && message.contains("rolled back"),
@@ -91,7 +92,7 @@ async fn all_or_nothing_applies_every_pending_migration_or_none() {
         ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("none was applied"));
+    assert!(message(&err).contains("none was applied"));
     assert_eq!(tables(&db.pool).await, TRACKING);
     assert!(applied_versions(&db.pool).await.is_empty());
     // The tables the run created in its transaction went with it; the failure's record did
@@ -132,10 +133,7 @@ async fn names_the_statement_after_the_last_one_sqlite_completed() {
     else {
         panic!("{err:?}");
     };
-    assert!(
-        err.to_string().contains("UNIQUE constraint failed"),
-        "{err}"
-    );
+    assert!(message(&err).contains("UNIQUE constraint failed"), "{err}");
     let notes: Vec<(i64, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
         .fetch_all(&db.pool)
         .await
@@ -187,7 +185,7 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         matches!(err, MigrateError::CommitFailed { version: 2, .. }),
         "{err:?}"
     );
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
         "{message}"
@@ -275,7 +273,7 @@ async fn the_counted_statement_is_the_one_the_file_numbers_wherever_it_fails() {
         let db = fresh().await;
         let err = set.run(&db.pool).await.unwrap_err();
         assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
-        assert!(err.to_string().contains("no such table: nowhere"), "{err}");
+        assert!(message(&err).contains("no such table: nowhere"), "{err}");
         assert!(!tables(&db.pool).await.contains(&"t".to_owned()));
     }
     // And whole, it applies.

@@ -3,6 +3,7 @@
 //! file's own transaction), and an in-memory database survives a run cut short.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::sqlite;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
@@ -45,7 +46,7 @@ async fn a_failed_progress_write_inside_the_files_own_transaction_rolls_it_back(
     .unwrap();
     let (_both, set) = folders::files(&[TABLE, OWN]);
     let err = set.run(&pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = message(&err);
     assert!(message.contains("progress refused"), "{message}");
     assert!(message.contains("rolled back"), "{message}");
     assert!(message.contains("counts 1 statements done"), "{message}");

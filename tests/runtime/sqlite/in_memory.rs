@@ -2,6 +2,7 @@
 //! pool that can open several is refused before anything is applied; a shared one, or a pool
 //! of one connection, is migrated for every connection the application gets.
 
+use crate::support::message;
 use schema_runtime::{MigrateError, Migrations};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use std::str::FromStr;
@@ -45,7 +46,7 @@ async fn a_private_in_memory_database_with_a_pool_of_several_connections_is_refu
             panic!("{url}: {err:?}");
         };
         assert_eq!(max_connections, 4);
-        let message = err.to_string();
+        let message = message(&err);
         for fix in ["`sqlite::memory:`", "`max_connections(1)`", "cache=shared"] {
             assert!(message.contains(fix), "{message}");
         }

@@ -3,6 +3,7 @@
 //! stand (`status`, `history`) neither creates nor writes the lock file, so that it works where
 //! the lock file or its folder cannot be written.
 
+use crate::support::message;
 use crate::support::sqlite;
 
 use schema_runtime::{MigrationState, Migrations, StatusEntry};
@@ -41,13 +42,8 @@ async fn a_running_row_without_a_run_is_interrupted_and_a_failed_one_is_not() {
     assert!(interrupted.interrupted);
     assert!(!entry(&entries, 20).interrupted);
     // A target reads every row, as `always_validate` does: the module row says all is applied.
-    let message = BASIC
-        .migrator()
-        .target(30)
-        .run(&db.pool)
-        .await
-        .unwrap_err()
-        .to_string();
+    let err = BASIC.migrator().target(30).run(&db.pool).await.unwrap_err();
+    let message = message(&err);
     assert!(
         message.contains("migration 30 was being applied by a process that stopped before it finished, and is recorded as running (0 of 1 statements ran); run the statements that did not complete with `resume()`"),
         "{message}"

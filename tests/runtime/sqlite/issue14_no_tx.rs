@@ -2,6 +2,7 @@
 //! or names the statement that may have run, and the file's own transaction stays whole.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::replicas;
 use crate::support::sqlite;
 
@@ -106,8 +107,7 @@ async fn a_kill_inside_a_statement_run_outside_a_transaction_says_it_may_have_ru
         "{err:?}"
     );
     assert!(
-        err.to_string()
-            .contains("1 of 3 statements ran, and statement 2 may have run"),
+        message(&err).contains("1 of 3 statements ran, and statement 2 may have run"),
         "{err}"
     );
     // A resume needs to be told which way it went.
@@ -175,7 +175,7 @@ async fn resume_runs_only_the_statements_that_did_not_complete() {
     let err = set.run(&db.pool).await.unwrap_err();
     assert_eq!(folders::statement_and_line(&err).0, 2);
     let err = set.run(&db.pool).await.unwrap_err();
-    assert!(err.to_string().contains("`resume()`"), "{err}");
+    assert!(message(&err).contains("`resume()`"), "{err}");
     sqlx::query(
         "DELETE FROM users WHERE rowid NOT IN (SELECT min(rowid) FROM users GROUP BY email)",
     )

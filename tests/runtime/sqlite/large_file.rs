@@ -9,6 +9,7 @@
 //! the limit), which tells the two apart without timing anything.
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::sqlite;
 
 use folders::{files, line_of, statement_and_line};
@@ -80,10 +81,7 @@ async fn a_failing_statement_near_the_end_of_a_large_file_is_named_and_nothing_i
     let line = line_of(&sql, &format!("'customer {failing}'"));
     // The table is statement 1, the rows follow it.
     assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
-    assert!(
-        err.to_string().contains("UNIQUE constraint failed"),
-        "{err}"
-    );
+    assert!(message(&err).contains("UNIQUE constraint failed"), "{err}");
     // The migration's transaction was rolled back: no table, no row, no applied record.
     assert_eq!(tables(&db.pool).await, with_tracking(&[]));
     assert_eq!(applied_versions(&db.pool).await, []);

@@ -10,7 +10,6 @@ mod in_memory;
 mod interrupted;
 mod issue14_no_tx;
 mod large_file;
-mod lifecycle;
+
 mod new_database;
-mod other_tools;
 mod transaction_control;

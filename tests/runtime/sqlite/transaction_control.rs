@@ -6,6 +6,7 @@
 //! runtime, whose own guard the last tests hold.)
 
 use crate::support::folders;
+use crate::support::message;
 use crate::support::sqlite;
 
 use folders::files;
@@ -114,7 +115,7 @@ async fn a_failure_inside_the_files_own_transaction_rolls_it_back_and_is_recorde
     else {
         panic!("{err:?}");
     };
-    let message = err.to_string();
+    let message = message(&err);
     assert!(
         message.contains("was still open and was rolled back"),
         "{message}"
@@ -147,7 +148,7 @@ async fn a_rollback_by_sqlite_itself_is_an_ordinary_failure() {
         ),
         "{err:?}"
     );
-    assert!(err.to_string().contains("nothing of it was applied"));
+    assert!(message(&err).contains("nothing of it was applied"));
     assert_eq!(
         applied_versions(&db.pool).await,
         [(1, "applied".to_owned())]
@@ -209,7 +210,7 @@ async fn a_no_transaction_down_runs_outside_a_transaction() {
     else {
         panic!("{err:?}");
     };
-    assert!(err.to_string().contains("recorded as failed"), "{err}");
+    assert!(message(&err).contains("recorded as failed"), "{err}");
     assert_eq!(row(&db.pool, 2).await.0, "failed");
     let err = failing.run(&db.pool).await.unwrap_err();
     assert!(
@@ -294,7 +295,7 @@ async fn a_transaction_a_hand_built_set_leaves_open_is_rolled_back_and_recorded(
     };
     assert_eq!(progress, "1 of 3 statements stand");
     assert!(
-        err.to_string()
+        message(&err)
             .starts_with("migrations/2_fill.sql: migration 2 left a transaction open at its end"),
         "{err}"
     );

@@ -1,9 +1,22 @@
 //! What the runtime tests share: a database of their own per test, migration folders written at
 //! run time, and migrator processes started at once.
 
-pub mod folders;
 #[macro_use]
-pub mod other_tools;
+pub mod db;
+pub mod folders;
 pub mod pg;
 pub mod replicas;
 pub mod sqlite;
+
+/// The text of `err` followed by each of its sources, joined by `: `: what an assertion on an
+/// error's words reads, whether a message repeats its source or leaves it to `source()`.
+pub fn message(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

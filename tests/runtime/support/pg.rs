@@ -57,6 +57,24 @@ pub async fn fresh() -> (PgPool, String, tokio::sync::RwLockReadGuard<'static, (
     (pool, url, guard)
 }
 
+/// A database of its own for one test, held with the server's guard.
+pub struct Db {
+    /// A pool of up to four connections to the database.
+    pub pool: PgPool,
+    _server: tokio::sync::RwLockReadGuard<'static, ()>,
+}
+
+impl Db {
+    /// A new, empty database on the test server.
+    pub async fn fresh() -> Db {
+        let (pool, _, server) = fresh().await;
+        Db {
+            pool,
+            _server: server,
+        }
+    }
+}
+
 /// The tables of the `public` schema, sorted.
 pub async fn tables(pool: &PgPool) -> Vec<String> {
     sqlx::query_scalar(

@@ -1,70 +1,23 @@
-//! A database another migration tool migrated, booted with this crate: written once, run on
-//! SQLite (`tests/sqlite_other_tools.rs`) and PostgreSQL (`tests/postgres_other_tools.rs`).
+//! A database another migration tool migrated is never migrated again from the first file: each
+//! scenario on an SQLite file and on the PostgreSQL server.
 //! The `backfill` fixture's second file multiplies a balance by 100: applied twice, 5 becomes
 //! 50,000 instead of 500.
 
-use schema_runtime::{DbPool, MigrateError, Migrations};
+use crate::support::db::TestDb;
+use crate::support::message;
+use schema_runtime::{MigrateError, Migrations};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-/// What a scenario needs of a database.
-pub trait Db {
-    /// The pool, as the migrator takes it.
-    fn pool(&self) -> DbPool<'_>;
-    /// Runs `sql` (several statements) on the database.
-    async fn exec(&self, sql: &str);
-    /// The number `sql` selects.
-    async fn number(&self, sql: &str) -> i64;
-    /// Migrates the database with sqlx's own migrator, from the folder `folder`.
-    async fn sqlx_migrate(&self, folder: &Path);
-}
-
-/// Implements [`Db`] for `$t`, whose `pool` field is an sqlx pool.
-macro_rules! impl_db {
-    ($t:ty) => {
-        impl other_tools::Db for $t {
-            fn pool(&self) -> schema_runtime::DbPool<'_> {
-                (&self.pool).into()
-            }
-
-            async fn exec(&self, sql: &str) {
-                sqlx::raw_sql(sql).execute(&self.pool).await.unwrap();
-            }
-
-            async fn number(&self, sql: &str) -> i64 {
-                sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
-            }
-
-            async fn sqlx_migrate(&self, folder: &std::path::Path) {
-                let migrator = sqlx::migrate::Migrator::new(folder).await.unwrap();
-                migrator.run(&self.pool).await.unwrap();
-            }
-        }
-    };
-}
-
-/// One test per scenario of this file, each on a database of its own made by `$fresh`.
-macro_rules! scenarios {
-    ($fresh:expr; $($scenario:ident),* $(,)?) => {
-        $(
-            #[tokio::test]
-            async fn $scenario() {
-                other_tools::$scenario(&$fresh).await;
-            }
-        )*
-    };
-    ($fresh:expr) => {
-        scenarios!($fresh;
-            a_database_sqlx_migrated_is_refused_until_its_history_is_imported,
-            a_database_diesel_migrated_is_refused_until_its_history_is_imported,
-            every_known_tool_table_with_rows_is_refused,
-            baseline_adopts_a_history_no_import_reads,
-            an_unrelated_table_is_passed_with_ignore_other_tools,
-            an_empty_table_of_another_tool_does_not_block,
-            a_new_module_of_an_adopted_database_is_not_refused,
-        );
-    };
-}
+on_both_databases!(
+    a_database_sqlx_migrated_is_refused_until_its_history_is_imported,
+    a_database_diesel_migrated_is_refused_until_its_history_is_imported,
+    every_known_tool_table_with_rows_is_refused,
+    baseline_adopts_a_history_no_import_reads,
+    an_unrelated_table_is_passed_with_ignore_other_tools,
+    an_empty_table_of_another_tool_does_not_block,
+    a_new_module_of_an_adopted_database_is_not_refused,
+);
 
 /// A plugin's set of one file, loaded once with the checks the macro makes.
 fn plugin_notes() -> &'static Migrations {
@@ -83,7 +36,7 @@ fn folder() -> PathBuf {
 }
 
 /// The `backfill` set, loaded once with the checks the macro makes.
-pub fn backfill() -> &'static Migrations {
+fn backfill() -> &'static Migrations {
     static SET: OnceLock<Migrations> = OnceLock::new();
     SET.get_or_init(|| {
         Migrations::load(
@@ -94,11 +47,11 @@ pub fn backfill() -> &'static Migrations {
     })
 }
 
-async fn balance(db: &impl Db) -> i64 {
+async fn balance(db: &impl TestDb) -> i64 {
     db.number("SELECT balance FROM accounts WHERE id = 1").await
 }
 
-async fn recorded(db: &impl Db) -> usize {
+async fn recorded(db: &impl TestDb) -> usize {
     backfill()
         .status(db.pool())
         .await
@@ -109,14 +62,14 @@ async fn recorded(db: &impl Db) -> usize {
 }
 
 /// Runs the set's files by hand, as a tool that recorded them elsewhere did.
-async fn apply_by_hand(db: &impl Db) {
+async fn apply_by_hand(db: &impl TestDb) {
     for m in backfill().applying() {
         db.exec(m.sql).await;
     }
 }
 
 /// Every way of applying refuses with the error naming `table`, and nothing changes.
-async fn every_run_refuses(db: &impl Db, table: &str, rows: i64) {
+async fn every_run_refuses(db: &impl TestDb, table: &str, rows: i64) {
     let set = backfill();
     let runs = [
         ("run", set.run(db.pool()).await),
@@ -141,7 +94,7 @@ async fn every_run_refuses(db: &impl Db, table: &str, rows: i64) {
             panic!("{how}: {err:?}");
         };
         assert_eq!((found.as_str(), *count), (table, rows), "{how}");
-        let message = err.to_string();
+        let message = message(&err);
         assert!(message.contains(&format!("`{table}`")), "{message}");
         assert!(message.contains("`baseline(version)`"), "{message}");
         assert!(message.contains("`ignore_other_tools()`"), "{message}");
@@ -156,13 +109,13 @@ async fn every_run_refuses(db: &impl Db, table: &str, rows: i64) {
     assert_eq!(recorded(db).await, 0, "nothing recorded");
 }
 
-pub async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(db: &impl Db) {
+async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(db: &impl TestDb) {
     db.sqlx_migrate(&folder()).await;
     assert_eq!(balance(db).await, 500);
 
     every_run_refuses(db, "_sqlx_migrations", 2).await;
     let err = backfill().run(db.pool()).await.unwrap_err();
-    assert!(err.to_string().contains("`import_sqlx()`"), "{err}");
+    assert!(message(&err).contains("`import_sqlx()`"), "{err}");
 
     let imported = backfill().migrator().import_sqlx(db.pool()).await.unwrap();
     assert_eq!(imported, [1, 2]);
@@ -171,7 +124,7 @@ pub async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(d
     assert_eq!(balance(db).await, 500);
 }
 
-pub async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported(db: &impl Db) {
+async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported(db: &impl TestDb) {
     apply_by_hand(db).await;
     db.exec(
         "CREATE TABLE __diesel_schema_migrations (
@@ -186,8 +139,7 @@ pub async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported
     every_run_refuses(db, "__diesel_schema_migrations", 2).await;
     let err = backfill().run(db.pool()).await.unwrap_err();
     assert!(
-        err.to_string()
-            .contains("`import_versions_table(\"__diesel_schema_migrations\")`"),
+        message(&err).contains("`import_versions_table(\"__diesel_schema_migrations\")`"),
         "{err}"
     );
 
@@ -201,7 +153,7 @@ pub async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported
     assert_eq!(balance(db).await, 500);
 }
 
-pub async fn every_known_tool_table_with_rows_is_refused(db: &impl Db) {
+async fn every_known_tool_table_with_rows_is_refused(db: &impl TestDb) {
     apply_by_hand(db).await;
     for table in [
         "refinery_schema_history",
@@ -218,12 +170,12 @@ pub async fn every_known_tool_table_with_rows_is_refused(db: &impl Db) {
     }
 }
 
-pub async fn baseline_adopts_a_history_no_import_reads(db: &impl Db) {
+async fn baseline_adopts_a_history_no_import_reads(db: &impl TestDb) {
     apply_by_hand(db).await;
     db.exec("CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT, is_applied BOOLEAN); INSERT INTO goose_db_version VALUES (1, 0, TRUE), (2, 1, TRUE), (3, 2, TRUE);")
         .await;
     let err = backfill().run(db.pool()).await.unwrap_err();
-    assert!(!err.to_string().contains("import_"), "{err}");
+    assert!(!message(&err).contains("import_"), "{err}");
     assert_eq!(
         backfill().migrator().baseline(db.pool(), 2).await.unwrap(),
         [1, 2]
@@ -232,7 +184,7 @@ pub async fn baseline_adopts_a_history_no_import_reads(db: &impl Db) {
     assert_eq!(balance(db).await, 500);
 }
 
-pub async fn an_unrelated_table_is_passed_with_ignore_other_tools(db: &impl Db) {
+async fn an_unrelated_table_is_passed_with_ignore_other_tools(db: &impl TestDb) {
     db.exec("CREATE TABLE schema_migrations (version BIGINT); INSERT INTO schema_migrations VALUES (20240101);")
         .await;
     assert!(backfill().run(db.pool()).await.is_err());
@@ -256,7 +208,7 @@ pub async fn an_unrelated_table_is_passed_with_ignore_other_tools(db: &impl Db) 
         .is_empty());
 }
 
-pub async fn an_empty_table_of_another_tool_does_not_block(db: &impl Db) {
+async fn an_empty_table_of_another_tool_does_not_block(db: &impl TestDb) {
     db.exec(
         "CREATE TABLE _sqlx_migrations (version BIGINT PRIMARY KEY); CREATE TABLE flyway_schema_history (version VARCHAR(50));",
     )
@@ -266,7 +218,7 @@ pub async fn an_empty_table_of_another_tool_does_not_block(db: &impl Db) {
     assert_eq!(balance(db).await, 500);
 }
 
-pub async fn a_new_module_of_an_adopted_database_is_not_refused(db: &impl Db) {
+async fn a_new_module_of_an_adopted_database_is_not_refused(db: &impl TestDb) {
     db.sqlx_migrate(&folder()).await;
     let plugin = plugin_notes().migrator().module("notes");
     // Before the adoption, the plugin's first run is refused like any other.
