@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod errors;
 mod lifecycle;
 mod other_tools;
 mod postgres;

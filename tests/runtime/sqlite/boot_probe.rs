@@ -2,7 +2,6 @@
 //! fingerprint), set right when a run stopped part-way or hands edited it, and the runs that
 //! validate the whole history instead.
 
-use crate::support::message;
 use crate::support::sqlite;
 
 use schema_runtime::{MigrateError, MigrationState, Migrations};
@@ -97,38 +96,4 @@ async fn a_status_this_crate_never_writes_is_not_trusted_as_applied() {
         BASIC.status(&db.pool).await.unwrap()[1].state,
         MigrationState::Applied
     );
-}
-
-#[tokio::test]
-async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
-    let db = fresh().await;
-    sqlx::query("CREATE TABLE _schema_modules (name TEXT PRIMARY KEY, version TEXT)")
-        .execute(&db.pool)
-        .await
-        .unwrap();
-    let err = BASIC.run(&db.pool).await.unwrap_err();
-    let message = message(&err);
-    assert!(
-        matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_modules"),
-        "{err:?}"
-    );
-    assert!(
-        message.contains("--table-prefix") && message.contains("no such column"),
-        "{message}"
-    );
-    // Nothing was applied.
-    assert!(BASIC
-        .status(&db.pool)
-        .await
-        .unwrap()
-        .iter()
-        .all(|e| e.state == MigrationState::Pending));
-    // Other names, as the message says, and the run goes through.
-    let report = BASIC
-        .migrator()
-        .table_names(schema_runtime::TableNames::with_prefix("app"))
-        .run(&db.pool)
-        .await
-        .unwrap();
-    assert_eq!(report.applied.len(), 3);
 }

@@ -10,6 +10,9 @@ pub trait TestDb: Sized {
     /// keeps a value's own type in a column declared without one, PostgreSQL converts to text.
     const ANY_TYPE: &'static str;
 
+    /// `sqlite` on SQLite, `postgres` on PostgreSQL: what a scenario expects that the database
+    /// words or counts its own way (an error's text, a column it points at).
+    fn either<T>(sqlite: T, postgres: T) -> T;
     /// A new, empty database of its own.
     async fn fresh() -> Self;
     /// The pool, as the migrator takes it.
@@ -20,6 +23,13 @@ pub trait TestDb: Sized {
     async fn number(&self, sql: &str) -> i64;
     /// The tables, tracking tables included, sorted by name.
     async fn tables(&self) -> Vec<String>;
+    /// The rows of the default tracking table: version and status, by version.
+    async fn applied_versions(&self) -> Vec<(i64, String)>;
+    /// The rows of the default tracking table: module, version, status and duration, by
+    /// version.
+    async fn tracking_rows(&self) -> Vec<(String, i64, String, i64)>;
+    /// The texts `sql` selects, one per row.
+    async fn texts(&self, sql: &str) -> Vec<String>;
     /// The schema as the database describes it, without the tracking tables: one line per
     /// table, index or view, with what defines it, sorted.
     async fn schema(&self) -> Vec<String>;
@@ -43,6 +53,26 @@ macro_rules! pool_methods {
             sqlx::query_scalar(sql).fetch_one(&self.pool).await.unwrap()
         }
 
+        async fn applied_versions(&self) -> Vec<(i64, String)> {
+            sqlx::query_as("SELECT version, status FROM _schema_migrations ORDER BY version")
+                .fetch_all(&self.pool)
+                .await
+                .unwrap()
+        }
+
+        async fn tracking_rows(&self) -> Vec<(String, i64, String, i64)> {
+            sqlx::query_as(
+                "SELECT module, version, status, duration_ms FROM _schema_migrations ORDER BY version",
+            )
+            .fetch_all(&self.pool)
+            .await
+            .unwrap()
+        }
+
+        async fn texts(&self, sql: &str) -> Vec<String> {
+            sqlx::query_scalar(sql).fetch_all(&self.pool).await.unwrap()
+        }
+
         async fn sqlx_migrate(&self, folder: &std::path::Path) {
             let migrator = sqlx::migrate::Migrator::new(folder).await.unwrap();
             migrator.run(&self.pool).await.unwrap();
@@ -52,6 +82,10 @@ macro_rules! pool_methods {
 
 impl TestDb for super::sqlite::Db {
     const ANY_TYPE: &'static str = "";
+
+    fn either<T>(sqlite: T, _postgres: T) -> T {
+        sqlite
+    }
 
     pool_methods!();
 
@@ -77,6 +111,10 @@ impl TestDb for super::sqlite::Db {
 
 impl TestDb for super::pg::Db {
     const ANY_TYPE: &'static str = "TEXT";
+
+    fn either<T>(_sqlite: T, postgres: T) -> T {
+        postgres
+    }
 
     pool_methods!();
 
