@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod apply;
 mod errors;
 mod lifecycle;
 mod other_tools;

@@ -9,45 +9,9 @@ use crate::support::replicas;
 
 use pg::{applied_versions, fixture, fresh, tables, through_pgbouncer, SERVER};
 use replicas::{spawn_replicas, wait_all};
-use schema_runtime::{EventKind, MigrateError, MigrationState};
+use schema_runtime::{EventKind, MigrateError};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use std::time::Duration;
-
-#[tokio::test]
-async fn applies_pending_migrations_then_nothing_on_the_next_boot() {
-    let (pool, _, _server) = fresh().await;
-    let report = fixture("basic").run(&pool).await.unwrap();
-    assert_eq!(
-        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [10, 20, 30]
-    );
-    assert_eq!(
-        tables(&pool).await,
-        [
-            "_schema_history",
-            "_schema_migrations",
-            "_schema_modules",
-            "posts",
-            "users"
-        ]
-    );
-    let again = fixture("basic").run(&pool).await.unwrap();
-    assert!(again.up_to_date_at_boot && again.is_noop());
-    let report = fixture("basic_plus").run(&pool).await.unwrap();
-    assert_eq!(
-        report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
-        [40]
-    );
-    let history = fixture("basic_plus").history(&pool).await.unwrap();
-    assert_eq!(
-        history
-            .iter()
-            .filter(|e| e.event == EventKind::Apply)
-            .count(),
-        4
-    );
-    assert!(history[0].at.ends_with('Z'));
-}
 
 #[tokio::test]
 async fn tracking_tables_live_in_the_schema_named() {
@@ -83,61 +47,6 @@ async fn tracking_tables_live_in_the_schema_named() {
             .await
             .unwrap()
             .up_to_date_at_boot
-    );
-}
-
-#[tokio::test]
-async fn refuses_modified_missing_and_out_of_order_migrations() {
-    let (pool, _, _server) = fresh().await;
-    fixture("basic").run(&pool).await.unwrap();
-    let err = fixture("basic_modified").run(&pool).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            MigrateError::ChecksumMismatch {
-                version: 20,
-                whitespace_only: false,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let err = fixture("basic_whitespace").run(&pool).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            MigrateError::ChecksumMismatch {
-                version: 20,
-                whitespace_only: true,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
-    let err = fixture("basic_missing").run(&pool).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::MissingMigration { version: 30, .. }),
-        "{err:?}"
-    );
-    let err = fixture("out_of_order").run(&pool).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::OutOfOrder { version: 15, .. }),
-        "{err:?}"
-    );
-    let states: Vec<MigrationState> = fixture("basic_modified")
-        .status(&pool)
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.state)
-        .collect();
-    assert_eq!(
-        states,
-        [
-            MigrationState::Applied,
-            MigrationState::Modified,
-            MigrationState::Applied
-        ]
     );
 }
 
@@ -434,27 +343,6 @@ async fn a_failed_no_transaction_migration_is_refused_until_repaired() {
 }
 
 #[tokio::test]
-async fn eight_replicas_booting_at_once_apply_each_migration_exactly_once() {
-    let (pool, url, _server) = fresh().await;
-    let mut applied = wait_all(spawn_replicas(&url, "fifty", 8, &[]));
-    applied.sort();
-    assert_eq!(
-        applied.len(),
-        50,
-        "every migration applied by exactly one replica"
-    );
-    applied.dedup();
-    assert_eq!(applied.len(), 50);
-    let applies: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM _schema_history WHERE event = 'apply'")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-    assert_eq!(applies, 50);
-    assert_eq!(applied_versions(&pool).await.len(), 50);
-}
-
-#[tokio::test]
 async fn replicas_waiting_for_the_lock_do_not_deadlock_create_index_concurrently() {
     let (pool, url, _server) = fresh().await;
     let applied = wait_all(spawn_replicas(&url, "concurrently", 4, &[]));
@@ -466,26 +354,6 @@ async fn replicas_waiting_for_the_lock_do_not_deadlock_create_index_concurrently
     .await
     .unwrap();
     assert!(valid);
-}
-
-#[tokio::test]
-async fn modules_have_their_own_versions_and_locks() {
-    let (pool, _, _server) = fresh().await;
-    fixture("basic").run(&pool).await.unwrap();
-    let report = fixture("fifty")
-        .migrator()
-        .module("plugin")
-        .run(&pool)
-        .await
-        .unwrap();
-    assert_eq!(report.applied.len(), 50);
-    assert!(
-        fixture("basic")
-            .run(&pool)
-            .await
-            .unwrap()
-            .up_to_date_at_boot
-    );
 }
 
 #[tokio::test]

@@ -15,6 +15,8 @@ pub trait TestDb: Sized {
     fn either<T>(sqlite: T, postgres: T) -> T;
     /// A new, empty database of its own.
     async fn fresh() -> Self;
+    /// What `fixture-migrator` takes to reach the database: the SQLite file or the URL.
+    fn address(&self) -> std::ffi::OsString;
     /// The pool, as the migrator takes it.
     fn pool(&self) -> DbPool<'_>;
     /// Runs `sql` (several statements) on the database.
@@ -87,6 +89,10 @@ impl TestDb for super::sqlite::Db {
         sqlite
     }
 
+    fn address(&self) -> std::ffi::OsString {
+        self.path.clone().into_os_string()
+    }
+
     pool_methods!();
 
     async fn fresh() -> Self {
@@ -114,6 +120,10 @@ impl TestDb for super::pg::Db {
 
     fn either<T>(_sqlite: T, postgres: T) -> T {
         postgres
+    }
+
+    fn address(&self) -> std::ffi::OsString {
+        self.url.clone().into()
     }
 
     pool_methods!();

@@ -61,15 +61,18 @@ pub async fn fresh() -> (PgPool, String, tokio::sync::RwLockReadGuard<'static, (
 pub struct Db {
     /// A pool of up to four connections to the database.
     pub pool: PgPool,
+    /// The URL that reaches the database.
+    pub url: String,
     _server: tokio::sync::RwLockReadGuard<'static, ()>,
 }
 
 impl Db {
     /// A new, empty database on the test server.
     pub async fn fresh() -> Db {
-        let (pool, _, server) = fresh().await;
+        let (pool, url, server) = fresh().await;
         Db {
             pool,
+            url,
             _server: server,
         }
     }
