@@ -156,7 +156,7 @@ pub enum MigrateError {
     },
     /// The module has nothing recorded, and another migration tool's history table holds
     /// rows: running every migration from the first could apply again what that tool applied.
-    #[error("module `{module}` has no migration recorded, but `{table}` ({tool}'s history) holds {rows} row{}, so the database may already have these migrations and running them from the first could apply them twice; nothing was applied; {}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", if *rows == 1 { "" } else { "s" }, crate::other_tools::import_hint(table))]
+    #[error("module `{module}` has no migration recorded, but `{table}` ({tool}'s history) holds {rows} row{}, so the database may already have these migrations and running them from the first could apply them twice; nothing was applied; {}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", if *rows == 1 { "" } else { "s" }, crate::engine::other_tools::import_hint(table))]
     OtherToolHistory {
         /// The module that has nothing recorded.
         module: String,
@@ -302,7 +302,7 @@ pub enum MigrateError {
 
 /// What a [`MigrateError::Dirty`] row says: a failure, or a process that stopped part-way.
 fn dirty_state(status: &str, progress: &str, error: &str) -> String {
-    if status == crate::backend::STATUS_RUNNING {
+    if status == crate::tracking::state::Status::Running.as_str() {
         format!("was being applied by a process that stopped before it finished, and is recorded as running ({progress})")
     } else {
         format!("failed earlier and is recorded as {status} ({progress}): {error}")

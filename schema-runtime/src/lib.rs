@@ -19,36 +19,32 @@
 //! - Backends are the cargo features `sqlite` and `postgres`, both on by default.
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod adopt;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 pub mod build;
 mod embedded;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod error;
+mod engine;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod inspect;
+mod error;
+#[cfg(feature = "postgres")]
+mod lock_mode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrator;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod other_tools;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod plan;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod resolve;
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-mod revert;
 mod stale;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod tracking;
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use backend::TableNames;
 pub use embedded::{Migration, Migrations};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use engine::resolve::{InDoubt, ResolveOptions};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use error::MigrateError;
 #[cfg(feature = "postgres")]
-pub use migrator::LockMode;
+pub use lock_mode::LockMode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -56,8 +52,6 @@ pub use report::{
     AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress, Report,
     StatusEntry,
 };
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use resolve::{InDoubt, ResolveOptions};
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;
 

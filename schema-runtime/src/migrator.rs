@@ -1,10 +1,13 @@
 //! The run: what to apply, what to refuse, and in which order, whatever the database.
 
-#[cfg(feature = "postgres")]
-pub use crate::backend::postgres::LockMode;
 use crate::backend::{ApplyError, Backend, Context, Step, TableNames};
-use crate::report::{AppliedMigration, HistoryEvent, Report, StatusEntry};
-use crate::{Checksum, MigrateError, Migration, Migrations};
+use crate::engine::locked;
+use crate::report::{AppliedMigration, EventKind, HistoryEvent, Report, StatusEntry};
+use crate::tracking::records::Write;
+use crate::tracking::state::ModuleState;
+#[cfg(feature = "postgres")]
+use crate::LockMode;
+use crate::{MigrateError, Migration, Migrations};
 use std::time::{Duration, Instant};
 use tracing::{debug, info, info_span, warn, Instrument};
 
@@ -281,39 +284,35 @@ impl<'m> Migrator<'m> {
     async fn run_with<B: Backend>(&self, b: &mut B) -> Result<Report, MigrateError> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
-        let expected = self.migrations.applying().count() as i64;
+        let expected = self.migrations.applying().count();
         if self.target.is_none() && !self.always_validate {
-            if let Some(state) = b.probe().await? {
-                if state.applied_count == expected
-                    && state.fingerprint == self.migrations.fingerprint().to_hex()
-                {
-                    debug!(applied = expected, "nothing to apply");
-                    return Ok(Report {
-                        module: self.module.clone(),
-                        already_applied: expected as usize,
-                        up_to_date_at_boot: true,
-                        elapsed: started.elapsed(),
-                        ..Report::default()
-                    });
-                }
+            let embedded = ModuleState::Clean {
+                applied_count: expected as i64,
+                fingerprint: self.migrations.fingerprint().into(),
+            };
+            if b.probe().await? == Some(embedded) {
+                debug!(applied = expected, "nothing to apply");
+                return Ok(Report {
+                    module: self.module.clone(),
+                    already_applied: expected,
+                    up_to_date_at_boot: true,
+                    elapsed: started.elapsed(),
+                    ..Report::default()
+                });
             }
         }
-        let lock_started = Instant::now();
         debug!(
             wait_at_most_ms = self.lock_timeout.as_millis() as u64,
             "taking the migration lock"
         );
-        b.lock(self.lock_timeout).await?;
-        info!(
-            waited_ms = lock_started.elapsed().as_millis() as u64,
-            "took the migration lock"
-        );
-        let result = self.run_locked(b, started).await;
-        // Released whatever happened; an error releasing it matters less than the run's own.
-        let released = b.unlock().await;
-        let report = result?;
-        released?;
-        Ok(report)
+        locked(b, self.lock_timeout, async |b| {
+            info!(
+                waited_ms = started.elapsed().as_millis() as u64,
+                "took the migration lock"
+            );
+            self.run_locked(b, started).await
+        })
+        .await
     }
 
     pub(crate) async fn run_locked<B: Backend>(
@@ -324,58 +323,37 @@ impl<'m> Migrator<'m> {
         // Read again now that nobody else can write: a peer may have created the tables,
         // applied migrations or stopped part-way while this run waited for the lock.
         let probed = b.probe().await?;
-        b.prepare_tables().await?;
         let applied = b.applied().await?;
         let plan = self.plan(&applied, b.running_may_be_live())?;
         self.refuse_other_history(b, &applied, &plan).await?;
-        // The module row is written in the last transaction of a run that completes: when it
-        // still says what the applied rows say, no run stopped part-way since.
-        if probed.is_some_and(|state| {
-            state.applied_count == plan.applied_count
-                && state.fingerprint == plan.fingerprint.to_hex()
-        }) {
-            b.history_complete();
+        if self.all_or_nothing {
+            if let Some(m) = plan.pending.iter().find(|m| m.no_transaction()) {
+                return Err(MigrateError::NoTransactionInAllOrNothing {
+                    version: m.version,
+                    file: m.path.to_owned(),
+                });
+            }
         }
+        // Only once nothing is refused: a refused run leaves the database as it found it.
+        b.ensure_tables().await?;
         info!(
-            applied = plan.applied_count,
+            applied = plan.applied,
             pending = plan.pending.len(),
             "validated the history against the embedded migrations"
         );
         let mut report = Report {
             module: self.module.clone(),
-            already_applied: plan.applied_count as usize,
+            already_applied: plan.applied,
             ..Report::default()
         };
-        let mut count = plan.applied_count;
-        let mut fingerprint = plan.fingerprint;
-        let mut steps: Vec<Step> = plan
-            .pending
-            .iter()
-            .map(|m| {
-                count += 1;
-                fingerprint = fingerprint.xor(&Checksum::fingerprint_part(m.version, &m.checksum));
-                Step {
-                    migration: m,
-                    applied_count_after: count,
-                    fingerprint_after: fingerprint,
-                    records_module: false,
-                }
-            })
-            .collect();
-        match steps.last_mut() {
-            Some(last) => last.records_module = true,
-            // Nothing to apply, yet the first query did not find the module row as expected
-            // (a run stopped part-way, or a migration was applied out of order): set it right
-            // so that the next boot stops at that query again.
-            None => b.write_module(plan.applied_count, plan.fingerprint).await?,
+        let steps = plan.steps();
+        // Nothing to apply, yet the first query did not find the module row as expected (a
+        // run stopped part-way, or a migration was applied out of order): set it right so
+        // that the next boot stops at that query again.
+        if steps.is_empty() && probed != Some(plan.state) {
+            b.write(&[Write::Module(plan.state)]).await?;
         }
         if self.all_or_nothing && !steps.is_empty() {
-            if let Some(step) = steps.iter().find(|s| s.migration.no_transaction()) {
-                return Err(MigrateError::NoTransactionInAllOrNothing {
-                    version: step.migration.version,
-                    file: step.migration.path.to_owned(),
-                });
-            }
             let durations = match b.apply_in_transaction(&steps).await {
                 Ok(durations) => durations,
                 Err(e) => {
@@ -443,12 +421,13 @@ impl<'m> Migrator<'m> {
         &self,
         b: &mut B,
         applied: &[crate::backend::AppliedRow],
-        plan: &crate::plan::Plan,
+        plan: &crate::engine::plan::Plan,
     ) -> Result<(), MigrateError> {
         if self.ignore_other_tools || !applied.is_empty() || plan.pending.is_empty() {
             return Ok(());
         }
-        crate::other_tools::refuse_other_history(b, &self.module, &self.tables.migrations).await
+        crate::engine::other_tools::refuse_other_history(b, &self.module, &self.tables.migrations)
+            .await
     }
 
     /// Records a failed apply in the history and turns it into the user's error.
@@ -468,9 +447,7 @@ impl<'m> Migrator<'m> {
                 };
                 warn!(version = m.version, file = m.path, error = %source, "migration failed at COMMIT");
                 let detail = format!("COMMIT failed after every statement ran: {source}");
-                if let Err(record_error) = b.record_failure(m, &detail, false).await {
-                    warn!(error = %record_error, "could not record the failure in the history");
-                }
+                record_failure(b, m, detail, false).await;
                 return MigrateError::CommitFailed {
                     version: m.version,
                     file: m.path.to_owned(),
@@ -501,18 +478,14 @@ impl<'m> Migrator<'m> {
                     file: m.path.to_owned(),
                     progress,
                 };
-                if let Err(record_error) = b.record_failure(m, &detail, true).await {
-                    warn!(error = %record_error, "could not record the failure in the history");
-                }
+                record_failure(b, m, detail, true).await;
                 return error;
             }
             ApplyError::Statement(failure) => failure,
         };
         let m = steps[failure.step.min(steps.len() - 1)].migration;
         warn!(version = m.version, file = m.path, statement = failure.statement, error = %failure.source, "migration failed");
-        if let Err(record_error) = b.record_failure(m, &failure.detail(), marks_failed).await {
-            warn!(error = %record_error, "could not record the failure in the history");
-        }
+        record_failure(b, m, failure.detail(), marks_failed).await;
         let code = failure
             .source
             .as_database_error()
@@ -560,29 +533,38 @@ impl<'m> Migrator<'m> {
     }
 }
 
+/// Records a failure of `m` in the history; `marks_failed` also marks its row failed and the
+/// module state dirty (a `-- no-transaction` file that stopped part-way), so that the next run
+/// looks closer and refuses until it is resolved. A failure to record is logged: the error the
+/// user gets is the migration's.
+async fn record_failure<B: Backend>(
+    b: &mut B,
+    m: &'static Migration,
+    detail: String,
+    marks_failed: bool,
+) {
+    let mut writes = vec![Write::Event {
+        m,
+        kind: EventKind::Failure,
+        duration_ms: None,
+        detail: Some(detail.clone()),
+    }];
+    if marks_failed {
+        writes.push(Write::Failed {
+            version: m.version,
+            detail,
+        });
+        writes.push(Write::Module(ModuleState::Dirty));
+    }
+    if let Err(record_error) = b.write(&writes).await {
+        warn!(error = %record_error, "could not record the failure in the history");
+    }
+}
+
 pub(crate) fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
     AppliedMigration {
         version: m.version,
         description: m.description.to_owned(),
         duration,
     }
-}
-
-/// `user@host` of this process, for `applied_by`; looked up once per process.
-pub(crate) fn whoami() -> &'static str {
-    static WHO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    WHO.get_or_init(lookup_user_and_host)
-}
-
-fn lookup_user_and_host() -> String {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".to_owned());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_owned())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "localhost".to_owned());
-    format!("{user}@{host}")
 }

@@ -21,6 +21,7 @@ static FIFTY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/fif
 static SERVICE: Migrations = schema_runtime::embed_migrations!("migrations");
 
 on_both_databases!(
+    all_or_nothing_refuses_a_no_transaction_migration,
     applies_pending_migrations_in_order_then_nothing_on_the_next_boot,
     records_each_migration_and_an_apply_event,
     table_names_are_configurable,
@@ -408,19 +409,6 @@ async fn refuses_a_migration_older_than_the_newest_applied_unless_allowed(db: &i
         report.applied.iter().map(|m| m.version).collect::<Vec<_>>(),
         [15]
     );
-}
-
-#[tokio::test]
-async fn sqlite_all_or_nothing_refuses_a_no_transaction_migration() {
-    let db = crate::support::sqlite::fresh().await;
-    all_or_nothing_refuses_a_no_transaction_migration(&db).await;
-}
-
-#[tokio::test]
-#[ignore = "store difference: PostgreSQL creates the tracking tables before all_or_nothing refuses a no-transaction file"]
-async fn postgres_all_or_nothing_refuses_a_no_transaction_migration() {
-    let db = crate::support::pg::Db::fresh().await;
-    all_or_nothing_refuses_a_no_transaction_migration(&db).await;
 }
 
 async fn all_or_nothing_refuses_a_no_transaction_migration(db: &impl TestDb) {

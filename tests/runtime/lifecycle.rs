@@ -15,6 +15,7 @@ static BASIC_MODIFIED: Migrations =
 static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic_plus");
 
 on_both_databases!(
+    apply_and_revert_events_record_their_duration,
     up_down_up_round_trips_leave_the_same_schema,
     revert_last_reverts_the_newest_migrations,
     reverting_past_a_forward_only_migration_is_refused_before_anything_is_reverted,
@@ -92,19 +93,6 @@ async fn apply_and_revert_events_record_their_duration(db: &impl TestDb) {
             event.version
         );
     }
-}
-
-#[tokio::test]
-async fn sqlite_apply_and_revert_events_record_their_duration() {
-    let db = crate::support::sqlite::fresh().await;
-    apply_and_revert_events_record_their_duration(&db).await;
-}
-
-#[tokio::test]
-#[ignore = "store difference: PostgreSQL records a revert event's duration as NULL"]
-async fn postgres_apply_and_revert_events_record_their_duration() {
-    let db = crate::support::pg::Db::fresh().await;
-    apply_and_revert_events_record_their_duration(&db).await;
 }
 
 async fn revert_last_reverts_the_newest_migrations(db: &impl TestDb) {

@@ -9,6 +9,8 @@ pub(crate) mod progress;
 pub(crate) mod sqlite;
 
 use crate::report::{EventKind, HistoryEvent};
+use crate::tracking::records::{self, Millis, Syntax, Target, Write};
+use crate::tracking::state::{ModuleState, Status};
 use crate::{Checksum, MigrateError, Migration};
 use std::time::Duration;
 
@@ -73,7 +75,42 @@ impl Context {
     pub(crate) fn applied_by(&self) -> &str {
         match &self.applied_by {
             Some(who) => who,
-            None => crate::migrator::whoami(),
+            None => whoami(),
+        }
+    }
+}
+
+/// `user@host` of this process, for `applied_by`; looked up once per process.
+pub(crate) fn whoami() -> &'static str {
+    static WHO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    WHO.get_or_init(lookup_user_and_host)
+}
+
+fn lookup_user_and_host() -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".to_owned());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned());
+    format!("{user}@{host}")
+}
+
+impl Context {
+    /// Where the records of this run go: the quoted tracking tables `[migrations, history,
+    /// modules]`, spelled with `syntax`.
+    pub(crate) fn target<'a>(&'a self, tables: [&'a str; 3], syntax: Syntax) -> Target<'a> {
+        let [migrations, history, modules] = tables;
+        Target {
+            migrations,
+            history,
+            modules,
+            module: &self.module,
+            applied_by: self.applied_by(),
+            syntax,
         }
     }
 }
@@ -87,7 +124,7 @@ pub(crate) struct AppliedRow {
     pub loose_checksum: Option<Checksum>,
     pub applied_at: String,
     pub duration_ms: i64,
-    pub status: String,
+    pub status: Status,
     pub statements_done: i64,
     pub statements_total: i64,
     pub error: Option<String>,
@@ -97,26 +134,9 @@ impl AppliedRow {
     /// Whether the row says the migration needs a person: `failed`, `running`, or a status
     /// this crate never writes (a row edited by hand), which is not trusted as applied.
     pub(crate) fn needs_repair(&self) -> bool {
-        !matches!(self.status.as_str(), STATUS_APPLIED | STATUS_BASELINE)
+        !self.status.is_applied()
     }
 }
-
-/// The columns of an applied row, in the order the inserts give them.
-pub(crate) const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
-
-/// How an applied row replaces the row of an earlier attempt (`running`, `failed`, reverted);
-/// the same in both databases.
-pub(crate) const APPLIED_UPSERT: &str = "ON CONFLICT (module, version) DO UPDATE SET
-    description = excluded.description, checksum = excluded.checksum,
-    loose_checksum = excluded.loose_checksum, applied_at = excluded.applied_at,
-    applied_by = excluded.applied_by, duration_ms = excluded.duration_ms,
-    status = excluded.status, statements_done = excluded.statements_done,
-    statements_total = excluded.statements_total, error = NULL";
-
-pub(crate) const STATUS_APPLIED: &str = "applied";
-pub(crate) const STATUS_BASELINE: &str = "baseline";
-pub(crate) const STATUS_FAILED: &str = "failed";
-pub(crate) const STATUS_RUNNING: &str = "running";
 
 /// The columns of the backends' `applied()` query, in order. Both databases decode them into the
 /// same tuple, and [`AppliedRow::from`] does the rest once.
@@ -148,7 +168,7 @@ impl From<AppliedColumns> for AppliedRow {
                 .filter(|_| Checksum::from_hex(&c.2).is_some()),
             applied_at: c.4,
             duration_ms: c.5,
-            status: c.6,
+            status: Status::parse(&c.6),
             statements_done: c.7,
             statements_total: c.8,
             error: c.9,
@@ -217,47 +237,85 @@ pub(crate) struct SqlxRow {
     pub checksum: Vec<u8>,
 }
 
-/// The module row: what the cheap check at boot compares with the embedded set.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ModuleState {
-    pub applied_count: i64,
-    pub fingerprint: String,
+/// The module row's two columns; values that do not decode (a row edited by hand) read as
+/// dirty, a state no set matches: the run then validates the whole history and writes the row
+/// anew.
+pub(crate) fn read_module<'r, R>(row: &'r R) -> ModuleState
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let count: Option<i64> = row.try_get(0).ok();
+    let fingerprint: Option<String> = row.try_get(1).ok();
+    ModuleState::from_columns(count, fingerprint.as_deref())
 }
 
-impl ModuleState {
-    /// The module row's two columns. Values that do not decode (a row edited by hand) read as
-    /// a state that no set matches: the run then validates the whole history and writes the
-    /// row anew.
-    pub(crate) fn read<'r, R>(row: &'r R) -> Self
-    where
-        R: sqlx::Row,
-        usize: sqlx::ColumnIndex<R>,
-        i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-        String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
-    {
-        match (row.try_get(0), row.try_get(1)) {
-            (Ok(applied_count), Ok(fingerprint)) => ModuleState {
-                applied_count,
-                fingerprint,
-            },
-            _ => ModuleState {
-                applied_count: -1,
-                fingerprint: String::new(),
-            },
+/// One migration to apply (or, for a revert, the down to run).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Step {
+    /// The file whose statements run.
+    pub migration: &'static Migration,
+    /// For a down: the migration it reverts.
+    pub reverts: Option<&'static Migration>,
+    /// The module state this step's transaction records, when it records one. The engine
+    /// records it with the last step of a run only: one write per run instead of one per
+    /// migration. A run that stops before it leaves the row stale, which makes the next boot
+    /// look closer and set it right.
+    pub module_after: Option<ModuleState>,
+}
+
+impl Step {
+    /// A step that applies `migration`.
+    pub(crate) fn apply(migration: &'static Migration, module_after: Option<ModuleState>) -> Self {
+        Step {
+            migration,
+            reverts: None,
+            module_after,
+        }
+    }
+
+    /// What recording this step writes once its statements (`statements` of them) ran in
+    /// `duration`: decided by the engine, the same on every database.
+    pub(crate) fn records(&self, duration: Millis, statements: usize) -> Vec<Write> {
+        match self.reverts {
+            None => records::applied(self.migration, self.module_after, duration, statements),
+            Some(up) => {
+                let ms = match duration {
+                    Millis::Known(ms) => ms,
+                    Millis::Expr(_) => 0,
+                };
+                records::reverted(up, self.migration, self.module_after, ms)
+            }
         }
     }
 }
 
-/// One migration to apply, with the module state that holds once it is recorded.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Step {
-    pub migration: &'static Migration,
-    pub applied_count_after: i64,
-    pub fingerprint_after: Checksum,
-    /// Whether this step's transaction also writes the module row. Only the last step of a
-    /// run does: one write per run instead of one per migration. A run that stops before it
-    /// leaves the row stale, which makes the next boot look closer and set it right.
-    pub records_module: bool,
+/// What recording `steps` (applied in one transaction, each after its own statements ran in
+/// the duration and number `done` gives) writes: their rows, their `apply` events in one
+/// statement, and the last step's module state.
+pub(crate) fn batch_records(steps: &[Step], done: &[(Millis, usize)]) -> Vec<Write> {
+    let mut writes: Vec<Write> = steps
+        .iter()
+        .zip(done)
+        .map(|(step, (duration, statements))| Write::Applied {
+            m: step.migration,
+            status: Status::Applied,
+            duration: duration.clone(),
+            statements: *statements,
+        })
+        .collect();
+    writes.push(Write::ApplyEvents {
+        versions: steps.iter().map(|s| s.migration.version).collect(),
+    });
+    writes.extend(steps.last().and_then(|s| s.module_after).map(Write::Module));
+    writes
+}
+
+/// Milliseconds of a measured duration, as the tracking tables hold them.
+pub(crate) fn millis(duration: Duration) -> Millis {
+    Millis::Known(i64::try_from(duration.as_millis()).unwrap_or(i64::MAX))
 }
 
 /// Why applying failed: which step and statement, and the database's error.
@@ -375,17 +433,14 @@ impl From<MigrateError> for ApplyError {
     }
 }
 
-/// The operations a database offers the migrator. Each method says what it must guarantee.
+/// What a database offers the engine: a store locks, reads the tracking tables, runs a
+/// migration's statements, and writes the records the engine decided ([`Write`]), rendered by
+/// [`records`] in its [`Syntax`](records::Syntax). It decides nothing else. Each method says
+/// what it must guarantee.
 pub(crate) trait Backend {
     /// The module row: `None` when the tables or the row do not exist. A run reads it first
     /// without the lock (a boot with nothing to do stops there), then again under it.
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError>;
-
-    /// Called by a run whose probe found the module row matching the applied rows: no earlier
-    /// run stopped between committing a migration and writing the history events it owed. A
-    /// backend that defers a run's `apply` events to a later transaction of the run need not
-    /// then look for missing ones.
-    fn history_complete(&mut self) {}
 
     /// Whether a `running` row may belong to a live process even while this run holds what
     /// `lock` gives (PostgreSQL's transaction lock mode, where `lock` takes nothing).
@@ -404,29 +459,21 @@ pub(crate) trait Backend {
     /// Releases the lock taken by `lock`; does nothing when none is held.
     async fn unlock(&mut self) -> Result<(), MigrateError>;
 
-    /// Creates the tracking tables when they do not exist.
+    /// Makes sure the tracking tables exist before the next write: created now, or (when the
+    /// store's probe found them missing) in the transaction of its next write.
     async fn ensure_tables(&mut self) -> Result<(), MigrateError>;
-
-    /// What `run` calls instead of [`ensure_tables`](Self::ensure_tables), under the lock:
-    /// a backend may leave tables the probe found missing to be created in the first
-    /// migration's transaction (one commit fewer on a new database), provided every other
-    /// method that writes them creates them first.
-    async fn prepare_tables(&mut self) -> Result<(), MigrateError> {
-        self.ensure_tables().await
-    }
-
-    /// Writes the module row: how many migrations are applied and their fingerprint.
-    async fn write_module(
-        &mut self,
-        applied_count: i64,
-        fingerprint: Checksum,
-    ) -> Result<(), MigrateError>;
 
     /// Every row of the module in the migrations table, by version.
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError>;
 
-    /// Applies `steps` in one transaction, each recorded (row, history, module state) in the
-    /// same transaction. On failure nothing of any step is left behind. Returns each step's
+    /// Every history event of the module, oldest first.
+    async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
+
+    /// Writes `writes` in one transaction, under the lock.
+    async fn write(&mut self, writes: &[Write]) -> Result<(), MigrateError>;
+
+    /// Applies `steps` in one transaction, each with [`Step::records`] in the same
+    /// transaction. On failure nothing of any step is left behind. Returns each step's
     /// duration, or `None` for a step another process applied meanwhile (only possible in
     /// PostgreSQL's transaction lock mode).
     async fn apply_in_transaction(
@@ -444,37 +491,10 @@ pub(crate) trait Backend {
         resume_after: Option<usize>,
     ) -> Result<Option<Duration>, ApplyError>;
 
-    /// Records a failure in the history (and, for a `-- no-transaction` migration, marks its
-    /// row failed and the module state dirty).
-    async fn record_failure(
-        &mut self,
-        migration: &Migration,
-        detail: &str,
-        marks_failed: bool,
-    ) -> Result<(), MigrateError>;
-
-    /// Every history event of the module, oldest first.
-    async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
-
-    /// Runs `down`'s statements in one transaction together with removing `up`'s row, a revert
-    /// event and the module state. On failure nothing of it is left behind. A `-- no-transaction`
-    /// down runs statement by statement outside a transaction, and only its record takes one.
-    async fn revert(
-        &mut self,
-        up: &Migration,
-        down: &Migration,
-        step: &Step,
-    ) -> Result<Duration, ApplyError>;
-
-    /// Records `steps` as applied without running them (`baseline`, `import`), with `status`
-    /// and a history event `event` each, in one transaction.
-    async fn record_without_running(
-        &mut self,
-        steps: &[Step],
-        status: &str,
-        event: EventKind,
-        detail: &str,
-    ) -> Result<(), MigrateError>;
+    /// Runs the down `step.migration` of `step.reverts` in one transaction together with
+    /// [`Step::records`]. On failure nothing of it is left behind. A `-- no-transaction` down
+    /// runs statement by statement outside a transaction, and only its records take one.
+    async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError>;
 
     /// How many rows the table `table` (a plain name, resolved as an unqualified name in a
     /// query is) holds, or `None` when there is no such table.
@@ -496,14 +516,6 @@ pub(crate) trait Backend {
     async fn invalid_index(&mut self, _name: &str) -> Result<bool, MigrateError> {
         Ok(false)
     }
-
-    /// Marks a failed migration applied with `checksum` and records a repair event.
-    async fn repair(
-        &mut self,
-        migration: &Migration,
-        applied_count_after: i64,
-        fingerprint_after: Checksum,
-    ) -> Result<(), MigrateError>;
 }
 
 /// The statements of a migration sent in one call, in the order the database runs them: `begin`

@@ -3,8 +3,9 @@
 //! database allows it, and where it does not, a note that the statement started is written
 //! before it runs, so that a crash leaves a row that says the statement may have run.
 
-use crate::backend::{AppliedRow, STATUS_FAILED, STATUS_RUNNING};
+use crate::backend::AppliedRow;
 use crate::report::Progress;
+use crate::tracking::state::Status;
 
 /// What a row's `error` starts with when the statement after its `statements_done` may have
 /// run: it was started outside any transaction and nothing recorded how it ended.
@@ -13,23 +14,6 @@ pub(crate) const IN_DOUBT: &str = "in doubt: ";
 /// The note a `running` row carries while statement `number` runs outside any transaction.
 pub(crate) fn started_note(number: usize) -> String {
     format!("{IN_DOUBT}statement {number} was started outside a transaction, and nothing recorded its end")
-}
-
-/// The `UPDATE` of the row of `version` in `table`: `done` statements, and `note` as its
-/// error. Values are written in with the database's `literal`, so that the statement can go
-/// in one call with the file's and needs no prepared statement.
-pub(crate) fn progress_sql(
-    table: &str,
-    module: &str,
-    version: i64,
-    done: usize,
-    note: Option<&str>,
-    literal: fn(&str) -> String,
-) -> String {
-    let note = note.map_or_else(|| "NULL".to_owned(), literal);
-    let module = literal(module);
-    // Both databases read it alike.
-    format!("UPDATE {table} SET statements_done = {done}, error = {note} WHERE module = {module} AND version = {version}")
 }
 
 /// How statement and progress are kept together.
@@ -89,7 +73,7 @@ impl AppliedRow {
             .error
             .as_deref()
             .is_some_and(|e| e.starts_with(IN_DOUBT));
-        let unfinished = self.status == STATUS_RUNNING || self.status == STATUS_FAILED;
+        let unfinished = matches!(self.status, Status::Running | Status::Failed);
         (noted && unfinished).then(|| usize::try_from(self.statements_done).unwrap_or(0) + 1)
     }
 

@@ -1,10 +1,8 @@
-//! The history's `apply` events against real SQLite files. A run writes the events of the
-//! migrations it applies in transactions of their own with its next history write, at the
-//! latest its last migration's transaction (each other commit then writes one tracking page
-//! fewer). These tests hold it to what a reader of the history must find all the same: one
-//! event per applied migration, in the order they were applied, copied from its row; and,
-//! after a run that stopped before writing them, the events written by the next run that
-//! writes the history, before any event of its own.
+//! The history's `apply` events against real SQLite files. A migration's `apply` event is
+//! written in the migration's own transaction, copied from its row: it commits with the
+//! migration or not at all. These tests hold the history to what a reader must find: one
+//! event per applied migration, in the order they were applied, carrying its row's time,
+//! author and duration; and a migration whose event cannot be written is not applied.
 
 use crate::support::folders;
 use crate::support::replicas;
@@ -104,8 +102,8 @@ async fn mend_history(pool: &SqlitePool) {
 }
 
 /// Applies the first `applied` of `files`, then runs them all while the history cannot be
-/// written: the run fails at the first transaction that writes the events it owes, and what it
-/// committed before has no events. Returns the whole set, with the history writable again.
+/// written: the run fails at its first migration, whose transaction writes its event, and
+/// nothing of that migration stays. Returns the whole set, with the history writable again.
 async fn stopped_run(
     pool: &SqlitePool,
     files: &[(&str, &str)],
@@ -156,28 +154,31 @@ async fn a_failure_comes_after_the_events_of_what_the_run_applied_before_it() {
 }
 
 #[tokio::test]
-async fn events_a_run_could_not_write_are_written_by_the_next_run_before_its_own() {
+async fn a_migration_whose_event_cannot_be_written_is_not_applied() {
     let db = fresh().await;
-    // 2 commits with its event owed; 3's transaction, which writes it, fails and is rolled back.
     let (_dir, set) = stopped_run(&db.pool, &TRANSACTIONAL[..3], 1).await;
     assert_eq!(
         applied_versions(&db.pool).await,
-        [(1, "applied".to_owned()), (2, "applied".to_owned())]
+        [(1, "applied".to_owned())]
     );
     assert_eq!(events(&db.pool).await, applies(&[1]));
-    // The next run finds the module row behind the applied rows and looks for what is missing.
+    let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'b'")
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    assert_eq!(tables, 0, "2 was rolled back with its event");
     let report = set.run(&db.pool).await.unwrap();
-    assert_eq!(report.applied.len(), 1);
+    assert_eq!(report.applied.len(), 2);
     assert_eq!(events(&db.pool).await, applies(&[1, 2, 3]));
     assert_events_copy_their_rows(&db.pool).await;
 }
 
 #[tokio::test]
-async fn a_repair_writes_the_events_owed_before_its_own() {
+async fn a_repair_writes_its_event_after_the_applied_ones() {
     let db = fresh().await;
-    // 2 commits with its event owed; 3, a `-- no-transaction` file, runs its statements and
-    // then cannot record them: its row stays `running`, and the next run refuses.
-    let (_dir, all) = stopped_run(&db.pool, &FILES, 1).await;
+    // 3, a `-- no-transaction` file, runs its statements and then cannot record them: its
+    // row stays `running`, and the next run refuses.
+    let (_dir, all) = stopped_run(&db.pool, &FILES, 2).await;
     assert_eq!(
         applied_versions(&db.pool).await[2],
         (3, "running".to_owned())
@@ -194,32 +195,7 @@ async fn a_repair_writes_the_events_owed_before_its_own() {
 }
 
 #[tokio::test]
-async fn a_run_with_nothing_to_apply_writes_the_events_a_stopped_run_owed() {
-    let db = fresh().await;
-    // 2 and 3 commit with their events owed, and 4's transaction, which writes them, fails:
-    // the state a process killed after 3's commit leaves.
-    let (_dir, set) = stopped_run(&db.pool, &TRANSACTIONAL[..4], 1).await;
-    let applied: Vec<i64> = applied_versions(&db.pool)
-        .await
-        .into_iter()
-        .map(|(v, _)| v)
-        .collect();
-    assert_eq!(applied, [1, 2, 3], "4 was rolled back");
-    assert_eq!(events(&db.pool).await, applies(&[1]));
-    // A binary without 4 has nothing to apply: it writes the module row, and the events owed.
-    let (_dir, three) = files(&TRANSACTIONAL[..3]);
-    let report = three.run(&db.pool).await.unwrap();
-    assert!(report.is_noop() && !report.up_to_date_at_boot, "{report:?}");
-    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3]));
-    assert_events_copy_their_rows(&db.pool).await;
-    // Found once: the next run owes nothing more.
-    set.run(&db.pool).await.unwrap();
-    assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4]));
-    assert_events_copy_their_rows(&db.pool).await;
-}
-
-#[tokio::test]
-async fn a_revert_after_a_stopped_run_writes_the_owed_events_before_its_own() {
+async fn a_revert_after_a_stopped_run_writes_its_event_after_the_applied_ones() {
     let db = fresh().await;
     let reversible = [
         (
@@ -238,8 +214,8 @@ async fn a_revert_after_a_stopped_run_writes_the_owed_events_before_its_own() {
         ),
         ("3_create_c.down.sql", "DROP TABLE c;\n"),
     ];
-    let (_dir, set) = stopped_run(&db.pool, &reversible, 2).await;
-    assert_eq!(events(&db.pool).await, applies(&[1]));
+    let (_dir, set) = stopped_run(&db.pool, &reversible, 4).await;
+    assert_eq!(events(&db.pool).await, applies(&[1, 2]));
     set.migrator().revert_last(&db.pool, 1).await.unwrap();
     assert_eq!(
         events(&db.pool).await,
@@ -248,26 +224,26 @@ async fn a_revert_after_a_stopped_run_writes_the_owed_events_before_its_own() {
 }
 
 #[tokio::test]
-async fn all_or_nothing_writes_the_owed_events_before_its_own() {
+async fn all_or_nothing_writes_one_event_per_migration_in_order() {
     let db = fresh().await;
     let (_dir, _) = stopped_run(&db.pool, &TRANSACTIONAL[..3], 1).await;
     assert_eq!(events(&db.pool).await, applies(&[1]));
     let (_dir, all) = files(&TRANSACTIONAL);
     let report = all.migrator().all_or_nothing().run(&db.pool).await.unwrap();
-    assert_eq!(report.applied.len(), 3);
+    assert_eq!(report.applied.len(), 4);
     assert_eq!(events(&db.pool).await, applies(&[1, 2, 3, 4, 5]));
     assert_events_copy_their_rows(&db.pool).await;
 }
 
 #[tokio::test]
-async fn caught_up_events_keep_the_order_migrations_were_applied_in() {
+async fn events_keep_the_order_migrations_were_applied_in() {
     let db = fresh().await;
     let one = ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
     let three = ("3_c.sql", "CREATE TABLE c (id INTEGER PRIMARY KEY);\n");
     let five = ("5_e.sql", "CREATE TABLE e (id INTEGER PRIMARY KEY);\n");
     let six = ("6_f.sql", "CREATE TABLE f (id INTEGER PRIMARY KEY);\n");
-    // 5 commits with its event owed; 6's transaction, which writes it, fails.
-    let (_dir, _) = stopped_run(&db.pool, &[one, five, six], 1).await;
+    let (_dir, first) = files(&[one, five]);
+    first.run(&db.pool).await.unwrap();
     // A branch merged 3, applied out of order after 5.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let (_dir, merged) = files(&[one, three, five, six]);
@@ -278,13 +254,14 @@ async fn caught_up_events_keep_the_order_migrations_were_applied_in() {
         .await
         .unwrap();
     let by_time: Vec<i64> =
-        sqlx::query_scalar("SELECT version FROM _schema_migrations ORDER BY applied_at")
+        sqlx::query_scalar("SELECT version FROM _schema_migrations ORDER BY applied_at, version")
             .fetch_all(&db.pool)
             .await
             .unwrap();
     assert_eq!(by_time, [1, 5, 3, 6]);
     let history: Vec<i64> = events(&db.pool).await.into_iter().map(|(v, _)| v).collect();
     assert_eq!(history, by_time);
+    assert_events_copy_their_rows(&db.pool).await;
 }
 
 #[tokio::test]
@@ -324,8 +301,9 @@ async fn a_run_that_waited_for_the_lock_looks_again_at_the_module_row() {
     let pool = db.pool.clone();
     let waiting = tokio::spawn(async move { set.run(&pool).await });
     tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    // Meanwhile 3 is reverted, and a run of 1..4 applies 3 again (its event owed) and stops
-    // at 4: the applied rows say again what the first query read.
+    // Meanwhile 3 is reverted, and a run of 1..4 cannot apply 3 again (its event cannot be
+    // written): the applied rows say what they said before the revert, but the module row
+    // the first query read is gone.
     four.migrator().revert_last(&peer, 1).await.unwrap();
     break_history_of(&peer, Some("peer")).await;
     let stopped = four.migrator().applied_by("peer").run(&peer).await;
@@ -353,10 +331,10 @@ async fn a_run_that_waited_for_the_lock_looks_again_at_the_module_row() {
 }
 
 #[tokio::test]
-async fn a_run_that_found_no_tables_before_the_lock_writes_the_events_a_killed_peer_owed() {
+async fn a_run_that_found_no_tables_before_the_lock_finds_a_killed_peers_events() {
     let db = fresh().await;
     // The peer, a real process, creates the tracking tables in its first migration's long
-    // transaction, commits 1 and 2 (their events owed) and is killed inside 3.
+    // transaction, commits 1 and 2 (each with its event) and is killed inside 3.
     let mut peer = fixture_migrator(&db.path, "owed_by_a_killed_peer")
         .stdout(std::process::Stdio::null())
         .spawn()
@@ -398,7 +376,11 @@ async fn a_run_that_found_no_tables_before_the_lock_writes_the_events_a_killed_p
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     peer.kill().unwrap(); // SIGKILL
     peer.wait().unwrap();
-    assert_eq!(events(&db.pool).await, owned(&[]), "1 and 2 owed");
+    assert_eq!(
+        events(&db.pool).await,
+        applies(&[1, 2]),
+        "committed with 1 and 2"
+    );
     let report = waiting.await.unwrap().unwrap();
     let applied: Vec<i64> = report.applied.iter().map(|m| m.version).collect();
     assert_eq!(applied, [3, 4]);

@@ -12,11 +12,9 @@
 //! proxy (transaction lock mode) each transaction first takes its own lock and looks again at
 //! the rows, which needs answers in between: that mode keeps one statement per round trip.
 
-use super::{error_position, PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{
-    run_counted, statement_failure, statements, ApplyError, CallShape, Culprit, APPLIED_COLUMNS,
-    APPLIED_UPSERT,
-};
+use super::{error_position, PgBackend, Step};
+use crate::backend::{run_counted, statement_failure, statements, ApplyError, CallShape, Culprit};
+use crate::tracking::records::Millis;
 use crate::MigrateError;
 use sqlx::postgres::PgConnection;
 use sqlx::{Connection, Executor};
@@ -27,11 +25,6 @@ use std::time::{Duration, Instant};
 // language=PostgreSQL
 const ELAPSED_MS: &str =
     "(extract(epoch FROM clock_timestamp() - statement_timestamp()) * 1000)::bigint";
-
-/// A string literal that means the same whatever `standard_conforming_strings` is.
-pub(super) fn literal(value: &str) -> String {
-    format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
-}
 
 /// Where the statements of one batch come from, in the order the server runs them.
 struct Batch {
@@ -134,47 +127,21 @@ impl PgBackend<'_> {
     fn batch(&self, step: &Step, file_statements: usize, own_transaction: bool) -> Batch {
         let m = step.migration;
         let prefix = if own_transaction { "BEGIN;\n" } else { "" };
-        let module = literal(&self.ctx.module);
-        let description = literal(m.description);
-        let checksum = literal(&m.checksum.to_hex());
-        let loose = literal(&m.loose_checksum.to_hex());
-        let by = literal(self.ctx.applied_by());
-        let version = m.version;
-        let total = file_statements;
-        // language=PostgreSQL
-        let mut record = format!(
-            "WITH applied AS (
-                INSERT INTO {t} ({APPLIED_COLUMNS})
-                VALUES ({module}, {version}, {description}, {checksum}, {loose}, now(), {by}, {ELAPSED_MS}, '{STATUS_APPLIED}', {total}, {total}, NULL)
-                {APPLIED_UPSERT}
-                RETURNING duration_ms
-             )
-             INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
-             SELECT {module}, {version}, {description}, 'apply', {checksum}, now(), {by}, duration_ms FROM applied",
-            t = self.m,
-            h = self.h,
-        );
-        if step.records_module {
-            // language=PostgreSQL
-            record.push_str(&format!(
-                ";\nINSERT INTO {modules} (module, applied_count, fingerprint, updated_at)
-                 VALUES ({module}, {count}, {fingerprint}, now())
-                 ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-                modules = self.modules,
-                count = step.applied_count_after,
-                fingerprint = literal(&step.fingerprint_after.to_hex()),
-            ));
-        }
+        let record =
+            self.render(&step.records(Millis::Expr(ELAPSED_MS.to_owned()), file_statements));
         // A newline ends a last line comment of the file; `;` ends a last statement without one.
-        let suffix = if own_transaction { ";\nCOMMIT;" } else { ";" };
+        let suffix = if own_transaction { "\nCOMMIT;" } else { "" };
         Batch {
-            text: format!("{prefix}{sql}\n;\n{record}{suffix}", sql = m.sql),
+            text: format!(
+                "{prefix}{sql}\n;\n{record}{suffix}",
+                sql = m.sql,
+                record = record.text
+            ),
             prefix_chars: prefix.chars().count(),
             shape: CallShape {
                 begin: usize::from(own_transaction),
                 file: file_statements,
-                record: 1 + usize::from(step.records_module),
+                record: record.statements,
             },
             file_chars: m.sql.chars().count(),
         }
@@ -216,10 +183,5 @@ mod tests {
         // In the comment before the first statement: no statement to name.
         assert_eq!(statement_at(sql, &stmts, 3), None);
         assert_eq!(statement_at(sql, &stmts, 0), None);
-    }
-
-    #[test]
-    fn literals_survive_quotes_and_backslashes() {
-        assert_eq!(literal(r"it's \ fine"), r"E'it''s \\ fine'");
     }
 }

@@ -1,20 +1,14 @@
-//! Reverting, recording migrations that were not run here (baseline, import from sqlx), and
-//! reading other tools' history tables.
+//! Reverting, and reading other tools' history tables.
 
 use super::{control, missing_table, quote, run_statements, PgBackend};
-use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
-use crate::report::EventKind;
-use crate::{MigrateError, Migration};
+use crate::backend::{decode, millis, ApplyError, SqlxColumns, SqlxRow, Step};
+use crate::MigrateError;
 use sqlx::{Connection, Row};
 use std::time::{Duration, Instant};
 
 impl PgBackend<'_> {
-    pub(super) async fn revert_one(
-        &mut self,
-        up: &Migration,
-        down: &Migration,
-        step: &Step,
-    ) -> Result<Duration, ApplyError> {
+    pub(super) async fn revert_one(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        let down = step.migration;
         let mut conn = self.take_conn().await?;
         // A transactional down reads its custom settings in its transaction.
         let sql = if down.no_transaction() { down.sql } else { "" };
@@ -57,28 +51,12 @@ impl PgBackend<'_> {
                 tx
             };
             let duration = started.elapsed();
-            let record = async {
-                // language=PostgreSQL
-                let delete = format!("DELETE FROM {} WHERE module = $1 AND version = $2", self.m);
-                sqlx::query(&delete)
-                    .persistent(self.cached())
-                    .bind(&self.ctx.module)
-                    .bind(up.version)
-                    .execute(&mut *tx)
-                    .await?;
-                self.record_event(&mut tx, down, EventKind::Revert, None)
-                    .await?;
-                self.record_module(
-                    &mut tx,
-                    step.applied_count_after,
-                    &step.fingerprint_after.to_hex(),
-                )
+            self.run_records(&mut tx, &step.records(millis(duration), 0))
                 .await?;
-                tx.commit().await
-            };
-            record
+            tx.commit()
                 .await
                 .map_err(MigrateError::db("recording a revert"))?;
+
             Ok(duration)
         }
         .await;
@@ -87,48 +65,6 @@ impl PgBackend<'_> {
         }
         self.put_conn(conn);
         result
-    }
-
-    pub(super) async fn record_steps(
-        &mut self,
-        steps: &[Step],
-        status: &str,
-        event: EventKind,
-        detail: &str,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin().await?;
-            // language=PostgreSQL
-            let insert = format!(
-                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status)
-                 VALUES ($1, $2, $3, $4, $5, now(), $6, 0, $7)",
-                t = self.m
-            );
-            for step in steps {
-                let m = step.migration;
-                sqlx::query(&insert)
-            .persistent(self.cached())
-                    .bind(&self.ctx.module)
-                    .bind(m.version)
-                    .bind(m.description)
-                    .bind(m.checksum.to_hex())
-                    .bind(m.loose_checksum.to_hex())
-                    .bind(self.ctx.applied_by())
-                    .bind(status)
-                    .execute(&mut *tx)
-                    .await?;
-                self.record_event(&mut tx, m, event, Some(detail)).await?;
-            }
-            if let Some(last) = steps.last() {
-                self.record_module(&mut tx, last.applied_count_after, &last.fingerprint_after.to_hex())
-                    .await?;
-            }
-            tx.commit().await
-        }
-        .await;
-        self.put_conn(conn);
-        result.map_err(MigrateError::db("recording migrations as applied"))
     }
 
     pub(super) async fn read_sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError> {

@@ -3,14 +3,15 @@
 //! transaction per migration.
 
 use super::{
-    decode, history_event, statements, AppliedColumns, AppliedRow, ApplyError, ApplyFailure,
-    Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED, STATUS_FAILED,
-    STATUS_RUNNING,
+    decode, history_event, millis, read_module, statements, AppliedColumns, AppliedRow, ApplyError,
+    ApplyFailure, Backend, Context, HistoryColumns, Step,
 };
-use crate::report::{EventKind, HistoryEvent};
-use crate::{Checksum, MigrateError, Migration};
+use crate::report::HistoryEvent;
+use crate::tracking::records::Write;
+use crate::tracking::state::ModuleState;
+use crate::{MigrateError, Migration};
 use sqlx::postgres::{PgConnection, PgPool};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Executor, Row};
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -28,7 +29,7 @@ mod xact;
 use connection::Conn;
 use session::{Session, Snapshot};
 
-pub use xact::LockMode;
+use crate::LockMode;
 use xact::{begin_locked, Claim};
 
 // language=PostgreSQL
@@ -153,10 +154,8 @@ impl<'p> PgBackend<'p> {
                 }
             };
             let duration = started.elapsed();
-            let step = self.fresh_step(&mut tx, step).await?;
-            self.record_applied(&mut tx, &step, duration, total)
-                .await
-                .map_err(MigrateError::db("recording an applied migration"))?;
+            self.run_records(&mut tx, &step.records(millis(duration), total))
+                .await?;
             durations.push(Some(duration));
         }
         // Before the commit: behind a transaction-pooling proxy the server connection serves
@@ -171,39 +170,6 @@ impl<'p> PgBackend<'p> {
             .await
             .map_err(MigrateError::db("committing a migration"))?;
         Ok(durations)
-    }
-
-    /// The `running` row that claims a `-- no-transaction` migration.
-    async fn insert_running(
-        &self,
-        conn: &mut PgConnection,
-        step: &Step,
-        total: usize,
-        done: usize,
-    ) -> Result<(), sqlx::Error> {
-        let m = step.migration;
-        // language=PostgreSQL
-        let claim = format!(
-            "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
-             VALUES ($1, $2, $3, $4, $5, now(), $6, '{STATUS_RUNNING}', $8, $7)
-             ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
-                 statements_done = excluded.statements_done,
-                 statements_total = excluded.statements_total, error = NULL",
-            t = self.m
-        );
-        sqlx::query(&claim)
-            .persistent(self.cached())
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(m.checksum.to_hex())
-            .bind(m.loose_checksum.to_hex())
-            .bind(self.ctx.applied_by())
-            .bind(total as i64)
-            .bind(done as i64)
-            .execute(conn)
-            .await?;
-        Ok(())
     }
 }
 
@@ -236,30 +202,8 @@ fn error_position(e: &sqlx::Error) -> Option<usize> {
 }
 
 impl Backend for PgBackend<'_> {
-    async fn write_module(
-        &mut self,
-        applied_count: i64,
-        fingerprint: Checksum,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = begin_locked!(self, conn);
-            // In transaction mode the values were computed without the lock: count again.
-            let (count, fingerprint) = if Self::transaction_mode(&self.settings) {
-                self.module_state_from_rows(&mut tx).await?
-            } else {
-                (applied_count, fingerprint)
-            };
-            self.record_module(&mut tx, count, &fingerprint.to_hex())
-                .await
-                .map_err(MigrateError::db("recording the module's state"))?;
-            tx.commit()
-                .await
-                .map_err(MigrateError::db("recording the module's state"))
-        }
-        .await;
-        self.put_conn(conn);
-        result
+    async fn write(&mut self, writes: &[Write]) -> Result<(), MigrateError> {
+        self.write_records(writes).await
     }
 
     fn running_may_be_live(&self) -> bool {
@@ -284,7 +228,7 @@ impl Backend for PgBackend<'_> {
             .await
             .map(|rows| rows.into_iter().next())
         {
-            Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
+            Ok(row) => Ok(row.as_ref().map(read_module)),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::reading(
                 &self.ctx.tables.modules,
@@ -400,10 +344,8 @@ impl Backend for PgBackend<'_> {
             }
             let duration = started.elapsed();
             let mut tx = begin_locked!(self, conn);
-            let step = self.fresh_step(&mut tx, step).await?;
-            self.record_applied(&mut tx, &step, duration, total)
-                .await
-                .map_err(MigrateError::db("recording an applied migration"))?;
+            self.run_records(&mut tx, &step.records(millis(duration), total))
+                .await?;
             tx.commit()
                 .await
                 .map_err(MigrateError::db("committing an applied migration"))?;
@@ -414,40 +356,6 @@ impl Backend for PgBackend<'_> {
         self.settle_outside(&mut conn, m.sql, &custom).await;
         self.put_conn(conn);
         result
-    }
-
-    async fn record_failure(
-        &mut self,
-        migration: &Migration,
-        detail: &str,
-        marks_failed: bool,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin().await?;
-            self.record_event(&mut tx, migration, EventKind::Failure, Some(detail))
-                .await?;
-            if marks_failed {
-                // language=PostgreSQL
-                let sql = format!(
-                    "UPDATE {t} SET status = '{STATUS_FAILED}', error = $3 WHERE module = $1 AND version = $2",
-                    t = self.m
-                );
-                sqlx::query(&sql)
-            .persistent(self.cached())
-                    .bind(&self.ctx.module)
-                    .bind(migration.version)
-                    .bind(detail)
-                    .execute(&mut *tx)
-                    .await?;
-                // An empty fingerprint never matches, so the next boot looks closer and refuses.
-                self.record_module(&mut tx, -1, "").await?;
-            }
-            tx.commit().await
-        }
-        .await;
-        self.put_conn(conn);
-        result.map_err(MigrateError::db("recording a failed migration"))
     }
 
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
@@ -476,23 +384,8 @@ impl Backend for PgBackend<'_> {
         Ok(rows.into_iter().filter_map(history_event).collect())
     }
 
-    async fn revert(
-        &mut self,
-        up: &Migration,
-        down: &Migration,
-        step: &Step,
-    ) -> Result<Duration, ApplyError> {
-        self.revert_one(up, down, step).await
-    }
-
-    async fn record_without_running(
-        &mut self,
-        steps: &[Step],
-        status: &str,
-        event: EventKind,
-        detail: &str,
-    ) -> Result<(), MigrateError> {
-        self.record_steps(steps, status, event, detail).await
+    async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        self.revert_one(step).await
     }
 
     async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
@@ -541,42 +434,6 @@ impl Backend for PgBackend<'_> {
             .and_then(|row| row.try_get::<bool, _>(0).ok())
             .unwrap_or(false))
     }
-
-    async fn repair(
-        &mut self,
-        migration: &Migration,
-        applied_count_after: i64,
-        fingerprint_after: Checksum,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin().await?;
-            // language=PostgreSQL
-            let sql = format!(
-                "UPDATE {t} SET status = '{STATUS_APPLIED}', checksum = $3, loose_checksum = $4,
-                     applied_at = now(), applied_by = $5, error = NULL
-                 WHERE module = $1 AND version = $2",
-                t = self.m
-            );
-            sqlx::query(&sql)
-                .persistent(self.cached())
-                .bind(&self.ctx.module)
-                .bind(migration.version)
-                .bind(migration.checksum.to_hex())
-                .bind(migration.loose_checksum.to_hex())
-                .bind(self.ctx.applied_by())
-                .execute(&mut *tx)
-                .await?;
-            self.record_event(&mut tx, migration, EventKind::Repair, None)
-                .await?;
-            self.record_module(&mut tx, applied_count_after, &fingerprint_after.to_hex())
-                .await?;
-            tx.commit().await
-        }
-        .await;
-        self.put_conn(conn);
-        result.map_err(MigrateError::db("recording a repair"))
-    }
 }
 
 #[cfg(test)]
@@ -597,7 +454,8 @@ fn futures_are_send(
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
     send(b.apply_without_transaction(step, None));
-    send(b.record_failure(m, &f.detail(), true));
+    send(b.write(&[]));
     send(b.history());
-    send(b.repair(m, 1, Checksum([0; 32])));
+    send(b.revert(step));
+    let _ = (m, f);
 }

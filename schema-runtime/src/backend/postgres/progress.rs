@@ -7,8 +7,8 @@
 //! the file's own transaction, would commit it) and no prepared statement (which a
 //! transaction-pooling proxy may not keep).
 
-use super::{batch::literal, control, error_position, PgBackend};
-use crate::backend::progress::{progress_sql, started_note, Keeping};
+use super::{control, error_position, PgBackend};
+use crate::backend::progress::{started_note, Keeping};
 use crate::backend::{run_counted, ApplyError, ApplyFailure};
 use crate::{MigrateError, Migration};
 use futures_util::future::BoxFuture;
@@ -101,7 +101,7 @@ impl PgBackend<'_> {
 
     /// `UPDATE` of `m`'s row: `done` statements, and `note` as its error.
     fn progress_sql(&self, m: &Migration, done: usize, note: Option<&str>) -> String {
-        progress_sql(&self.m, &self.ctx.module, m.version, done, note, literal)
+        self.target().progress(m.version, done, note)
     }
 
     /// Runs `stmt` alone; `noted`: outside any transaction, noted as started.

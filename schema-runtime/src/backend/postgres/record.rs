@@ -1,106 +1,95 @@
-//! Writing the tracking rows: applied migrations, history events and the module state.
+//! How PostgreSQL spells the engine's records ([`Syntax`]), and the transactions that write
+//! them.
 
-use super::{PgBackend, Step, STATUS_APPLIED};
-use crate::backend::{APPLIED_COLUMNS, APPLIED_UPSERT};
-use crate::report::EventKind;
-use crate::Migration;
+use super::xact::begin_locked;
+use super::PgBackend;
+use crate::tracking::records::{Rendered, Syntax, Target, Write};
+use crate::tracking::state::ModuleState;
+use crate::MigrateError;
 use sqlx::postgres::PgConnection;
-use std::time::Duration;
+use sqlx::Executor;
+
+/// A string literal that means the same whatever `standard_conforming_strings` is.
+pub(super) fn literal(value: &str) -> String {
+    format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+const SYNTAX: Syntax = Syntax {
+    literal,
+    now: "now()",
+};
 
 impl PgBackend<'_> {
-    /// Records an applied migration: its row, its history event and (for the run's last step)
-    /// the module state, in one statement (one round trip) inside the migration's transaction.
-    pub(super) async fn record_applied(
+    /// Where this run's records go.
+    pub(super) fn target(&self) -> Target<'_> {
+        self.ctx.target([&self.m, &self.h, &self.modules], SYNTAX)
+    }
+
+    /// `writes` as SQL text.
+    pub(super) fn render(&self, writes: &[Write]) -> Rendered {
+        self.target().render(writes)
+    }
+
+    /// Runs `writes` inside the caller's transaction `tx`. In transaction lock mode the engine
+    /// computed the module state without the lock: it is computed again from the rows, under
+    /// the transaction's lock, after the other writes.
+    pub(super) async fn run_records(
         &self,
-        conn: &mut PgConnection,
-        step: &Step,
-        duration: Duration,
-        statements_total: usize,
-    ) -> Result<(), sqlx::Error> {
-        let m = step.migration;
-        // language=PostgreSQL
-        let sql = format!(
-            "WITH applied AS (
-                INSERT INTO {t} ({APPLIED_COLUMNS})
-                VALUES ($1, $2, $3, $4, $5, now(), $6, $7, '{STATUS_APPLIED}', $8, $8, NULL)
-                {APPLIED_UPSERT}
-             ), event AS (
-                INSERT INTO {h} (module, version, description, event, checksum, at, by, duration_ms)
-                VALUES ($1, $2, $3, 'apply', $4, now(), $6, $7)
-             )
-             INSERT INTO {modules} (module, applied_count, fingerprint, updated_at)
-             SELECT $1, $9, $10, now() WHERE $11
-             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-            t = self.m,
-            h = self.h,
-            modules = self.modules
-        );
-        sqlx::query(&sql)
-            .persistent(self.cached())
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(m.checksum.to_hex())
-            .bind(m.loose_checksum.to_hex())
-            .bind(self.ctx.applied_by())
-            .bind(duration.as_millis() as i64)
-            .bind(statements_total as i64)
-            .bind(step.applied_count_after)
-            .bind(step.fingerprint_after.to_hex())
-            .bind(step.records_module)
-            .execute(conn)
-            .await?;
+        tx: &mut PgConnection,
+        writes: &[Write],
+    ) -> Result<(), MigrateError> {
+        let recount = Self::transaction_mode(&self.settings)
+            && writes
+                .iter()
+                .any(|w| matches!(w, Write::Module(ModuleState::Clean { .. })));
+        let failed = MigrateError::db("recording in the tracking tables");
+        if !recount {
+            let text = self.render(writes).text;
+            tx.execute(sqlx::raw_sql(&text)).await.map_err(failed)?;
+            return Ok(());
+        }
+        let rest: Vec<Write> = writes
+            .iter()
+            .filter(|w| !matches!(w, Write::Module(_)))
+            .cloned()
+            .collect();
+        if !rest.is_empty() {
+            let text = self.render(&rest).text;
+            (&mut *tx)
+                .execute(sqlx::raw_sql(&text))
+                .await
+                .map_err(failed)?;
+        }
+        let state = self.module_state_from_rows(tx).await?;
+        let text = self.render(&[Write::Module(state)]).text;
+        tx.execute(sqlx::raw_sql(&text))
+            .await
+            .map_err(MigrateError::db("recording the module's state"))?;
         Ok(())
     }
 
-    pub(super) async fn record_event(
-        &self,
-        conn: &mut PgConnection,
-        m: &Migration,
-        event: EventKind,
-        detail: Option<&str>,
-    ) -> Result<(), sqlx::Error> {
-        // language=PostgreSQL
-        let sql = format!(
-            "INSERT INTO {t} (module, version, description, event, checksum, at, by, detail)
-             VALUES ($1, $2, $3, $4, $5, now(), $6, $7)",
-            t = self.h
-        );
-        sqlx::query(&sql)
-            .persistent(self.cached())
-            .bind(&self.ctx.module)
-            .bind(m.version)
-            .bind(m.description)
-            .bind(event.as_str())
-            .bind(m.checksum.to_hex())
-            .bind(self.ctx.applied_by())
-            .bind(detail)
-            .execute(conn)
-            .await?;
-        Ok(())
+    /// Writes `writes` in one transaction that holds the migration lock.
+    pub(super) async fn write_records(&mut self, writes: &[Write]) -> Result<(), MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = begin_locked!(self, conn);
+            self.run_records(&mut tx, writes).await?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("recording in the tracking tables"))
+        }
+        .await;
+        self.put_conn(conn);
+        result
     }
+}
 
-    pub(super) async fn record_module(
-        &self,
-        conn: &mut PgConnection,
-        applied_count: i64,
-        fingerprint: &str,
-    ) -> Result<(), sqlx::Error> {
-        // language=PostgreSQL
-        let sql = format!(
-            "INSERT INTO {t} (module, applied_count, fingerprint, updated_at) VALUES ($1, $2, $3, now())
-             ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count,
-                 fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
-            t = self.modules
-        );
-        sqlx::query(&sql)
-            .persistent(self.cached())
-            .bind(&self.ctx.module)
-            .bind(applied_count)
-            .bind(fingerprint)
-            .execute(conn)
-            .await?;
-        Ok(())
+#[cfg(test)]
+mod tests {
+    use super::literal;
+
+    #[test]
+    fn literals_survive_quotes_and_backslashes() {
+        assert_eq!(literal(r"it's \ fine"), r"E'it''s \\ fine'");
     }
 }

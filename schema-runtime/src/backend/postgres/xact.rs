@@ -9,11 +9,14 @@
 //! `-- no-transaction` migration is claimed with a `running` row under the lock; other
 //! processes wait for that row to become `applied`.
 
-use super::{PgBackend, Settings, STATUS_APPLIED};
-use crate::backend::{ApplyError, Step, STATUS_BASELINE, STATUS_FAILED, STATUS_RUNNING};
+use super::{PgBackend, Settings};
+use crate::backend::{ApplyError, Step};
+use crate::tracking::records::Write;
+use crate::tracking::state::{Fingerprint, ModuleState, Status};
+use crate::LockMode;
 use crate::{Checksum, MigrateError};
 use sqlx::postgres::PgConnection;
-use sqlx::Row;
+use sqlx::{Executor, Row};
 use std::time::{Duration, Instant};
 
 /// Begins a transaction on `$conn` that holds the migration lock in transaction mode, polling
@@ -49,18 +52,6 @@ macro_rules! begin_locked {
 }
 pub(super) use begin_locked;
 
-/// How the PostgreSQL backend keeps two processes from migrating at once.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum LockMode {
-    /// A session advisory lock on a connection of the pool for the whole run (the default).
-    #[default]
-    Session,
-    /// A transaction advisory lock in each transaction that writes, for transaction-pooling
-    /// proxies.
-    Transaction,
-}
-
 /// What a claim of a `-- no-transaction` migration found.
 pub(super) enum Claim {
     /// This process owns the migration and runs it.
@@ -93,13 +84,13 @@ impl PgBackend<'_> {
         &self,
         tx: &mut PgConnection,
         version: i64,
-    ) -> Result<Option<String>, MigrateError> {
+    ) -> Result<Option<Status>, MigrateError> {
         // language=PostgreSQL
         let sql = format!(
             "SELECT status FROM {} WHERE module = $1 AND version = $2",
             self.m
         );
-        sqlx::query_scalar(&sql)
+        let status: Option<String> = sqlx::query_scalar(&sql)
             .persistent(false)
             .bind(&self.ctx.module)
             .bind(version)
@@ -107,18 +98,21 @@ impl PgBackend<'_> {
             .await
             .map_err(MigrateError::db(
                 "checking whether another process applied a migration",
-            ))
+            ))?;
+        Ok(status.as_deref().map(Status::parse))
     }
 
     /// The module state as the rows say, read under the lock of `tx`.
     pub(super) async fn module_state_from_rows(
         &self,
         tx: &mut PgConnection,
-    ) -> Result<(i64, Checksum), MigrateError> {
+    ) -> Result<ModuleState, MigrateError> {
         // language=PostgreSQL
         let sql = format!(
-            "SELECT version, checksum FROM {} WHERE module = $1 AND status IN ('{STATUS_APPLIED}', '{STATUS_BASELINE}')",
-            self.m
+            "SELECT version, checksum FROM {} WHERE module = $1 AND status IN ('{}', '{}')",
+            self.m,
+            Status::Applied.as_str(),
+            Status::Baseline.as_str()
         );
         let rows = sqlx::query(&sql)
             .persistent(false)
@@ -126,32 +120,13 @@ impl PgBackend<'_> {
             .fetch_all(tx)
             .await
             .map_err(MigrateError::db("reading the applied migrations"))?;
-        let fingerprint = rows.iter().fold(Checksum([0; 32]), |acc, row| {
+        let fingerprint = rows.iter().fold(Fingerprint::EMPTY, |acc, row| {
             let checksum = Checksum::from_hex(row.get(1)).unwrap_or(Checksum([0; 32]));
-            acc.xor(&Checksum::fingerprint_part(row.get(0), &checksum))
+            acc.toggle_version(row.get(0), &checksum)
         });
-        Ok((rows.len() as i64, fingerprint))
-    }
-
-    /// In transaction mode the plan was made without the lock: the module state after `step`
-    /// is computed again from the rows, under the lock (before `step`'s row is written).
-    pub(super) async fn fresh_step(
-        &self,
-        tx: &mut PgConnection,
-        step: &Step,
-    ) -> Result<Step, MigrateError> {
-        if !Self::transaction_mode(&self.settings) || !step.records_module {
-            return Ok(*step);
-        }
-        let (count, fingerprint) = self.module_state_from_rows(tx).await?;
-        Ok(Step {
-            migration: step.migration,
-            applied_count_after: count + 1,
-            fingerprint_after: fingerprint.xor(&Checksum::fingerprint_part(
-                step.migration.version,
-                &step.migration.checksum,
-            )),
-            records_module: true,
+        Ok(ModuleState::Clean {
+            applied_count: rows.len() as i64,
+            fingerprint,
         })
     }
 
@@ -175,11 +150,17 @@ impl PgBackend<'_> {
                 None
             };
             // A resume takes over the failed row; a run claims a migration nobody has.
-            let claimable = status.is_none()
-                || (resume_after.is_some() && status.as_deref() == Some(STATUS_FAILED));
-            match status.as_deref() {
+            let claimable =
+                status.is_none() || (resume_after.is_some() && status == Some(Status::Failed));
+            match status {
                 _ if claimable => {
-                    self.insert_running(&mut tx, step, total, resume_after.unwrap_or(0))
+                    let claim = self.render(&[Write::Claimed {
+                        m: step.migration,
+                        total,
+                        done: resume_after.unwrap_or(0),
+                    }]);
+                    (&mut *tx)
+                        .execute(sqlx::raw_sql(&claim.text))
                         .await
                         .map_err(MigrateError::db("recording the start of a migration"))?;
                     tx.commit()
@@ -187,12 +168,12 @@ impl PgBackend<'_> {
                         .map_err(MigrateError::db("recording the start of a migration"))?;
                     return Ok(Claim::Owner);
                 }
-                Some(STATUS_APPLIED) | Some(STATUS_BASELINE) => return Ok(Claim::AlreadyApplied),
-                Some(STATUS_FAILED) => {
+                Some(status) if status.is_applied() => return Ok(Claim::AlreadyApplied),
+                Some(Status::Failed) => {
                     return Err(ApplyError::Other(MigrateError::Dirty {
                         version: step.migration.version,
                         file: step.migration.path.to_owned(),
-                        status: STATUS_FAILED.to_owned(),
+                        status: Status::Failed.to_string(),
                         progress: "another process ran it".to_owned(),
                         error: "another process recorded it as failed while this one waited"
                             .to_owned(),
@@ -204,8 +185,9 @@ impl PgBackend<'_> {
                         return Err(ApplyError::Other(MigrateError::LockTimeout {
                             waited: started.elapsed(),
                             holder: format!(
-                                "another process applying `{}` (its row is `{STATUS_RUNNING}`; if no process runs it, it died: resolve it with `repair`)",
-                                step.migration.path
+                                "another process applying `{}` (its row is `{}`; if no process runs it, it died: resolve it with `repair`)",
+                                step.migration.path,
+                                Status::Running
                             ),
                         }));
                     }

@@ -15,7 +15,10 @@
 
 use super::pieces::run_pieces;
 use super::{control, SqliteBackend, Step};
-use crate::backend::{statement_failure, statements, ApplyError, CallShape, Culprit};
+use crate::backend::{
+    batch_records, millis, statement_failure, statements, ApplyError, CallShape, Culprit,
+};
+use crate::tracking::records::Millis;
 use crate::MigrateError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::Sqlite;
@@ -121,7 +124,8 @@ impl SqliteBackend<'_> {
         let file_statements = step.migration.statement_count;
         // The plan holds no migration with a row: a failed or interrupted one stops the run
         // before it starts, and the lock keeps others from writing one meanwhile.
-        let record = self.applied_sql(step, file_statements, &elapsed_ms_since_now(), false);
+        let record =
+            self.render(&step.records(Millis::Expr(elapsed_ms_since_now()), file_statements));
         // IMMEDIATE takes the write lock now rather than at the first write, so two writers
         // cannot both read and then fail to upgrade (SQLITE_BUSY without waiting). A newline
         // ends a last line comment of the file; `;` ends a last statement without one.
@@ -206,12 +210,18 @@ impl SqliteBackend<'_> {
             }
             done.push((started.elapsed(), step.migration.statement_count));
         }
+        let recorded: Vec<(Millis, usize)> = done
+            .iter()
+            .map(|(duration, total)| (millis(*duration), *total))
+            .collect();
+        let record = self.render(&batch_records(steps, &recorded));
         // After all the SQL of the transaction: SQLite re-prepares a statement after every
         // schema change, so recording between two migrations' DDL would compile the inserts
         // again for each one. Same transaction, same outcome.
-        self.record_applied_batch(&mut tx, steps, &done)
-            .await
-            .map_err(MigrateError::db("recording an applied migration"))?;
+        if let Err(e) = (&mut *tx).execute(sqlx::raw_sql(&record.text)).await {
+            let _ = tx.rollback().await;
+            return Err(MigrateError::db("recording an applied migration")(e).into());
+        }
         tx.commit()
             .await
             .map_err(MigrateError::db("committing a migration"))?;

@@ -1,20 +1,15 @@
-//! Reverting, recording migrations that were not run here (baseline, import from sqlx), and
-//! reading other tools' history tables.
+//! Reverting, and reading other tools' history tables.
 
-use super::{control, missing_table, quote, run_statements, SqliteBackend, NOW};
-use crate::backend::{decode, ApplyError, SqlxColumns, SqlxRow, Step};
-use crate::report::EventKind;
-use crate::{MigrateError, Migration};
-use sqlx::Connection;
+use super::{control, missing_table, quote, run_statements, SqliteBackend};
+use crate::backend::{decode, millis, ApplyError, SqlxColumns, SqlxRow, Step};
+use crate::MigrateError;
+use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
 
 impl SqliteBackend<'_> {
-    pub(super) async fn revert_one(
-        &mut self,
-        up: &Migration,
-        down: &Migration,
-        step: &Step,
-    ) -> Result<Duration, ApplyError> {
+    pub(super) async fn revert_one(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        self.tables_ready().await?;
+        let down = step.migration;
         let mut conn = self.take_conn().await?;
         let lent = super::settings::Lent::before(&mut conn, &[down.sql]).await;
         let mut unknown_state = false;
@@ -55,29 +50,9 @@ impl SqliteBackend<'_> {
                 tx
             };
             let duration = started.elapsed();
+            let record = self.render(&step.records(millis(duration), 0));
             let record = async {
-                self.write_owed_events(&mut tx).await?;
-                // language=SQLite
-                let delete = format!("DELETE FROM {} WHERE module = ?1 AND version = ?2", self.m);
-                sqlx::query(&delete)
-                    .bind(&self.ctx.module)
-                    .bind(up.version)
-                    .execute(&mut *tx)
-                    .await?;
-                self.record_event(
-                    &mut tx,
-                    down,
-                    EventKind::Revert,
-                    Some(duration.as_millis() as i64),
-                    None,
-                )
-                .await?;
-                self.record_module(
-                    &mut tx,
-                    step.applied_count_after,
-                    &step.fingerprint_after.to_hex(),
-                )
-                .await?;
+                (&mut *tx).execute(sqlx::raw_sql(&record.text)).await?;
                 tx.commit().await
             };
             record
@@ -86,51 +61,8 @@ impl SqliteBackend<'_> {
             Ok(duration)
         }
         .await;
-        self.hand_back(conn, lent, unknown_state, result.is_ok())
-            .await;
+        self.hand_back(conn, lent, unknown_state).await;
         result
-    }
-
-    pub(super) async fn record_steps(
-        &mut self,
-        steps: &[Step],
-        status: &str,
-        event: EventKind,
-        detail: &str,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            self.write_owed_events(&mut tx).await?;
-            // language=SQLite
-            let insert = format!(
-                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, 0, ?7)",
-                t = self.m
-            );
-            for step in steps {
-                let m = step.migration;
-                sqlx::query(&insert)
-                    .bind(&self.ctx.module)
-                    .bind(m.version)
-                    .bind(m.description)
-                    .bind(m.checksum.to_hex())
-                    .bind(m.loose_checksum.to_hex())
-                    .bind(self.ctx.applied_by())
-                    .bind(status)
-                    .execute(&mut *tx)
-                    .await?;
-                self.record_event(&mut tx, m, event, None, Some(detail)).await?;
-            }
-            if let Some(last) = steps.last() {
-                self.record_module(&mut tx, last.applied_count_after, &last.fingerprint_after.to_hex())
-                    .await?;
-            }
-            tx.commit().await
-        }
-        .await;
-        self.after_history_write(conn, false, result.is_ok());
-        result.map_err(MigrateError::db("recording migrations as applied"))
     }
 
     pub(super) async fn read_sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError> {

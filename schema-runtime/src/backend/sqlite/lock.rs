@@ -56,7 +56,7 @@ impl FileLock {
             file,
             "process {} of {}",
             std::process::id(),
-            crate::migrator::whoami()
+            crate::backend::whoami()
         );
         Ok(FileLock { file })
     }

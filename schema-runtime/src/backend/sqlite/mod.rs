@@ -3,12 +3,13 @@
 
 use super::progress as backend_progress;
 use super::{
-    decode, history_event, statements, AppliedColumns, AppliedRow, ApplyError, ApplyFailure,
-    Backend, Context, HistoryColumns, ModuleState, Step, STATUS_APPLIED, STATUS_FAILED,
-    STATUS_RUNNING,
+    decode, history_event, millis, read_module, statements, AppliedColumns, AppliedRow, ApplyError,
+    ApplyFailure, Backend, Context, HistoryColumns, Step,
 };
-use crate::report::{EventKind, HistoryEvent};
-use crate::{Checksum, MigrateError, Migration};
+use crate::report::HistoryEvent;
+use crate::tracking::records::Write;
+use crate::tracking::state::ModuleState;
+use crate::MigrateError;
 use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{Sqlite, SqlitePool};
 use sqlx::{Connection, Executor, Row};
@@ -26,7 +27,6 @@ mod settings;
 mod tables;
 
 use lock::FileLock;
-use record::literal;
 
 // language=SQLite
 const NOW: &str = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
@@ -35,19 +35,10 @@ pub(crate) struct SqliteBackend<'p> {
     pool: &'p SqlitePool,
     conn: Option<PoolConnection<Sqlite>>,
     lock: Option<FileLock>,
-    /// The probe found the tracking tables missing: they are created in the first migration's
-    /// transaction, so that a new database commits once per migration and no more. Every other
-    /// method that writes them calls [`tables_ready`](Self::tables_ready) first.
+    /// The probe found the tracking tables missing: they are created in the transaction of
+    /// the next write (the first migration's), so that a new database commits once per
+    /// migration and no more.
     tables_deferred: bool,
-    /// Versions this run applied in transactions of their own whose `apply` events are still
-    /// to be written: they go with the next history write, at the latest the run's last
-    /// migration's transaction. One tracking page fewer in every other migration's commit.
-    owed: Vec<i64>,
-    /// Whether an earlier run may have stopped between a migration's commit and the events it
-    /// owed (a crash): the next history write then first adds an `apply` event for every
-    /// applied row that has none. Cleared when the module row matched the applied rows, or
-    /// when there were no tracking tables.
-    catch_up: bool,
     /// Whether the database is in memory (or temporary), once read: its connections are never
     /// closed, as that would lose it.
     in_memory: Option<bool>,
@@ -64,8 +55,6 @@ impl<'p> SqliteBackend<'p> {
             conn: None,
             lock: None,
             tables_deferred: false,
-            owed: Vec::new(),
-            catch_up: true,
             in_memory: None,
             m: quote(&ctx.tables.migrations),
             h: quote(&ctx.tables.history),
@@ -170,25 +159,8 @@ impl SqliteBackend<'_> {
 }
 
 impl Backend for SqliteBackend<'_> {
-    async fn write_module(
-        &mut self,
-        applied_count: i64,
-        fingerprint: Checksum,
-    ) -> Result<(), MigrateError> {
-        self.tables_ready().await?;
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            // A run that stopped part-way leaves this one nothing to apply when the same
-            // binary boots again: the events it owed are written here.
-            self.write_owed_events(&mut tx).await?;
-            self.record_module(&mut tx, applied_count, &fingerprint.to_hex())
-                .await?;
-            tx.commit().await
-        }
-        .await;
-        self.after_history_write(conn, false, result.is_ok());
-        result.map_err(MigrateError::db("recording the module's state"))
+    async fn write(&mut self, writes: &[Write]) -> Result<(), MigrateError> {
+        self.write_records(writes).await
     }
 
     async fn probe(&mut self) -> Result<Option<ModuleState>, MigrateError> {
@@ -207,20 +179,14 @@ impl Backend for SqliteBackend<'_> {
             .await;
         self.conn = Some(conn);
         self.tables_deferred = matches!(&row, Err(e) if missing_table(e));
-        // No tables, no events owed; read again under the lock, the answer may change.
-        self.catch_up = !self.tables_deferred;
         match row {
-            Ok(row) => Ok(row.as_ref().map(ModuleState::read)),
+            Ok(row) => Ok(row.as_ref().map(read_module)),
             Err(e) if missing_table(&e) => Ok(None),
             Err(e) => Err(MigrateError::reading(
                 &self.ctx.tables.modules,
                 "checking for pending migrations",
             )(e)),
         }
-    }
-
-    fn history_complete(&mut self) {
-        self.catch_up = false;
     }
 
     async fn run_in_progress(&mut self) -> Result<bool, MigrateError> {
@@ -249,10 +215,6 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn ensure_tables(&mut self) -> Result<(), MigrateError> {
-        self.create_tables().await
-    }
-
-    async fn prepare_tables(&mut self) -> Result<(), MigrateError> {
         if self.tables_deferred {
             return Ok(());
         }
@@ -302,12 +264,6 @@ impl Backend for SqliteBackend<'_> {
         let result = self.apply_steps(&mut guarded, steps, create).await;
         if result.is_ok() {
             self.tables_deferred = false;
-            match steps {
-                [step] if record::defers_event(step, false) => {
-                    self.owed.push(step.migration.version);
-                }
-                _ => self.owed_events_written(),
-            }
         }
         self.conn = guarded.release();
         if let Some(lent) = lent {
@@ -335,25 +291,12 @@ impl Backend for SqliteBackend<'_> {
         let result = async {
             // Claim the row first, so that a crash part-way leaves a `running` row that the
             // next run refuses to skip over.
-            // language=SQLite
-            let claim = format!(
-                "INSERT INTO {t} (module, version, description, checksum, loose_checksum, applied_at, applied_by, status, statements_done, statements_total)
-                 VALUES (?1, ?2, ?3, ?4, ?5, {NOW}, ?6, '{STATUS_RUNNING}', ?8, ?7)
-                 ON CONFLICT (module, version) DO UPDATE SET status = excluded.status,
-                     statements_done = excluded.statements_done,
-                     statements_total = excluded.statements_total, error = NULL",
-                t = self.m
-            );
-            sqlx::query(&claim)
-                .bind(&self.ctx.module)
-                .bind(m.version)
-                .bind(m.description)
-                .bind(m.checksum.to_hex())
-                .bind(m.loose_checksum.to_hex())
-                .bind(self.ctx.applied_by())
-                .bind(total as i64)
-                .bind(resume_after.unwrap_or(0) as i64)
-                .execute(&mut *conn)
+            let claim = self.render(&[Write::Claimed {
+                m,
+                total,
+                done: resume_after.unwrap_or(0),
+            }]);
+            conn.execute(sqlx::raw_sql(&claim.text))
                 .await
                 .map_err(MigrateError::db("recording the start of a migration"))?;
             let started = Instant::now();
@@ -376,8 +319,12 @@ impl Backend for SqliteBackend<'_> {
             let mut tx = conn
                 .begin_with("BEGIN IMMEDIATE")
                 .await
-                .map_err(MigrateError::db("starting the transaction that records a migration"))?;
-            self.record_applied(&mut tx, step, duration, total)
+                .map_err(MigrateError::db(
+                    "starting the transaction that records a migration",
+                ))?;
+            let record = self.render(&step.records(millis(duration), total));
+            (&mut *tx)
+                .execute(sqlx::raw_sql(&record.text))
                 .await
                 .map_err(MigrateError::db("recording an applied migration"))?;
             tx.commit()
@@ -392,47 +339,9 @@ impl Backend for SqliteBackend<'_> {
                 .await),
             ok => ok,
         };
-        // What its statements set stays, whether it failed or not. `record_applied` wrote the
-        // owed events before its own.
-        self.hand_back(conn, lent, unknown_state, result.is_ok())
-            .await;
+        // What its statements set stays, whether it failed or not.
+        self.hand_back(conn, lent, unknown_state).await;
         result
-    }
-
-    async fn record_failure(
-        &mut self,
-        migration: &Migration,
-        detail: &str,
-        marks_failed: bool,
-    ) -> Result<(), MigrateError> {
-        self.tables_ready().await?;
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            // The events of what the run applied before it come first.
-            self.write_owed_events(&mut tx).await?;
-            self.record_event(&mut tx, migration, EventKind::Failure, None, Some(detail))
-                .await?;
-            if marks_failed {
-                // language=SQLite
-                let sql = format!(
-                    "UPDATE {t} SET status = '{STATUS_FAILED}', error = ?3 WHERE module = ?1 AND version = ?2",
-                    t = self.m
-                );
-                sqlx::query(&sql)
-                    .bind(&self.ctx.module)
-                    .bind(migration.version)
-                    .bind(detail)
-                    .execute(&mut *tx)
-                    .await?;
-                // An empty fingerprint never matches, so the next boot looks closer and refuses.
-                self.record_module(&mut tx, -1, "").await?;
-            }
-            tx.commit().await
-        }
-        .await;
-        self.after_history_write(conn, false, result.is_ok());
-        result.map_err(MigrateError::db("recording a failed migration"))
     }
 
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
@@ -461,23 +370,8 @@ impl Backend for SqliteBackend<'_> {
         Ok(rows.into_iter().filter_map(history_event).collect())
     }
 
-    async fn revert(
-        &mut self,
-        up: &Migration,
-        down: &Migration,
-        step: &Step,
-    ) -> Result<Duration, ApplyError> {
-        self.revert_one(up, down, step).await
-    }
-
-    async fn record_without_running(
-        &mut self,
-        steps: &[Step],
-        status: &str,
-        event: EventKind,
-        detail: &str,
-    ) -> Result<(), MigrateError> {
-        self.record_steps(steps, status, event, detail).await
+    async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError> {
+        self.revert_one(step).await
     }
 
     async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
@@ -502,42 +396,6 @@ impl Backend for SqliteBackend<'_> {
             Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
         }
     }
-
-    async fn repair(
-        &mut self,
-        migration: &Migration,
-        applied_count_after: i64,
-        fingerprint_after: Checksum,
-    ) -> Result<(), MigrateError> {
-        let mut conn = self.take_conn().await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            self.write_owed_events(&mut tx).await?;
-            // language=SQLite
-            let sql = format!(
-                "UPDATE {t} SET status = '{STATUS_APPLIED}', checksum = ?3, loose_checksum = ?4,
-                     applied_at = {NOW}, applied_by = ?5, error = NULL
-                 WHERE module = ?1 AND version = ?2",
-                t = self.m
-            );
-            sqlx::query(&sql)
-                .bind(&self.ctx.module)
-                .bind(migration.version)
-                .bind(migration.checksum.to_hex())
-                .bind(migration.loose_checksum.to_hex())
-                .bind(self.ctx.applied_by())
-                .execute(&mut *tx)
-                .await?;
-            self.record_event(&mut tx, migration, EventKind::Repair, None, None)
-                .await?;
-            self.record_module(&mut tx, applied_count_after, &fingerprint_after.to_hex())
-                .await?;
-            tx.commit().await
-        }
-        .await;
-        self.after_history_write(conn, false, result.is_ok());
-        result.map_err(MigrateError::db("recording a repair"))
-    }
 }
 
 #[cfg(test)]
@@ -546,7 +404,7 @@ fn futures_are_send(
     pool: &'static SqlitePool,
     ctx: Context,
     step: &'static Step,
-    m: &'static Migration,
+    m: &'static crate::Migration,
     f: &'static ApplyFailure,
 ) {
     fn send<T: Send>(_: T) {}
@@ -558,7 +416,8 @@ fn futures_are_send(
     send(b.applied());
     send(b.apply_in_transaction(std::slice::from_ref(step)));
     send(b.apply_without_transaction(step, None));
-    send(b.record_failure(m, &f.detail(), true));
+    send(b.write(&[]));
     send(b.history());
-    send(b.repair(m, 1, Checksum([0; 32])));
+    send(b.revert(step));
+    let _ = (m, f);
 }

@@ -5,8 +5,8 @@
 //! transaction or ignores it there (`VACUUM`, `ATTACH`, `DETACH`, and `PRAGMA`, some of which,
 //! like `foreign_keys`, do nothing inside one): such a statement is noted as started first.
 
-use super::{control, literal, SqliteBackend};
-use crate::backend::progress::{first_word, progress_sql, started_note, Keeping};
+use super::{control, SqliteBackend};
+use crate::backend::progress::{first_word, started_note, Keeping};
 use crate::backend::{run_counted, ApplyError, ApplyFailure, CallShape, Culprit};
 use crate::{MigrateError, Migration};
 use futures_util::future::BoxFuture;
@@ -65,7 +65,7 @@ impl SqliteBackend<'_> {
 
     /// `UPDATE` of `m`'s row: `done` statements, and `note` as its error.
     fn progress_sql(&self, m: &Migration, done: usize, note: Option<&str>) -> String {
-        progress_sql(&self.m, &self.ctx.module, m.version, done, note, literal)
+        self.target().progress(m.version, done, note)
     }
 
     /// `stmt` and its progress `done` in one transaction of their own, in one call.

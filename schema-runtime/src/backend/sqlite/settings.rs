@@ -18,15 +18,14 @@ use sqlx::sqlite::{Sqlite, SqliteConnection};
 use sqlx::{Executor, Row};
 
 impl SqliteBackend<'_> {
-    /// [`after_history_write`](Self::after_history_write) for a call that ran a migration's
-    /// statements on their own: what they changed on the connection is set back first (when
-    /// its transaction state is known), or the connection closed.
+    /// Puts the run's connection back after a call that ran a migration's statements on
+    /// their own: what they changed on the connection is set back first (when its transaction
+    /// state is known); closed instead when that state is unknown (a rollback that failed).
     pub(super) async fn hand_back(
         &mut self,
         mut conn: PoolConnection<Sqlite>,
         lent: Option<Lent>,
         mut unknown_state: bool,
-        succeeded: bool,
     ) {
         // Closing the connection to an in-memory database would lose the database: it is
         // rolled back once more and kept.
@@ -39,8 +38,8 @@ impl SqliteBackend<'_> {
             _ => Some(conn),
         };
         match conn {
-            Some(conn) => self.after_history_write(conn, unknown_state, succeeded),
-            None if succeeded => self.owed_events_written(),
+            Some(conn) if unknown_state => drop(conn.detach()),
+            Some(conn) => self.conn = Some(conn),
             None => {}
         }
     }

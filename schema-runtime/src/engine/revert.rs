@@ -1,10 +1,9 @@
 //! Reverting applied migrations with their down files.
 
-use crate::backend::{AppliedRow, Backend, Step, STATUS_APPLIED, STATUS_BASELINE};
+use crate::backend::{Backend, Step};
+use crate::engine::locked;
 use crate::migrator::{applied_migration, with_backend, DbPool};
-use crate::plan::dirty;
-use crate::{Checksum, MigrateError, Migration, Migrator, Report};
-use std::collections::HashMap;
+use crate::{MigrateError, Migration, Migrator, Report};
 use std::time::Instant;
 use tracing::info;
 
@@ -43,12 +42,10 @@ impl Migrator<'_> {
         let ctx = self.context()?;
         with_backend!(self, pool, ctx, |b| {
             let started = Instant::now();
-            b.lock(self.lock_timeout).await?;
-            let result = self.revert_locked(&mut b, selection, started).await;
-            let released = b.unlock().await;
-            let report = result?;
-            released?;
-            Ok(report)
+            locked(&mut b, self.lock_timeout, async |b| {
+                self.revert_locked(b, selection, started).await
+            })
+            .await
         })
     }
 
@@ -60,100 +57,70 @@ impl Migrator<'_> {
     ) -> Result<Report, MigrateError> {
         b.ensure_tables().await?;
         let applied = b.applied().await?;
-        if let Some(row) = applied.iter().find(|r| r.needs_repair()) {
-            let m = self
-                .migrations
-                .applying()
-                .find(|m| m.version == row.version);
-            return Err(dirty(row, m));
-        }
-        let position: HashMap<i64, (usize, &'static Migration)> = self
-            .migrations
-            .applying()
-            .enumerate()
-            .map(|(i, m)| (m.version, (i, m)))
-            .collect();
-        let live: Vec<&AppliedRow> = applied
-            .iter()
-            .filter(|r| r.status == STATUS_APPLIED || r.status == STATUS_BASELINE)
-            .collect();
+        // Validated as a run validates: nothing is reverted over a failed migration, an
+        // edited file or (unless allowed) a migration this binary lacks.
+        let validated = self.validate(&applied, false)?;
+        let position = self.positions();
         // Newest first, by apply order.
-        let mut embedded: Vec<(usize, &AppliedRow, &'static Migration)> = live
+        let mut embedded: Vec<(usize, &'static Migration)> = validated
+            .rows
             .iter()
-            .filter_map(|r| position.get(&r.version).map(|(i, m)| (*i, *r, *m)))
+            .filter_map(|(_, m)| position.get(&m.version).map(|i| (*i, *m)))
             .collect();
-        embedded.sort_by_key(|(i, _, _)| std::cmp::Reverse(*i));
-        let chosen: Vec<(&AppliedRow, &'static Migration)> = match selection {
-            Selection::Last(count) => embedded
-                .iter()
-                .take(count)
-                .map(|(_, r, m)| (*r, *m))
-                .collect(),
+        embedded.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+        let chosen: Vec<&'static Migration> = match selection {
+            Selection::Last(count) => embedded.iter().take(count).map(|(_, m)| *m).collect(),
             Selection::After(version) => {
                 let after = match position.get(&version) {
-                    Some((i, _)) => Some(*i),
+                    Some(i) => Some(*i),
                     None if self.migrations.applying().all(|m| m.version > version) => None,
                     None => return Err(self.unknown(version)),
                 };
+                // An applied migration this binary does not know (allowed by
+                // `ignore_missing`) cannot be reverted past.
+                if let Some(row) = validated
+                    .recorded
+                    .iter()
+                    .find(|r| !position.contains_key(&r.version) && r.version > version)
+                {
+                    return Err(MigrateError::MissingMigration {
+                        module: self.module.clone(),
+                        version: row.version,
+                        description: row.description.clone(),
+                    });
+                }
                 embedded
                     .iter()
-                    .filter(|(i, _, _)| after.is_none_or(|a| *i > a))
-                    .map(|(_, r, m)| (*r, *m))
+                    .filter(|(i, _)| after.is_none_or(|a| *i > a))
+                    .map(|(_, m)| *m)
                     .collect()
             }
         };
-        // An applied migration this binary does not know cannot be reverted past.
-        if let Selection::After(version) = selection {
-            if let Some(row) = live
-                .iter()
-                .find(|r| !position.contains_key(&r.version) && r.version > version)
-            {
-                return Err(MigrateError::MissingMigration {
-                    module: self.module.clone(),
-                    version: row.version,
-                    description: row.description.clone(),
-                });
-            }
-        }
-        // Check everything before reverting anything.
-        let mut downs = Vec::with_capacity(chosen.len());
-        for (row, up) in &chosen {
-            if row.checksum != up.checksum && row.status != STATUS_BASELINE {
-                return Err(MigrateError::ChecksumMismatch {
-                    version: up.version,
-                    file: up.path.to_owned(),
-                    applied: row.checksum,
-                    embedded: up.checksum,
-                    whitespace_only: row.loose_checksum == Some(up.loose_checksum),
-                });
-            }
+        // Every down is found before anything is reverted.
+        let mut steps = Vec::with_capacity(chosen.len());
+        let mut state = validated.state;
+        for up in chosen {
             let down = self.migrations.down_of(up.version).ok_or_else(|| {
                 MigrateError::RevertForwardOnly {
                     version: up.version,
                     file: up.path.to_owned(),
                 }
             })?;
-            downs.push(down);
+            state = state.without(up);
+            steps.push(Step {
+                migration: down,
+                reverts: Some(up),
+                module_after: Some(state),
+            });
         }
-        let mut count = embedded.len() as i64;
-        let mut fingerprint = embedded.iter().fold(Checksum([0; 32]), |acc, (_, _, m)| {
-            acc.xor(&Checksum::fingerprint_part(m.version, &m.checksum))
-        });
         let mut report = Report {
             module: self.module.clone(),
             already_applied: embedded.len(),
             ..Report::default()
         };
-        for ((_, up), down) in chosen.iter().zip(downs) {
-            count -= 1;
-            fingerprint = fingerprint.xor(&Checksum::fingerprint_part(up.version, &up.checksum));
-            let step = Step {
-                migration: down,
-                applied_count_after: count,
-                fingerprint_after: fingerprint,
-                records_module: true,
-            };
-            match b.revert(up, down, &step).await {
+        for step in &steps {
+            let (up, down) = (step.reverts.unwrap_or(step.migration), step.migration);
+            match b.revert(step).await {
                 Ok(duration) => {
                     info!(
                         version = up.version,
@@ -173,7 +140,7 @@ impl Migrator<'_> {
                         "the revert was rolled back, the migration stays applied"
                     };
                     return Err(self
-                        .fail(b, e, std::slice::from_ref(&step), outcome, outside)
+                        .fail(b, e, std::slice::from_ref(step), outcome, outside)
                         .await);
                 }
             }

@@ -2,12 +2,13 @@
 //! resuming it from the first statement that did not complete, or marking it applied once it
 //! was put right by hand (`repair`).
 
-use crate::backend::{
-    leftover, statements, AppliedRow, Backend, Step, STATUS_APPLIED, STATUS_BASELINE,
-};
+use crate::backend::{leftover, statements, AppliedRow, Backend, Step};
+use crate::engine::locked;
 use crate::migrator::{applied_migration, with_backend, DbPool};
-use crate::report::Report;
-use crate::{Checksum, MigrateError, Migration, Migrator};
+use crate::report::{EventKind, Report};
+use crate::tracking::records::Write;
+use crate::tracking::state::{ModuleState, Status};
+use crate::{MigrateError, Migration, Migrator};
 use std::time::Instant;
 use tracing::{info, info_span, Instrument};
 
@@ -65,24 +66,18 @@ impl Migrator<'_> {
     ) -> Result<Report, MigrateError> {
         let ctx = self.context()?;
         let span = info_span!("resume", module = %self.module);
-        with_backend!(self, pool.into(), ctx, |b| async {
+        with_backend!(self, pool.into(), ctx, |b| {
             let started = Instant::now();
-            b.lock(self.lock_timeout).await?;
-            let result = async {
-                let resumed = self.resume_locked(&mut b, options).await?;
-                let mut report = self.run_locked(&mut b, started).await?;
+            locked(&mut b, self.lock_timeout, async |b| {
+                let resumed = self.resume_locked(b, options).await?;
+                let mut report = self.run_locked(b, started).await?;
                 report.already_applied = report.already_applied.saturating_sub(1);
                 report.applied.insert(0, resumed);
                 Ok(report)
-            }
-            .await;
-            let released = b.unlock().await;
-            let report = result?;
-            released?;
-            Ok(report)
-        }
-        .instrument(span)
-        .await)
+            })
+            .instrument(span)
+            .await
+        })
     }
 
     async fn resume_locked<B: Backend>(
@@ -112,7 +107,7 @@ impl Migrator<'_> {
                 "its file is not one of this set's; deploy a binary that has it",
             ));
         };
-        if row.status == crate::backend::STATUS_RUNNING && b.running_may_be_live() {
+        if row.status == Status::Running && b.running_may_be_live() {
             // No lock tells whether the process that wrote the row still runs it: waiting for
             // the row to change would wait the whole lock wait for a process that may be dead.
             return Err(not_resumable(
@@ -156,13 +151,7 @@ impl Migrator<'_> {
                 leftover,
             });
         }
-        let (count, fingerprint) = state_with(&applied, m);
-        let step = Step {
-            migration: m,
-            applied_count_after: count,
-            fingerprint_after: fingerprint,
-            records_module: true,
-        };
+        let step = Step::apply(m, Some(state_with(&applied, m)));
         info!(version = m.version, after = resume_after, "resuming");
         match b.apply_without_transaction(&step, Some(resume_after)).await {
             Ok(duration) => Ok(applied_migration(m, duration.unwrap_or_default())),
@@ -223,11 +212,10 @@ impl Migrator<'_> {
             .find(|m| m.version == version)
             .ok_or_else(|| self.unknown(version))?;
         with_backend!(self, pool.into(), ctx, |b| {
-            b.lock(self.lock_timeout).await?;
-            let result = self.repair_locked(&mut b, m, options).await;
-            let released = b.unlock().await;
-            result?;
-            released
+            locked(&mut b, self.lock_timeout, async |b| {
+                self.repair_locked(b, m, options).await
+            })
+            .await
         })
     }
 
@@ -245,27 +233,31 @@ impl Migrator<'_> {
             other => {
                 return Err(MigrateError::NotFailed {
                     version: m.version,
-                    state: other.map_or("not applied".to_owned(), |r| r.status.clone()),
+                    state: other.map_or("not applied".to_owned(), |r| r.status.to_string()),
                 })
             }
         }
-        let (count, fingerprint) = state_with(&applied, m);
-        b.repair(m, count, fingerprint).await
+        b.write(&[
+            Write::Repaired { m },
+            Write::Event {
+                m,
+                kind: EventKind::Repair,
+                duration_ms: None,
+                detail: None,
+            },
+            Write::Module(state_with(&applied, m)),
+        ])
+        .await
     }
 }
 
 /// The module state once `m` is applied besides the applied rows.
-fn state_with(applied: &[AppliedRow], m: &Migration) -> (i64, Checksum) {
+fn state_with(applied: &[AppliedRow], m: &Migration) -> ModuleState {
     applied
         .iter()
-        .filter(|r| r.status == STATUS_APPLIED || r.status == STATUS_BASELINE)
-        .fold(
-            (1, Checksum::fingerprint_part(m.version, &m.checksum)),
-            |(count, fingerprint), r| {
-                (
-                    count + 1,
-                    fingerprint.xor(&Checksum::fingerprint_part(r.version, &r.checksum)),
-                )
-            },
-        )
+        .filter(|r| r.status.is_applied())
+        .fold(ModuleState::EMPTY, |state, r| {
+            state.with_recorded(r.version, &r.checksum)
+        })
+        .with(m)
 }

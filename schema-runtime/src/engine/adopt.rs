@@ -1,10 +1,13 @@
 //! Adopting a database that something else migrated: baseline, and importing sqlx's table or a
 //! legacy table of versions.
 
-use crate::backend::{is_identifier_path, Backend, Step, STATUS_APPLIED, STATUS_BASELINE};
+use crate::backend::{is_identifier_path, Backend};
+use crate::engine::locked;
 use crate::migrator::{with_backend, DbPool};
 use crate::report::EventKind;
-use crate::{Checksum, MigrateError, Migration, Migrator};
+use crate::tracking::records::{Millis, Write};
+use crate::tracking::state::Status;
+use crate::{MigrateError, Migration, Migrator};
 use sha2::{Digest, Sha384};
 use std::collections::HashSet;
 
@@ -29,7 +32,7 @@ impl Migrator<'_> {
             self.record_locked(
                 &mut b,
                 wanted,
-                STATUS_BASELINE,
+                Status::Baseline,
                 EventKind::Baseline,
                 "baseline: already in the database",
             )
@@ -84,7 +87,7 @@ impl Migrator<'_> {
             self.record_locked(
                 &mut b,
                 wanted,
-                STATUS_APPLIED,
+                Status::Applied,
                 EventKind::Import,
                 "imported from `_sqlx_migrations`",
             )
@@ -130,7 +133,7 @@ impl Migrator<'_> {
                     }
                 }
             }
-            self.record_locked(&mut b, wanted, STATUS_APPLIED, EventKind::Import, &detail)
+            self.record_locked(&mut b, wanted, Status::Applied, EventKind::Import, &detail)
                 .await
         })
     }
@@ -140,45 +143,45 @@ impl Migrator<'_> {
         &self,
         b: &mut B,
         wanted: Vec<&'static Migration>,
-        status: &str,
+        status: Status,
         event: EventKind,
         detail: &str,
     ) -> Result<Vec<i64>, MigrateError> {
-        b.lock(self.lock_timeout).await?;
-        let result = async {
+        locked(b, self.lock_timeout, async |b| {
             b.ensure_tables().await?;
             let applied = b.applied().await?;
             // Validated like a run, so that adopting never hides a modified or failed migration.
             let plan = self.plan(&applied, b.running_may_be_live())?;
             let recorded: HashSet<i64> = applied.iter().map(|r| r.version).collect();
-            let mut count = plan.applied_count;
-            let mut fingerprint = plan.fingerprint;
-            let steps: Vec<Step> = wanted
+            let mut state = plan.state;
+            let mut writes = Vec::new();
+            let mut versions = Vec::new();
+            for m in wanted
                 .into_iter()
                 .filter(|m| !recorded.contains(&m.version))
-                .map(|m| {
-                    count += 1;
-                    fingerprint =
-                        fingerprint.xor(&Checksum::fingerprint_part(m.version, &m.checksum));
-                    Step {
-                        migration: m,
-                        applied_count_after: count,
-                        fingerprint_after: fingerprint,
-                        records_module: true,
-                    }
-                })
-                .collect();
-            if !steps.is_empty() {
-                b.record_without_running(&steps, status, event, detail)
-                    .await?;
+            {
+                state = state.with(m);
+                versions.push(m.version);
+                writes.push(Write::Applied {
+                    m,
+                    status: status.clone(),
+                    duration: Millis::Known(0),
+                    statements: 0,
+                });
+                writes.push(Write::Event {
+                    m,
+                    kind: event,
+                    duration_ms: None,
+                    detail: Some(detail.to_owned()),
+                });
             }
-            Ok(steps.iter().map(|s| s.migration.version).collect())
-        }
-        .await;
-        let released = b.unlock().await;
-        let versions = result?;
-        released?;
-        Ok(versions)
+            if !writes.is_empty() {
+                writes.push(Write::Module(state));
+                b.write(&writes).await?;
+            }
+            Ok(versions)
+        })
+        .await
     }
 }
 

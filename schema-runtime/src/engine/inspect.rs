@@ -1,9 +1,10 @@
 //! Reading where migrations stand without applying anything (status, history, dry run), and
 //! repairing a failed one.
 
-use crate::backend::{AppliedRow, Backend, STATUS_BASELINE, STATUS_RUNNING};
+use crate::backend::{AppliedRow, Backend};
 use crate::migrator::{with_backend, DbPool};
 use crate::report::{HistoryEvent, MigrationState, PlannedMigration, StatusEntry};
+use crate::tracking::state::Status;
 use crate::{MigrateError, Migrations, Migrator};
 use std::collections::{HashMap, HashSet};
 
@@ -45,7 +46,7 @@ impl Migrator<'_> {
             let applied = b.applied().await?;
             // Only a `running` row needs to know whether a run is going on.
             let live =
-                applied.iter().any(|r| r.status == STATUS_RUNNING) && b.run_in_progress().await?;
+                applied.iter().any(|r| r.status == Status::Running) && b.run_in_progress().await?;
             Ok::<_, MigrateError>((applied, live))
         })?;
         Ok(status_entries(self.migrations, &applied, live))
@@ -89,9 +90,9 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
             let row = rows.get(&m.version);
             let state = match row {
                 None => MigrationState::Pending,
-                Some(r) if r.status == STATUS_RUNNING && live => MigrationState::Running,
+                Some(r) if r.status == Status::Running && live => MigrationState::Running,
                 Some(r) if r.needs_repair() => MigrationState::Failed,
-                Some(r) if r.status == STATUS_BASELINE => MigrationState::Baseline,
+                Some(r) if r.status == Status::Baseline => MigrationState::Baseline,
                 Some(r) if r.checksum != m.checksum => MigrationState::Modified,
                 Some(_) => MigrationState::Applied,
             };
@@ -110,7 +111,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 whitespace_only: state == MigrationState::Modified
                     && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
                 interrupted: state == MigrationState::Failed
-                    && row.is_some_and(|r| r.status == STATUS_RUNNING),
+                    && row.is_some_and(|r| r.status == Status::Running),
                 // Not for a migration being applied now: its progress is still moving.
                 progress: row
                     .filter(|r| state == MigrationState::Failed && r.statements_total > 0)

@@ -1,0 +1,332 @@
+//! What the engine writes to the tracking tables, as data ([`Write`]), and its one rendering
+//! into SQL. A store only says how its database spells a string literal and the current time
+//! ([`Syntax`]) and runs the text; the statements and their values are decided here, once.
+//!
+//! Values are written in as literals rather than bound: the text then goes in the same call as
+//! a migration's own statements (one round trip per migration), needs no prepared statement
+//! (which a transaction-pooling proxy may not keep), and reads the same on every database.
+
+use crate::report::EventKind;
+use crate::tracking::state::{ModuleState, Status};
+use crate::Migration;
+
+/// A duration in milliseconds as a record gives it.
+#[derive(Debug, Clone)]
+pub(crate) enum Millis {
+    /// Measured by the process.
+    Known(i64),
+    /// An SQL expression of the store's, evaluated as the record is written (the time the
+    /// server spent on the statements sent before it in the same call).
+    Expr(String),
+}
+
+/// One change to the tracking tables.
+#[derive(Debug, Clone)]
+pub(crate) enum Write {
+    /// The row of a migration that is applied now (`Applied`, or `Baseline` for one marked so
+    /// without running), replacing the row of an earlier attempt.
+    Applied {
+        m: &'static Migration,
+        status: Status,
+        duration: Millis,
+        statements: usize,
+    },
+    /// The `running` row that claims a `-- no-transaction` migration before its first
+    /// statement runs, `done` of its `total` statements counted as run (a resume's).
+    Claimed {
+        m: &'static Migration,
+        total: usize,
+        done: usize,
+    },
+    /// How far a `-- no-transaction` migration got, with a note (see `backend::progress`).
+    Progress {
+        version: i64,
+        done: usize,
+        note: Option<String>,
+    },
+    /// The row of a migration that failed part-way, with what happened.
+    Failed { version: i64, detail: String },
+    /// A failed row marked applied after a person put the database right.
+    Repaired { m: &'static Migration },
+    /// The row of a reverted migration.
+    Removed { version: i64 },
+    /// An `apply` event for each of `versions`, copied from the rows written before it in the
+    /// same transaction (their time, author and duration), in the order they were applied.
+    ApplyEvents { versions: Vec<i64> },
+    /// Any other history event.
+    Event {
+        m: &'static Migration,
+        kind: EventKind,
+        duration_ms: Option<i64>,
+        detail: Option<String>,
+    },
+    /// The module row.
+    Module(ModuleState),
+}
+
+/// How a database spells what the records need.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Syntax {
+    /// A string literal holding any text.
+    pub literal: fn(&str) -> String,
+    /// The current time, as the tracking tables' time columns take it.
+    pub now: &'static str,
+}
+
+/// Where the records go: the tracking tables (quoted, possibly schema-qualified), the module
+/// and who applies.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Target<'a> {
+    pub migrations: &'a str,
+    pub history: &'a str,
+    pub modules: &'a str,
+    pub module: &'a str,
+    pub applied_by: &'a str,
+    pub syntax: Syntax,
+}
+
+/// SQL text and how many statements it holds (what a failed call's error is traced to).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rendered {
+    pub text: String,
+    pub statements: usize,
+}
+
+/// The columns of an applied row, in the order the inserts give them.
+const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_checksum, applied_at, applied_by, duration_ms, status, statements_done, statements_total, error";
+
+/// The history's columns, as every insert into it names them.
+const HISTORY_COLUMNS: &str =
+    "module, version, description, event, checksum, at, by, duration_ms, detail";
+
+/// Rows of one multi-row insert: few enough for any database's limits on a statement.
+const ROWS_PER_INSERT: usize = 100;
+
+impl Target<'_> {
+    /// The statements that make `writes`, in order; consecutive applied rows share inserts.
+    pub(crate) fn render(&self, writes: &[Write]) -> Rendered {
+        let mut out = Rendered::default();
+        let mut i = 0;
+        while i < writes.len() {
+            if let Write::Applied { .. } = writes[i] {
+                let run = writes[i..]
+                    .iter()
+                    .take_while(|w| matches!(w, Write::Applied { .. }))
+                    .count();
+                for chunk in writes[i..i + run].chunks(ROWS_PER_INSERT) {
+                    self.push(&mut out, self.applied_rows(chunk));
+                }
+                i += run;
+                continue;
+            }
+            let statement = self.statement(&writes[i]);
+            self.push(&mut out, statement);
+            i += 1;
+        }
+        out
+    }
+
+    /// The one statement (without its `;`) that records `done` statements of `version` and
+    /// `note` as its row's error: sent on its own or in one call with a statement.
+    pub(crate) fn progress(&self, version: i64, done: usize, note: Option<&str>) -> String {
+        self.statement(&Write::Progress {
+            version,
+            done,
+            note: note.map(str::to_owned),
+        })
+    }
+
+    fn push(&self, out: &mut Rendered, statement: String) {
+        if !out.text.is_empty() {
+            out.text.push('\n');
+        }
+        out.text.push_str(&statement);
+        out.text.push(';');
+        out.statements += 1;
+    }
+
+    fn lit(&self, value: &str) -> String {
+        (self.syntax.literal)(value)
+    }
+
+    fn opt(&self, value: Option<&str>) -> String {
+        value.map_or_else(|| "NULL".to_owned(), |v| self.lit(v))
+    }
+
+    fn row_key(&self, version: i64) -> String {
+        format!("module = {} AND version = {version}", self.lit(self.module))
+    }
+
+    fn applied_rows(&self, rows: &[Write]) -> String {
+        let now = self.syntax.now;
+        let values: Vec<String> = rows
+            .iter()
+            .filter_map(|w| match w {
+                Write::Applied {
+                    m,
+                    status,
+                    duration,
+                    statements,
+                } => {
+                    let duration = match duration {
+                        Millis::Known(ms) => ms.to_string(),
+                        Millis::Expr(expr) => expr.clone(),
+                    };
+                    Some(format!(
+                        "({}, {}, {}, {}, {}, {now}, {}, {duration}, {}, {statements}, {statements}, NULL)",
+                        self.lit(self.module),
+                        m.version,
+                        self.lit(m.description),
+                        self.lit(&m.checksum.to_hex()),
+                        self.lit(&m.loose_checksum.to_hex()),
+                        self.lit(self.applied_by),
+                        self.lit(status.as_str()),
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        // An earlier attempt's row (`running`, `failed`, or reverted and applied again) is
+        // replaced whole.
+        format!(
+            "INSERT INTO {t} ({APPLIED_COLUMNS}) VALUES {values} \
+             ON CONFLICT (module, version) DO UPDATE SET description = excluded.description, \
+             checksum = excluded.checksum, loose_checksum = excluded.loose_checksum, \
+             applied_at = excluded.applied_at, applied_by = excluded.applied_by, \
+             duration_ms = excluded.duration_ms, status = excluded.status, \
+             statements_done = excluded.statements_done, \
+             statements_total = excluded.statements_total, error = NULL",
+            t = self.migrations,
+            values = values.join(", "),
+        )
+    }
+
+    fn statement(&self, write: &Write) -> String {
+        let (t, h, now) = (self.migrations, self.history, self.syntax.now);
+        let module = self.lit(self.module);
+        match write {
+            Write::Applied { .. } => self.applied_rows(std::slice::from_ref(write)),
+            Write::Claimed { m, total, done } => format!(
+                "INSERT INTO {t} ({APPLIED_COLUMNS}) VALUES ({module}, {}, {}, {}, {}, {now}, {}, 0, {}, {done}, {total}, NULL) \
+                 ON CONFLICT (module, version) DO UPDATE SET status = excluded.status, \
+                 statements_done = excluded.statements_done, \
+                 statements_total = excluded.statements_total, error = NULL",
+                m.version,
+                self.lit(m.description),
+                self.lit(&m.checksum.to_hex()),
+                self.lit(&m.loose_checksum.to_hex()),
+                self.lit(self.applied_by),
+                self.lit(Status::Running.as_str()),
+            ),
+            Write::Progress {
+                version,
+                done,
+                note,
+            } => format!(
+                "UPDATE {t} SET statements_done = {done}, error = {} WHERE {}",
+                self.opt(note.as_deref()),
+                self.row_key(*version)
+            ),
+            Write::Failed { version, detail } => format!(
+                "UPDATE {t} SET status = {}, error = {} WHERE {}",
+                self.lit(Status::Failed.as_str()),
+                self.lit(detail),
+                self.row_key(*version)
+            ),
+            Write::Repaired { m } => format!(
+                "UPDATE {t} SET status = {}, checksum = {}, loose_checksum = {}, applied_at = {now}, \
+                 applied_by = {}, error = NULL WHERE {}",
+                self.lit(Status::Applied.as_str()),
+                self.lit(&m.checksum.to_hex()),
+                self.lit(&m.loose_checksum.to_hex()),
+                self.lit(self.applied_by),
+                self.row_key(m.version)
+            ),
+            Write::Removed { version } => {
+                format!("DELETE FROM {t} WHERE {}", self.row_key(*version))
+            }
+            Write::ApplyEvents { versions } => {
+                let versions: Vec<String> = versions.iter().map(i64::to_string).collect();
+                format!(
+                    "INSERT INTO {h} ({HISTORY_COLUMNS}) \
+                     SELECT module, version, description, {}, checksum, applied_at, applied_by, duration_ms, NULL \
+                     FROM {t} WHERE module = {module} AND version IN ({}) ORDER BY applied_at, version",
+                    self.lit(EventKind::Apply.as_str()),
+                    versions.join(", ")
+                )
+            }
+            Write::Event {
+                m,
+                kind,
+                duration_ms,
+                detail,
+            } => format!(
+                "INSERT INTO {h} ({HISTORY_COLUMNS}) VALUES ({module}, {}, {}, {}, {}, {now}, {}, {}, {})",
+                m.version,
+                self.lit(m.description),
+                self.lit(kind.as_str()),
+                self.lit(&m.checksum.to_hex()),
+                self.lit(self.applied_by),
+                duration_ms.map_or_else(|| "NULL".to_owned(), |ms| ms.to_string()),
+                self.opt(detail.as_deref()),
+            ),
+            Write::Module(state) => {
+                let (count, fingerprint) = state.columns();
+                format!(
+                    "INSERT INTO {m} (module, applied_count, fingerprint, updated_at) \
+                     VALUES ({module}, {count}, {}, {now}) \
+                     ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count, \
+                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+                    self.lit(&fingerprint),
+                    m = self.modules,
+                )
+            }
+        }
+    }
+}
+
+/// What the engine records with an applied step, whose statements took `duration` and
+/// numbered `statements`: its row, its `apply` event, and the module state when the step
+/// records one.
+pub(crate) fn applied(
+    m: &'static Migration,
+    module_after: Option<ModuleState>,
+    duration: Millis,
+    statements: usize,
+) -> Vec<Write> {
+    let mut writes = vec![
+        Write::Applied {
+            m,
+            status: Status::Applied,
+            duration,
+            statements,
+        },
+        Write::ApplyEvents {
+            versions: vec![m.version],
+        },
+    ];
+    writes.extend(module_after.map(Write::Module));
+    writes
+}
+
+/// What the engine records when `down` reverted `up` in `duration_ms`.
+pub(crate) fn reverted(
+    up: &'static Migration,
+    down: &'static Migration,
+    module_after: Option<ModuleState>,
+    duration_ms: i64,
+) -> Vec<Write> {
+    let mut writes = vec![
+        Write::Removed {
+            version: up.version,
+        },
+        Write::Event {
+            m: down,
+            kind: EventKind::Revert,
+            duration_ms: Some(duration_ms),
+            detail: None,
+        },
+    ];
+    writes.extend(module_after.map(Write::Module));
+    writes
+}
