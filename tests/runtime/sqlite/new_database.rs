@@ -1,7 +1,7 @@
 //! A run on an SQLite file without tracking tables creates them in the first migration's
 //! transaction: a new database commits once per migration, and a first migration that fails
 //! or runs outside a transaction still finds the tables it records into (`all_or_nothing`
-//! failing on a new database: `tests/sqlite_errors.rs`).
+//! failing on a new database: `tests/runtime/errors.rs`).
 
 use crate::support::folders;
 use crate::support::sqlite;
