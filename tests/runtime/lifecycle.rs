@@ -15,6 +15,7 @@ static BASIC_MODIFIED: Migrations =
 static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic_plus");
 
 on_both_databases!(
+    revert_validates_the_whole_history_as_a_run_does,
     apply_and_revert_events_record_their_duration,
     up_down_up_round_trips_leave_the_same_schema,
     revert_last_reverts_the_newest_migrations,
@@ -118,6 +119,38 @@ async fn revert_last_reverts_the_newest_migrations(db: &impl TestDb) {
             MigrationState::Pending
         ]
     );
+}
+
+async fn revert_validates_the_whole_history_as_a_run_does(db: &impl TestDb) {
+    REVERSIBLE.run(db.pool()).await.unwrap();
+    let before = db.schema().await;
+    // 1's recorded checksum no longer matches its file: reverting 3 is refused all the same,
+    // as a run would refuse, before anything is reverted.
+    db.exec(&format!(
+        "UPDATE _schema_migrations SET checksum = '{}' WHERE version = 1",
+        "a".repeat(64)
+    ))
+    .await;
+    let err = REVERSIBLE
+        .migrator()
+        .revert_last(db.pool(), 1)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MigrateError::ChecksumMismatch { version: 1, .. }),
+        "{err:?}"
+    );
+    assert_eq!(db.schema().await, before, "nothing was reverted");
+    // A failed row stops a revert as it stops a run.
+    db.exec("UPDATE _schema_migrations SET status = 'failed' WHERE version = 2")
+        .await;
+    let err = REVERSIBLE
+        .migrator()
+        .revert_last(db.pool(), 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MigrateError::Dirty { .. }), "{err:?}");
+    assert_eq!(db.schema().await, before, "nothing was reverted");
 }
 
 async fn reverting_past_a_forward_only_migration_is_refused_before_anything_is_reverted(
