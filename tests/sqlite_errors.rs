@@ -3,11 +3,14 @@
 //! last that SQLite reported complete), a constraint that fails at `COMMIT`, `all_or_nothing`,
 //! and nothing applied or recorded of the migration that failed.
 
+#[path = "support/chain.rs"]
+mod chain;
 #[path = "support/folders.rs"]
 mod folders;
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
+use chain::chain;
 use folders::{line_of, one_file, statement_and_line};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations};
 use sqlite::{applied_versions, fresh, open, tables, TRACKING};
@@ -46,7 +49,7 @@ async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line() {
         (2, "tests/fixtures/failing_statement/2_add_orders.sql")
     );
     assert_eq!((*statement, *line, *column), (3, 5, 1));
-    let message = err.to_string();
+    let message = chain(&err);
     assert!(message.starts_with("tests/fixtures/failing_statement/2_add_orders.sql:5:1: statement 3 of migration 2 failed"), "{message}");
     assert!(
         message.contains("no such table: order_lines") && message.contains("rolled back"),
@@ -134,10 +137,7 @@ async fn names_the_statement_after_the_last_one_sqlite_completed() {
     else {
         panic!("{err:?}");
     };
-    assert!(
-        err.to_string().contains("UNIQUE constraint failed"),
-        "{err}"
-    );
+    assert!(chain(&err).contains("UNIQUE constraint failed"), "{err}");
     let notes: Vec<(i64, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
         .fetch_all(&db.pool)
         .await
@@ -189,9 +189,9 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         matches!(err, MigrateError::CommitFailed { version: 2, .. }),
         "{err:?}"
     );
-    let message = err.to_string();
+    let message = chain(&err);
     assert!(
-        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
+        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran; "),
         "{message}"
     );
     assert!(
@@ -277,7 +277,7 @@ async fn the_counted_statement_is_the_one_the_file_numbers_wherever_it_fails() {
         let db = fresh().await;
         let err = set.run(&db.pool).await.unwrap_err();
         assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
-        assert!(err.to_string().contains("no such table: nowhere"), "{err}");
+        assert!(chain(&err).contains("no such table: nowhere"), "{err}");
         assert!(!tables(&db.pool).await.contains(&"t".to_owned()));
     }
     // And whole, it applies.
@@ -289,4 +289,57 @@ async fn the_counted_statement_is_the_one_the_file_numbers_wherever_it_fails() {
         .await
         .unwrap();
     assert_eq!(copied, ["semi", "x"]);
+}
+
+/// An option only PostgreSQL has, set on a migrator of an SQLite pool: refused by every
+/// operation before anything runs (no tracking table, no lock file), never silently ignored.
+#[tokio::test]
+async fn options_only_postgres_has_are_refused_on_sqlite_before_anything_runs() {
+    let db = fresh().await;
+    let limit = Duration::from_secs(5);
+    let migrators = [
+        (
+            "statement_timeout()",
+            BASIC_PLUS.migrator().statement_timeout(limit),
+        ),
+        (
+            "table_lock_timeout()",
+            BASIC_PLUS.migrator().table_lock_timeout(limit),
+        ),
+        (
+            "lock_mode()",
+            BASIC_PLUS
+                .migrator()
+                .lock_mode(schema_runtime::LockMode::Session),
+        ),
+    ];
+    for (name, migrator) in migrators {
+        let refused = |err: MigrateError| {
+            let MigrateError::UnsupportedOption {
+                option, database, ..
+            } = &err
+            else {
+                panic!("{name}: {err:?}");
+            };
+            assert_eq!((*option, *database), (name, "SQLite"));
+            assert!(
+                err.to_string().contains("applies to PostgreSQL only"),
+                "{err}"
+            );
+        };
+        refused(migrator.run(&db.pool).await.unwrap_err());
+        refused(migrator.status(&db.pool).await.unwrap_err());
+        refused(migrator.dry_run(&db.pool).await.unwrap_err());
+        refused(migrator.revert_to(&db.pool, 0).await.unwrap_err());
+        refused(migrator.baseline(&db.pool, 10).await.unwrap_err());
+        assert!(tables(&db.pool).await.is_empty(), "{name}");
+        assert!(!db.path.with_file_name("app.db-schema-lock").exists());
+    }
+    // Without them, the same migrator runs.
+    BASIC_PLUS
+        .migrator()
+        .lock_timeout(limit)
+        .run(&db.pool)
+        .await
+        .unwrap();
 }

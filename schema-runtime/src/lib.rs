@@ -23,6 +23,8 @@ mod adopt;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 pub mod build;
+#[cfg(feature = "sqlite")]
+mod database_options;
 mod embedded;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod error;
