@@ -3,11 +3,14 @@
 //! error whether or not PostgreSQL gives a position, failures at `COMMIT`, and nothing applied
 //! or recorded of the migration that failed.
 
+#[path = "support/chain.rs"]
+mod chain;
 #[path = "support/folders.rs"]
 mod folders;
 #[path = "support/pg.rs"]
 mod pg;
 
+use chain::chain;
 use folders::{files, line_of, one_file, statement_and_line};
 use pg::{applied_versions, fixture, fresh, tables};
 use schema_runtime::{EventKind, MigrateError};
@@ -29,8 +32,7 @@ async fn a_failing_transactional_migration_leaves_nothing_behind() {
     // PostgreSQL points at the missing table: `order_lines` starts at column 13.
     assert_eq!(*column, 13, "{err}");
     assert!(
-        err.to_string()
-            .contains("relation \"order_lines\" does not exist"),
+        chain(&err).contains("relation \"order_lines\" does not exist"),
         "{err}"
     );
     assert!(!tables(&pool).await.contains(&"orders".to_owned()));
@@ -41,7 +43,7 @@ async fn a_failing_transactional_migration_leaves_nothing_behind() {
 async fn reports_the_line_and_column_of_the_error_in_the_file() {
     let (pool, _, _server) = fresh().await;
     let err = fixture("pg_error_position").run(&pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = chain(&err);
     // PostgreSQL points at the unknown type `NUMBER`: line 5, column 41 of the file, counted in characters (the file has multi-byte ones before it).
     assert!(
         message.starts_with("tests/fixtures/pg_error_position/1_create_widgets.sql:5:41: statement 3 of migration 1 failed"),
@@ -70,7 +72,7 @@ async fn an_error_without_a_position_names_the_statement_that_was_running() {
     else {
         panic!("{err:?}");
     };
-    assert!(err.to_string().contains("duplicate key"), "{err}");
+    assert!(chain(&err).contains("duplicate key"), "{err}");
     let notes: Vec<(i32, String)> = sqlx::query_as("SELECT id, note FROM notes ORDER BY id")
         .fetch_all(&pool)
         .await
@@ -117,9 +119,9 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing()
         matches!(err, MigrateError::CommitFailed { version: 2, .. }),
         "{err:?}"
     );
-    let message = err.to_string();
+    let message = chain(&err);
     assert!(
-        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
+        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran; "),
         "{message}"
     );
     assert!(message.contains("children_parent_fkey"), "{message}");
@@ -190,7 +192,7 @@ async fn the_statement_named_is_the_failing_one_with_or_without_a_position() {
             let (pool, _, _server) = fresh().await;
             let err = set.run(&pool).await.unwrap_err();
             assert_eq!(statement_and_line(&err), (failing + 1, line), "{err}");
-            assert!(err.to_string().contains(message), "{err}");
+            assert!(chain(&err).contains(message), "{err}");
             assert!(!tables(&pool).await.contains(&"t".to_owned()));
         }
     }
@@ -263,5 +265,8 @@ async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
         matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_migrations"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("--table-prefix"), "{err}");
+    assert!(
+        err.to_string().contains("`TableNames::with_prefix(..)`"),
+        "{err}"
+    );
 }

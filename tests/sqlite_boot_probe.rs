@@ -2,9 +2,12 @@
 //! fingerprint), set right when a run stopped part-way or hands edited it, and the runs that
 //! validate the whole history instead.
 
+#[path = "support/chain.rs"]
+mod chain;
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
+use chain::chain;
 use schema_runtime::{MigrateError, MigrationState, Migrations};
 use sqlite::fresh;
 
@@ -107,13 +110,13 @@ async fn another_tools_table_under_a_tracking_name_is_named_with_the_way_out() {
         .await
         .unwrap();
     let err = BASIC.run(&db.pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = chain(&err);
     assert!(
         matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_modules"),
         "{err:?}"
     );
     assert!(
-        message.contains("--table-prefix") && message.contains("no such column"),
+        message.contains("`TableNames::with_prefix(..)`") && message.contains("no such column"),
         "{message}"
     );
     // Nothing was applied.

@@ -2,11 +2,14 @@
 //! the statements' own handling did not see (a progress write inside a `-- no-transaction`
 //! file's own transaction), and an in-memory database survives a run cut short.
 
+#[path = "support/chain.rs"]
+mod chain;
 #[path = "support/folders.rs"]
 mod folders;
 #[path = "support/sqlite.rs"]
 mod sqlite;
 
+use chain::chain;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use sqlx::Executor;
 use std::str::FromStr;
@@ -47,7 +50,7 @@ async fn a_failed_progress_write_inside_the_files_own_transaction_rolls_it_back(
     .unwrap();
     let (_both, set) = folders::files(&[TABLE, OWN]);
     let err = set.run(&pool).await.unwrap_err();
-    let message = err.to_string();
+    let message = chain(&err);
     assert!(message.contains("progress refused"), "{message}");
     assert!(message.contains("rolled back"), "{message}");
     assert!(message.contains("counts 1 statements done"), "{message}");

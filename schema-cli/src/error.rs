@@ -150,13 +150,20 @@ pub(crate) fn print(error: &Error, program: &str) {
     }
 }
 
-/// The text of every source of `error`, outermost first, scrubbed of passwords. No message
-/// repeats its source, so each is shown as it is.
+/// The text of every source of `error`, outermost first, scrubbed of passwords. No message of
+/// ours repeats its source, so each is shown as it is, down to sqlx's database error: its
+/// message is already the one of the driver's error under it, which is left out.
 fn causes(error: &Error) -> Vec<String> {
     let mut causes = Vec::new();
     let mut cause = std::error::Error::source(error);
     while let Some(e) = cause {
         causes.push(scrub(&e.to_string()));
+        if matches!(
+            e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(_))
+        ) {
+            break;
+        }
         cause = e.source();
     }
     causes

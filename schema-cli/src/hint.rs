@@ -51,3 +51,25 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mounted_commands_name_the_subcommand_alone() {
+        let error = Error::Migrate(MigrateError::TransactionLeftOpen {
+            version: 4,
+            file: "migrations/4_open.sql".to_owned(),
+            progress: "1 of 3 statements stand".to_owned(),
+        });
+        assert_eq!(
+            hint(&error, "").as_deref(),
+            Some("`repair 4` marks it resolved once put right by hand")
+        );
+        assert_eq!(
+            hint(&error, "schema ").as_deref(),
+            Some("`schema repair 4` marks it resolved once put right by hand")
+        );
+    }
+}
