@@ -1,5 +1,5 @@
-//! What can stop a command, and how it is printed: `error: ...` on stderr, then the causes the
-//! message does not already say.
+//! What can stop a command, and how it is printed: `error: ...` on stderr, then each cause,
+//! then the command line's hint.
 
 use crate::secret::scrub;
 use schema_runtime::MigrateError;
@@ -122,8 +122,10 @@ pub enum Error {
 }
 
 /// Prints `error` on stderr as `error: ...`, each folder problem on a line of its own, then
-/// the causes whose text the message does not already contain.
-pub(crate) fn print(error: &Error) {
+/// each cause as `  caused by: ...`, then the command line's hint (a flag or command that
+/// resolves it) as `hint: ...`. `program` is what the commands are run as (see
+/// [`crate::hint::hint`]).
+pub(crate) fn print(error: &Error, program: &str) {
     let stderr = std::io::stderr();
     let colour = stderr.is_terminal() && crate::output::colour_allowed();
     let mut w = stderr.lock();
@@ -139,38 +141,48 @@ pub(crate) fn print(error: &Error) {
         }
     }
     // Every text goes through `scrub`: a driver's message may quote the URL it was given.
-    let mut said = scrub(&error.to_string());
-    let _ = writeln!(w, "{label}: {said}");
-    let mut cause = std::error::Error::source(error);
-    while let Some(e) = cause {
-        let text = scrub(&e.to_string());
-        // Several runtime errors put their source in their message too; say it once.
-        if !said.contains(&text) {
-            let _ = writeln!(w, "  caused by: {text}");
-            said.push_str(&text);
-        }
-        cause = e.source();
+    let _ = writeln!(w, "{label}: {}", scrub(&error.to_string()));
+    for cause in causes(error) {
+        let _ = writeln!(w, "  caused by: {cause}");
+    }
+    if let Some(hint) = crate::hint::hint(error, program) {
+        let _ = writeln!(w, "hint: {hint}");
     }
 }
 
-/// Under `--json`: the error as one JSON document on stdout too, so that a script reading
-/// stdout gets a document on failure as well: `{"error": ..., "causes": [...], "problems":
-/// [...]}` (`problems`: each problem of a folder that does not load).
-pub(crate) fn print_json(error: &Error) {
+/// The text of every source of `error`, outermost first, scrubbed of passwords. No message of
+/// ours repeats its source, so each is shown as it is, down to sqlx's database error: its
+/// message is already the one of the driver's error under it, which is left out.
+fn causes(error: &Error) -> Vec<String> {
     let mut causes = Vec::new();
     let mut cause = std::error::Error::source(error);
     while let Some(e) = cause {
         causes.push(scrub(&e.to_string()));
+        if matches!(
+            e.downcast_ref::<sqlx::Error>(),
+            Some(sqlx::Error::Database(_))
+        ) {
+            break;
+        }
         cause = e.source();
     }
+    causes
+}
+
+/// Under `--json`: the error as one JSON document on stdout too, so that a script reading
+/// stdout gets a document on failure as well: `{"error": ..., "causes": [...], "problems":
+/// [...], "hint": ...}` (`problems`: each problem of a folder that does not load; `hint`: the
+/// command line's flag or command that resolves it, or `null`).
+pub(crate) fn print_json(error: &Error, program: &str) {
     let problems: Vec<String> = match error {
         Error::Folder { errors, .. } => errors.iter().map(|e| scrub(&e.to_string())).collect(),
         _ => Vec::new(),
     };
     let document = serde_json::json!({
         "error": scrub(&error.to_string()),
-        "causes": causes,
+        "causes": causes(error),
         "problems": problems,
+        "hint": crate::hint::hint(error, program),
         "exit_code": 1,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

@@ -40,8 +40,9 @@
 //!
 //! - Results go to stdout: aligned tables, coloured only on a terminal without `NO_COLOR`, or
 //!   with `--json` one JSON document per command. Errors go to stderr as `error: ...`, with
-//!   each problem of a bad folder as `path:line:col: message`. Progress (each migration as it
-//!   is applied or reverted) goes to stderr unless `--quiet`.
+//!   each problem of a bad folder as `path:line:col: message`, then each cause as
+//!   `  caused by: ...`, then, where a flag or command resolves it, `hint: ...`. Progress
+//!   (each migration as it is applied or reverted) goes to stderr unless `--quiet`.
 //! - Exit codes: see [`EXIT_CODES`].
 //! - Mounted commands have no `new`: the binary embeds its migrations when it is built, so
 //!   new files are made in the source tree with `schema new`.
@@ -50,6 +51,7 @@ mod cli;
 mod commands;
 mod db;
 mod error;
+mod hint;
 mod output;
 mod progress;
 mod run;

@@ -22,11 +22,11 @@ pub fn run(cli: Cli) -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return finish(Err(Error::Runtime(e)), cli.output.json),
+        Err(e) => return finish(Err(Error::Runtime(e)), cli.output.json, BINARY),
     };
     let out = Output::new(cli.output);
     let result = runtime.block_on(with_progress(out.progress, run_folder(&cli, &out)));
-    finish(result, out.json)
+    finish(result, out.json, BINARY)
 }
 
 /// Runs a mounted migration command (`myapp migrate status`) over the application's embedded
@@ -67,6 +67,7 @@ pub async fn run_migrator<'p>(
     finish(
         with_progress(out.progress, commands::run(&args.command, ctx)).await,
         json,
+        "",
     )
 }
 
@@ -123,13 +124,17 @@ async fn with_progress<T>(enabled: bool, future: impl Future<Output = T>) -> T {
     }
 }
 
-fn finish(result: Result<Exit, Error>, json: bool) -> ExitCode {
+/// What the `schema` binary's hints put before a subcommand; mounted commands name the
+/// subcommand alone, their application's name not being known here.
+const BINARY: &str = "schema ";
+
+fn finish(result: Result<Exit, Error>, json: bool, program: &str) -> ExitCode {
     match result {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(e) => {
-            error::print(&e);
+            error::print(&e, program);
             if json {
-                error::print_json(&e);
+                error::print_json(&e, program);
             }
             ExitCode::from(1)
         }

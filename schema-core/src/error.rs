@@ -1,5 +1,5 @@
-use crate::check::Dialect;
 use crate::diagnostic::Location;
+use crate::dialect::Dialect;
 use std::path::PathBuf;
 
 /// A problem with a migrations folder or one of its files. Every message names the file (and

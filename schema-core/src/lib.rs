@@ -35,6 +35,7 @@
 mod check;
 mod checksum;
 mod diagnostic;
+mod dialect;
 mod directive;
 mod discover;
 mod error;
@@ -45,9 +46,10 @@ mod statement;
 mod transaction;
 mod validate;
 
-pub use check::{check, CheckOptions, Dialect};
+pub use check::{check, CheckOptions};
 pub use checksum::Checksum;
 pub use diagnostic::Location;
+pub use dialect::Dialect;
 pub use directive::{Directive, DIRECTIVE_PREFIX};
 pub use discover::resolve_dir;
 pub use error::Error;

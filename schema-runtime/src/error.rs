@@ -5,11 +5,25 @@ use std::time::Duration;
 
 /// A run, revert or inspection that could not be done. Nothing is left half-applied: every
 /// variant says what state the database is in and what to do next.
+///
+/// # Messages
+///
+/// - The message (`Display`) says what went wrong, where (file, version, statement, line) and
+///   what state that left, then `; ` and the way out, the text [`MigrateError::help`] returns:
+///   a log line alone is enough to act on. A failing statement ([`MigrateError::Failed`],
+///   [`MigrateError::CommitFailed`]) ends with the state the failure left instead, its way out
+///   being in [`MigrateError::help`] only, as it is the same for every statement.
+/// - The cause (the database's or the system's error) is never repeated in the message: it is
+///   [`std::error::Error::source`]. Print the chain, e.g. `error: {message}` and then
+///   `caused by: {source}` for each source.
+/// - The way out names this crate's API (`repair(version)`, `ignore_missing()`), never a
+///   command-line flag: a command built on this crate adds its own hints by matching the
+///   variant.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum MigrateError {
     /// A database call failed outside any migration's SQL.
-    #[error("{context}: {source}")]
+    #[error("database error while {context}")]
     Database {
         /// What was being done.
         context: String,
@@ -18,7 +32,7 @@ pub enum MigrateError {
         source: sqlx::Error,
     },
     /// An applied migration's file changed after it was applied.
-    #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; restore the file as it was applied; a new change belongs in a new migration", if *whitespace_only { " (only white space or line endings differ)" } else { "" })]
+    #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; {}", if *whitespace_only { " (only white space or line endings differ)" } else { "" }, self.fix())]
     ChecksumMismatch {
         /// The version.
         version: i64,
@@ -32,7 +46,7 @@ pub enum MigrateError {
         whitespace_only: bool,
     },
     /// The database has a migration applied that this binary does not know.
-    #[error("migration {version} (`{description}`) of module `{module}` is applied in the database but is not one of this set's migrations (embedded in this binary, or in the folder the command reads); deploy a binary that has it, or allow it with `ignore_missing()` (`--ignore-missing` on the command line), e.g. while an older replica still runs")]
+    #[error("migration {version} (`{description}`) of module `{module}` is applied in the database but is not one of this set's migrations (embedded in this binary, or in the folder the command reads); {}", self.fix())]
     MissingMigration {
         /// The module.
         module: String,
@@ -42,7 +56,7 @@ pub enum MigrateError {
         description: String,
     },
     /// A migration failed half-way earlier and was recorded as failed.
-    #[error("{file}: migration {version} {}; run the statements that did not complete with `resume()` (or `schema resume`), or check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})` (or `schema repair {version}`)", dirty_state(status, progress, error))]
+    #[error("{file}: migration {version} {}; {}", dirty_state(status, progress, error), self.fix())]
     Dirty {
         /// The version.
         version: i64,
@@ -56,7 +70,7 @@ pub enum MigrateError {
         error: String,
     },
     /// A pending migration sorts before one that is already applied.
-    #[error("{file}: migration {version} is pending but migration {newest_applied} is already applied, so it would run out of order; give it a version after {newest_applied}, or allow it with `allow_out_of_order()` (`--allow-out-of-order` on the command line)")]
+    #[error("{file}: migration {version} is pending but migration {newest_applied} is already applied, so it would run out of order; {}", self.fix())]
     OutOfOrder {
         /// The pending version.
         version: i64,
@@ -65,8 +79,10 @@ pub enum MigrateError {
         /// The newest applied version.
         newest_applied: i64,
     },
-    /// A statement of a migration failed.
-    #[error("{file}:{line}:{column}: statement {statement} of migration {version} failed: {source}; {outcome}")]
+    /// A statement of a migration failed. What the database said is the source.
+    #[error(
+        "{file}:{line}:{column}: statement {statement} of migration {version} failed; {outcome}"
+    )]
     Failed {
         /// The version.
         version: i64,
@@ -84,8 +100,9 @@ pub enum MigrateError {
         /// What state that left: rolled back, or recorded as failed.
         outcome: String,
     },
-    /// Every statement of a migration ran, and its transaction could not commit.
-    #[error("{file}: migration {version} could not commit after every statement ran: {source}; {outcome} (a deferred constraint or trigger is checked at COMMIT: fix the file or the data it meets, then run again)")]
+    /// Every statement of a migration ran, and its transaction could not commit. What the
+    /// database said is the source.
+    #[error("{file}: migration {version} could not commit after every statement ran; {outcome}")]
     CommitFailed {
         /// The version.
         version: i64,
@@ -98,7 +115,7 @@ pub enum MigrateError {
         outcome: String,
     },
     /// A `-- no-transaction` migration ran every statement and left a transaction open.
-    #[error("{file}: migration {version} left a transaction open at its end (a `BEGIN` or `SAVEPOINT` without its `COMMIT` or `RELEASE`): it was rolled back, so what the file ran after opening it is undone ({progress}); it is recorded as failed: end the transaction in the file, put the database right, then mark the migration resolved with `repair({version})` (or `schema repair {version}`)")]
+    #[error("{file}: migration {version} left a transaction open at its end (a `BEGIN` or `SAVEPOINT` without its `COMMIT` or `RELEASE`): it was rolled back, so what the file ran after opening it is undone ({progress}); it is recorded as failed; {}", self.fix())]
     TransactionLeftOpen {
         /// The version.
         version: i64,
@@ -108,17 +125,15 @@ pub enum MigrateError {
         progress: String,
     },
     /// Another process held the migration lock for longer than the configured wait.
-    #[error("waited {waited:.1?} for the migration lock, held by {holder}; another process is migrating this database; wait for it, or raise the wait with `lock_timeout()` (`--lock-timeout <seconds>` on the command line)")]
+    #[error("waited {waited:.1?} for the migration lock, held by {holder}; another process is migrating this database; {}", self.fix())]
     LockTimeout {
         /// How long this process waited.
         waited: Duration,
         /// Who holds it, as far as the database can tell.
         holder: String,
     },
-    /// The lock could not be taken or released.
-    #[error(
-        "migration lock at `{path}`: {source}; check that the folder of the database is writable"
-    )]
+    /// The lock could not be taken or released. What the system said is the source.
+    #[error("cannot use the migration lock file `{path}`; {}", self.fix())]
     Lock {
         /// The lock file.
         path: String,
@@ -128,13 +143,13 @@ pub enum MigrateError {
     },
     /// An SQLite database in memory that every connection of the pool would see as a different,
     /// empty database.
-    #[error("the SQLite database is in memory and private to each connection, and the pool can open {max_connections} connections: each other connection would see an empty database without the migrations; nothing was applied; name a shared in-memory database (`sqlite::memory:` as sqlx reads it, or `file:name?mode=memory&cache=shared`), or give the pool `max_connections(1)`")]
+    #[error("the SQLite database is in memory and private to each connection, and the pool can open {max_connections} connections: each other connection would see an empty database without the migrations; nothing was applied; {}", self.fix())]
     PrivateInMemory {
         /// How many connections the pool may open.
         max_connections: u32,
     },
     /// A version asked for (target, revert, repair, baseline) is not in the embedded set.
-    #[error("migration {version} is not one of this set's migrations; their versions run from {first} to {last}")]
+    #[error("migration {version} is not one of this set's migrations; {}", self.fix())]
     UnknownVersion {
         /// The version asked for.
         version: i64,
@@ -144,7 +159,8 @@ pub enum MigrateError {
         last: i64,
     },
     /// A tracking table that exists without the columns this crate writes: another tool's.
-    #[error("the table `{table}` exists but is not one of this project's tracking tables ({detail}); another tool may own it: give this project other tracking tables with `TableNames::with_prefix(..)` (`--table-prefix` on the command line), or drop the table if nothing uses it")]
+    /// The database's error, naming what is missing, is the source.
+    #[error("the table `{table}` exists but is not one of this project's tracking tables; {}", self.fix())]
     ForeignTable {
         /// The table.
         table: String,
@@ -156,7 +172,7 @@ pub enum MigrateError {
     },
     /// The module has nothing recorded, and another migration tool's history table holds
     /// rows: running every migration from the first could apply again what that tool applied.
-    #[error("module `{module}` has no migration recorded, but `{table}` ({tool}'s history) holds {rows} row{}, so the database may already have these migrations and running them from the first could apply them twice; nothing was applied; {}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", if *rows == 1 { "" } else { "s" }, crate::engine::other_tools::import_hint(table))]
+    #[error("module `{module}` has no migration recorded, but `{table}` ({tool}'s history) holds {rows} row{}, so the database may already have these migrations and running them from the first could apply them twice; nothing was applied; {}", if *rows == 1 { "" } else { "s" }, self.fix())]
     OtherToolHistory {
         /// The module that has nothing recorded.
         module: String,
@@ -168,22 +184,22 @@ pub enum MigrateError {
         rows: i64,
     },
     /// A legacy versions table name that is not a plain identifier.
-    #[error("table name `{name}` is not a plain identifier; give the table of versions to import as letters, digits and `_`, optionally after one `schema.`")]
+    #[error("table name `{name}` is not a plain identifier; {}", self.fix())]
     InvalidLegacyTable {
         /// The name given.
         name: String,
     },
     /// An empty module name.
-    #[error("the module name is empty; name the module (the default is `default`)")]
+    #[error("the module name is empty; {}", self.fix())]
     EmptyModule,
     /// A tracking table name that is not a plain identifier.
-    #[error("tracking table name `{name}` is not a plain identifier; use letters, digits and `_`, optionally after one `schema.`")]
+    #[error("tracking table name `{name}` is not a plain identifier; {}", self.fix())]
     InvalidTableName {
         /// The name given.
         name: String,
     },
     /// All-or-nothing mode with a pending `-- no-transaction` migration.
-    #[error("{file}: migration {version} is `-- no-transaction`, so it cannot run inside the single transaction of `all_or_nothing()`; apply it in a run of its own, or drop `all_or_nothing()`")]
+    #[error("{file}: migration {version} is `-- no-transaction`, so it cannot run inside the single transaction of `all_or_nothing()`; {}", self.fix())]
     NoTransactionInAllOrNothing {
         /// The version.
         version: i64,
@@ -191,7 +207,7 @@ pub enum MigrateError {
         file: String,
     },
     /// A revert that would pass a forward-only migration.
-    #[error("{file}: migration {version} is forward only (it has no down migration), so it cannot be reverted; nothing was reverted; revert to {version} or later, or add a `.down.sql`")]
+    #[error("{file}: migration {version} is forward only (it has no down migration), so it cannot be reverted; nothing was reverted; {}", self.fix())]
     RevertForwardOnly {
         /// The version.
         version: i64,
@@ -208,7 +224,7 @@ pub enum MigrateError {
         table: String,
     },
     /// A legacy versions table holds a value that is not a whole number.
-    #[error("`{table}` lists the version {value}, which is not a whole number, so no migration file here can have it; nothing was imported; delete or fix that row (another tool's repeatable or dotted versions have no counterpart), then import again")]
+    #[error("`{table}` lists the version {value}, which is not a whole number, so no migration file here can have it; nothing was imported; {}", self.fix())]
     LegacyVersionNotWhole {
         /// The table asked for.
         table: String,
@@ -216,13 +232,13 @@ pub enum MigrateError {
         value: String,
     },
     /// sqlx recorded a migration as failed.
-    #[error("`_sqlx_migrations` records migration {version} as failed (success = false); resolve it with sqlx first, or fix the database and delete that row, then import again")]
+    #[error("`_sqlx_migrations` records migration {version} as failed (success = false); {}", self.fix())]
     SqlxFailed {
         /// The version.
         version: i64,
     },
     /// sqlx's checksum of a migration differs from the file's.
-    #[error("{file}: sqlx applied migration {version} with another content than this file (its SHA-384 checksum differs); restore the file as sqlx applied it, then import again")]
+    #[error("{file}: sqlx applied migration {version} with another content than this file (its SHA-384 checksum differs); {}", self.fix())]
     SqlxChecksumMismatch {
         /// The version.
         version: i64,
@@ -248,7 +264,7 @@ pub enum MigrateError {
         reason: String,
     },
     /// `resume` or `repair` of a migration whose file changed since it failed.
-    #[error("{file}: migration {version} failed with checksum {recorded} but the file now has checksum {embedded}: it was edited since; the statements that ran were the old file's, so compare the two, then allow it explicitly (`allow_edited()`)")]
+    #[error("{file}: migration {version} failed with checksum {recorded} but the file now has checksum {embedded}: it was edited since; {}", self.fix())]
     EditedSinceFailure {
         /// The version.
         version: i64,
@@ -260,7 +276,7 @@ pub enum MigrateError {
         embedded: Checksum,
     },
     /// `resume` of a migration whose progress does not say whether a statement ran.
-    #[error("{file}: statement {statement} of migration {version} may have run: it was started outside a transaction and the process stopped before recording its end; check in the database whether it took effect, then say so (`statement_in_doubt(InDoubt::Ran)` or `InDoubt::DidNotRun`)")]
+    #[error("{file}: statement {statement} of migration {version} may have run: it was started outside a transaction and the process stopped before recording its end; {}", self.fix())]
     StatementInDoubt {
         /// The version.
         version: i64,
@@ -281,7 +297,7 @@ pub enum MigrateError {
     },
     /// In transaction lock mode, a migration changed a connection setting that could not be set
     /// back before its transaction committed: the transaction was rolled back.
-    #[error("{file}: migration {version} changed the connection setting {settings}, which could not be set back before its transaction committed; behind a transaction-pooling proxy the server connection serves other clients next, so the transaction was rolled back and nothing of it is applied; change the setting with `SET LOCAL` (or `set_config(.., true)`), which ends with the transaction, or set it back at the end of the file")]
+    #[error("{file}: migration {version} changed the connection setting {settings}, which could not be set back before its transaction committed; behind a transaction-pooling proxy the server connection serves other clients next, so the transaction was rolled back and nothing of it is applied; {}", self.fix())]
     SettingNotSetBack {
         /// The version (the last one of the transaction).
         version: i64,
@@ -298,6 +314,17 @@ pub enum MigrateError {
         /// What it is instead.
         state: String,
     },
+    /// An option of the [`Migrator`](crate::Migrator) that does not apply to the pool's
+    /// database, refused before anything runs rather than ignored.
+    #[error("`{option}` applies to {applies_to} only, and the pool is {database}'s; nothing was run; {}", self.fix())]
+    UnsupportedOption {
+        /// The option, as the builder method is called, e.g. `statement_timeout()`.
+        option: &'static str,
+        /// The database it applies to, e.g. `PostgreSQL`.
+        applies_to: &'static str,
+        /// The pool's database, e.g. `SQLite`.
+        database: &'static str,
+    },
 }
 
 /// What a [`MigrateError::Dirty`] row says: a failure, or a process that stopped part-way.
@@ -310,6 +337,60 @@ fn dirty_state(status: &str, progress: &str, error: &str) -> String {
 }
 
 impl MigrateError {
+    /// The way out: what to do so that the operation succeeds, naming this crate's API
+    /// (`repair(version)`, `ignore_missing()`, ...), for a program that shows it apart from
+    /// the message (the message ends with the same text after `; `, see [`MigrateError`]).
+    ///
+    /// `None` when the way out depends only on the cause ([`MigrateError::Database`]), is
+    /// part of the variant's data ([`MigrateError::NotResumable`]'s `reason`,
+    /// [`MigrateError::Leftover`]), or there is nothing to do (nothing to import or resume).
+    ///
+    /// A `String`, not a `&'static str`: most ways out name the version, file or table of
+    /// this error.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            MigrateError::Database { .. }
+            | MigrateError::NoSqlxTable
+            | MigrateError::NoLegacyTable { .. }
+            | MigrateError::NothingToResume { .. }
+            | MigrateError::NotResumable { .. }
+            | MigrateError::Leftover { .. }
+            | MigrateError::NotFailed { .. } => return None,
+            MigrateError::ChecksumMismatch { .. } => {
+                "restore the file as it was applied; a new change belongs in a new migration".to_owned()
+            }
+            MigrateError::MissingMigration { .. } => "deploy a binary that has it, or allow it with `ignore_missing()`, e.g. while an older replica still runs".to_owned(),
+            MigrateError::Dirty { version, .. } => format!("run the statements that did not complete with `resume()`, or check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})`"),
+            MigrateError::OutOfOrder { newest_applied, .. } => format!("give it a version after {newest_applied}, or allow it with `allow_out_of_order()`"),
+            MigrateError::Failed { statement, line, version, .. } => format!("fix statement {statement} (line {line}) as the database's error says, then run again; a migration recorded as failed is then finished with `resume()`, or marked resolved with `repair({version})` once put right by hand"),
+            MigrateError::CommitFailed { .. } => "a deferred constraint or trigger is checked at COMMIT: fix the file or the data it meets, then run again".to_owned(),
+            MigrateError::TransactionLeftOpen { version, .. } => format!("end the transaction in the file, put the database right, then mark the migration resolved with `repair({version})`"),
+            MigrateError::LockTimeout { .. } => "wait for it, or raise the wait with `lock_timeout()`".to_owned(),
+            MigrateError::Lock { .. } => "check that the folder of the database is writable".to_owned(),
+            MigrateError::PrivateInMemory { .. } => "name a shared in-memory database (`sqlite::memory:` as sqlx reads it, or `file:name?mode=memory&cache=shared`), or give the pool `max_connections(1)`".to_owned(),
+            MigrateError::UnknownVersion { first, last, .. } => format!("give one of its versions, which run from {first} to {last}"),
+            MigrateError::ForeignTable { .. } => "another tool may own it: give this project other tracking tables with `TableNames::with_prefix(..)`, or drop the table if nothing uses it".to_owned(),
+            MigrateError::OtherToolHistory { table, .. } => format!("{}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", import_hint(table)),
+            MigrateError::InvalidLegacyTable { .. } => "give the table of versions to import as letters, digits and `_`, optionally after one `schema.`".to_owned(),
+            MigrateError::EmptyModule => "name the module (the default is `default`)".to_owned(),
+            MigrateError::InvalidTableName { .. } => "use letters, digits and `_`, optionally after one `schema.`".to_owned(),
+            MigrateError::NoTransactionInAllOrNothing { .. } => "apply it in a run of its own, or drop `all_or_nothing()`".to_owned(),
+            MigrateError::RevertForwardOnly { version, .. } => format!("revert to {version} or later, or add a `.down.sql`"),
+            MigrateError::LegacyVersionNotWhole { .. } => "delete or fix that row (another tool's repeatable or dotted versions have no counterpart), then import again".to_owned(),
+            MigrateError::SqlxFailed { .. } => "resolve it with sqlx first, or fix the database and delete that row, then import again".to_owned(),
+            MigrateError::SqlxChecksumMismatch { .. } => "restore the file as sqlx applied it, then import again".to_owned(),
+            MigrateError::EditedSinceFailure { .. } => "the statements that ran were the old file's, so compare the two, then allow it explicitly (`allow_edited()`)".to_owned(),
+            MigrateError::StatementInDoubt { .. } => "check in the database whether it took effect, then say so (`statement_in_doubt(InDoubt::Ran)` or `InDoubt::DidNotRun`)".to_owned(),
+            MigrateError::SettingNotSetBack { .. } => "change the setting with `SET LOCAL` (or `set_config(.., true)`), which ends with the transaction, or set it back at the end of the file".to_owned(),
+            MigrateError::UnsupportedOption { option, database, .. } => format!("leave `{option}` out of the migrator for {database}"),
+        })
+    }
+
+    /// [`MigrateError::help`] for the messages that end with it.
+    fn fix(&self) -> String {
+        self.help().unwrap_or_default()
+    }
+
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
         let context = context.into();
         move |source| MigrateError::Database { context, source }
@@ -338,5 +419,173 @@ impl MigrateError {
             }
             MigrateError::db(context)(source)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn driver(text: &str) -> sqlx::Error {
+        sqlx::Error::Protocol(text.to_owned())
+    }
+
+    /// One of every variant that names a way out or carries a source.
+    fn samples() -> Vec<MigrateError> {
+        let checksum = Checksum([7; 32]);
+        vec![
+            MigrateError::Database {
+                context: "reading the applied migrations".to_owned(),
+                source: driver("disk I/O error"),
+            },
+            MigrateError::MissingMigration {
+                module: "default".to_owned(),
+                version: 30,
+                description: "add_bio".to_owned(),
+            },
+            MigrateError::Dirty {
+                version: 2,
+                file: "migrations/2_index.sql".to_owned(),
+                status: "failed".to_owned(),
+                progress: "1 of 2 statements ran".to_owned(),
+                error: "duplicate key".to_owned(),
+            },
+            MigrateError::OutOfOrder {
+                version: 15,
+                file: "migrations/15_late.sql".to_owned(),
+                newest_applied: 20,
+            },
+            MigrateError::Failed {
+                version: 2,
+                file: "migrations/2_orders.sql".to_owned(),
+                statement: 3,
+                line: 5,
+                column: 1,
+                source: driver("no such table: order_lines"),
+                outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+            },
+            MigrateError::CommitFailed {
+                version: 2,
+                file: "migrations/2_orders.sql".to_owned(),
+                source: driver("FOREIGN KEY constraint failed"),
+                outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+            },
+            MigrateError::TransactionLeftOpen {
+                version: 4,
+                file: "migrations/4_open.sql".to_owned(),
+                progress: "1 of 3 statements stand".to_owned(),
+            },
+            MigrateError::LockTimeout {
+                waited: Duration::from_secs(2),
+                holder: "process 42".to_owned(),
+            },
+            MigrateError::Lock {
+                path: "app.db-schema-lock".to_owned(),
+                source: std::io::Error::other("permission denied"),
+            },
+            MigrateError::ForeignTable {
+                table: "_schema_migrations".to_owned(),
+                detail: "no such column: module".to_owned(),
+                source: driver("no such column: module"),
+            },
+            MigrateError::OtherToolHistory {
+                module: "default".to_owned(),
+                tool: "sqlx".to_owned(),
+                table: "_sqlx_migrations".to_owned(),
+                rows: 2,
+            },
+            MigrateError::EditedSinceFailure {
+                version: 2,
+                file: "migrations/2_index.sql".to_owned(),
+                recorded: checksum,
+                embedded: checksum,
+            },
+            MigrateError::StatementInDoubt {
+                version: 2,
+                file: "migrations/2_index.sql".to_owned(),
+                statement: 3,
+            },
+            MigrateError::UnsupportedOption {
+                option: "statement_timeout()",
+                applies_to: "PostgreSQL",
+                database: "SQLite",
+            },
+        ]
+    }
+
+    #[test]
+    fn no_message_repeats_its_source() {
+        for error in samples() {
+            if let Some(source) = std::error::Error::source(&error) {
+                let source = source.to_string();
+                assert!(!error.to_string().contains(&source), "{error}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_message_ends_with_the_help_where_it_names_the_way_out() {
+        for error in samples() {
+            let message = error.to_string();
+            match (&error, error.help()) {
+                (MigrateError::Database { .. }, help) => assert_eq!(help, None),
+                // A failing statement ends with the state it left; the fix is in help().
+                (MigrateError::Failed { .. } | MigrateError::CommitFailed { .. }, Some(help)) => {
+                    assert!(!message.contains(&help), "{message}");
+                }
+                (_, Some(help)) => assert!(message.ends_with(&format!("; {help}")), "{message}"),
+                (_, None) => panic!("no help for {error:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn help_names_the_api_that_resolves_it() {
+        let by_version = |v: i64| format!("`repair({v})`");
+        let [_, missing, dirty, out_of_order, failed, _, left_open, lock, ..] = &samples()[..]
+        else {
+            panic!("samples changed");
+        };
+        assert!(missing.help().unwrap().contains("`ignore_missing()`"));
+        let dirty = dirty.help().unwrap();
+        assert!(
+            dirty.contains("`resume()`") && dirty.contains(&by_version(2)),
+            "{dirty}"
+        );
+        assert!(out_of_order.help().unwrap().contains("after 20"));
+        assert!(failed.help().unwrap().contains("statement 3 (line 5)"));
+        assert!(left_open.help().unwrap().contains(&by_version(4)));
+        assert!(lock.help().unwrap().contains("`lock_timeout()`"));
+    }
+
+    #[test]
+    fn no_message_or_help_names_a_command_line_flag() {
+        for error in samples() {
+            let text = format!("{error} {}", error.help().unwrap_or_default());
+            let without_directives = text.replace("`-- no-transaction`", "");
+            assert!(!without_directives.contains("--"), "{text}");
+            assert!(!text.contains("`schema "), "{text}");
+            assert!(!text.contains("command line"), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_unsupported_option_says_where_it_applies() {
+        let error = &samples()[13];
+        assert_eq!(
+            error.to_string(),
+            "`statement_timeout()` applies to PostgreSQL only, and the pool is SQLite's; nothing was run; leave `statement_timeout()` out of the migrator for SQLite"
+        );
+    }
+}
+
+/// The import that adopts the history in `table`, as the start of the way out, where one can
+/// read it.
+fn import_hint(table: &str) -> String {
+    match table {
+        "_sqlx_migrations" => "adopt its history with `import_sqlx()`, or ".to_owned(),
+        // Its versions are in `version_id`, and it keeps rows of rolled-back versions too.
+        "goose_db_version" => String::new(),
+        _ => format!("adopt its history with `import_versions_table(\"{table}\")`, or "),
     }
 }

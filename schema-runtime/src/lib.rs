@@ -21,6 +21,8 @@
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 pub mod build;
+#[cfg(feature = "sqlite")]
+mod database_options;
 mod embedded;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod engine;

@@ -44,6 +44,8 @@ macro_rules! with_backend_impl {
         match $pool {
             #[cfg(feature = "sqlite")]
             DbPool::Sqlite(pool) => {
+                // Before anything runs: an option SQLite has no use for is refused, not ignored.
+                $self.refuse_postgres_options()?;
                 let mut $b = crate::backend::sqlite::SqliteBackend::new(pool, $ctx);
                 $body
             }
@@ -75,8 +77,9 @@ pub struct Migrator<'m> {
     pub(crate) table_lock_timeout: Option<Duration>,
     pub(crate) target: Option<i64>,
     pub(crate) always_validate: bool,
+    /// `None` unless set, so that setting it on an SQLite pool can be refused.
     #[cfg(feature = "postgres")]
-    pub(crate) lock_mode: LockMode,
+    pub(crate) lock_mode: Option<LockMode>,
 }
 
 impl Migrations {
@@ -97,7 +100,7 @@ impl Migrations {
             target: None,
             always_validate: false,
             #[cfg(feature = "postgres")]
-            lock_mode: LockMode::default(),
+            lock_mode: None,
         }
     }
 
@@ -183,14 +186,18 @@ impl<'m> Migrator<'m> {
         self
     }
 
-    /// How long to wait for another process's run to finish (default 60 s).
+    /// How long to wait for another process's run to finish (default 60 s). On both databases;
+    /// an SQLite database in memory takes no lock (only this process reaches it), so the wait
+    /// never starts there.
     pub fn lock_timeout(mut self, wait: Duration) -> Self {
         self.lock_timeout = wait;
         self
     }
 
     /// PostgreSQL: the longest any statement of a migration may run (`statement_timeout`).
-    /// Unset by default: the server's setting holds.
+    /// Unset by default: the server's setting holds. SQLite has no such limit: on an SQLite
+    /// pool every operation refuses it ([`MigrateError::UnsupportedOption`]) before anything
+    /// runs.
     pub fn statement_timeout(mut self, limit: Duration) -> Self {
         self.statement_timeout = Some(limit);
         self
@@ -199,6 +206,8 @@ impl<'m> Migrator<'m> {
     /// PostgreSQL: the longest a migration's statement may wait for a table lock that another
     /// session holds (`lock_timeout`), so that a migration stuck behind a long transaction
     /// fails instead of queueing every query of the application behind it. Unset by default.
+    /// Refused on an SQLite pool ([`MigrateError::UnsupportedOption`]), which has no table
+    /// locks to wait for.
     pub fn table_lock_timeout(mut self, limit: Duration) -> Self {
         self.table_lock_timeout = Some(limit);
         self
@@ -206,10 +215,12 @@ impl<'m> Migrator<'m> {
 
     /// PostgreSQL: how processes keep from migrating at once. The default, a session lock on a
     /// connection of the pool held for the run, needs a real session; behind a transaction-pooling proxy
-    /// (PgBouncer's `pool_mode = transaction`) use [`LockMode::Transaction`].
+    /// (PgBouncer's `pool_mode = transaction`) use [`LockMode::Transaction`]. Refused on an
+    /// SQLite pool ([`MigrateError::UnsupportedOption`]), which locks with a file beside the
+    /// database.
     #[cfg(feature = "postgres")]
     pub fn lock_mode(mut self, mode: LockMode) -> Self {
-        self.lock_mode = mode;
+        self.lock_mode = Some(mode);
         self
     }
 
@@ -218,7 +229,7 @@ impl<'m> Migrator<'m> {
         crate::backend::postgres::Settings {
             statement_timeout: self.statement_timeout,
             table_lock_timeout: self.table_lock_timeout,
-            lock_mode: self.lock_mode,
+            lock_mode: self.lock_mode.unwrap_or_default(),
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 /// What one run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Report {
     /// The module the run worked on (`default` unless set).
     pub module: String,
@@ -30,6 +31,7 @@ impl Report {
 
 /// One migration a run would apply, as a dry run reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PlannedMigration {
     /// The version.
     pub version: i64,
@@ -45,6 +47,7 @@ pub struct PlannedMigration {
 
 /// One migration a run applied (or reverted).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AppliedMigration {
     /// The version.
     pub version: i64,
@@ -97,6 +100,7 @@ impl fmt::Display for MigrationState {
 
 /// One line of `status`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StatusEntry {
     /// The version.
     pub version: i64,
@@ -134,6 +138,7 @@ pub struct StatusEntry {
 
 /// How far a `-- no-transaction` migration recorded as failed or running got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// How many of its statements are recorded as done; they ran and stand.
     pub done: usize,
@@ -204,6 +209,7 @@ impl EventKind {
 
 /// One row of the append-only history.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct HistoryEvent {
     /// Increasing id: the order events happened in.
     pub id: i64,

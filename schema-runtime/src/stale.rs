@@ -11,6 +11,7 @@ use std::path::Path;
 
 /// How the migrations folder on disk differs from the embedded set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StaleEmbedding {
     /// Migration files in the folder that the binary does not embed (added since the build).
     pub not_embedded: Vec<String>,

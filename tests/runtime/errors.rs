@@ -145,7 +145,7 @@ async fn a_constraint_checked_at_commit_fails_the_migration_and_leaves_nothing<D
     );
     let message = message(&err);
     assert!(
-        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran: "),
+        message.starts_with("tests/fixtures/deferred_foreign_key/2_children.sql: migration 2 could not commit after every statement ran; "),
         "{message}"
     );
     assert!(
@@ -248,7 +248,7 @@ async fn another_tools_modules_table_is_named_with_the_way_out<D: TestDb>(db: &D
         "{err:?}"
     );
     assert!(
-        message.contains("--table-prefix")
+        message.contains("`TableNames::with_prefix(..)`")
             && message.contains(D::either("no such column", "does not exist")),
         "{message}"
     );
@@ -277,5 +277,8 @@ async fn another_tools_migrations_table_is_named_with_the_way_out(db: &impl Test
         matches!(&err, MigrateError::ForeignTable { table, .. } if table == "_schema_migrations"),
         "{err:?}"
     );
-    assert!(message(&err).contains("--table-prefix"), "{err}");
+    assert!(
+        message(&err).contains("`TableNames::with_prefix(..)`"),
+        "{err}"
+    );
 }

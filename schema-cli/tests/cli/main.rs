@@ -10,6 +10,7 @@
 mod adopt;
 mod cases;
 mod guards;
+mod hints;
 mod mounted;
 mod new;
 mod postgres;

@@ -6,43 +6,9 @@ mod postgres;
 #[cfg(feature = "check-sqlite")]
 mod sqlite;
 
+use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::migration::MigrationSet;
-use std::fmt;
-
-/// The database the migrations are written for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum Dialect {
-    /// SQLite, the embedded default: the chain is applied to an in-memory database.
-    #[default]
-    Sqlite,
-    /// PostgreSQL: each file is parsed, nothing is run.
-    Postgres,
-}
-
-impl Dialect {
-    /// Every dialect, for documentation and for error messages.
-    pub const ALL: &'static [Dialect] = &[Dialect::Sqlite, Dialect::Postgres];
-
-    /// The name used in `dialect = "…"`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dialect::Sqlite => "sqlite",
-            Dialect::Postgres => "postgres",
-        }
-    }
-
-    /// The dialect called `name`.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Dialect::ALL.iter().copied().find(|d| d.name() == name)
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// How [`check`] judges a folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -86,14 +86,3 @@ pub(crate) async fn refuse_other_history<B: Backend>(
         }),
     }
 }
-
-/// The import that adopts the history in `table`, as the start of the way out, where one can
-/// read it.
-pub(crate) fn import_hint(table: &str) -> String {
-    match table {
-        "_sqlx_migrations" => "adopt its history with `import_sqlx()`, or ".to_owned(),
-        // Its versions are in `version_id`, and it keeps rows of rolled-back versions too.
-        "goose_db_version" => String::new(),
-        _ => format!("adopt its history with `import_versions_table(\"{table}\")`, or "),
-    }
-}

@@ -7,11 +7,12 @@ use crate::support::message;
 use crate::support::sqlite;
 
 use folders::{line_of, one_file, statement_and_line};
-use schema_runtime::Migrations;
+use schema_runtime::{MigrateError, Migrations};
 use sqlite::{applied_versions, fresh, open, tables};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use std::time::Duration;
 
+static BASIC_PLUS: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic_plus");
 static SLOW_FILL: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/slow_fill", check = false);
 
@@ -85,4 +86,57 @@ async fn the_counted_statement_is_the_one_the_file_numbers_wherever_it_fails() {
         .await
         .unwrap();
     assert_eq!(copied, ["semi", "x"]);
+}
+
+/// An option only PostgreSQL has, set on a migrator of an SQLite pool: refused by every
+/// operation before anything runs (no tracking table, no lock file), never silently ignored.
+#[tokio::test]
+async fn options_only_postgres_has_are_refused_on_sqlite_before_anything_runs() {
+    let db = fresh().await;
+    let limit = Duration::from_secs(5);
+    let migrators = [
+        (
+            "statement_timeout()",
+            BASIC_PLUS.migrator().statement_timeout(limit),
+        ),
+        (
+            "table_lock_timeout()",
+            BASIC_PLUS.migrator().table_lock_timeout(limit),
+        ),
+        (
+            "lock_mode()",
+            BASIC_PLUS
+                .migrator()
+                .lock_mode(schema_runtime::LockMode::Session),
+        ),
+    ];
+    for (name, migrator) in migrators {
+        let refused = |err: MigrateError| {
+            let MigrateError::UnsupportedOption {
+                option, database, ..
+            } = &err
+            else {
+                panic!("{name}: {err:?}");
+            };
+            assert_eq!((*option, *database), (name, "SQLite"));
+            assert!(
+                err.to_string().contains("applies to PostgreSQL only"),
+                "{err}"
+            );
+        };
+        refused(migrator.run(&db.pool).await.unwrap_err());
+        refused(migrator.status(&db.pool).await.unwrap_err());
+        refused(migrator.dry_run(&db.pool).await.unwrap_err());
+        refused(migrator.revert_to(&db.pool, 0).await.unwrap_err());
+        refused(migrator.baseline(&db.pool, 10).await.unwrap_err());
+        assert!(tables(&db.pool).await.is_empty(), "{name}");
+        assert!(!db.path.with_file_name("app.db-schema-lock").exists());
+    }
+    // Without them, the same migrator runs.
+    BASIC_PLUS
+        .migrator()
+        .lock_timeout(limit)
+        .run(&db.pool)
+        .await
+        .unwrap();
 }

@@ -7,7 +7,7 @@ use crate::support::replicas;
 use crate::support::sqlite;
 
 use replicas::fixture_migrator;
-use schema_runtime::{EventKind, InDoubt, MigrateError, Migrations, Progress, ResolveOptions};
+use schema_runtime::{EventKind, InDoubt, MigrateError, Migrations, ResolveOptions};
 use sqlite::{fresh, tables};
 use sqlx::sqlite::SqlitePool;
 use std::path::Path;
@@ -94,12 +94,8 @@ async fn a_kill_inside_a_statement_run_outside_a_transaction_says_it_may_have_ru
     let set = fixture("no_tx_in_doubt");
     let status = set.status(&db.pool).await.unwrap();
     assert_eq!(
-        status[1].progress,
-        Some(Progress {
-            done: 1,
-            total: 3,
-            in_doubt: Some(2)
-        })
+        status[1].progress.map(|p| (p.done, p.total, p.in_doubt)),
+        Some((1, 3, Some(2)))
     );
     let err = set.run(&db.pool).await.unwrap_err();
     assert!(
