@@ -145,8 +145,25 @@ pub(crate) fn print(error: &Error, program: &str) {
     for cause in causes(error) {
         let _ = writeln!(w, "  caused by: {cause}");
     }
+    let before = applied_before(error);
+    if !before.is_empty() {
+        let versions: Vec<String> = before.iter().map(i64::to_string).collect();
+        let _ = writeln!(
+            w,
+            "  applied before the failure, and kept: {}",
+            versions.join(", ")
+        );
+    }
     if let Some(hint) = crate::hint::hint(error, program) {
         let _ = writeln!(w, "hint: {hint}");
+    }
+}
+
+/// The versions a failed run applied (or reverted) before its failure, which stand.
+fn applied_before(error: &Error) -> Vec<i64> {
+    match error {
+        Error::Migrate(e) => e.applied_before().iter().map(|m| m.version).collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -171,8 +188,9 @@ fn causes(error: &Error) -> Vec<String> {
 
 /// Under `--json`: the error as one JSON document on stdout too, so that a script reading
 /// stdout gets a document on failure as well: `{"error": ..., "causes": [...], "problems":
-/// [...], "hint": ...}` (`problems`: each problem of a folder that does not load; `hint`: the
-/// command line's flag or command that resolves it, or `null`).
+/// [...], "hint": ..., "applied_before": [...]}` (`problems`: each problem of a folder that does
+/// not load; `hint`: the command line's flag or command that resolves it, or `null`;
+/// `applied_before`: the versions a failed run applied before its failure).
 pub(crate) fn print_json(error: &Error, program: &str) {
     let problems: Vec<String> = match error {
         Error::Folder { errors, .. } => errors.iter().map(|e| scrub(&e.to_string())).collect(),
@@ -183,6 +201,7 @@ pub(crate) fn print_json(error: &Error, program: &str) {
         "causes": causes(error),
         "problems": problems,
         "hint": crate::hint::hint(error, program),
+        "applied_before": applied_before(error),
         "exit_code": 1,
     });
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();

@@ -99,6 +99,9 @@ pub enum MigrateError {
         source: sqlx::Error,
         /// What state that left: rolled back, or recorded as failed.
         outcome: String,
+        /// What the run applied (or, for a revert, reverted) before this migration failed,
+        /// in order: it stands. See [`MigrateError::applied_before`].
+        applied_before: Vec<crate::AppliedMigration>,
     },
     /// Every statement of a migration ran, and its transaction could not commit. What the
     /// database said is the source.
@@ -113,6 +116,9 @@ pub enum MigrateError {
         source: sqlx::Error,
         /// What state that left.
         outcome: String,
+        /// What the run applied (or, for a revert, reverted) before this migration failed,
+        /// in order: it stands. See [`MigrateError::applied_before`].
+        applied_before: Vec<crate::AppliedMigration>,
     },
     /// A `-- no-transaction` migration ran every statement and left a transaction open.
     #[error("{file}: migration {version} left a transaction open at its end (a `BEGIN` or `SAVEPOINT` without its `COMMIT` or `RELEASE`): it was rolled back, so what the file ran after opening it is undone ({progress}); it is recorded as failed; {}", self.fix())]
@@ -123,6 +129,9 @@ pub enum MigrateError {
         file: String,
         /// What stands, e.g. `1 of 3 statements stand`.
         progress: String,
+        /// What the run applied (or, for a revert, reverted) before this migration failed,
+        /// in order: it stands. See [`MigrateError::applied_before`].
+        applied_before: Vec<crate::AppliedMigration>,
     },
     /// Another process held the migration lock for longer than the configured wait.
     #[error("waited {waited:.1?} for the migration lock, held by {holder}; another process is migrating this database; {}", self.fix())]
@@ -422,6 +431,43 @@ impl MigrateError {
     }
 }
 
+/// The import that adopts the history in `table`, as the start of the way out, where one can
+/// read it.
+fn import_hint(table: &str) -> String {
+    match table {
+        "_sqlx_migrations" => "adopt its history with `import_sqlx()`, or ".to_owned(),
+        // Its versions are in `version_id`, and it keeps rows of rolled-back versions too.
+        "goose_db_version" => String::new(),
+        _ => format!("adopt its history with `import_versions_table(\"{table}\")`, or "),
+    }
+}
+
+impl MigrateError {
+    /// The partial report of a run that failed at a migration: what it applied before (a
+    /// revert: what it reverted before), which stands, in order. Empty for every other error
+    /// (nothing was applied, or the run failed before applying anything).
+    pub fn applied_before(&self) -> &[crate::AppliedMigration] {
+        match self {
+            MigrateError::Failed { applied_before, .. }
+            | MigrateError::CommitFailed { applied_before, .. }
+            | MigrateError::TransactionLeftOpen { applied_before, .. } => applied_before,
+            _ => &[],
+        }
+    }
+
+    /// This error with `done` added in front of what it says the run did before it, where the
+    /// error carries that.
+    pub(crate) fn after(mut self, done: &[crate::AppliedMigration]) -> Self {
+        if let MigrateError::Failed { applied_before, .. }
+        | MigrateError::CommitFailed { applied_before, .. }
+        | MigrateError::TransactionLeftOpen { applied_before, .. } = &mut self
+        {
+            applied_before.splice(0..0, done.iter().cloned());
+        }
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,16 +622,5 @@ mod tests {
             error.to_string(),
             "`statement_timeout()` applies to PostgreSQL only, and the pool is SQLite's; nothing was run; leave `statement_timeout()` out of the migrator for SQLite"
         );
-    }
-}
-
-/// The import that adopts the history in `table`, as the start of the way out, where one can
-/// read it.
-fn import_hint(table: &str) -> String {
-    match table {
-        "_sqlx_migrations" => "adopt its history with `import_sqlx()`, or ".to_owned(),
-        // Its versions are in `version_id`, and it keeps rows of rolled-back versions too.
-        "goose_db_version" => String::new(),
-        _ => format!("adopt its history with `import_versions_table(\"{table}\")`, or "),
     }
 }

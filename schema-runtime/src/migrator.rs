@@ -415,7 +415,8 @@ impl<'m> Migrator<'m> {
                         } else {
                             "the migration was rolled back, nothing of it was applied"
                         };
-                        return Err(self.fail(b, e, one, outcome, m.no_transaction()).await);
+                        let error = self.fail(b, e, one, outcome, m.no_transaction()).await;
+                        return Err(error.after(&report.applied));
                     }
                 }
             }
@@ -464,6 +465,7 @@ impl<'m> Migrator<'m> {
                     file: m.path.to_owned(),
                     source,
                     outcome: outcome.to_owned(),
+                    applied_before: Vec::new(),
                 };
             }
             ApplyError::LeftOpen {
@@ -488,6 +490,7 @@ impl<'m> Migrator<'m> {
                     version: m.version,
                     file: m.path.to_owned(),
                     progress,
+                    applied_before: Vec::new(),
                 };
                 record_failure(b, m, detail, true).await;
                 return error;
@@ -540,6 +543,7 @@ impl<'m> Migrator<'m> {
             column: failure.column,
             source: failure.source,
             outcome,
+            applied_before: Vec::new(),
         }
     }
 }

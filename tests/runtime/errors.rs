@@ -48,6 +48,9 @@ async fn a_failing_statement_leaves_no_trace_and_is_named_with_its_line<D: TestD
     // SQLite gives no position (the statement starts at column 1); PostgreSQL points at the
     // missing table: `order_lines` starts at column 13.
     assert_eq!((*statement, *line, *column), (3, 5, D::either(1, 13)));
+    // The partial report: what the run applied before the failure stands.
+    let before: Vec<i64> = err.applied_before().iter().map(|m| m.version).collect();
+    assert_eq!(before, [1]);
     let message = message(&err);
     let at = D::either("5:1", "5:13");
     assert!(

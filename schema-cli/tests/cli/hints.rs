@@ -90,6 +90,29 @@ fn a_failed_migration_prints_its_cause_once_and_then_hints_at_resume_and_repair(
 }
 
 #[test]
+fn a_failed_run_says_what_it_applied_before_the_failure() {
+    let project = Project::new();
+    project.write("1_a.sql", "CREATE TABLE a (x);\n");
+    project.write("2_b.sql", "CREATE TABLE b (x);\n");
+    project.write("3_c.sql", "CREATE TABLE a (x);\n");
+    let failed = project.schema(&["up", "--quiet", "--no-check"]).code(1);
+    assert!(
+        failed
+            .stderr
+            .contains("  applied before the failure, and kept: 1, 2\n"),
+        "{}",
+        failed.stderr
+    );
+    project.write("3_c.sql", "CREATE TABLE c (x);\n");
+    project.write("4_d.sql", "CREATE TABLE a (x);\n");
+    let document = project
+        .schema(&["up", "--json", "--quiet", "--no-check"])
+        .code(1)
+        .json();
+    assert_eq!(document["applied_before"], serde_json::json!([3]));
+}
+
+#[test]
 fn an_error_the_command_line_has_no_flag_for_prints_no_hint() {
     let project = Project::new();
     project.write("1_a.sql", "CREATE TABLE a (x);");

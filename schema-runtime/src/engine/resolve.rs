@@ -70,7 +70,10 @@ impl Migrator<'_> {
             let started = Instant::now();
             locked(&mut b, self.lock_timeout, async |b| {
                 let resumed = self.resume_locked(b, options).await?;
-                let mut report = self.run_locked(b, started).await?;
+                let mut report = self
+                    .run_locked(b, started)
+                    .await
+                    .map_err(|e| e.after(std::slice::from_ref(&resumed)))?;
                 report.already_applied = report.already_applied.saturating_sub(1);
                 report.applied.insert(0, resumed);
                 Ok(report)

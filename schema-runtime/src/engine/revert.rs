@@ -139,9 +139,10 @@ impl Migrator<'_> {
                     } else {
                         "the revert was rolled back, the migration stays applied"
                     };
-                    return Err(self
+                    let error = self
                         .fail(b, e, std::slice::from_ref(step), outcome, outside)
-                        .await);
+                        .await;
+                    return Err(error.after(&report.reverted));
                 }
             }
         }
