@@ -509,17 +509,20 @@ mod tests {
                 column: 1,
                 source: driver("no such table: order_lines"),
                 outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+                applied_before: Vec::new(),
             },
             MigrateError::CommitFailed {
                 version: 2,
                 file: "migrations/2_orders.sql".to_owned(),
                 source: driver("FOREIGN KEY constraint failed"),
                 outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+                applied_before: Vec::new(),
             },
             MigrateError::TransactionLeftOpen {
                 version: 4,
                 file: "migrations/4_open.sql".to_owned(),
                 progress: "1 of 3 statements stand".to_owned(),
+                applied_before: Vec::new(),
             },
             MigrateError::LockTimeout {
                 waited: Duration::from_secs(2),
