@@ -62,6 +62,7 @@ mod tests {
             version: 4,
             file: "migrations/4_open.sql".to_owned(),
             progress: "1 of 3 statements stand".to_owned(),
+            applied_before: Vec::new(),
         });
         assert_eq!(
             hint(&error, "").as_deref(),
