@@ -170,7 +170,7 @@ fn statement_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::locate;
+    use crate::backend::call::locate;
 
     #[test]
     fn a_position_in_the_file_names_the_statement_and_where_in_it() {

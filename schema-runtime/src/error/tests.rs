@@ -1,0 +1,157 @@
+//! The messages, their way out and their sources, variant by variant.
+
+use super::*;
+
+fn driver(text: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(text.to_owned())
+}
+
+/// One of every variant that names a way out or carries a source.
+fn samples() -> Vec<MigrateError> {
+    let checksum = Checksum([7; 32]);
+    vec![
+        MigrateError::Database {
+            context: "reading the applied migrations".to_owned(),
+            source: driver("disk I/O error"),
+        },
+        MigrateError::MissingMigration {
+            module: "default".to_owned(),
+            version: 30,
+            description: "add_bio".to_owned(),
+        },
+        MigrateError::Dirty {
+            version: 2,
+            file: "migrations/2_index.sql".to_owned(),
+            status: "failed".to_owned(),
+            progress: "1 of 2 statements ran".to_owned(),
+            error: "duplicate key".to_owned(),
+        },
+        MigrateError::OutOfOrder {
+            version: 15,
+            file: "migrations/15_late.sql".to_owned(),
+            newest_applied: 20,
+        },
+        MigrateError::Failed {
+            version: 2,
+            file: "migrations/2_orders.sql".to_owned(),
+            statement: 3,
+            line: 5,
+            column: 1,
+            source: driver("no such table: order_lines"),
+            outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+            applied_before: Vec::new(),
+        },
+        MigrateError::CommitFailed {
+            version: 2,
+            file: "migrations/2_orders.sql".to_owned(),
+            source: driver("FOREIGN KEY constraint failed"),
+            outcome: "the migration was rolled back, nothing of it was applied".to_owned(),
+            applied_before: Vec::new(),
+        },
+        MigrateError::TransactionLeftOpen {
+            version: 4,
+            file: "migrations/4_open.sql".to_owned(),
+            progress: "1 of 3 statements stand".to_owned(),
+            applied_before: Vec::new(),
+        },
+        MigrateError::LockTimeout {
+            waited: Duration::from_secs(2),
+            holder: "process 42".to_owned(),
+        },
+        MigrateError::Lock {
+            path: "app.db-schema-lock".to_owned(),
+            source: std::io::Error::other("permission denied"),
+        },
+        MigrateError::ForeignTable {
+            table: "_schema_migrations".to_owned(),
+            detail: "no such column: module".to_owned(),
+            source: driver("no such column: module"),
+        },
+        MigrateError::OtherToolHistory {
+            module: "default".to_owned(),
+            tool: "sqlx".to_owned(),
+            table: "_sqlx_migrations".to_owned(),
+            rows: 2,
+        },
+        MigrateError::EditedSinceFailure {
+            version: 2,
+            file: "migrations/2_index.sql".to_owned(),
+            recorded: checksum,
+            embedded: checksum,
+        },
+        MigrateError::StatementInDoubt {
+            version: 2,
+            file: "migrations/2_index.sql".to_owned(),
+            statement: 3,
+        },
+        MigrateError::UnsupportedOption {
+            option: "statement_timeout()",
+            applies_to: "PostgreSQL",
+            database: "SQLite",
+        },
+    ]
+}
+
+#[test]
+fn no_message_repeats_its_source() {
+    for error in samples() {
+        if let Some(source) = std::error::Error::source(&error) {
+            let source = source.to_string();
+            assert!(!error.to_string().contains(&source), "{error}");
+        }
+    }
+}
+
+#[test]
+fn the_message_ends_with_the_help_where_it_names_the_way_out() {
+    for error in samples() {
+        let message = error.to_string();
+        match (&error, error.help()) {
+            (MigrateError::Database { .. }, help) => assert_eq!(help, None),
+            // A failing statement ends with the state it left; the fix is in help().
+            (MigrateError::Failed { .. } | MigrateError::CommitFailed { .. }, Some(help)) => {
+                assert!(!message.contains(&help), "{message}");
+            }
+            (_, Some(help)) => assert!(message.ends_with(&format!("; {help}")), "{message}"),
+            (_, None) => panic!("no help for {error:?}"),
+        }
+    }
+}
+
+#[test]
+fn help_names_the_api_that_resolves_it() {
+    let by_version = |v: i64| format!("`repair({v})`");
+    let [_, missing, dirty, out_of_order, failed, _, left_open, lock, ..] = &samples()[..] else {
+        panic!("samples changed");
+    };
+    assert!(missing.help().unwrap().contains("`ignore_missing()`"));
+    let dirty = dirty.help().unwrap();
+    assert!(
+        dirty.contains("`resume()`") && dirty.contains(&by_version(2)),
+        "{dirty}"
+    );
+    assert!(out_of_order.help().unwrap().contains("after 20"));
+    assert!(failed.help().unwrap().contains("statement 3 (line 5)"));
+    assert!(left_open.help().unwrap().contains(&by_version(4)));
+    assert!(lock.help().unwrap().contains("`lock_timeout()`"));
+}
+
+#[test]
+fn no_message_or_help_names_a_command_line_flag() {
+    for error in samples() {
+        let text = format!("{error} {}", error.help().unwrap_or_default());
+        let without_directives = text.replace("`-- no-transaction`", "");
+        assert!(!without_directives.contains("--"), "{text}");
+        assert!(!text.contains("`schema "), "{text}");
+        assert!(!text.contains("command line"), "{text}");
+    }
+}
+
+#[test]
+fn an_unsupported_option_says_where_it_applies() {
+    let error = &samples()[13];
+    assert_eq!(
+        error.to_string(),
+        "`statement_timeout()` applies to PostgreSQL only, and the pool is SQLite's; nothing was run; leave `statement_timeout()` out of the migrator for SQLite"
+    );
+}
