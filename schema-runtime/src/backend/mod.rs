@@ -225,6 +225,28 @@ impl From<SqlxColumns> for SqlxRow {
     }
 }
 
+/// The rows a store read from its tracking table `table` (a missing table reads as none),
+/// decoded into column tuples `C` and turned into `T`s; `doing` names the read in an error.
+pub(crate) fn decoded<R, C, T>(
+    rows: Result<Vec<R>, sqlx::Error>,
+    missing_table: fn(&sqlx::Error) -> bool,
+    table: &str,
+    doing: &'static str,
+    into: impl Fn(C) -> Option<T>,
+) -> Result<Vec<T>, MigrateError>
+where
+    R: sqlx::Row,
+    C: for<'r> sqlx::FromRow<'r, R>,
+{
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) if missing_table(&e) => return Ok(Vec::new()),
+        Err(e) => return Err(MigrateError::reading(table, doing)(e)),
+    };
+    let columns: Vec<C> = decode(&rows).map_err(MigrateError::db(doing))?;
+    Ok(columns.into_iter().filter_map(into).collect())
+}
+
 /// Decodes rows into column tuples, from either database.
 pub(crate) fn decode<R: sqlx::Row, T: for<'r> sqlx::FromRow<'r, R>>(
     rows: &[R],

@@ -71,6 +71,8 @@ pub(crate) struct Syntax {
     pub literal: fn(&str) -> String,
     /// The current time, as the tracking tables' time columns take it.
     pub now: &'static str,
+    /// A time column read as text (`2026-12-04T18:59:32.123Z`).
+    pub time_text: fn(&str) -> String,
 }
 
 /// Where the records go: the tracking tables (quoted, possibly schema-qualified), the module
@@ -124,6 +126,28 @@ impl Target<'_> {
             i += 1;
         }
         out
+    }
+
+    /// The query of the module's applied rows, by version, in the order of
+    /// `backend::AppliedColumns`; the module is its parameter `$1`.
+    pub(crate) fn select_applied(&self) -> String {
+        format!(
+            "SELECT version, description, checksum, loose_checksum, {}, duration_ms, status, \
+             statements_done, statements_total, error FROM {} WHERE module = $1 ORDER BY version",
+            (self.syntax.time_text)("applied_at"),
+            self.migrations
+        )
+    }
+
+    /// The query of the module's history, oldest first, in the order of
+    /// `backend::HistoryColumns`; the module is its parameter `$1`.
+    pub(crate) fn select_history(&self) -> String {
+        format!(
+            "SELECT id, module, version, description, event, checksum, {}, by, duration_ms, detail \
+             FROM {} WHERE module = $1 ORDER BY id",
+            (self.syntax.time_text)("at"),
+            self.history
+        )
     }
 
     /// The one statement (without its `;`) that records `done` statements of `version` and

@@ -3,8 +3,8 @@
 //! transaction per migration.
 
 use super::{
-    decode, history_event, millis, read_module, statements, AppliedColumns, AppliedRow, ApplyError,
-    ApplyFailure, Backend, Context, HistoryColumns, Step,
+    decoded, history_event, millis, read_module, statements, AppliedColumns, AppliedRow,
+    ApplyError, ApplyFailure, Backend, Context, Step,
 };
 use crate::report::HistoryEvent;
 use crate::tracking::records::Write;
@@ -31,9 +31,6 @@ use session::{Session, Snapshot};
 
 use crate::LockMode;
 use xact::{begin_locked, Claim};
-
-// language=PostgreSQL
-const AT: &str = r#"to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#;
 
 pub(crate) struct PgBackend<'p> {
     pool: &'p PgPool,
@@ -274,32 +271,21 @@ impl Backend for PgBackend<'_> {
     }
 
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
-        // language=PostgreSQL
-        let sql = format!(
-            "SELECT version, description, checksum, loose_checksum, {AT}, duration_ms, status,
-                    statements_done, statements_total, error
-             FROM {} WHERE module = $1 ORDER BY version",
-            self.m
-        );
         let mut conn = self.take_conn().await?;
+        // After `take_conn`: the tables' names are qualified with their schema by then.
+        let sql = self.target().select_applied();
         let query = sqlx::query(&sql)
             .persistent(self.cached())
             .bind(&self.ctx.module);
         let rows = self.fetch_outside(&mut conn, query).await;
         self.put_conn(conn);
-        let rows = match rows {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(MigrateError::reading(
-                    &self.ctx.tables.migrations,
-                    "reading the applied migrations",
-                )(e))
-            }
-        };
-        let rows: Vec<AppliedColumns> =
-            decode(&rows).map_err(MigrateError::db("reading the applied migrations"))?;
-        Ok(rows.into_iter().map(AppliedRow::from).collect())
+        decoded(
+            rows,
+            missing_table,
+            &self.ctx.tables.migrations,
+            "reading the applied migrations",
+            |c: AppliedColumns| Some(AppliedRow::from(c)),
+        )
     }
 
     async fn apply_in_transaction(
@@ -359,29 +345,18 @@ impl Backend for PgBackend<'_> {
     }
 
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
-        // language=PostgreSQL
-        let sql = format!(
-            r#"SELECT id, module, version, description, event, checksum,
-                      to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), by, duration_ms, detail
-               FROM {} WHERE module = $1 ORDER BY id"#,
-            self.h
-        );
+        let sql = self.target().select_history();
         let query = sqlx::query(&sql)
             .persistent(self.cached())
             .bind(self.ctx.module.clone());
-        let rows = match self.fetch_pooled(query).await {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(MigrateError::reading(
-                    &self.ctx.tables.history,
-                    "reading the migration history",
-                )(e))
-            }
-        };
-        let rows: Vec<HistoryColumns> =
-            decode(&rows).map_err(MigrateError::db("reading the migration history"))?;
-        Ok(rows.into_iter().filter_map(history_event).collect())
+        let rows = self.fetch_pooled(query).await;
+        decoded(
+            rows,
+            missing_table,
+            &self.ctx.tables.history,
+            "reading the migration history",
+            history_event,
+        )
     }
 
     async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError> {

@@ -14,9 +14,15 @@ pub(super) fn literal(value: &str) -> String {
     format!("E'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
 }
 
+/// A `timestamptz` column as UTC text, to the millisecond, as SQLite stores it.
+fn time_text(column: &str) -> String {
+    format!(r#"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#)
+}
+
 const SYNTAX: Syntax = Syntax {
     literal,
     now: "now()",
+    time_text,
 };
 
 impl PgBackend<'_> {

@@ -3,8 +3,8 @@
 
 use super::progress as backend_progress;
 use super::{
-    decode, history_event, millis, read_module, statements, AppliedColumns, AppliedRow, ApplyError,
-    ApplyFailure, Backend, Context, HistoryColumns, Step,
+    decoded, history_event, millis, read_module, statements, AppliedColumns, AppliedRow,
+    ApplyError, ApplyFailure, Backend, Context, Step,
 };
 use crate::report::HistoryEvent;
 use crate::tracking::records::Write;
@@ -222,32 +222,20 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn applied(&mut self) -> Result<Vec<AppliedRow>, MigrateError> {
-        // language=SQLite
-        let sql = format!(
-            "SELECT version, description, checksum, loose_checksum, applied_at, duration_ms, status,
-                    statements_done, statements_total, error
-             FROM {} WHERE module = ?1 ORDER BY version",
-            self.m
-        );
+        let sql = self.target().select_applied();
         let mut conn = self.take_conn().await?;
         let rows = sqlx::query(&sql)
             .bind(&self.ctx.module)
             .fetch_all(&mut *conn)
             .await;
         self.conn = Some(conn);
-        let rows = match rows {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(MigrateError::reading(
-                    &self.ctx.tables.migrations,
-                    "reading the applied migrations",
-                )(e))
-            }
-        };
-        let rows: Vec<AppliedColumns> =
-            decode(&rows).map_err(MigrateError::db("reading the applied migrations"))?;
-        Ok(rows.into_iter().map(AppliedRow::from).collect())
+        decoded(
+            rows,
+            missing_table,
+            &self.ctx.tables.migrations,
+            "reading the applied migrations",
+            |c: AppliedColumns| Some(AppliedRow::from(c)),
+        )
     }
 
     async fn apply_in_transaction(
@@ -345,29 +333,18 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError> {
-        // language=SQLite
-        let sql = format!(
-            "SELECT id, module, version, description, event, checksum, at, by, duration_ms, detail
-             FROM {} WHERE module = ?1 ORDER BY id",
-            self.h
-        );
-        let rows = match sqlx::query(&sql)
+        let sql = self.target().select_history();
+        let rows = sqlx::query(&sql)
             .bind(&self.ctx.module)
             .fetch_all(self.pool)
-            .await
-        {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(Vec::new()),
-            Err(e) => {
-                return Err(MigrateError::reading(
-                    &self.ctx.tables.history,
-                    "reading the migration history",
-                )(e))
-            }
-        };
-        let rows: Vec<HistoryColumns> =
-            decode(&rows).map_err(MigrateError::db("reading the migration history"))?;
-        Ok(rows.into_iter().filter_map(history_event).collect())
+            .await;
+        decoded(
+            rows,
+            missing_table,
+            &self.ctx.tables.history,
+            "reading the migration history",
+            history_event,
+        )
     }
 
     async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError> {

@@ -15,7 +15,16 @@ pub(super) fn literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
-const SYNTAX: Syntax = Syntax { literal, now: NOW };
+/// Times are stored as the text they read as.
+fn time_text(column: &str) -> String {
+    column.to_owned()
+}
+
+const SYNTAX: Syntax = Syntax {
+    literal,
+    now: NOW,
+    time_text,
+};
 
 impl SqliteBackend<'_> {
     /// Where this run's records go.
