@@ -443,9 +443,11 @@ fn import_hint(table: &str) -> String {
 }
 
 impl MigrateError {
-    /// The partial report of a run that failed at a migration: what it applied before (a
-    /// revert: what it reverted before), which stands, in order. Empty for every other error
-    /// (nothing was applied, or the run failed before applying anything).
+    /// The partial report of a run that failed at a migration (`Failed`, `CommitFailed`,
+    /// `TransactionLeftOpen`): what it applied before (a revert: what it reverted; a resume:
+    /// the resumed file first), which stands, in order. Empty for every other error, which
+    /// does not carry it: a database error or a lock wait that ran out between two migrations
+    /// does not say what the run applied before it; `status` does.
     pub fn applied_before(&self) -> &[crate::AppliedMigration] {
         match self {
             MigrateError::Failed { applied_before, .. }

@@ -331,6 +331,7 @@ pub(crate) fn batch_records(steps: &[Step], done: &[(Millis, usize)]) -> Vec<Wri
             status: Status::Applied,
             duration: duration.clone(),
             statements: *statements,
+            replace: false,
         })
         .collect();
     writes.push(Write::ApplyEvents {

@@ -167,6 +167,7 @@ impl Migrator<'_> {
                     status: status.clone(),
                     duration: Millis::Known(0),
                     statements: 0,
+                    replace: false,
                 });
                 writes.push(Write::Event {
                     m,

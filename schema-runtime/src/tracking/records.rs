@@ -30,6 +30,10 @@ pub(crate) enum Write {
         status: Status,
         duration: Millis,
         statements: usize,
+        /// Whether the row of an earlier attempt (`running` or `failed`) is replaced; a plain
+        /// insert otherwise, which fails rather than overwrite a row nobody expected (one a
+        /// concurrent run wrote).
+        replace: bool,
     },
     /// The `running` row that claims a `-- no-transaction` migration before its first
     /// statement runs, `done` of its `total` statements counted as run (a resume's).
@@ -110,10 +114,10 @@ impl Target<'_> {
         let mut out = Rendered::default();
         let mut i = 0;
         while i < writes.len() {
-            if let Write::Applied { .. } = writes[i] {
+            if let Write::Applied { replace, .. } = writes[i] {
                 let run = writes[i..]
                     .iter()
-                    .take_while(|w| matches!(w, Write::Applied { .. }))
+                    .take_while(|w| matches!(w, Write::Applied { replace: r, .. } if *r == replace))
                     .count();
                 for chunk in writes[i..i + run].chunks(ROWS_PER_INSERT) {
                     self.push(&mut out, self.applied_rows(chunk));
@@ -191,6 +195,7 @@ impl Target<'_> {
                     status,
                     duration,
                     statements,
+                    ..
                 } => {
                     let duration = match duration {
                         Millis::Known(ms) => ms.to_string(),
@@ -210,18 +215,23 @@ impl Target<'_> {
                 _ => None,
             })
             .collect();
-        // An earlier attempt's row (`running`, `failed`, or reverted and applied again) is
-        // replaced whole.
+        let insert = format!(
+            "INSERT INTO {t} ({APPLIED_COLUMNS}) VALUES {values}",
+            t = self.migrations,
+            values = values.join(", "),
+        );
+        if !matches!(rows.first(), Some(Write::Applied { replace: true, .. })) {
+            return insert;
+        }
+        // An earlier attempt's row (`running`, `failed`) is replaced whole.
         format!(
-            "INSERT INTO {t} ({APPLIED_COLUMNS}) VALUES {values} \
+            "{insert} \
              ON CONFLICT (module, version) DO UPDATE SET description = excluded.description, \
              checksum = excluded.checksum, loose_checksum = excluded.loose_checksum, \
              applied_at = excluded.applied_at, applied_by = excluded.applied_by, \
              duration_ms = excluded.duration_ms, status = excluded.status, \
              statements_done = excluded.statements_done, \
-             statements_total = excluded.statements_total, error = NULL",
-            t = self.migrations,
-            values = values.join(", "),
+             statements_total = excluded.statements_total, error = NULL"
         )
     }
 
@@ -324,6 +334,8 @@ pub(crate) fn applied(
             status: Status::Applied,
             duration,
             statements,
+            // A `-- no-transaction` file claimed its row (`running`) before its statements.
+            replace: m.no_transaction(),
         },
         Write::ApplyEvents {
             versions: vec![m.version],

@@ -1,9 +1,10 @@
 //! Reverting, and reading other tools' history tables.
 
+use super::xact::begin_locked;
 use super::{control, missing_table, quote, run_statements, PgBackend};
 use crate::backend::{decode, millis, ApplyError, SqlxColumns, SqlxRow, Step};
 use crate::MigrateError;
-use sqlx::{Connection, Row};
+use sqlx::Row;
 use std::time::{Duration, Instant};
 
 impl PgBackend<'_> {
@@ -29,14 +30,10 @@ impl PgBackend<'_> {
                         control::end_open_transaction(&mut conn).await;
                     return Err(ApplyError::Statement(failure));
                 }
-                conn.begin().await.map_err(MigrateError::db(
-                    "starting the transaction that records a revert",
-                ))?
+                // Under the transaction lock in transaction lock mode, as every write.
+                begin_locked!(self, conn)
             } else {
-                let mut tx = conn
-                    .begin()
-                    .await
-                    .map_err(MigrateError::db("starting a revert's transaction"))?;
+                let mut tx = begin_locked!(self, conn);
                 let custom = self.custom_before(&mut tx, &[down.sql]).await?;
                 if let Err(failure) = run_statements(&mut tx, down.sql, 0).await {
                     let _ = tx.rollback().await;
