@@ -30,6 +30,9 @@ pub enum MigrateError {
         /// The driver's error.
         #[source]
         source: sqlx::Error,
+        /// What the run applied before this error, which stands; see
+        /// [`MigrateError::applied_before`].
+        applied_before: Vec<crate::AppliedMigration>,
     },
     /// An applied migration's file changed after it was applied.
     #[error("{file}: migration {version} was applied with checksum {applied} but the file now has checksum {embedded}{}; {}", if *whitespace_only { " (only white space or line endings differ)" } else { "" }, self.fix())]
@@ -140,6 +143,9 @@ pub enum MigrateError {
         waited: Duration,
         /// Who holds it, as far as the database can tell.
         holder: String,
+        /// What the run applied before this error, which stands; see
+        /// [`MigrateError::applied_before`].
+        applied_before: Vec<crate::AppliedMigration>,
     },
     /// The lock could not be taken or released. What the system said is the source.
     #[error("cannot use the migration lock file `{path}`; {}", self.fix())]
@@ -402,7 +408,11 @@ impl MigrateError {
 
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> MigrateError {
         let context = context.into();
-        move |source| MigrateError::Database { context, source }
+        move |source| MigrateError::Database {
+            context,
+            source,
+            applied_before: Vec::new(),
+        }
     }
 
     /// [`MigrateError::db`] for a read of the tracking table `table`: a column it lacks means
@@ -443,16 +453,18 @@ fn import_hint(table: &str) -> String {
 }
 
 impl MigrateError {
-    /// The partial report of a run that failed at a migration (`Failed`, `CommitFailed`,
-    /// `TransactionLeftOpen`): what it applied before (a revert: what it reverted; a resume:
-    /// the resumed file first), which stands, in order. Empty for every other error, which
-    /// does not carry it: a database error or a lock wait that ran out between two migrations
-    /// does not say what the run applied before it; `status` does.
+    /// The partial report of a run that failed after applying something (`Failed`,
+    /// `CommitFailed`, `TransactionLeftOpen`, and a `Database` error or a `LockTimeout` met
+    /// while applying): what it applied before (a revert: what it reverted; a resume: the
+    /// resumed file first), which stands, in order. Other errors do not carry it: they are
+    /// refusals, made before anything is applied except after a resume's file.
     pub fn applied_before(&self) -> &[crate::AppliedMigration] {
         match self {
             MigrateError::Failed { applied_before, .. }
             | MigrateError::CommitFailed { applied_before, .. }
-            | MigrateError::TransactionLeftOpen { applied_before, .. } => applied_before,
+            | MigrateError::TransactionLeftOpen { applied_before, .. }
+            | MigrateError::Database { applied_before, .. }
+            | MigrateError::LockTimeout { applied_before, .. } => applied_before,
             _ => &[],
         }
     }
@@ -462,7 +474,9 @@ impl MigrateError {
     pub(crate) fn after(mut self, done: &[crate::AppliedMigration]) -> Self {
         if let MigrateError::Failed { applied_before, .. }
         | MigrateError::CommitFailed { applied_before, .. }
-        | MigrateError::TransactionLeftOpen { applied_before, .. } = &mut self
+        | MigrateError::TransactionLeftOpen { applied_before, .. }
+        | MigrateError::Database { applied_before, .. }
+        | MigrateError::LockTimeout { applied_before, .. } = &mut self
         {
             applied_before.splice(0..0, done.iter().cloned());
         }

@@ -13,6 +13,7 @@ fn samples() -> Vec<MigrateError> {
         MigrateError::Database {
             context: "reading the applied migrations".to_owned(),
             source: driver("disk I/O error"),
+            applied_before: Vec::new(),
         },
         MigrateError::MissingMigration {
             module: "default".to_owned(),
@@ -57,6 +58,7 @@ fn samples() -> Vec<MigrateError> {
         MigrateError::LockTimeout {
             waited: Duration::from_secs(2),
             holder: "process 42".to_owned(),
+            applied_before: Vec::new(),
         },
         MigrateError::Lock {
             path: "app.db-schema-lock".to_owned(),

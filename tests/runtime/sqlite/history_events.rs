@@ -174,6 +174,37 @@ async fn a_migration_whose_event_cannot_be_written_is_not_applied() {
 }
 
 #[tokio::test]
+async fn a_run_stopped_by_a_database_error_reports_what_it_applied_before() {
+    let db = fresh().await;
+    // The history refuses 3's event only: 1 and 2 are applied by the same run first.
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS _schema_history (
+             id INTEGER PRIMARY KEY, module TEXT NOT NULL, version INTEGER NOT NULL,
+             description TEXT NOT NULL, event TEXT NOT NULL, checksum TEXT, at TEXT NOT NULL,
+             by TEXT NOT NULL, duration_ms INTEGER, detail TEXT)",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    sqlx::query(
+        "CREATE TRIGGER no_third BEFORE INSERT ON _schema_history WHEN NEW.version = 3
+         BEGIN SELECT RAISE(ABORT, 'the history cannot be written'); END",
+    )
+    .execute(&db.pool)
+    .await
+    .unwrap();
+    let (_dir, set) = files(&TRANSACTIONAL);
+    let err = set.run(&db.pool).await.unwrap_err();
+    assert!(
+        matches!(err, schema_runtime::MigrateError::Database { .. }),
+        "{err:?}"
+    );
+    let before: Vec<i64> = err.applied_before().iter().map(|m| m.version).collect();
+    assert_eq!(before, [1, 2]);
+    assert_eq!(events(&db.pool).await, applies(&[1, 2]));
+}
+
+#[tokio::test]
 async fn a_repair_writes_its_event_after_the_applied_ones() {
     let db = fresh().await;
     // 3, a `-- no-transaction` file, runs its statements and then cannot record them: its

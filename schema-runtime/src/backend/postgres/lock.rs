@@ -111,6 +111,7 @@ impl PgBackend<'_> {
                 return Err(MigrateError::LockTimeout {
                     waited: started.elapsed(),
                     holder,
+                    applied_before: Vec::new(),
                 });
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

@@ -43,6 +43,7 @@ macro_rules! begin_locked {
                     waited: started.elapsed(),
                     holder: "another process applying a migration (transaction lock mode)"
                         .to_owned(),
+                    applied_before: Vec::new(),
                 }
                 .into());
             }
@@ -189,6 +190,7 @@ impl PgBackend<'_> {
                                 step.migration.path,
                                 Status::Running
                             ),
+                            applied_before: Vec::new(),
                         }));
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;

@@ -73,13 +73,18 @@ impl SqliteBackend<'_> {
                 }
                 ApplyError::Statement(failure)
             }
-            ApplyError::Other(MigrateError::Database { context, source }) => {
+            ApplyError::Other(MigrateError::Database {
+                context,
+                source,
+                applied_before,
+            }) => {
                 let progress = done.map_or_else(String::new, |done| {
                     format!(", and its row counts {done} statements done")
                 });
                 MigrateError::Database {
                     context: format!("{context} (the transaction the file had opened was rolled back with what it ran since opening it{progress})"),
                     source,
+                    applied_before,
                 }
                 .into()
             }

@@ -42,6 +42,7 @@ impl FileLock {
                             } else {
                                 format!("{holder} (lock file `{}`)", path.display())
                             },
+                            applied_before: Vec::new(),
                         });
                     }
                     tokio::time::sleep(Duration::from_millis(20)).await;
