@@ -144,14 +144,72 @@ pub enum MigrateCommand {
     /// Finish a failed `-- no-transaction` migration: run its statements from the first one
     /// that did not complete, then apply what else is pending.
     Resume(ResumeArgs),
+    /// Adopt the history another migration tool left: check each migration it recorded
+    /// against the files (with its own checksum where it has one) and record them with its
+    /// times. `up` adopts sqlx's, diesel's and refinery's by itself.
+    Import {
+        /// The tool: `sqlx` (`_sqlx_migrations`, checked with sqlx's SHA-384), `diesel`
+        /// (`__diesel_schema_migrations`), `refinery` (`refinery_schema_history`, checked with
+        /// refinery's SipHash), `golang-migrate` (`schema_migrations`: every version up to the
+        /// one recorded; a dirty row is refused), `goose` (`goose_db_version`: the latest row of
+        /// each version decides) or `flyway` (`flyway_schema_history`, checked with Flyway's
+        /// CRC-32; repeatable migrations are skipped).
+        #[arg(value_parser = parse_tool, value_name = "TOOL")]
+        tool: schema_runtime::OtherTool,
+        /// Read this table instead of the tool's default one (`schema.table` for another
+        /// schema).
+        #[arg(long, value_name = "TABLE")]
+        table: Option<String>,
+        /// What to do with versions the folder does not have.
+        #[command(flatten)]
+        import: ImportArgs,
+    },
     /// Adopt a database that sqlx migrated: import `_sqlx_migrations`, checking sqlx's
-    /// checksums against the files.
+    /// checksums against the files (`import sqlx` does the same).
     ImportSqlx(ImportArgs),
-    /// Adopt a database whose versions another tool kept in TABLE(version).
+    /// Adopt a database whose versions another tool, or a person, kept in TABLE(version): each
+    /// version listed is applied, unless a status column says otherwise.
     ImportVersions {
         /// The table of versions, e.g. `schema_version`.
         table: String,
+        /// The column that holds the versions.
+        #[arg(long, default_value = "version", value_name = "COLUMN")]
+        version_column: String,
+        /// The column that says whether a version is applied. By default `applied`, `success`,
+        /// `done`, `up`, `true`... mean applied and `rolled_back`, `failed`, `pending`, `down`,
+        /// `false`... mean not applied; any other value is refused.
+        #[arg(long, value_name = "COLUMN")]
+        status_column: Option<String>,
+        /// A status value that means applied (repeat for several); every other value then
+        /// means not applied.
+        #[arg(
+            long = "applied-value",
+            value_name = "VALUE",
+            requires = "status_column"
+        )]
+        applied_values: Vec<String>,
+        /// The column that holds when each version was applied, kept as its applied time.
+        #[arg(long, value_name = "COLUMN")]
+        applied_at_column: Option<String>,
         /// What to do with versions the folder does not have.
+        #[command(flatten)]
+        import: ImportArgs,
+    },
+    /// Adopt a database whose migrations a person tracked by file name in
+    /// TABLE(filename, applied_at): each name is matched to the file of that name.
+    ImportFiles {
+        /// The table of file names, e.g. `_migrations`.
+        table: String,
+        /// The column that holds the file names.
+        #[arg(long, default_value = "filename", value_name = "COLUMN")]
+        file_column: String,
+        /// The column that holds when each file was applied, kept as its applied time.
+        #[arg(long, default_value = "applied_at", value_name = "COLUMN")]
+        applied_at_column: String,
+        /// The table keeps no applied time: the files are recorded as applied now.
+        #[arg(long)]
+        no_applied_at: bool,
+        /// What to do with files the folder does not have.
         #[command(flatten)]
         import: ImportArgs,
     },
@@ -196,12 +254,18 @@ pub struct UpArgs {
     #[arg(long)]
     pub ignore_missing: bool,
 
-    /// Apply even though the module has nothing recorded and another migration tool's history
-    /// table (`_sqlx_migrations`, `__diesel_schema_migrations`, ...) holds rows: only for a
-    /// table that has nothing to do with these migrations. To adopt that history, use
-    /// `import-sqlx`, `import-versions <TABLE>` or `baseline <VERSION>` instead.
+    /// Apply from the first migration even though the module has nothing recorded and another
+    /// migration tool's history table (`_sqlx_migrations`, `__diesel_schema_migrations`, ...)
+    /// holds rows, adopting nothing: only for a table that has nothing to do with these
+    /// migrations.
     #[arg(long)]
     pub ignore_other_tools: bool,
+
+    /// Do not adopt the history sqlx, diesel or refinery left (by default `up` checks it
+    /// against the files and records it before applying the rest): refuse instead, as for the
+    /// other tools, whose history `import <TOOL>` adopts.
+    #[arg(long)]
+    pub no_adopt: bool,
 
     /// How long to wait for another process's run to finish, in seconds.
     #[arg(long, default_value_t = 60, value_name = "SECONDS")]
@@ -251,6 +315,15 @@ pub struct ImportArgs {
     /// Skip versions the folder does not have instead of refusing.
     #[arg(long)]
     pub ignore_missing: bool,
+}
+
+/// A tool `import` reads, by [`OtherTool::key`](schema_runtime::OtherTool::key).
+fn parse_tool(key: &str) -> Result<schema_runtime::OtherTool, String> {
+    let tools = schema_runtime::OtherTool::TOOLS;
+    tools.into_iter().find(|t| t.key() == key).ok_or_else(|| {
+        let keys: Vec<&str> = tools.iter().map(|t| t.key()).collect();
+        format!("not one of {}", keys.join(", "))
+    })
 }
 
 impl MigrateCommand {

@@ -31,13 +31,14 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         MigrateError::ForeignTable { .. } => {
             "`--table-prefix <PREFIX>` gives this project other tracking tables".to_owned()
         }
-        MigrateError::OtherToolHistory { table, .. } => {
-            let import = match table.as_str() {
-                "_sqlx_migrations" => format!("`{program}import-sqlx` adopts its history; "),
-                "goose_db_version" => String::new(),
-                _ => format!("`{program}import-versions {table}` adopts its history; "),
+        MigrateError::OtherToolHistory { tool, .. } => {
+            let import = format!("`{program}import {}` adopts its history; ", tool.key());
+            let adopt = if tool.adopted_at_boot() {
+                format!("`{program}up` without `--no-adopt` adopts it; ")
+            } else {
+                String::new()
             };
-            format!("{import}`{program}baseline <VERSION>` marks what the database already has; `{program}up --ignore-other-tools` applies anyway")
+            format!("{adopt}{import}`{program}baseline <VERSION>` marks what the database already has; `{program}up --ignore-other-tools` applies anyway")
         }
         MigrateError::NoTransactionInAllOrNothing { .. } => {
             "leave out `--all-or-nothing`, or stop before it with `--to <VERSION>`".to_owned()

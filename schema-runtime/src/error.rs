@@ -191,8 +191,8 @@ pub enum MigrateError {
     OtherToolHistory {
         /// The module that has nothing recorded.
         module: String,
-        /// The tool that keeps the table, e.g. `sqlx`.
-        tool: String,
+        /// The tool that keeps the table.
+        tool: crate::OtherTool,
         /// The table, e.g. `_sqlx_migrations`.
         table: String,
         /// How many rows it holds.
@@ -229,10 +229,7 @@ pub enum MigrateError {
         /// Its file.
         file: String,
     },
-    /// `import_sqlx` on a database without `_sqlx_migrations`.
-    #[error("the database has no `_sqlx_migrations` table; nothing to import")]
-    NoSqlxTable,
-    /// A legacy versions table that does not exist.
+    /// An import of a table that does not exist.
     #[error("the database has no `{table}` table; nothing to import")]
     NoLegacyTable {
         /// The table asked for.
@@ -246,19 +243,80 @@ pub enum MigrateError {
         /// The value as the database gave it, or `NULL`.
         value: String,
     },
-    /// sqlx recorded a migration as failed.
-    #[error("`_sqlx_migrations` records migration {version} as failed (success = false); {}", self.fix())]
-    SqlxFailed {
+    /// Another tool records a migration as failed or not completed.
+    #[error("`{table}` records migration {version} as not completed ({state}): {tool} stopped part-way through it; nothing was recorded; {}", self.fix())]
+    OtherFailedRow {
+        /// The tool.
+        tool: crate::OtherTool,
+        /// Its table.
+        table: String,
         /// The version.
         version: i64,
+        /// What the row says, e.g. ``` `success` is false ```.
+        state: String,
     },
-    /// sqlx's checksum of a migration differs from the file's.
-    #[error("{file}: sqlx applied migration {version} with another content than this file (its SHA-384 checksum differs); {}", self.fix())]
-    SqlxChecksumMismatch {
+    /// Another tool applied a migration whose file has changed since: its checksum differs.
+    #[error("{file}: {tool} applied migration {version} with another content than this file (its {checksum} checksum in `{table}` differs); nothing was recorded; {}", self.fix())]
+    OtherChecksumMismatch {
+        /// The tool.
+        tool: crate::OtherTool,
+        /// Its table.
+        table: String,
         /// The version.
         version: i64,
         /// The embedded file.
         file: String,
+        /// The tool's checksum, e.g. `SHA-384`.
+        checksum: &'static str,
+    },
+    /// A row of another tool's table that says nothing this set can use.
+    #[error(
+        "`{table}` ({tool}'s history) holds {row}, which {reason}; nothing was recorded; {way_out}"
+    )]
+    OtherRowUnusable {
+        /// The tool.
+        tool: crate::OtherTool,
+        /// Its table.
+        table: String,
+        /// The row, e.g. ``the version `1.1` ``.
+        row: String,
+        /// What is wrong with it.
+        reason: String,
+        /// The way out, as [`MigrateError::help`] gives it.
+        way_out: String,
+    },
+    /// Another tool's table lacks a column that tool writes. The database's error, naming the
+    /// column, is the source.
+    #[error("the table `{table}` lacks a column {tool} writes in its history, so it is not {tool}'s as {tool} lays it out; nothing was recorded; {}", self.fix())]
+    OtherTableLayout {
+        /// The tool.
+        tool: String,
+        /// The table.
+        table: String,
+        /// What the database said is missing.
+        detail: String,
+        /// The database's error.
+        #[source]
+        source: sqlx::Error,
+    },
+    /// A status in a table of versions that says neither applied nor not applied.
+    #[error("`{table}` holds the status {value} in `{column}`, which says neither applied nor not applied; nothing was imported; {}", self.fix())]
+    UnknownStatus {
+        /// The table.
+        table: String,
+        /// The status column.
+        column: String,
+        /// The value, or `NULL`.
+        value: String,
+    },
+    /// An option of an [`Import`](crate::Import) that the kind of table imported has no use
+    /// for, refused rather than ignored.
+    #[error("`{option}` does not apply to the history of {tool}; nothing was imported; {}", self.fix())]
+    ImportOption {
+        /// The option, e.g. `status_column()`.
+        option: &'static str,
+        /// What is imported.
+        tool: String,
     },
     /// `resume` found no migration recorded as failed or interrupted.
     #[error(
@@ -342,65 +400,7 @@ pub enum MigrateError {
     },
 }
 
-/// What a [`MigrateError::Dirty`] row says: a failure, or a process that stopped part-way.
-fn dirty_state(status: &str, progress: &str, error: &str) -> String {
-    if status == crate::tracking::state::Status::Running.as_str() {
-        format!("was being applied by a process that stopped before it finished, and is recorded as running ({progress})")
-    } else {
-        format!("failed earlier and is recorded as {status} ({progress}): {error}")
-    }
-}
-
 impl MigrateError {
-    /// The way out: what to do so that the operation succeeds, naming this crate's API
-    /// (`repair(version)`, `ignore_missing()`, ...), for a program that shows it apart from
-    /// the message (the message ends with the same text after `; `, see [`MigrateError`]).
-    ///
-    /// `None` when the way out depends only on the cause ([`MigrateError::Database`]), is
-    /// part of the variant's data ([`MigrateError::NotResumable`]'s `reason`,
-    /// [`MigrateError::Leftover`]), or there is nothing to do (nothing to import or resume).
-    ///
-    /// A `String`, not a `&'static str`: most ways out name the version, file or table of
-    /// this error.
-    pub fn help(&self) -> Option<String> {
-        Some(match self {
-            MigrateError::Database { .. }
-            | MigrateError::NoSqlxTable
-            | MigrateError::NoLegacyTable { .. }
-            | MigrateError::NothingToResume { .. }
-            | MigrateError::NotResumable { .. }
-            | MigrateError::Leftover { .. }
-            | MigrateError::NotFailed { .. } => return None,
-            MigrateError::ChecksumMismatch { .. } => {
-                "restore the file as it was applied; a new change belongs in a new migration".to_owned()
-            }
-            MigrateError::MissingMigration { .. } => "deploy a binary that has it, or allow it with `ignore_missing()`, e.g. while an older replica still runs".to_owned(),
-            MigrateError::Dirty { version, .. } => format!("run the statements that did not complete with `resume()`, or check which of its statements took effect and finish or undo them by hand, then mark it resolved with `repair({version})`"),
-            MigrateError::OutOfOrder { newest_applied, .. } => format!("give it a version after {newest_applied}, or allow it with `allow_out_of_order()`"),
-            MigrateError::Failed { statement, line, version, .. } => format!("fix statement {statement} (line {line}) as the database's error says, then run again; a migration recorded as failed is then finished with `resume()`, or marked resolved with `repair({version})` once put right by hand"),
-            MigrateError::CommitFailed { .. } => "a deferred constraint or trigger is checked at COMMIT: fix the file or the data it meets, then run again".to_owned(),
-            MigrateError::TransactionLeftOpen { version, .. } => format!("end the transaction in the file, put the database right, then mark the migration resolved with `repair({version})`"),
-            MigrateError::LockTimeout { .. } => "wait for it, or raise the wait with `lock_timeout()`".to_owned(),
-            MigrateError::Lock { .. } => "check that the folder of the database is writable".to_owned(),
-            MigrateError::PrivateInMemory { .. } => "name a shared in-memory database (`sqlite::memory:` as sqlx reads it, or `file:name?mode=memory&cache=shared`), or give the pool `max_connections(1)`".to_owned(),
-            MigrateError::UnknownVersion { first, last, .. } => format!("give one of its versions, which run from {first} to {last}"),
-            MigrateError::ForeignTable { .. } => "another tool may own it: give this project other tracking tables with `TableNames::with_prefix(..)`, or drop the table if nothing uses it".to_owned(),
-            MigrateError::OtherToolHistory { table, .. } => format!("{}mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`", import_hint(table)),
-            MigrateError::InvalidLegacyTable { .. } => "give the table of versions to import as letters, digits and `_`, optionally after one `schema.`".to_owned(),
-            MigrateError::EmptyModule => "name the module (the default is `default`)".to_owned(),
-            MigrateError::InvalidTableName { .. } => "use letters, digits and `_`, optionally after one `schema.`".to_owned(),
-            MigrateError::NoTransactionInAllOrNothing { .. } => "apply it in a run of its own, or drop `all_or_nothing()`".to_owned(),
-            MigrateError::RevertForwardOnly { version, .. } => format!("revert to {version} or later, or add a `.down.sql`"),
-            MigrateError::LegacyVersionNotWhole { .. } => "delete or fix that row (another tool's repeatable or dotted versions have no counterpart), then import again".to_owned(),
-            MigrateError::SqlxFailed { .. } => "resolve it with sqlx first, or fix the database and delete that row, then import again".to_owned(),
-            MigrateError::SqlxChecksumMismatch { .. } => "restore the file as sqlx applied it, then import again".to_owned(),
-            MigrateError::EditedSinceFailure { .. } => "the statements that ran were the old file's, so compare the two, then allow it explicitly (`allow_edited()`)".to_owned(),
-            MigrateError::StatementInDoubt { .. } => "check in the database whether it took effect, then say so (`statement_in_doubt(InDoubt::Ran)` or `InDoubt::DidNotRun`)".to_owned(),
-            MigrateError::SettingNotSetBack { .. } => "change the setting with `SET LOCAL` (or `set_config(.., true)`), which ends with the transaction, or set it back at the end of the file".to_owned(),
-            MigrateError::UnsupportedOption { option, database, .. } => format!("leave `{option}` out of the migrator for {database}"),
-        })
-    }
-
     /// [`MigrateError::help`] for the messages that end with it.
     fn fix(&self) -> String {
         self.help().unwrap_or_default()
@@ -441,17 +441,6 @@ impl MigrateError {
     }
 }
 
-/// The import that adopts the history in `table`, as the start of the way out, where one can
-/// read it.
-fn import_hint(table: &str) -> String {
-    match table {
-        "_sqlx_migrations" => "adopt its history with `import_sqlx()`, or ".to_owned(),
-        // Its versions are in `version_id`, and it keeps rows of rolled-back versions too.
-        "goose_db_version" => String::new(),
-        _ => format!("adopt its history with `import_versions_table(\"{table}\")`, or "),
-    }
-}
-
 impl MigrateError {
     /// The partial report of a run that failed after applying something (`Failed`,
     /// `CommitFailed`, `TransactionLeftOpen`, and a `Database` error or a `LockTimeout` met
@@ -484,5 +473,8 @@ impl MigrateError {
     }
 }
 
+mod help;
 #[cfg(test)]
 mod tests;
+
+use help::dirty_state;

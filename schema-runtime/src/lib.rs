@@ -46,6 +46,10 @@ mod tracking;
 pub use backend::TableNames;
 pub use embedded::{Migration, Migrations};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use engine::adopt::import::Import;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use engine::other_tools::OtherTool;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use engine::resolve::{InDoubt, ResolveOptions};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use error::MigrateError;
@@ -55,8 +59,8 @@ pub use lock_mode::LockMode;
 pub use migrator::{DbPool, Migrator};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use report::{
-    AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress, Report,
-    StatusEntry,
+    Adopted, AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress,
+    Report, StatusEntry,
 };
 pub use schema_core::{Checksum, Directive, MigrationKind};
 pub use stale::StaleEmbedding;

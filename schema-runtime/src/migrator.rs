@@ -72,6 +72,7 @@ pub struct Migrator<'m> {
     pub(crate) allow_out_of_order: bool,
     pub(crate) ignore_missing: bool,
     pub(crate) ignore_other_tools: bool,
+    pub(crate) adopt_other_tools: bool,
     pub(crate) lock_timeout: Duration,
     pub(crate) statement_timeout: Option<Duration>,
     pub(crate) table_lock_timeout: Option<Duration>,
@@ -94,6 +95,7 @@ impl Migrations {
             allow_out_of_order: false,
             ignore_missing: false,
             ignore_other_tools: false,
+            adopt_other_tools: true,
             lock_timeout: Duration::from_secs(60),
             statement_timeout: None,
             table_lock_timeout: None,
@@ -174,13 +176,29 @@ impl<'m> Migrator<'m> {
         self
     }
 
-    /// Applies even when the module has no migration recorded while another migration tool's
-    /// history table holds rows (`_sqlx_migrations`, `__diesel_schema_migrations`,
-    /// `refinery_schema_history`, `schema_migrations`, `goose_db_version`,
-    /// `flyway_schema_history`). By default such a run is refused before anything is applied
-    /// ([`MigrateError::OtherToolHistory`]): the database may already have these migrations.
-    /// Use this only when that table has nothing to do with them (another application's
-    /// table in a shared database); to adopt a history, import it or `baseline` instead.
+    /// Whether a run adopts the history of sqlx (`_sqlx_migrations`), diesel
+    /// (`__diesel_schema_migrations`) or refinery (`refinery_schema_history`) when the module
+    /// has no migration recorded and that table holds rows (default: yes). The run checks each
+    /// migration the tool recorded against the embedded file (sqlx's SHA-384, refinery's
+    /// SipHash; diesel keeps no checksum), records them with the tool's times and an `import`
+    /// event each (the report's [`Report::adopted`](crate::Report::adopted)), then applies
+    /// what is left. A migration the tool records as failed, a file that differs from what
+    /// the tool applied, or a version this set lacks (unless `ignore_missing()`) is refused
+    /// before anything is recorded.
+    ///
+    /// With `false`, or for golang-migrate's, goose's and Flyway's tables (import those with
+    /// [`Migrator::import`]), such a run is refused before anything is applied
+    /// ([`MigrateError::OtherToolHistory`]).
+    pub fn adopt_other_tools(mut self, adopt: bool) -> Self {
+        self.adopt_other_tools = adopt;
+        self
+    }
+
+    /// Applies from the first migration even when the module has no migration recorded while
+    /// another migration tool's history table holds rows, adopting nothing. Use this only when
+    /// that table has nothing to do with these migrations (another application's table in a
+    /// shared database); to adopt a history, let the run adopt it (see
+    /// [`Migrator::adopt_other_tools`]), import it, or `baseline` instead.
     pub fn ignore_other_tools(mut self) -> Self {
         self.ignore_other_tools = true;
         self
@@ -271,11 +289,11 @@ impl<'m> Migrator<'m> {
     /// each pending migration in its own transaction with its tracking rows. The lock is
     /// released on every path.
     ///
-    /// A module with nothing recorded, on a database where another migration tool's history
-    /// table holds rows, is refused before anything is applied
-    /// ([`MigrateError::OtherToolHistory`]; see [`Migrator::ignore_other_tools`]). So is a pool
-    /// of several connections to a private in-memory SQLite database
-    /// ([`MigrateError::PrivateInMemory`]).
+    /// A module with nothing recorded, on a database where sqlx's, diesel's or refinery's
+    /// history table holds rows, adopts that history first, under the lock (see
+    /// [`Migrator::adopt_other_tools`]); beside another tool's table it is refused before
+    /// anything is applied ([`MigrateError::OtherToolHistory`]). So is a pool of several
+    /// connections to a private in-memory SQLite database ([`MigrateError::PrivateInMemory`]).
     ///
     /// ### Warning
     ///
@@ -333,10 +351,9 @@ impl<'m> Migrator<'m> {
     ) -> Result<Report, MigrateError> {
         // Read again now that nobody else can write: a peer may have created the tables,
         // applied migrations or stopped part-way while this run waited for the lock.
-        let probed = b.probe().await?;
+        let mut probed = b.probe().await?;
         let applied = b.applied().await?;
-        let plan = self.plan(&applied, b.running_may_be_live())?;
-        self.refuse_other_history(b, &applied, &plan).await?;
+        let (plan, adoption) = self.plan_adopting(b, &applied).await?;
         if self.all_or_nothing {
             if let Some(m) = plan.pending.iter().find(|m| m.no_transaction()) {
                 return Err(MigrateError::NoTransactionInAllOrNothing {
@@ -357,6 +374,10 @@ impl<'m> Migrator<'m> {
             already_applied: plan.applied,
             ..Report::default()
         };
+        if let Some(adoption) = adoption {
+            report.adopted = Some(self.record_adoption(b, adoption, &plan).await?);
+            probed = Some(plan.state);
+        }
         let steps = plan.steps();
         // Nothing to apply, yet the first query did not find the module row as expected (a
         // run stopped part-way, or a migration was applied out of order): set it right so
@@ -423,23 +444,6 @@ impl<'m> Migrator<'m> {
         }
         report.elapsed = started.elapsed();
         Ok(report)
-    }
-
-    /// Refuses a plan that would apply from the first migration on a database where another
-    /// tool's history table holds rows: that tool may have applied them already. Looked for
-    /// only when the module has no row, so a database this crate migrates pays nothing; and
-    /// not when another module has rows (the database was adopted already).
-    pub(crate) async fn refuse_other_history<B: Backend>(
-        &self,
-        b: &mut B,
-        applied: &[crate::backend::AppliedRow],
-        plan: &crate::engine::plan::Plan,
-    ) -> Result<(), MigrateError> {
-        if self.ignore_other_tools || !applied.is_empty() || plan.pending.is_empty() {
-            return Ok(());
-        }
-        crate::engine::other_tools::refuse_other_history(b, &self.module, &self.tables.migrations)
-            .await
     }
 
     /// Records a failed apply in the history and turns it into the user's error.
@@ -563,6 +567,7 @@ async fn record_failure<B: Backend>(
         kind: EventKind::Failure,
         duration_ms: None,
         detail: Some(detail.clone()),
+        at: None,
     }];
     if marks_failed {
         writes.push(Write::Failed {

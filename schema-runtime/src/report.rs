@@ -18,6 +18,10 @@ pub struct Report {
     pub already_applied: usize,
     /// Whether the run found nothing to do with its first query and stopped there.
     pub up_to_date_at_boot: bool,
+    /// The history of another tool this run adopted before applying anything (see
+    /// [`Migrator::adopt_other_tools`](crate::Migrator::adopt_other_tools)); its migrations
+    /// count in `already_applied`.
+    pub adopted: Option<Adopted>,
     /// How long the whole run took, lock wait included.
     pub elapsed: Duration,
 }
@@ -27,6 +31,26 @@ impl Report {
     pub fn is_noop(&self) -> bool {
         self.applied.is_empty() && self.reverted.is_empty()
     }
+}
+
+/// Another tool's history recorded as this module's: by a run that adopted it, or by
+/// [`Migrator::import`](crate::Migrator::import).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Adopted {
+    /// The tool whose history it was.
+    pub tool: crate::OtherTool,
+    /// The table it was read from.
+    pub table: String,
+    /// The migrations recorded as applied, in apply order, with the times the tool recorded
+    /// where its table keeps them.
+    pub versions: Vec<i64>,
+    /// The migrations recorded as `baseline`: covered by the tool's own baseline (Flyway's),
+    /// so that they were never run.
+    pub baseline: Vec<i64>,
+    /// Rows left out, each described: Flyway's repeatable migrations, which have no version,
+    /// and, under `ignore_missing()`, migrations this set does not have.
+    pub skipped: Vec<String>,
 }
 
 /// One migration a run would apply, as a dry run reports it.

@@ -8,6 +8,7 @@
 #[macro_use]
 mod support;
 
+mod adopt;
 mod apply;
 mod errors;
 mod lifecycle;

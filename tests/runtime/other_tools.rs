@@ -1,5 +1,7 @@
-//! A database another migration tool migrated is never migrated again from the first file: each
-//! scenario on an SQLite file and on the PostgreSQL server.
+//! A database another migration tool migrated is never migrated again from the first file: a
+//! run refuses it when it does not adopt that history (adopting turned off, or a tool whose
+//! history is imported on request); each scenario on an SQLite file and on the PostgreSQL
+//! server. Adopting at boot is `adopt.rs`'s.
 //! The `backfill` fixture's second file multiplies a balance by 100: applied twice, 5 becomes
 //! 50,000 instead of 500.
 
@@ -10,8 +12,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 on_both_databases!(
-    a_database_sqlx_migrated_is_refused_until_its_history_is_imported,
-    a_database_diesel_migrated_is_refused_until_its_history_is_imported,
+    a_database_sqlx_migrated_is_refused_without_adopting_until_its_history_is_imported,
+    a_database_diesel_migrated_is_refused_without_adopting_until_its_history_is_imported,
     every_known_tool_table_with_rows_is_refused,
     baseline_adopts_a_history_no_import_reads,
     an_unrelated_table_is_passed_with_ignore_other_tools,
@@ -68,19 +70,20 @@ async fn apply_by_hand(db: &impl TestDb) {
     }
 }
 
-/// Every way of applying refuses with the error naming `table`, and nothing changes.
+/// Every way of applying without adopting refuses with the error naming `table`, and nothing
+/// changes.
 async fn every_run_refuses(db: &impl TestDb, table: &str, rows: i64) {
-    let set = backfill();
+    let set = backfill().migrator().adopt_other_tools(false);
     let runs = [
         ("run", set.run(db.pool()).await),
         (
             "all_or_nothing",
-            set.migrator().all_or_nothing().run(db.pool()).await,
+            set.clone().all_or_nothing().run(db.pool()).await,
         ),
-        ("target", set.migrator().target(2).run(db.pool()).await),
+        ("target", set.clone().target(2).run(db.pool()).await),
         (
             "always_validate",
-            set.migrator().always_validate().run(db.pool()).await,
+            set.clone().always_validate().run(db.pool()).await,
         ),
     ];
     for (how, result) in runs {
@@ -100,7 +103,7 @@ async fn every_run_refuses(db: &impl TestDb, table: &str, rows: i64) {
         assert!(message.contains("`ignore_other_tools()`"), "{message}");
         assert!(!message.contains("--"), "no command-line flag: {message}");
     }
-    let err = set.migrator().dry_run(db.pool()).await.unwrap_err();
+    let err = set.dry_run(db.pool()).await.unwrap_err();
     assert!(
         matches!(err, MigrateError::OtherToolHistory { .. }),
         "{err:?}"
@@ -109,13 +112,19 @@ async fn every_run_refuses(db: &impl TestDb, table: &str, rows: i64) {
     assert_eq!(recorded(db).await, 0, "nothing recorded");
 }
 
-async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(db: &impl TestDb) {
+async fn a_database_sqlx_migrated_is_refused_without_adopting_until_its_history_is_imported(
+    db: &impl TestDb,
+) {
     db.sqlx_migrate(&folder()).await;
     assert_eq!(balance(db).await, 500);
 
     every_run_refuses(db, "_sqlx_migrations", 2).await;
-    let err = backfill().run(db.pool()).await.unwrap_err();
-    assert!(message(&err).contains("`import_sqlx()`"), "{err}");
+    let off = backfill().migrator().adopt_other_tools(false);
+    let err = off.run(db.pool()).await.unwrap_err();
+    assert!(
+        message(&err).contains("`import(Import::tool(OtherTool::Sqlx))`"),
+        "{err}"
+    );
 
     let imported = backfill().migrator().import_sqlx(db.pool()).await.unwrap();
     assert_eq!(imported, [1, 2]);
@@ -124,7 +133,9 @@ async fn a_database_sqlx_migrated_is_refused_until_its_history_is_imported(db: &
     assert_eq!(balance(db).await, 500);
 }
 
-async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported(db: &impl TestDb) {
+async fn a_database_diesel_migrated_is_refused_without_adopting_until_its_history_is_imported(
+    db: &impl TestDb,
+) {
     apply_by_hand(db).await;
     db.exec(
         "CREATE TABLE __diesel_schema_migrations (
@@ -137,9 +148,10 @@ async fn a_database_diesel_migrated_is_refused_until_its_history_is_imported(db:
     assert_eq!(balance(db).await, 500);
 
     every_run_refuses(db, "__diesel_schema_migrations", 2).await;
-    let err = backfill().run(db.pool()).await.unwrap_err();
+    let off = backfill().migrator().adopt_other_tools(false);
+    let err = off.run(db.pool()).await.unwrap_err();
     assert!(
-        message(&err).contains("`import_versions_table(\"__diesel_schema_migrations\")`"),
+        message(&err).contains("`import(Import::tool(OtherTool::Diesel))`"),
         "{err}"
     );
 
@@ -166,8 +178,23 @@ async fn every_known_tool_table_with_rows_is_refused(db: &impl TestDb) {
         ))
         .await;
         every_run_refuses(db, table, 3).await;
+        // By default too: imported on request only, or (refinery's) not laid out as the tool
+        // lays it out.
+        let err = backfill().run(db.pool()).await.unwrap_err();
+        match table {
+            "refinery_schema_history" => assert!(
+                matches!(err, MigrateError::OtherTableLayout { .. }),
+                "{err:?}"
+            ),
+            _ => assert!(
+                matches!(err, MigrateError::OtherToolHistory { .. }),
+                "{err:?}"
+            ),
+        }
+        assert_eq!(recorded(db).await, 0, "nothing recorded");
         db.exec(&format!("DROP TABLE {table}")).await;
     }
+    assert_eq!(balance(db).await, 500, "nothing applied twice");
 }
 
 async fn baseline_adopts_a_history_no_import_reads(db: &impl TestDb) {
@@ -175,7 +202,10 @@ async fn baseline_adopts_a_history_no_import_reads(db: &impl TestDb) {
     db.exec("CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT, is_applied BOOLEAN); INSERT INTO goose_db_version VALUES (1, 0, TRUE), (2, 1, TRUE), (3, 2, TRUE);")
         .await;
     let err = backfill().run(db.pool()).await.unwrap_err();
-    assert!(!message(&err).contains("import_"), "{err}");
+    assert!(
+        message(&err).contains("`import(Import::tool(OtherTool::Goose))`"),
+        "{err}"
+    );
     assert_eq!(
         backfill().migrator().baseline(db.pool(), 2).await.unwrap(),
         [1, 2]
@@ -221,12 +251,16 @@ async fn an_empty_table_of_another_tool_does_not_block(db: &impl TestDb) {
 async fn a_new_module_of_an_adopted_database_is_not_refused(db: &impl TestDb) {
     db.sqlx_migrate(&folder()).await;
     let plugin = plugin_notes().migrator().module("notes");
-    // Before the adoption, the plugin's first run is refused like any other.
-    let err = plugin.run(db.pool()).await.unwrap_err();
-    assert!(
-        matches!(err, MigrateError::OtherToolHistory { .. }),
-        "{err:?}"
-    );
+    // Before the adoption, the plugin's first run is refused: none of sqlx's migrations is
+    // the plugin's, so the history is the core's to adopt, also under `ignore_missing()`.
+    for run in [plugin.clone(), plugin.clone().ignore_missing()] {
+        let err = run.run(db.pool()).await.unwrap_err();
+        assert!(
+            matches!(err, MigrateError::OtherToolHistory { .. }),
+            "{err:?}"
+        );
+    }
+    assert_eq!(recorded(db).await, 0);
     backfill().migrator().import_sqlx(db.pool()).await.unwrap();
     // Once a module has adopted the history, a plugin added later migrates without the
     // opt-out: `_sqlx_migrations` is the history that module took over.

@@ -65,8 +65,8 @@ pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, 
         } => repair::run(*version, *allow_edited, ctx).await,
         MigrateCommand::Resume(args) => resume::run(args, ctx).await,
         MigrateCommand::ImportSqlx(args) => import::sqlx(args, ctx).await,
-        MigrateCommand::ImportVersions { table, import } => {
-            import::versions(table, import, ctx).await
-        }
+        MigrateCommand::ImportVersions { .. }
+        | MigrateCommand::ImportFiles { .. }
+        | MigrateCommand::Import { .. } => import::run(command, ctx).await,
     }
 }

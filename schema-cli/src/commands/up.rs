@@ -31,6 +31,9 @@ pub(crate) async fn run(args: &UpArgs, ctx: Ctx<'_>) -> Result<Exit, Error> {
     if args.ignore_other_tools {
         migrator = migrator.ignore_other_tools();
     }
+    if args.no_adopt {
+        migrator = migrator.adopt_other_tools(false);
+    }
     if args.dry_run {
         let plan = migrator.dry_run(ctx.pool).await?;
         render_plan(&plan, &ctx)?;
@@ -72,6 +75,10 @@ pub(crate) fn render_report(report: &Report, ctx: &Ctx<'_>) -> Result<(), Error>
         return ctx.out.json(&ReportJson::from(report));
     }
     let elapsed = duration(report.elapsed.as_millis() as i64);
+    if let Some(adopted) = &report.adopted {
+        let line = super::import::adopted_line(&adopted.table, adopted.tool, &adopted.versions);
+        ctx.out.line(&line.replacen("imported", "adopted", 1))?;
+    }
     if report.applied.is_empty() && report.reverted.is_empty() {
         return ctx.out.line(&format!(
             "nothing to apply: {} already applied ({elapsed})",
@@ -136,6 +143,7 @@ struct ReportJson<'a> {
     applied: Vec<DoneJson<'a>>,
     reverted: Vec<DoneJson<'a>>,
     already_applied: usize,
+    adopted: Option<super::import::ImportJson<'a>>,
     elapsed_ms: u128,
 }
 
@@ -162,6 +170,7 @@ impl<'a> From<&'a Report> for ReportJson<'a> {
             applied: done(&r.applied),
             reverted: done(&r.reverted),
             already_applied: r.already_applied,
+            adopted: r.adopted.as_ref().map(Into::into),
             elapsed_ms: r.elapsed.as_millis(),
         }
     }

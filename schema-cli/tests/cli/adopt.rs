@@ -202,8 +202,8 @@ fn repair_refuses_a_file_edited_since_it_failed_unless_allow_edited() {
 fn import_sqlx_adopts_a_database_that_sqlx_migrated() {
     let project = Project::with_fixture("basic");
     sqlx_migrate(&project);
-    // Before the import, `up` refuses to run the migrations sqlx applied a second time.
-    let refused = project.schema(&["up"]).code(1);
+    // Without adopting, `up` refuses to run the migrations sqlx applied a second time.
+    let refused = project.schema(&["up", "--no-adopt"]).code(1);
     assert!(
         refused.stderr.starts_with(
             "error: module `default` has no migration recorded, but `_sqlx_migrations` (sqlx's history) holds 3 rows"
@@ -211,7 +211,14 @@ fn import_sqlx_adopts_a_database_that_sqlx_migrated() {
         "{}",
         refused.stderr
     );
-    project.schema(&["up", "--dry-run"]).code(1);
+    assert!(
+        refused.stderr.contains(
+            "`schema up` without `--no-adopt` adopts it; `schema import sqlx` adopts its history"
+        ),
+        "{}",
+        refused.stderr
+    );
+    project.schema(&["up", "--dry-run", "--no-adopt"]).code(1);
     let imported = project.schema(&["import-sqlx", "--json"]).code(0).json();
     assert_eq!(versions(&imported["imported"]), [10, 20, 30]);
     let up = project.schema(&["up", "--json"]).code(0).json();

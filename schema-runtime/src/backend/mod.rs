@@ -14,6 +14,7 @@ pub(crate) use call::{
 pub(crate) mod sqlite;
 
 use crate::report::{EventKind, HistoryEvent};
+use crate::tracking::other::{decode_row, OtherQuery, Value};
 use crate::tracking::records::{self, Millis, Syntax, Target, Write};
 use crate::tracking::state::{ModuleState, Status};
 use crate::{Checksum, MigrateError, Migration};
@@ -211,20 +212,6 @@ pub(crate) fn history_event(c: HistoryColumns) -> Option<HistoryEvent> {
     })
 }
 
-/// The columns of `_sqlx_migrations` the import reads, in order.
-pub(crate) type SqlxColumns = (i64, String, bool, Vec<u8>);
-
-impl From<SqlxColumns> for SqlxRow {
-    fn from(c: SqlxColumns) -> Self {
-        SqlxRow {
-            version: c.0,
-            description: c.1,
-            success: c.2,
-            checksum: c.3,
-        }
-    }
-}
-
 /// The rows a store read from its tracking table `table` (a missing table reads as none),
 /// decoded into column tuples `C` and turned into `T`s; `doing` names the read in an error.
 pub(crate) fn decoded<R, C, T>(
@@ -254,14 +241,46 @@ pub(crate) fn decode<R: sqlx::Row, T: for<'r> sqlx::FromRow<'r, R>>(
     rows.iter().map(T::from_row).collect()
 }
 
-/// A row of sqlx's `_sqlx_migrations`.
-#[derive(Debug, Clone)]
-pub(crate) struct SqlxRow {
-    pub version: i64,
-    pub description: String,
-    pub success: bool,
-    /// SHA-384 of the file as sqlx read it.
-    pub checksum: Vec<u8>,
+/// The rows a store read for `query` from another tool's table (`None` when there is no such
+/// table), decoded; a column the table lacks means it is not laid out as that tool lays it out.
+pub(crate) fn other_rows<R>(
+    rows: Result<Vec<R>, sqlx::Error>,
+    missing_table: fn(&sqlx::Error) -> bool,
+    query: &OtherQuery<'_>,
+) -> Result<Option<Vec<Vec<Value>>>, MigrateError>
+where
+    R: sqlx::Row,
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Vec<u8>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let reading = || format!("reading `{}`", query.table);
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) if missing_table(&e) => return Ok(None),
+        Err(e) => {
+            let missing_column = e.as_database_error().and_then(|d| {
+                let column = d.message().starts_with("no such column")
+                    || d.code().as_deref() == Some("42703");
+                column.then(|| d.message().to_owned())
+            });
+            return Err(match missing_column {
+                Some(detail) => MigrateError::OtherTableLayout {
+                    tool: query.tool.to_owned(),
+                    table: query.table.to_owned(),
+                    detail,
+                    source: e,
+                },
+                None => MigrateError::db(reading())(e),
+            });
+        }
+    };
+    rows.iter()
+        .map(|row| decode_row(row, query.reads()))
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+        .map_err(MigrateError::db(reading()))
 }
 
 /// The module row's two columns; values that do not decode (a row edited by hand) read as
@@ -332,6 +351,7 @@ pub(crate) fn batch_records(steps: &[Step], done: &[(Millis, usize)]) -> Vec<Wri
             duration: duration.clone(),
             statements: *statements,
             replace: false,
+            applied_at: None,
         })
         .collect();
     writes.push(Write::ApplyEvents {
@@ -413,16 +433,13 @@ pub(crate) trait Backend {
     /// query is) holds, or `None` when there is no such table.
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError>;
 
-    /// The rows of sqlx's `_sqlx_migrations`, or `None` when there is no such table.
-    async fn sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError>;
-
-    /// The distinct values of `version` in a legacy `table(version)` of another tool, as text
-    /// (`None` for NULL), or `None` when there is no such table. `table` was checked to be an
-    /// identifier.
-    async fn legacy_versions(
+    /// The rows `query` selects from another tool's table (rendered by
+    /// [`OtherQuery::sql`] in the store's [`Syntax`](records::Syntax) and decoded by
+    /// [`other_rows`]), or `None` when there is no such table.
+    async fn other_rows(
         &mut self,
-        table: &str,
-    ) -> Result<Option<Vec<Option<String>>>, MigrateError>;
+        query: &OtherQuery<'_>,
+    ) -> Result<Option<Vec<Vec<Value>>>, MigrateError>;
 
     /// Whether the index `name` (as a statement wrote it) exists and is invalid: what a failed
     /// `CREATE INDEX CONCURRENTLY` leaves on PostgreSQL. Other databases have no such thing.

@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 
 impl Migrator<'_> {
     /// What a run would apply, in order, with each file's SQL, after the same validation as a
-    /// run. Changes nothing: no lock, no tracking tables created.
+    /// run (another tool's history it would adopt included). Changes nothing: no lock, no
+    /// tracking tables created.
     pub async fn dry_run<'p>(
         &self,
         pool: impl Into<DbPool<'p>>,
@@ -18,8 +19,8 @@ impl Migrator<'_> {
         let ctx = self.context()?;
         let plan = with_backend!(self, pool.into(), ctx, |b| {
             let applied = b.applied().await?;
-            let plan = self.plan(&applied, b.running_may_be_live())?;
-            self.refuse_other_history(&mut b, &applied, &plan).await?;
+            // What the run would apply after adopting another tool's history, if it would.
+            let (plan, _) = self.plan_adopting(&mut b, &applied).await?;
             plan
         });
         Ok(plan

@@ -247,6 +247,7 @@ impl Migrator<'_> {
                 kind: EventKind::Repair,
                 duration_ms: None,
                 detail: None,
+                at: None,
             },
             Write::Module(state_with(&applied, m)),
         ])

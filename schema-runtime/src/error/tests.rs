@@ -71,7 +71,7 @@ fn samples() -> Vec<MigrateError> {
         },
         MigrateError::OtherToolHistory {
             module: "default".to_owned(),
-            tool: "sqlx".to_owned(),
+            tool: crate::OtherTool::Sqlx,
             table: "_sqlx_migrations".to_owned(),
             rows: 2,
         },
@@ -90,6 +90,47 @@ fn samples() -> Vec<MigrateError> {
             option: "statement_timeout()",
             applies_to: "PostgreSQL",
             database: "SQLite",
+        },
+        MigrateError::OtherToolHistory {
+            module: "default".to_owned(),
+            tool: crate::OtherTool::Goose,
+            table: "goose_db_version".to_owned(),
+            rows: 3,
+        },
+        MigrateError::OtherFailedRow {
+            tool: crate::OtherTool::GolangMigrate,
+            table: "schema_migrations".to_owned(),
+            version: 3,
+            state: "`dirty` is true".to_owned(),
+        },
+        MigrateError::OtherChecksumMismatch {
+            tool: crate::OtherTool::Refinery,
+            table: "refinery_schema_history".to_owned(),
+            version: 2,
+            file: "migrations/V2__cents.sql".to_owned(),
+            checksum: "refinery's SipHash",
+        },
+        MigrateError::OtherRowUnusable {
+            tool: crate::OtherTool::Flyway,
+            table: "flyway_schema_history".to_owned(),
+            row: "the version `1.1` (`V1_1__x.sql`)".to_owned(),
+            reason: "is not a whole number".to_owned(),
+            way_out: "delete that row, then import again".to_owned(),
+        },
+        MigrateError::OtherTableLayout {
+            tool: "refinery".to_owned(),
+            table: "refinery_schema_history".to_owned(),
+            detail: "no such column: name".to_owned(),
+            source: driver("no such column: name"),
+        },
+        MigrateError::UnknownStatus {
+            table: "schema_version".to_owned(),
+            column: "state".to_owned(),
+            value: "`half`".to_owned(),
+        },
+        MigrateError::ImportOption {
+            option: "status_column()",
+            tool: "goose".to_owned(),
         },
     ]
 }
@@ -155,5 +196,25 @@ fn an_unsupported_option_says_where_it_applies() {
     assert_eq!(
         error.to_string(),
         "`statement_timeout()` applies to PostgreSQL only, and the pool is SQLite's; nothing was run; leave `statement_timeout()` out of the migrator for SQLite"
+    );
+}
+
+#[test]
+fn a_history_another_tool_left_names_the_import_that_adopts_it() {
+    let samples = samples();
+    let sqlx = samples[10].help().unwrap();
+    assert!(
+        sqlx.contains("`adopt_other_tools(false)`")
+            && sqlx.contains("`import(Import::tool(OtherTool::Sqlx))`"),
+        "{sqlx}"
+    );
+    let goose = samples[14].help().unwrap();
+    assert!(
+        goose.starts_with("adopt its history with `import(Import::tool(OtherTool::Goose))`"),
+        "{goose}"
+    );
+    assert_eq!(
+        samples[16].to_string(),
+        "migrations/V2__cents.sql: refinery applied migration 2 with another content than this file (its refinery's SipHash checksum in `refinery_schema_history` differs); nothing was recorded; restore the file as refinery applied it; a change belongs in a new migration"
     );
 }

@@ -34,6 +34,9 @@ pub(crate) enum Write {
         /// insert otherwise, which fails rather than overwrite a row nobody expected (one a
         /// concurrent run wrote).
         replace: bool,
+        /// When it was applied, as UTC text (`2026-12-04T18:59:32.123Z`), when that was before
+        /// this record (another tool applied it); now otherwise.
+        applied_at: Option<String>,
     },
     /// The `running` row that claims a `-- no-transaction` migration before its first
     /// statement runs, `done` of its `total` statements counted as run (a resume's).
@@ -63,6 +66,9 @@ pub(crate) enum Write {
         kind: EventKind,
         duration_ms: Option<i64>,
         detail: Option<String>,
+        /// When it happened, as UTC text, when that was before this record (another tool
+        /// applied the migration); now otherwise.
+        at: Option<String>,
     },
     /// The module row.
     Module(ModuleState),
@@ -77,6 +83,15 @@ pub(crate) struct Syntax {
     pub now: &'static str,
     /// A time column read as text (`2026-12-04T18:59:32.123Z`).
     pub time_text: fn(&str) -> String,
+    /// A time given as that text, as the tracking tables' time columns take it.
+    pub time_literal: fn(&str) -> String,
+    /// A name (a table, a column) as a quoted identifier. SQLite reads a double-quoted name
+    /// that names no column as a string, so it quotes its own way there.
+    pub quote: fn(&str) -> String,
+    /// A column of another tool's table that holds a time (a timestamp, or text such as
+    /// `2024-05-04 09:02:41` or `2024-05-04T09:02:41.123456Z`) read as UTC text in the form
+    /// `time_text` gives, or NULL when it does not read as a time.
+    pub time_of_other_tool: fn(&str) -> String,
 }
 
 /// Where the records go: the tracking tables (quoted, possibly schema-qualified), the module
@@ -181,12 +196,19 @@ impl Target<'_> {
         value.map_or_else(|| "NULL".to_owned(), |v| self.lit(v))
     }
 
+    /// `at`, or the current time.
+    fn time(&self, at: Option<&str>) -> String {
+        at.map_or_else(
+            || self.syntax.now.to_owned(),
+            |t| (self.syntax.time_literal)(t),
+        )
+    }
+
     fn row_key(&self, version: i64) -> String {
         format!("module = {} AND version = {version}", self.lit(self.module))
     }
 
     fn applied_rows(&self, rows: &[Write]) -> String {
-        let now = self.syntax.now;
         let values: Vec<String> = rows
             .iter()
             .filter_map(|w| match w {
@@ -195,6 +217,7 @@ impl Target<'_> {
                     status,
                     duration,
                     statements,
+                    applied_at,
                     ..
                 } => {
                     let duration = match duration {
@@ -202,12 +225,13 @@ impl Target<'_> {
                         Millis::Expr(expr) => expr.clone(),
                     };
                     Some(format!(
-                        "({}, {}, {}, {}, {}, {now}, {}, {duration}, {}, {statements}, {statements}, NULL)",
+                        "({}, {}, {}, {}, {}, {}, {}, {duration}, {}, {statements}, {statements}, NULL)",
                         self.lit(self.module),
                         m.version,
                         self.lit(m.description),
                         self.lit(&m.checksum.to_hex()),
                         self.lit(&m.loose_checksum.to_hex()),
+                        self.time(applied_at.as_deref()),
                         self.lit(self.applied_by),
                         self.lit(status.as_str()),
                     ))
@@ -294,12 +318,14 @@ impl Target<'_> {
                 kind,
                 duration_ms,
                 detail,
+                at,
             } => format!(
-                "INSERT INTO {h} ({HISTORY_COLUMNS}) VALUES ({module}, {}, {}, {}, {}, {now}, {}, {}, {})",
+                "INSERT INTO {h} ({HISTORY_COLUMNS}) VALUES ({module}, {}, {}, {}, {}, {}, {}, {}, {})",
                 m.version,
                 self.lit(m.description),
                 self.lit(kind.as_str()),
                 self.lit(&m.checksum.to_hex()),
+                self.time(at.as_deref()),
                 self.lit(self.applied_by),
                 duration_ms.map_or_else(|| "NULL".to_owned(), |ms| ms.to_string()),
                 self.opt(detail.as_deref()),
@@ -336,6 +362,7 @@ pub(crate) fn applied(
             statements,
             // A `-- no-transaction` file claimed its row (`running`) before its statements.
             replace: m.no_transaction(),
+            applied_at: None,
         },
         Write::ApplyEvents {
             versions: vec![m.version],
@@ -361,6 +388,7 @@ pub(crate) fn reverted(
             kind: EventKind::Revert,
             duration_ms: Some(duration_ms),
             detail: None,
+            at: None,
         },
     ];
     writes.extend(module_after.map(Write::Module));

@@ -2,7 +2,8 @@
 
 use super::xact::begin_locked;
 use super::{control, missing_table, quote, run_statements, PgBackend};
-use crate::backend::{decode, millis, ApplyError, SqlxColumns, SqlxRow, Step};
+use crate::backend::{millis, other_rows, ApplyError, Step};
+use crate::tracking::other::{OtherQuery, Value};
 use crate::MigrateError;
 use sqlx::Row;
 use std::time::{Duration, Instant};
@@ -64,21 +65,15 @@ impl PgBackend<'_> {
         result
     }
 
-    pub(super) async fn read_sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError> {
-        // language=PostgreSQL
-        let sql =
-            "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
-        let rows = match self
-            .fetch_pooled(sqlx::query(sql).persistent(self.cached()))
-            .await
-        {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(None),
-            Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),
-        };
-        let rows: Vec<SqlxColumns> =
-            decode(&rows).map_err(MigrateError::db("reading `_sqlx_migrations`"))?;
-        Ok(Some(rows.into_iter().map(SqlxRow::from).collect()))
+    pub(super) async fn read_other_rows(
+        &mut self,
+        query: &OtherQuery<'_>,
+    ) -> Result<Option<Vec<Vec<Value>>>, MigrateError> {
+        let sql = query.sql(&self.target().syntax);
+        let rows = self
+            .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
+            .await;
+        other_rows(rows, missing_table, query)
     }
 
     /// The rows of `table`, or `None` when there is no such table (another tool's history).

@@ -363,35 +363,15 @@ impl Backend for PgBackend<'_> {
         self.revert_one(step).await
     }
 
-    async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
-        self.read_sqlx_rows().await
+    async fn other_rows(
+        &mut self,
+        query: &crate::tracking::other::OtherQuery<'_>,
+    ) -> Result<Option<Vec<Vec<crate::tracking::other::Value>>>, MigrateError> {
+        self.read_other_rows(query).await
     }
 
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError> {
         self.count_table_rows(table).await
-    }
-
-    async fn legacy_versions(
-        &mut self,
-        table: &str,
-    ) -> Result<Option<Vec<Option<String>>>, MigrateError> {
-        let sql = format!(
-            "SELECT DISTINCT CAST(version AS TEXT) FROM {}",
-            quote(table)
-        );
-        match self
-            .fetch_pooled(sqlx::query(&sql).persistent(self.cached()))
-            .await
-        {
-            Ok(rows) => rows
-                .iter()
-                .map(|row| row.try_get::<Option<String>, _>(0))
-                .collect::<Result<_, _>>()
-                .map(Some)
-                .map_err(MigrateError::db(format!("reading `{table}`"))),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
-        }
     }
 
     async fn invalid_index(&mut self, name: &str) -> Result<bool, MigrateError> {

@@ -19,10 +19,24 @@ fn time_text(column: &str) -> String {
     format!(r#"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"#)
 }
 
+/// A time given as UTC text.
+fn time_literal(text: &str) -> String {
+    format!("CAST({} AS TIMESTAMPTZ)", literal(text))
+}
+
+/// Another tool's time: a `timestamptz`, a `timestamp` (read in the session's time zone, as
+/// PostgreSQL casts it), or text PostgreSQL reads as a time.
+fn time_of_other_tool(column: &str) -> String {
+    time_text(&format!("CAST({column} AS TIMESTAMPTZ)"))
+}
+
 const SYNTAX: Syntax = Syntax {
     literal,
     now: "now()",
     time_text,
+    time_literal,
+    quote: super::quote_ident,
+    time_of_other_tool,
 };
 
 impl PgBackend<'_> {

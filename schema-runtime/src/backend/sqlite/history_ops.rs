@@ -1,7 +1,8 @@
 //! Reverting, and reading other tools' history tables.
 
 use super::{control, missing_table, quote, run_statements, SqliteBackend};
-use crate::backend::{decode, millis, ApplyError, SqlxColumns, SqlxRow, Step};
+use crate::backend::{millis, other_rows, ApplyError, Step};
+use crate::tracking::other::{OtherQuery, Value};
 use crate::MigrateError;
 use sqlx::{Connection, Executor};
 use std::time::{Duration, Instant};
@@ -65,18 +66,15 @@ impl SqliteBackend<'_> {
         result
     }
 
-    pub(super) async fn read_sqlx_rows(&mut self) -> Result<Option<Vec<SqlxRow>>, MigrateError> {
-        // language=SQLite
-        let sql =
-            "SELECT version, description, success, checksum FROM _sqlx_migrations ORDER BY version";
-        let rows = match sqlx::query(sql).fetch_all(self.pool).await {
-            Ok(rows) => rows,
-            Err(e) if missing_table(&e) => return Ok(None),
-            Err(e) => return Err(MigrateError::db("reading `_sqlx_migrations`")(e)),
-        };
-        let rows: Vec<SqlxColumns> =
-            decode(&rows).map_err(MigrateError::db("reading `_sqlx_migrations`"))?;
-        Ok(Some(rows.into_iter().map(SqlxRow::from).collect()))
+    pub(super) async fn read_other_rows(
+        &mut self,
+        query: &OtherQuery<'_>,
+    ) -> Result<Option<Vec<Vec<Value>>>, MigrateError> {
+        let sql = query.sql(&self.target().syntax);
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query(&sql).fetch_all(&mut *conn).await;
+        self.conn = Some(conn);
+        other_rows(rows, missing_table, query)
     }
 
     /// The rows of `table`, or `None` when there is no such table (another tool's history).

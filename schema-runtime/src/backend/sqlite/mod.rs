@@ -351,27 +351,15 @@ impl Backend for SqliteBackend<'_> {
         self.revert_one(step).await
     }
 
-    async fn sqlx_rows(&mut self) -> Result<Option<Vec<crate::backend::SqlxRow>>, MigrateError> {
-        self.read_sqlx_rows().await
+    async fn other_rows(
+        &mut self,
+        query: &crate::tracking::other::OtherQuery<'_>,
+    ) -> Result<Option<Vec<Vec<crate::tracking::other::Value>>>, MigrateError> {
+        self.read_other_rows(query).await
     }
 
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError> {
         self.count_table_rows(table).await
-    }
-
-    async fn legacy_versions(
-        &mut self,
-        table: &str,
-    ) -> Result<Option<Vec<Option<String>>>, MigrateError> {
-        let sql = format!(
-            "SELECT DISTINCT CAST(version AS TEXT) FROM {}",
-            quote(table)
-        );
-        match sqlx::query_scalar(&sql).fetch_all(self.pool).await {
-            Ok(versions) => Ok(Some(versions)),
-            Err(e) if missing_table(&e) => Ok(None),
-            Err(e) => Err(MigrateError::db(format!("reading `{table}`"))(e)),
-        }
     }
 }
 

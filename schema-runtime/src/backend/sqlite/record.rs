@@ -20,10 +20,28 @@ fn time_text(column: &str) -> String {
     column.to_owned()
 }
 
+/// Another tool's time: text SQLite's date functions read (`2024-05-04 09:02:41`, ISO 8601
+/// with `Z` or an offset), or a number of seconds since 1970.
+fn time_of_other_tool(column: &str) -> String {
+    format!(
+        "CASE WHEN typeof({column}) IN ('integer', 'real') \
+         THEN strftime('%Y-%m-%dT%H:%M:%fZ', {column}, 'unixepoch') \
+         ELSE strftime('%Y-%m-%dT%H:%M:%fZ', {column}) END"
+    )
+}
+
+/// A name in backquotes: a double-quoted name that names no column would read as a string.
+fn quote(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
 const SYNTAX: Syntax = Syntax {
     literal,
     now: NOW,
     time_text,
+    time_literal: literal,
+    quote,
+    time_of_other_tool,
 };
 
 impl SqliteBackend<'_> {
