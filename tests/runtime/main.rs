@@ -11,6 +11,7 @@ mod support;
 mod adopt;
 mod apply;
 mod errors;
+mod import;
 mod lifecycle;
 mod other_tools;
 mod postgres;
