@@ -4,13 +4,14 @@
 //!
 //! One test binary for the whole command (ripgrep's tests/tests.rs): `cases` compares whole
 //! outputs with the snapshots in `tests/cases/<case>/`, `new`, `sqlite`, `adopt`
-//! (SQLite) and `postgres` check behaviour through `--json`, and `mounted` runs the commands
+//! (SQLite), `import` (SQLite) and `postgres` check behaviour through `--json`, and `mounted` runs the commands
 //! an application mounts.
 
 mod adopt;
 mod cases;
 mod guards;
 mod hints;
+mod import;
 mod mounted;
 mod new;
 mod postgres;
