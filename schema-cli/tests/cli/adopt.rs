@@ -1,22 +1,7 @@
 //! Adopting and mending SQLite databases: `baseline`, `repair`, `import-sqlx` and
 //! `import-versions`.
 
-use crate::support::{block_on, exec, states, versions, Project};
-
-/// Migrates the project's database with sqlx's own migrator, as an application using sqlx
-/// would have.
-fn sqlx_migrate(project: &Project) {
-    block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", project.url))
-            .await
-            .unwrap();
-        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
-            .await
-            .unwrap();
-        migrator.run(&pool).await.unwrap();
-        pool.close().await;
-    });
-}
+use crate::support::{block_on, exec, sqlx_migrate, states, versions, Project};
 
 #[test]
 fn baseline_marks_versions_as_applied_without_running_them() {

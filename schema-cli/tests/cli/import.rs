@@ -1,21 +1,7 @@
 //! Adopting another tool's history on SQLite: `up` adopting sqlx's by itself, and `import
 //! <TOOL>`, `import-versions` with a status column and `import-files` for the rest.
 
-use crate::support::{block_on, exec, states, versions, Project};
-
-/// Migrates the project's database with sqlx's own migrator.
-fn sqlx_migrate(project: &Project) {
-    block_on(async {
-        let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", project.url))
-            .await
-            .unwrap();
-        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
-            .await
-            .unwrap();
-        migrator.run(&pool).await.unwrap();
-        pool.close().await;
-    });
-}
+use crate::support::{exec, sqlx_migrate, states, versions, Project};
 
 /// The `basic` fixture's first two files run by hand, as another tool ran them.
 fn tool_applied_two(project: &Project) {

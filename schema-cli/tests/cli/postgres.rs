@@ -2,7 +2,7 @@
 //! `scripts/with-postgres`. Each test gets a database of its own. Without the server these
 //! tests fail; they never pass by skipping.
 
-use crate::support::{block_on, states, versions, Project};
+use crate::support::{block_on, sqlx_migrate, states, versions, Project};
 use sqlx::{Connection, Executor, PgConnection};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -234,14 +234,7 @@ fn pg_repair_resolves_a_failed_no_transaction_migration() {
 #[test]
 fn pg_import_sqlx_adopts_a_database_that_sqlx_migrated() {
     let project = pg_project(Some("basic"));
-    block_on(async {
-        let pool = sqlx::PgPool::connect(&project.url).await.unwrap();
-        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
-            .await
-            .unwrap();
-        migrator.run(&pool).await.unwrap();
-        pool.close().await;
-    });
+    sqlx_migrate(&project);
     let imported = project.schema(&["import-sqlx", "--json"]).code(0).json();
     assert_eq!(versions(&imported["imported"]), [10, 20, 30]);
     project.schema(&["status"]).code(0);
@@ -253,14 +246,7 @@ fn pg_import_sqlx_adopts_a_database_that_sqlx_migrated() {
 #[test]
 fn pg_up_adopts_a_database_sqlx_migrated_then_import_reads_goose() {
     let project = pg_project(Some("basic"));
-    block_on(async {
-        let pool = sqlx::PgPool::connect(&project.url).await.unwrap();
-        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
-            .await
-            .unwrap();
-        migrator.run(&pool).await.unwrap();
-        pool.close().await;
-    });
+    sqlx_migrate(&project);
     project.use_fixture("basic_plus");
     project.schema(&["up", "--no-adopt"]).code(1);
     let up = project.schema(&["up", "--json"]).code(0).json();

@@ -162,6 +162,27 @@ pub fn states(status: &Value) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// Migrates the project's database (SQLite or PostgreSQL, as its URL says) with sqlx's own
+/// migrator, as an application using sqlx would have.
+pub fn sqlx_migrate(project: &Project) {
+    block_on(async {
+        let migrator = sqlx::migrate::Migrator::new(project.migrations().as_path())
+            .await
+            .unwrap();
+        if project.url.starts_with("postgres") {
+            let pool = sqlx::PgPool::connect(&project.url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.close().await;
+        } else {
+            let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", project.url))
+                .await
+                .unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.close().await;
+        }
+    });
+}
+
 /// Runs `future` to its end on a runtime of its own.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
