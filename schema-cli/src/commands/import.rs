@@ -144,10 +144,16 @@ pub(crate) fn adopted_line(from: &str, tool: OtherTool, versions: &[i64]) -> Str
         OtherTool::VersionsTable | OtherTool::FilesTable => String::new(),
         tool => format!(" ({tool})"),
     };
-    format!(
-        "imported {} from `{from}`{source}: {}",
-        count(versions.len(), "migration"),
+    // A history of a thousand migrations is not a thousand numbers on one line.
+    let shown = if versions.len() > 12 {
+        let last = &versions[versions.len() - 3..];
+        format!("{} ... {}", list(&versions[..3]), list(last))
+    } else {
         list(versions)
+    };
+    format!(
+        "imported {} from `{from}`{source}: {shown}",
+        count(versions.len(), "migration"),
     )
 }
 

@@ -8,7 +8,7 @@ use crate::engine::other_tools::OtherTool;
 use crate::tracking::other::Value;
 use crate::tracking::state::Status;
 use crate::{MigrateError, Migration, Migrator};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One migration to record as another tool's.
 #[derive(Debug, Clone)]
@@ -41,6 +41,8 @@ pub(super) struct Judge<'a, 'm> {
     pub rows: Vec<Adopt>,
     pub skipped: Vec<String>,
     seen: HashSet<i64>,
+    /// The embedded migrations by version.
+    files: HashMap<i64, &'static Migration>,
     /// Whether a row that names no file of this set, or a file whose content differs, is
     /// skipped rather than refused: to tell whether a history is this set's at all.
     lenient: bool,
@@ -55,16 +57,18 @@ impl<'a, 'm> Judge<'a, 'm> {
             rows: Vec::new(),
             skipped: Vec::new(),
             seen: HashSet::new(),
+            files: migrator
+                .migrations
+                .applying()
+                .map(|m| (m.version, m))
+                .collect(),
             lenient,
         }
     }
 
     /// The embedded migration of `version`.
     pub(super) fn file(&self, version: i64) -> Option<&'static Migration> {
-        self.migrator
-            .migrations
-            .applying()
-            .find(|m| m.version == version)
+        self.files.get(&version).copied()
     }
 
     /// A recorded version this set lacks: skipped under `ignore_missing()`, refused otherwise.
