@@ -9,6 +9,7 @@
 mod support;
 
 mod apply;
+mod directive_checksums;
 mod errors;
 mod lifecycle;
 mod other_tools;
