@@ -4,7 +4,7 @@
 //! scenario on an SQLite file and on the PostgreSQL server.
 
 use crate::support::db::TestDb;
-use crate::support::folders;
+use crate::support::{folders, states};
 use schema_core::Checksum;
 use schema_runtime::{MigrateError, MigrationState, Migrations};
 
@@ -60,14 +60,10 @@ async fn adding_a_directive_to_an_applied_file_leaves_the_boot_on_its_first_quer
         report.up_to_date_at_boot,
         "the set's fingerprint is the one the database holds"
     );
-    let states: Vec<MigrationState> = edited
-        .status(db.pool())
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.state)
-        .collect();
-    assert_eq!(states, [MigrationState::Applied, MigrationState::Applied]);
+    assert_eq!(
+        states(&edited, db.pool()).await,
+        [MigrationState::Applied, MigrationState::Applied]
+    );
 }
 
 async fn a_row_recorded_with_the_whole_file_checksum_boots_clean_then_on_the_first_query(
@@ -81,8 +77,10 @@ async fn a_row_recorded_with_the_whole_file_checksum_boots_clean_then_on_the_fir
     let rows = || db.texts("SELECT checksum FROM _schema_migrations ORDER BY version");
     assert_eq!(rows().await[1], legacy);
 
-    let entries = set.status(db.pool()).await.unwrap();
-    assert_eq!(entries[1].state, MigrationState::Applied, "{entries:?}");
+    assert_eq!(
+        states(&set, db.pool()).await,
+        [MigrationState::Applied, MigrationState::Applied]
+    );
 
     let first = set.run(db.pool()).await.unwrap();
     assert!(first.applied.is_empty());
