@@ -8,6 +8,8 @@ use std::path::Path;
 static ROOT: Migrations = schema_runtime::embed_migrations!("migrations");
 static REAL_WORLD: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/real_world");
 static DIESEL: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/diesel");
+/// Holds a file with a `-- schema:` line, so a legacy checksum.
+static SQLITE_CHAIN: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/sqlite");
 
 fn resolved(dir: &str) -> schema_core::MigrationSet {
     schema_core::resolve_dir(Path::new(env!("CARGO_MANIFEST_DIR")), dir)
@@ -56,6 +58,10 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
         assert_eq!(e.sql, r.sql, "sql of {file}");
         assert_eq!(e.checksum, r.checksum, "checksum of {file}");
         assert_eq!(
+            e.legacy_checksum, r.legacy_checksum,
+            "legacy checksum of {file}"
+        );
+        assert_eq!(
             e.loose_checksum, r.loose_checksum,
             "loose checksum of {file}"
         );
@@ -75,8 +81,13 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
         // The checksum is the one the documented rule gives for the embedded SQL.
         assert_eq!(
             e.checksum,
-            Checksum::of(e.sql),
+            Checksum::of_migration(e.sql),
             "checksum of the embedded sql of {file}"
+        );
+        assert_eq!(
+            e.legacy_checksum,
+            Some(Checksum::of(e.sql)).filter(|legacy| *legacy != e.checksum),
+            "legacy checksum of the embedded sql of {file}"
         );
         // What the runtime counts on for naming a failed statement, and for telling a change
         // of white space only, is what splitting and hashing the embedded SQL gives.
@@ -87,7 +98,7 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
         );
         assert_eq!(
             e.loose_checksum,
-            Checksum::loose_of(e.sql),
+            Checksum::loose_of_migration(e.sql),
             "loose checksum of the embedded sql of {file}"
         );
     }
@@ -124,6 +135,19 @@ fn the_real_world_folder_embeds_what_resolve_dir_reads() {
 #[test]
 fn the_diesel_folder_embeds_what_resolve_dir_reads() {
     assert_embedded_equals_resolved(&DIESEL, "tests/ui/pass/diesel");
+}
+
+#[test]
+fn a_folder_with_a_directive_line_embeds_what_resolve_dir_reads() {
+    assert_embedded_equals_resolved(&SQLITE_CHAIN, "tests/ui/pass/sqlite");
+    let legacy = SQLITE_CHAIN
+        .iter()
+        .filter(|m| m.legacy_checksum.is_some())
+        .count();
+    assert_eq!(
+        legacy, 1,
+        "only the file with a `-- schema:` line has a legacy checksum"
+    );
 }
 
 #[test]

@@ -5,43 +5,16 @@
 //! adding or removing one only rebuilds with the build script helper, and without it
 //! `Migrations::stale_embedding` names the file the binary is missing.
 //!
-//! The crates build into `target/scratch` so that their dependencies compile once across runs.
-//! Builds run one at a time, whatever the number of test threads.
+//! The crates (see `scratch`) build into `target/scratch` so that their dependencies compile
+//! once across runs.
 
+mod scratch;
+
+use scratch::{let_the_clock_tick, one_build_at_a_time, Crate, Scratch};
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// Held by each test for its whole life, so that at most one cargo build runs at a time (and
-/// the timing of the big folder is not disturbed by another build).
-static ONE_BUILD_AT_A_TIME: Mutex<()> = Mutex::new(());
-
-fn one_build_at_a_time() -> MutexGuard<'static, ()> {
-    // A test that failed while holding the lock leaves nothing half done that matters here.
-    ONE_BUILD_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Some file systems keep modification times in whole seconds; wait before each change so that
-/// cargo sees the file as newer than the last build.
-fn let_the_clock_tick() {
-    std::thread::sleep(Duration::from_millis(1100));
-}
-
-/// A crate in a temporary folder that embeds its `migrations` folder and prints what it
-/// embeds, then what `stale_embedding()` reports.
-struct Scratch {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
+/// The scratch binary prints what it embeds, then what `stale_embedding()` reports.
 const MAIN_RS: &str = r#"static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
 
 fn main() {
@@ -62,102 +35,27 @@ fn main() {
 }
 "#;
 
-const BUILD_RS: &str = r#"fn main() {
-    schema_runtime::build::rerun_if_migrations_change("migrations");
+/// A scratch crate that embeds its `migrations` folder and prints what it embeds.
+fn scratch(name: &str, build_script: bool) -> Scratch {
+    Scratch::new(Crate {
+        name,
+        features: &[],
+        build_script,
+        main_rs: MAIN_RS,
+    })
 }
-"#;
 
-impl Scratch {
-    /// `name` must differ between tests: the crates share one target folder.
-    fn new(name: &str, with_build_script: bool) -> Scratch {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let root = dir.path().to_owned();
-        let runtime = workspace().join("schema-runtime");
-        let runtime = runtime
-            .to_str()
-            .expect("UTF-8 workspace path")
-            .replace('\\', "/");
-        let mut manifest = format!(
-            "[package]\n\
-             name = \"{name}\"\n\
-             version = \"0.0.0\"\n\
-             edition = \"2021\"\n\
-             publish = false\n\
-             \n\
-             [dependencies]\n\
-             schema-runtime = {{ path = \"{runtime}\", default-features = false }}\n"
-        );
-        if with_build_script {
-            write!(
-                manifest,
-                "\n[build-dependencies]\n\
-                 schema-runtime = {{ path = \"{runtime}\", default-features = false }}\n"
-            )
-            .unwrap();
-            std::fs::write(root.join("build.rs"), BUILD_RS).unwrap();
-        }
-        // Not a member of the workspace this test lives in.
-        manifest.push_str("\n[workspace]\n");
-        std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
-        // Start from the workspace's lock file so that the scratch crate uses the dependency
-        // versions already compiled (and needs no registry look-up); cargo drops the rest.
-        let lock = workspace().join("Cargo.lock");
-        if lock.is_file() {
-            std::fs::copy(lock, root.join("Cargo.lock")).unwrap();
-        }
-        std::fs::create_dir_all(root.join("src")).unwrap();
-        std::fs::write(root.join("src/main.rs"), MAIN_RS).unwrap();
-        std::fs::create_dir_all(root.join("migrations")).unwrap();
-        Scratch { _dir: dir, root }
-    }
+/// `cargo build`, and how long it took.
+fn build(scratch: &Scratch) -> Duration {
+    let start = Instant::now();
+    scratch.cargo(&["build"]);
+    start.elapsed()
+}
 
-    fn migration(&self, file: &str) -> PathBuf {
-        self.root.join("migrations").join(file)
-    }
-
-    fn write_migration(&self, file: &str, sql: &str) {
-        std::fs::write(self.migration(file), sql).unwrap();
-    }
-
-    /// Runs `cargo <args> --quiet` in the crate; panics with cargo's stderr when it fails.
-    fn cargo(&self, args: &[&str]) -> Output {
-        let output = Command::new(env!("CARGO"))
-            .args(args)
-            .arg("--quiet")
-            .current_dir(&self.root)
-            .env(
-                "CARGO_TARGET_DIR",
-                workspace().join("target").join("scratch"),
-            )
-            // Only this project's ui tests set it; the scratch crate resolves from its manifest.
-            .env_remove("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER")
-            .output()
-            .expect("cargo runs");
-        if !output.status.success() {
-            panic!(
-                "`cargo {}` failed in {} ({}):\n--- stderr ---\n{}\n--- stdout ---\n{}",
-                args.join(" "),
-                self.root.display(),
-                output.status,
-                String::from_utf8_lossy(&output.stderr),
-                String::from_utf8_lossy(&output.stdout),
-            );
-        }
-        output
-    }
-
-    /// `cargo build`, and how long it took.
-    fn build(&self) -> Duration {
-        let start = Instant::now();
-        self.cargo(&["build"]);
-        start.elapsed()
-    }
-
-    /// `cargo run`: builds when cargo thinks it has to, then reads what the binary embeds.
-    fn run(&self) -> Report {
-        let output = self.cargo(&["run"]);
-        Report::parse(&String::from_utf8(output.stdout).expect("UTF-8 output"))
-    }
+/// `cargo run`: builds when cargo thinks it has to, then reads what the binary embeds.
+fn run(scratch: &Scratch) -> Report {
+    let output = scratch.cargo(&["run"]);
+    Report::parse(&String::from_utf8(output.stdout).expect("UTF-8 output"))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,13 +114,13 @@ impl Report {
 #[test]
 fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_removed() {
     let _build = one_build_at_a_time();
-    let scratch = Scratch::new("schema-scratch-rebuild-with-build-script", true);
+    let scratch = scratch("schema-scratch-rebuild-with-build-script", true);
     scratch.write_migration(
         "1_create_users.sql",
         "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
     );
 
-    let first = scratch.run();
+    let first = run(&scratch);
     assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
     assert_eq!(first.migrations[0].version, 1);
     assert_eq!(first.migrations[0].description, "create_users");
@@ -234,7 +132,7 @@ fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_remo
         "1_create_users.sql",
         "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n",
     );
-    let edited = scratch.run();
+    let edited = run(&scratch);
     assert_eq!(edited.paths(), ["migrations/1_create_users.sql"]);
     assert_ne!(
         edited.migrations[0].checksum, first.migrations[0].checksum,
@@ -248,7 +146,7 @@ fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_remo
         "2_create_posts.sql",
         "CREATE TABLE posts (id INTEGER PRIMARY KEY);\n",
     );
-    let added = scratch.run();
+    let added = run(&scratch);
     assert_eq!(
         added.paths(),
         [
@@ -263,7 +161,7 @@ fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_remo
     // Removed: back to one migration.
     let_the_clock_tick();
     std::fs::remove_file(scratch.migration("2_create_posts.sql")).unwrap();
-    let removed = scratch.run();
+    let removed = run(&scratch);
     assert_eq!(
         removed.paths(),
         ["migrations/1_create_users.sql"],
@@ -276,13 +174,13 @@ fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_remo
 #[test]
 fn without_the_build_script_an_added_migration_is_not_embedded_but_stale_embedding_names_it() {
     let _build = one_build_at_a_time();
-    let scratch = Scratch::new("schema-scratch-rebuild-without-build-script", false);
+    let scratch = scratch("schema-scratch-rebuild-without-build-script", false);
     scratch.write_migration(
         "1_create_users.sql",
         "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
     );
 
-    let first = scratch.run();
+    let first = run(&scratch);
     assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
     first.assert_not_stale();
 
@@ -291,7 +189,7 @@ fn without_the_build_script_an_added_migration_is_not_embedded_but_stale_embeddi
         "2_create_posts.sql",
         "CREATE TABLE posts (id INTEGER PRIMARY KEY);\n",
     );
-    let added = scratch.run();
+    let added = run(&scratch);
     assert_eq!(
         added.migrations, first.migrations,
         "without a build script cargo does not know the folder changed, so nothing is rebuilt"
@@ -368,7 +266,7 @@ fn realistic_migration(n: usize) -> Vec<(String, String)> {
 fn a_thousand_migration_folder_compiles() {
     const MIGRATIONS: usize = 1000;
     let _build = one_build_at_a_time();
-    let scratch = Scratch::new("schema-scratch-thousand-migrations", true);
+    let scratch = scratch("schema-scratch-thousand-migrations", true);
     let mut files = Vec::new();
     for n in 1..=MIGRATIONS {
         for (file, sql) in realistic_migration(n) {
@@ -379,8 +277,8 @@ fn a_thousand_migration_folder_compiles() {
     // 1,000 migrations, every tenth with a down file.
     assert_eq!(files.len(), MIGRATIONS + MIGRATIONS / 10);
 
-    let first_build = scratch.build();
-    let report = scratch.run();
+    let first_build = build(&scratch);
+    let report = run(&scratch);
     assert_eq!(
         report.migrations.len(),
         files.len(),
@@ -404,8 +302,8 @@ fn a_thousand_migration_folder_compiles() {
     let mut sql = std::fs::read_to_string(&touched).unwrap();
     sql.push_str("-- reviewed\n");
     std::fs::write(&touched, sql).unwrap();
-    let rebuild = scratch.build();
-    let after = scratch.run();
+    let rebuild = build(&scratch);
+    let after = run(&scratch);
     assert_eq!(after.migrations.len(), files.len());
     let changed: Vec<&str> = report
         .migrations

@@ -58,9 +58,21 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_check: bool,
 
+    /// Where old migrations end, as the macro's `old` option: the SQL check reports a problem
+    /// in a migration up to and including this version as a note of `verify`, not an error;
+    /// `none`: every problem is an error. Default: every up is judged in full, and every down
+    /// but the newest migration's is old.
+    #[arg(long, global = true, value_name = "VERSION|none", value_parser = parse_old)]
+    pub old: Option<schema_core::OldMigrations>,
+
     /// How the results are shown.
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+fn parse_old(value: &str) -> Result<schema_core::OldMigrations, String> {
+    schema_core::OldMigrations::from_arg(value)
+        .ok_or_else(|| "expected a version or `none`".to_owned())
 }
 
 /// The `schema` binary's commands: `new`, and every migration command.

@@ -87,7 +87,8 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
             None if url.starts_with("postgres") => Dialect::Postgres,
             None => Dialect::Sqlite,
         };
-        Migrations::load_checked(Path::new("."), &dir, &CheckOptions::new(dialect))
+        let options = CheckOptions::new(dialect).with_old(cli.old.unwrap_or_default());
+        Migrations::load_checked(Path::new("."), &dir, &options)
     };
     let migrations = loaded.map_err(|errors| Error::Folder {
         dir: dir.clone().into_owned(),

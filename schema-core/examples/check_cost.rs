@@ -58,7 +58,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let options = CheckOptions::new(dialect);
         let total = fastest(|| {
             let set = resolve()?;
-            check(&set, &options).map_err(|errors| format!("{errors:#?}"))
+            check(&set, &options)
+                .map(|_| ())
+                .map_err(|errors| format!("{errors:#?}"))
         })?;
         let name = format!("resolve_dir + check ({dialect}):");
         println!(
@@ -101,8 +103,11 @@ fn large(sizes: &[usize]) -> Result<(), Box<dyn std::error::Error>> {
         for dialect in [Dialect::Sqlite, Dialect::Postgres] {
             let options = CheckOptions::new(dialect);
             let set = resolve()?;
-            let checked =
-                fastest(|| check(&set, &options).map_err(|errors| format!("{errors:#?}")))?;
+            let checked = fastest(|| {
+                check(&set, &options)
+                    .map(|_| ())
+                    .map_err(|errors| format!("{errors:#?}"))
+            })?;
             println!(
                 "    check ({dialect}): {checked:.2?} ({:.2?} per MB)",
                 per_mb(checked)

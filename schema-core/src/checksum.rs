@@ -1,3 +1,4 @@
+use crate::directive::without_directive_lines;
 use sha2::{Digest, Sha256};
 use std::fmt;
 
@@ -20,6 +21,28 @@ impl Checksum {
         }
         hasher.update(rest.as_bytes());
         Checksum(hasher.finalize().into())
+    }
+
+    /// The checksum a migration file is tracked by: [`Checksum::of`] its content without its
+    /// leading `-- schema:` directive lines, so that adding `-- schema: no-check` to a file
+    /// already applied does not change it. sqlx's `-- no-transaction` line counts as content.
+    pub fn of_migration(content: &str) -> Self {
+        Checksum::of(&without_directive_lines(content))
+    }
+
+    /// The checksum versions before directive lines were left out recorded for a migration:
+    /// [`Checksum::of`] its whole content. `None` where it is [`Checksum::of_migration`] (the
+    /// file has no `-- schema:` line), which is every file but those.
+    pub fn legacy_of_migration(content: &str) -> Option<Self> {
+        match without_directive_lines(content) {
+            std::borrow::Cow::Borrowed(_) => None,
+            std::borrow::Cow::Owned(_) => Some(Checksum::of(content)),
+        }
+    }
+
+    /// [`Checksum::loose_of`] a migration's content without its leading `-- schema:` lines.
+    pub fn loose_of_migration(content: &str) -> Self {
+        Checksum::loose_of(&without_directive_lines(content))
     }
 
     /// Checksum of the content with every run of white space removed: two files that differ
@@ -167,6 +190,27 @@ mod tests {
         let mut hasher = Sha256::new();
         hasher.update(kept.as_bytes());
         assert_eq!(Checksum::loose_of(text), Checksum(hasher.finalize().into()));
+    }
+
+    #[test]
+    fn a_migration_is_tracked_without_its_directive_lines() {
+        let applied = "CREATE TABLE a (id INT);\n";
+        let opted_out = "-- schema: no-check\r\nCREATE TABLE a (id INT);\r\n";
+        assert_eq!(Checksum::of_migration(opted_out), Checksum::of(applied));
+        assert_eq!(
+            Checksum::legacy_of_migration(opted_out),
+            Some(Checksum::of(opted_out))
+        );
+        assert_eq!(Checksum::legacy_of_migration(applied), None);
+        assert_eq!(Checksum::of_migration(applied), Checksum::of(applied));
+        assert_eq!(
+            Checksum::loose_of_migration(opted_out),
+            Checksum::loose_of(applied)
+        );
+        // sqlx's directive is part of the file, as in sqlx's checksum.
+        let sqlx = "-- no-transaction\nCREATE INDEX CONCURRENTLY i ON a (id);";
+        assert_eq!(Checksum::of_migration(sqlx), Checksum::of(sqlx));
+        assert_eq!(Checksum::legacy_of_migration(sqlx), None);
     }
 
     #[test]

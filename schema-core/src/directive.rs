@@ -1,6 +1,7 @@
 //! Directives: leading `--` comment lines that change how a migration is applied.
 
 use crate::diagnostic::line_column;
+use std::borrow::Cow;
 
 /// The prefix of this tool's own directives: `-- schema: no-transaction`. A leading comment
 /// with this prefix and an unknown name is an error, not silently ignored.
@@ -99,6 +100,39 @@ pub fn parse_directives(sql: &str) -> (Vec<Directive>, Vec<UnknownDirective>) {
     (found, unknown)
 }
 
+/// `sql` without its leading `-- schema:` lines (each with its line end): the tool's own
+/// directives, which a user may add to a file already applied (`-- schema: no-check`) without
+/// changing what the file does to a database, so they are left out of its checksum. Only the
+/// lines that [`parse_directives`] reads directives from count: the leading blank and `--`
+/// lines; sqlx's `-- no-transaction` stays, as sqlx's own checksum keeps it. A leading BOM is
+/// removed too.
+pub(crate) fn without_directive_lines(sql: &str) -> Cow<'_, str> {
+    let body = sql.strip_prefix('\u{feff}').unwrap_or(sql);
+    let mut kept = String::new();
+    let mut dropped = false;
+    let mut offset = 0;
+    for raw_line in body.split_inclusive('\n') {
+        let line = raw_line.trim();
+        if !line.is_empty() && !line.starts_with("--") {
+            break;
+        }
+        let ours = line
+            .strip_prefix("--")
+            .is_some_and(|comment| comment.trim_start().starts_with(DIRECTIVE_PREFIX));
+        if ours {
+            dropped = true;
+        } else {
+            kept.push_str(raw_line);
+        }
+        offset += raw_line.len();
+    }
+    if !dropped {
+        return Cow::Borrowed(body);
+    }
+    kept.push_str(&body[offset..]);
+    Cow::Owned(kept)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +190,20 @@ mod tests {
         assert_eq!(parse_directives(sql), (vec![], vec![]));
     }
 
+    #[test]
+    fn directive_lines_are_left_out_and_the_rest_is_kept_as_is() {
+        let sql = "-- Adds a column.\r\n-- schema: no-check\r\n--schema:no-transaction\n\nALTER TABLE a ADD b INT;\n-- schema: no-check\n";
+        assert_eq!(
+            without_directive_lines(sql),
+            "-- Adds a column.\r\n\nALTER TABLE a ADD b INT;\n-- schema: no-check\n"
+        );
+        // sqlx's spelling is sqlx's content, and plain comments stay.
+        let sql = "-- no-transaction\n-- this schema: is fine\nCREATE INDEX i ON t (a);";
+        assert!(matches!(without_directive_lines(sql), Cow::Borrowed(s) if s == sql));
+        assert_eq!(without_directive_lines("\u{feff}-- schema: no-check"), "");
+        assert_eq!(without_directive_lines("\u{feff}SELECT 1;"), "SELECT 1;");
+    }
+
     proptest! {
         #[test]
         fn directive_parser_never_panics(sql in "\\PC{0,200}") {
@@ -165,6 +213,13 @@ mod tests {
         #[test]
         fn directive_parser_never_panics_on_comment_heavy_input(sql in "(\u{feff})?((--)? ?(schema:)? ?[a-z\\- ]{0,12}(\r?\n)){0,6}") {
             let _ = parse_directives(&sql);
+        }
+
+        #[test]
+        fn leaving_out_directive_lines_never_panics_and_leaves_none(sql in "(\u{feff})?((--)? ?(schema:)? ?[a-z\\- ]{0,12}(\r?\n)){0,6}[a-z; ]{0,8}") {
+            let kept = without_directive_lines(&sql);
+            prop_assert!(!parse_directives(&kept).0.contains(&Directive::NoCheck));
+            prop_assert_eq!(without_directive_lines(&kept), kept.clone());
         }
     }
 }

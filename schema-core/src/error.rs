@@ -252,7 +252,7 @@ pub enum Error {
         snippet: String,
     },
     /// A down migration that does not bring the schema back to what it was before its up.
-    #[error("{down}: reverting `{up}` does not restore the schema ({}); make the down drop what the up creates and restore what it drops or changes, or opt the pair out with `-- schema: no-check`", describe_difference(.left_behind, .missing, .changed))]
+    #[error("{down}: reverting `{up}` does not restore the schema ({}); make the down drop what the up creates and restore what it drops or changes, or opt the pair out with `-- schema: no-check`, or, if the migration has run everywhere and its down will not run again, mark it old (`old = <version>`)", describe_difference(.left_behind, .missing, .changed))]
     DownDoesNotUndoUp {
         /// The up file.
         up: String,
@@ -281,6 +281,22 @@ pub enum Error {
         /// What went wrong.
         reason: String,
     },
+}
+
+impl Error {
+    /// The migration file a problem of the SQL check is in, as shown in messages; `None` for
+    /// problems of the folder or of the checker itself.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Error::SqliteRejects { at, .. }
+            | Error::DanglingReference { at, .. }
+            | Error::PostgresSyntax { at, .. }
+            | Error::NestedTooDeep { at, .. }
+            | Error::OutsideTransactionOnly { at, .. } => Some(&at.file),
+            Error::DownDoesNotUndoUp { down, .. } => Some(down),
+            _ => None,
+        }
+    }
 }
 
 /// `left behind: index `a`, view `b`; missing: table `c`` for [`Error::DownDoesNotUndoUp`].

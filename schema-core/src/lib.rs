@@ -27,10 +27,12 @@
 //! - Layouts: `<VERSION>_<description>.sql`, the pair `.up.sql` + `.down.sql`, and diesel's
 //!   `<VERSION>_<name>/up.sql` + `down.sql` folders.
 //! - Every problem in a folder is reported at once, as a list of [`Error`]s.
-//! - Checksums are SHA-256 of the content with a leading BOM removed and CRLF turned into LF.
+//! - Checksums are SHA-256 of the content with a leading BOM removed, CRLF turned into LF and
+//!   the leading `-- schema:` directive lines left out.
 //! - [`check`] judges the SQL itself: with the `check-sqlite` feature it applies the chain to an
 //!   in-memory SQLite (each down right after its up), with `check-postgres` it parses every file
-//!   as PostgreSQL. A file opts out with `-- schema: no-check`.
+//!   as PostgreSQL. A file opts out with `-- schema: no-check`. Problems in old migrations
+//!   ([`OldMigrations`]) come back as [`Warning`]s instead of errors.
 
 mod check;
 mod checksum;
@@ -45,8 +47,9 @@ mod name;
 mod statement;
 mod transaction;
 mod validate;
+mod warning;
 
-pub use check::{check, CheckOptions};
+pub use check::{check, CheckOptions, OldMigrations};
 pub use checksum::Checksum;
 pub use diagnostic::Location;
 pub use dialect::Dialect;
@@ -60,3 +63,4 @@ pub use statement::{
     TransactionControl,
 };
 pub use transaction::{own_transaction_states, InOwnTransaction, OwnTransaction};
+pub use warning::Warning;

@@ -50,9 +50,15 @@ pub struct Migration {
     pub display_path: String,
     /// The SQL to run: the file's content with a leading BOM removed.
     pub sql: String,
-    /// SHA-256 of the content with the BOM removed and CRLF turned into LF.
+    /// SHA-256 of the content with the BOM removed, CRLF turned into LF and the leading
+    /// `-- schema:` directive lines left out ([`Checksum::of_migration`]).
     pub checksum: Checksum,
-    /// [`Checksum::loose_of`] the SQL: tells "only white space differs" from a real change.
+    /// What earlier versions recorded for this file, the checksum of its whole content, where
+    /// it differs from `checksum` ([`Checksum::legacy_of_migration`]): a database they
+    /// migrated still matches.
+    pub legacy_checksum: Option<Checksum>,
+    /// [`Checksum::loose_of_migration`] the SQL: tells "only white space differs" from a real
+    /// change.
     pub loose_checksum: Checksum,
     /// How many statements [`split_statements`](crate::split_statements) finds in the SQL.
     pub statement_count: usize,

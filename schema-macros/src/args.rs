@@ -1,9 +1,9 @@
 //! The macro's arguments: `"folder"` then `name = value` options.
 
 use proc_macro2::{Span, TokenStream};
-use schema_core::Dialect;
+use schema_core::{Dialect, OldMigrations};
 use syn::parse::{Parse, ParseStream};
-use syn::{Ident, LitBool, LitStr, Path, Token};
+use syn::{Ident, LitBool, LitInt, LitStr, Path, Token};
 
 /// What the caller asked for.
 pub struct Args {
@@ -13,14 +13,27 @@ pub struct Args {
     pub dir_span: Span,
     /// The path the generated code names the runtime by (`crate = path`).
     pub krate: Path,
-    /// The database the SQL is written for (`dialect = "sqlite"`, the default).
+    /// The database the SQL is written for: `dialect = "…"`, else the crate's
+    /// ([`default_dialect`]).
     pub dialect: Dialect,
     /// Whether to check the SQL (`check = false` turns it off).
     pub check: bool,
+    /// Which migrations are old (`old = <version> | none`).
+    pub old: OldMigrations,
 }
 
-const OPTIONS: &str =
-    "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `crate = path`";
+const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `crate = path`";
+
+/// The dialect when the call names none: the database the crate uses, from schema-runtime's
+/// `sqlite` and `postgres` features (forwarded to this crate's): PostgreSQL when only
+/// `postgres` is on, SQLite otherwise (both on, the default, or neither).
+fn default_dialect() -> Dialect {
+    if cfg!(feature = "postgres") && !cfg!(feature = "sqlite") {
+        Dialect::Postgres
+    } else {
+        Dialect::Sqlite
+    }
+}
 
 impl Args {
     pub fn parse(input: TokenStream) -> syn::Result<Args> {
@@ -34,8 +47,9 @@ impl Parse for Args {
             dir: "migrations".to_owned(),
             dir_span: Span::call_site(),
             krate: syn::parse_quote!(::schema_runtime),
-            dialect: Dialect::default(),
+            dialect: default_dialect(),
             check: true,
+            old: OldMigrations::default(),
         };
         if input.is_empty() {
             return Ok(args);
@@ -91,6 +105,8 @@ impl Parse for Args {
                     syn::Error::new(e.span(), "expected `true` or `false`, like `check = false`")
                 })?;
                 args.check = value.value;
+            } else if key == "old" {
+                args.old = parse_old(input)?;
             } else {
                 return Err(syn::Error::new(
                     key.span(),
@@ -99,5 +115,22 @@ impl Parse for Args {
             }
         }
         Ok(args)
+    }
+}
+
+/// The value of `old = …`: a version (an integer literal), or `none`.
+fn parse_old(input: ParseStream) -> syn::Result<OldMigrations> {
+    let expected = "expected a version or `none`, like `old = 20240101000000`: the migrations up to and including it are old, and problems in them are warnings";
+    if input.peek(LitInt) {
+        let value: LitInt = input.parse()?;
+        return value
+            .base10_parse::<i64>()
+            .map(OldMigrations::UpTo)
+            .map_err(|_| syn::Error::new(value.span(), expected));
+    }
+    match input.parse::<Ident>() {
+        Ok(word) if word == "none" => Ok(OldMigrations::None),
+        Ok(word) => Err(syn::Error::new(word.span(), expected)),
+        Err(e) => Err(syn::Error::new(e.span(), expected)),
     }
 }

@@ -4,7 +4,9 @@ use crate::args::Args;
 use crate::diag;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
-use schema_core::{CheckOptions, Checksum, Directive, Migration, MigrationKind, MigrationSet};
+use schema_core::{
+    CheckOptions, Checksum, Directive, Migration, MigrationKind, MigrationSet, Warning,
+};
 use std::path::{Path, PathBuf};
 
 /// Set by this project's own ui tests: resolve the folder from the file that calls the macro
@@ -23,18 +25,24 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
         Err(message) => return with_errors(syn::Error::new(args.dir_span, message), &args.krate),
     };
     let set = schema_core::resolve_dir(&root, &args.dir).and_then(|set| {
-        if args.check {
-            schema_core::check(&set, &CheckOptions::new(args.dialect))?;
-        }
-        Ok(set)
+        let warnings = if args.check {
+            let options = CheckOptions::new(args.dialect).with_old(args.old);
+            schema_core::check(&set, &options)?
+        } else {
+            Vec::new()
+        };
+        Ok((set, warnings))
     });
     match set {
-        Ok(set) => Embedded {
-            set: &set,
-            krate: &args.krate,
-            checked: args.check,
+        Ok((set, warnings)) => {
+            let embedded = Embedded {
+                set: &set,
+                krate: &args.krate,
+                checked: args.check,
+                notes: &warnings,
+            };
+            diag::with_warnings(&warnings, args.dir_span, embedded.into_token_stream())
         }
-        .into_token_stream(),
         Err(errors) => with_errors(diag::to_syn(&errors, args.dir_span), &args.krate),
     }
 }
@@ -62,6 +70,8 @@ struct Embedded<'a> {
     set: &'a MigrationSet,
     krate: &'a syn::Path,
     checked: bool,
+    /// What the check reported without failing the build, kept for `verify`.
+    notes: &'a [Warning],
 }
 
 impl ToTokens for Embedded<'_> {
@@ -85,7 +95,7 @@ impl ToTokens for Embedded<'_> {
         );
         let fingerprint = checksum_tokens(&fingerprint, krate);
         let checked = self.checked;
-        tokens.extend(quote! {
+        let mut new = quote! {
             #krate::__private::Migrations::__new(
                 &[#(#migrations),*],
                 #dir,
@@ -93,7 +103,12 @@ impl ToTokens for Embedded<'_> {
                 #fingerprint,
                 #checked,
             )
-        });
+        };
+        if !self.notes.is_empty() {
+            let notes = self.notes.iter().map(ToString::to_string);
+            new = quote!(#new.__with_check_notes(&[#(#notes),*]));
+        }
+        tokens.extend(new);
     }
 }
 
@@ -119,6 +134,13 @@ impl ToTokens for EmbeddedMigration<'_> {
         // The runtime runs the SQL without a leading BOM, as schema-core checked it.
         let sql = quote!(#krate::__private::strip_bom(::core::include_str!(#path)));
         let checksum = checksum_tokens(&m.checksum, krate);
+        let legacy_checksum = match &m.legacy_checksum {
+            Some(legacy) => {
+                let legacy = checksum_tokens(legacy, krate);
+                quote!(::core::option::Option::Some(#legacy))
+            }
+            None => quote!(::core::option::Option::None),
+        };
         let loose_checksum = checksum_tokens(&m.loose_checksum, krate);
         let statement_count = m.statement_count;
         let directives = m.directives.iter().map(|d| match d {
@@ -135,6 +157,7 @@ impl ToTokens for EmbeddedMigration<'_> {
                 kind: #krate::__private::MigrationKind::#kind,
                 sql: #sql,
                 checksum: #checksum,
+                legacy_checksum: #legacy_checksum,
                 loose_checksum: #loose_checksum,
                 statement_count: #statement_count,
                 directives: &[#(#directives),*],

@@ -16,10 +16,15 @@ pub struct Migration {
     pub kind: MigrationKind,
     /// The SQL, without a leading BOM.
     pub sql: &'static str,
-    /// SHA-256 of the SQL with CRLF turned into LF, computed at build time.
+    /// SHA-256 of the SQL with CRLF turned into LF and the leading `-- schema:` directive
+    /// lines left out ([`Checksum::of_migration`]), computed at build time.
     pub checksum: Checksum,
-    /// [`Checksum::loose_of`] the SQL, computed at build time: tells a change of white space
-    /// only from a real one.
+    /// The checksum of the whole SQL, directive lines included, where it differs from
+    /// `checksum`: what versions before directive lines were left out recorded. A row holding
+    /// it is the same file.
+    pub legacy_checksum: Option<Checksum>,
+    /// [`Checksum::loose_of_migration`] the SQL, computed at build time: tells a change of
+    /// white space only from a real one.
     pub loose_checksum: Checksum,
     /// How many statements the SQL splits into, counted at build time.
     pub statement_count: usize,
@@ -41,6 +46,20 @@ impl Migration {
     pub fn no_check(&self) -> bool {
         self.directives.contains(&Directive::NoCheck)
     }
+
+    /// Whether a tracking row's `checksum` was recorded for this file as it is: its checksum,
+    /// or the one earlier versions recorded for a file with `-- schema:` lines.
+    pub fn matches_recorded(&self, checksum: &Checksum) -> bool {
+        self.checksum == *checksum || self.legacy_checksum.as_ref() == Some(checksum)
+    }
+
+    /// Whether a row whose loose checksum is `recorded` differs from this file in white space
+    /// only (with or without the file's `-- schema:` lines, as earlier versions counted them).
+    pub fn differs_in_white_space_only(&self, recorded: Option<Checksum>) -> bool {
+        recorded.is_some_and(|recorded| {
+            recorded == self.loose_checksum || recorded == Checksum::loose_of(self.sql)
+        })
+    }
 }
 
 /// Every migration of one folder, embedded in the binary by
@@ -56,6 +75,7 @@ pub struct Migrations {
     abs_dir: &'static str,
     fingerprint: Checksum,
     checked: bool,
+    check_notes: &'static [&'static str],
 }
 
 impl Migrations {
@@ -73,7 +93,24 @@ impl Migrations {
             abs_dir,
             fingerprint,
             checked,
+            check_notes: &[],
         }
+    }
+
+    #[doc(hidden)]
+    pub const fn __with_check_notes(self, check_notes: &'static [&'static str]) -> Self {
+        Migrations {
+            check_notes,
+            ..self
+        }
+    }
+
+    /// What the SQL check reported without failing the build, as messages: problems in old
+    /// migrations, downs that restore columns in another order (see
+    /// `schema_core::Warning`). The macro shows them as compiler warnings; `schema verify`
+    /// prints them as notes.
+    pub fn check_notes(&self) -> &'static [&'static str] {
+        self.check_notes
     }
 
     /// Whether the SQL was checked when the set was embedded or loaded (`check = false` turns
@@ -95,7 +132,8 @@ impl Migrations {
     }
 
     /// [`Migrations::load`], then the check of the SQL itself that `embed_migrations!` makes
-    /// (`schema_core::check`): the same folder passes or fails both. The check needs the
+    /// (`schema_core::check`): the same folder passes or fails both, and what the macro shows
+    /// as warnings is kept in [`Migrations::check_notes`]. The check needs the
     /// `check-sqlite` / `check-postgres` features of `schema-core` turned on by the caller's
     /// dependencies; without them every folder fails with an error that says so.
     pub fn load_checked(
@@ -104,8 +142,12 @@ impl Migrations {
         options: &schema_core::CheckOptions,
     ) -> Result<Migrations, Vec<schema_core::Error>> {
         let set = schema_core::resolve_dir(root, dir)?;
-        schema_core::check(&set, options)?;
-        Ok(Self::leak(set, true))
+        let warnings = schema_core::check(&set, options)?;
+        let notes: Vec<&'static str> = warnings
+            .iter()
+            .map(|w| &*Box::leak(w.to_string().into_boxed_str()))
+            .collect();
+        Ok(Self::leak(set, true).__with_check_notes(Box::leak(notes.into_boxed_slice())))
     }
 
     fn leak(set: schema_core::MigrationSet, checked: bool) -> Migrations {
@@ -120,6 +162,7 @@ impl Migrations {
                 kind: m.kind,
                 sql: leak(m.sql),
                 checksum: m.checksum,
+                legacy_checksum: m.legacy_checksum,
                 loose_checksum: m.loose_checksum,
                 statement_count: m.statement_count,
                 directives: Box::leak(m.directives.into_boxed_slice()),
@@ -139,6 +182,7 @@ impl Migrations {
             abs_dir: leak(set.dir.to_string_lossy().into_owned()),
             fingerprint,
             checked,
+            check_notes: &[],
         }
     }
 

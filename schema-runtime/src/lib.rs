@@ -77,10 +77,15 @@ pub use stale::StaleEmbedding;
 ///
 /// # Options
 ///
-/// - `dialect = "sqlite" | "postgres"` (default `"sqlite"`): how the SQL is checked. SQLite
-///   applies the whole chain to an in-memory database (each down right after its up);
-///   PostgreSQL parses every file.
+/// - `dialect = "sqlite" | "postgres"`: how the SQL is checked. SQLite applies the whole chain
+///   to an in-memory database (each down right after its up); PostgreSQL parses every file.
+///   Default: the crate's database, from this crate's features: `"postgres"` when only the
+///   `postgres` feature is on, `"sqlite"` otherwise.
 /// - `check = false`: no SQL check for this invocation (`-- schema: no-check` opts one file out).
+/// - `old = <version> | none`: where old migrations end. A problem the check finds in an old
+///   migration is a compiler warning, not an error (kept in [`Migrations::check_notes`]); the
+///   migrations up to and including `version` are old. Default: every up is new, and every
+///   down is old except the newest migration's. `none`: every problem is an error.
 /// - `crate = path`: the path the generated code names this crate by, for crates that
 ///   re-export it (`embed_migrations!("migrations", crate = my_app::schema_runtime)`).
 ///
@@ -101,6 +106,13 @@ pub use stale::StaleEmbedding;
 /// a statement the dialect rejects (with its line, column and the offending line), a table or
 /// column that does not exist at that point, a down that does not undo its up (naming the
 /// objects left behind, missing or changed), a view or trigger that names a missing object.
+///
+/// # Warnings at build time
+///
+/// A problem in an old migration (see `old`), and a down that restores a table with its
+/// columns in another order, are compiler warnings (`use of deprecated constant …`, the only
+/// warning a macro can emit on stable Rust); `#[allow(deprecated)]` on the `static` silences
+/// them.
 ///
 /// # Triggering recompilation
 ///

@@ -141,6 +141,11 @@ impl<'m> Migrator<'m> {
         &self.module
     }
 
+    /// The migration set this migrator works on.
+    pub fn migrations(&self) -> &'m Migrations {
+        self.migrations
+    }
+
     /// The tracking tables' names (default `_schema_migrations`, `_schema_history`,
     /// `_schema_modules`).
     pub fn table_names(mut self, tables: TableNames) -> Self {

@@ -10,6 +10,7 @@ mod support;
 
 mod adopt;
 mod apply;
+mod directive_checksums;
 mod errors;
 mod import;
 mod lifecycle;

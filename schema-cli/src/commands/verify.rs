@@ -1,5 +1,7 @@
 //! `schema verify`: do the applied migrations still match the files? Exit code 4 when one was
-//! modified, is missing from the folder, or failed.
+//! modified, is missing from the folder, or failed. What the SQL check found in old migrations
+//! (and downs that restore columns in another order) comes first, as notes: they change no
+//! exit code.
 
 use super::status::{is_drift, EntryJson};
 use super::{Ctx, Exit};
@@ -15,13 +17,19 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
         .filter(|e| !matches!(e.state, MigrationState::Pending | MigrationState::Running))
         .count();
     let problems: Vec<&StatusEntry> = entries.iter().filter(|e| is_drift(e.state)).collect();
+    let notes = ctx.migrator.migrations().check_notes();
     if ctx.out.json {
         ctx.out.json(&VerifyJson {
             ok: problems.is_empty(),
             checked,
             problems: problems.iter().map(|e| EntryJson::from(*e)).collect(),
+            notes,
         })?;
     } else {
+        for note in notes {
+            ctx.out
+                .line(&format!("{}: {note}", ctx.out.paint("note", Style::Note)))?;
+        }
         // Not a problem, but not checked either: say so rather than only "ok".
         for e in entries
             .iter()
@@ -115,4 +123,6 @@ struct VerifyJson<'a> {
     ok: bool,
     checked: usize,
     problems: Vec<EntryJson<'a>>,
+    /// What the SQL check reported without failing: problems in old migrations.
+    notes: &'a [&'static str],
 }

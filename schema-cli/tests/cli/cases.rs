@@ -92,4 +92,5 @@ cases! {
     dry_run_prints_the_plan
     down_past_a_forward_only_migration
     verify_after_up
+    verify_notes_problems_in_old_migrations
 }

@@ -1,6 +1,7 @@
 //! The build-time check of the SQL itself, after [`resolve_dir`](crate::resolve_dir) has
 //! accepted the folder: SQLite applies the chain, PostgreSQL parses each file.
 
+mod old;
 #[cfg(feature = "check-postgres")]
 mod postgres;
 #[cfg(feature = "check-sqlite")]
@@ -9,6 +10,9 @@ mod sqlite;
 use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::migration::MigrationSet;
+use crate::warning::Warning;
+pub(crate) use old::Judge;
+pub use old::OldMigrations;
 
 /// How [`check`] judges a folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -16,12 +20,22 @@ use crate::migration::MigrationSet;
 pub struct CheckOptions {
     /// The database the migrations are written for.
     pub dialect: Dialect,
+    /// Which migrations are old: their problems are warnings.
+    pub old: OldMigrations,
 }
 
 impl CheckOptions {
-    /// Options for `dialect`.
+    /// Options for `dialect`, with the default line between old and new migrations.
     pub fn new(dialect: Dialect) -> Self {
-        CheckOptions { dialect }
+        CheckOptions {
+            dialect,
+            old: OldMigrations::default(),
+        }
+    }
+
+    /// With `old` as the line between old and new migrations.
+    pub fn with_old(self, old: OldMigrations) -> Self {
+        CheckOptions { old, ..self }
     }
 }
 
@@ -35,28 +49,37 @@ impl CheckOptions {
 ///
 /// Files with `-- schema: no-check` are not judged (see [`Directive::NoCheck`]).
 ///
+/// A problem in an old migration ([`CheckOptions::old`]) is returned as a [`Warning`], and so
+/// is a down that restores every column but not their order; the errors are the rest. The
+/// warnings come in apply order.
+///
 /// [`Directive::NoCheck`]: crate::Directive::NoCheck
 #[cfg_attr(
     not(all(feature = "check-sqlite", feature = "check-postgres")),
     allow(unused_variables)
 )]
-pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<(), Vec<Error>> {
-    let errors = match options.dialect {
+pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<Vec<Warning>, Vec<Error>> {
+    let judge = Judge::new(set, options.old);
+    let (found, warnings) = match options.dialect {
         #[cfg(feature = "check-sqlite")]
-        Dialect::Sqlite => sqlite::check(set),
+        Dialect::Sqlite => sqlite::check(set, &judge),
         #[cfg(feature = "check-postgres")]
-        Dialect::Postgres => postgres::check(set),
+        Dialect::Postgres => (postgres::check(set), Vec::new()),
         #[allow(unreachable_patterns)]
-        dialect => vec![Error::CheckUnavailable {
-            dialect,
-            feature: match dialect {
-                Dialect::Sqlite => "check-sqlite",
-                Dialect::Postgres => "check-postgres",
-            },
-        }],
+        dialect => (
+            vec![Error::CheckUnavailable {
+                dialect,
+                feature: match dialect {
+                    Dialect::Sqlite => "check-sqlite",
+                    Dialect::Postgres => "check-postgres",
+                },
+            }],
+            Vec::new(),
+        ),
     };
+    let (errors, warnings) = judge.sort(found, warnings);
     if errors.is_empty() {
-        Ok(())
+        Ok(warnings)
     } else {
         Err(errors)
     }

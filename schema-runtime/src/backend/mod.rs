@@ -340,7 +340,8 @@ impl Step {
 
 /// What recording `steps` (applied in one transaction, each after its own statements ran in
 /// the duration and number `done` gives) writes: their rows, their `apply` events in one
-/// statement, and the last step's module state.
+/// statement, and the last step's module state. Only SQLite's store records a batch this way.
+#[cfg(feature = "sqlite")]
 pub(crate) fn batch_records(steps: &[Step], done: &[(Millis, usize)]) -> Vec<Write> {
     let mut writes: Vec<Write> = steps
         .iter()

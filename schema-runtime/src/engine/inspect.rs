@@ -94,7 +94,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 Some(r) if r.status == Status::Running && live => MigrationState::Running,
                 Some(r) if r.needs_repair() => MigrationState::Failed,
                 Some(r) if r.status == Status::Baseline => MigrationState::Baseline,
-                Some(r) if r.checksum != m.checksum => MigrationState::Modified,
+                Some(r) if !m.matches_recorded(&r.checksum) => MigrationState::Modified,
                 Some(_) => MigrationState::Applied,
             };
             StatusEntry {
@@ -110,7 +110,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 checksum: Some(m.checksum),
                 applied_checksum: row.map(|r| r.checksum),
                 whitespace_only: state == MigrationState::Modified
-                    && row.and_then(|r| r.loose_checksum) == Some(m.loose_checksum),
+                    && m.differs_in_white_space_only(row.and_then(|r| r.loose_checksum)),
                 interrupted: state == MigrationState::Failed
                     && row.is_some_and(|r| r.status == Status::Running),
                 // Not for a migration being applied now: its progress is still moving.

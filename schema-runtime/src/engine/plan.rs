@@ -41,13 +41,17 @@ impl Migrator<'_> {
                         description: row.description.clone(),
                     })
                 }
-                Some(m) if m.checksum != row.checksum && row.status != Status::Baseline => {
+                // A row an earlier version recorded with the whole file's checksum, `-- schema:`
+                // lines included, is the file as it is: it stays as written (a replica or a
+                // rollback on that version still reads it), and the module row takes this
+                // set's fingerprint, so that the next boot stops at its first query again.
+                Some(m) if !m.matches_recorded(&row.checksum) && row.status != Status::Baseline => {
                     return Err(MigrateError::ChecksumMismatch {
                         version: row.version,
                         file: m.path.to_owned(),
                         applied: row.checksum,
                         embedded: m.checksum,
-                        whitespace_only: row.loose_checksum == Some(m.loose_checksum),
+                        whitespace_only: m.differs_in_white_space_only(row.loose_checksum),
                     });
                 }
                 Some(m) => {

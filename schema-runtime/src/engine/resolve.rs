@@ -172,7 +172,7 @@ impl Migrator<'_> {
         m: &Migration,
         options: ResolveOptions,
     ) -> Result<(), MigrateError> {
-        if row.checksum == m.checksum || options.allow_edited {
+        if m.matches_recorded(&row.checksum) || options.allow_edited {
             return Ok(());
         }
         Err(MigrateError::EditedSinceFailure {

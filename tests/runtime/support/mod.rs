@@ -20,3 +20,12 @@ pub fn message(err: &(dyn std::error::Error + 'static)) -> String {
     }
     text
 }
+
+/// Where each migration of `set` stands in `pool`, as `status` says, in its order.
+pub async fn states(
+    set: &schema_runtime::Migrations,
+    pool: schema_runtime::DbPool<'_>,
+) -> Vec<schema_runtime::MigrationState> {
+    let entries = set.status(pool).await.unwrap();
+    entries.iter().map(|e| e.state).collect()
+}

@@ -10,4 +10,5 @@ fn main() {
         .filter(|m| m.directives == [Directive::NoTransaction])
         .count();
     assert_eq!(no_transaction, 3);
+    assert_eq!(MIGRATIONS.check_notes(), [] as [&str; 0]);
 }

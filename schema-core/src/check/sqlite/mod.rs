@@ -17,19 +17,24 @@
 mod dependents;
 mod undo;
 
-use crate::check::snippet;
+use crate::check::{snippet, Judge};
 use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationKind, MigrationSet};
 use crate::statement::{nested_comment, split_statements, Statement};
+use crate::warning::Warning;
 use dependents::check_dependents;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use undo::{check_undo, snapshot, Undo};
 
-/// Applies `set` to a fresh in-memory database and returns every problem found.
-pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
+/// Applies `set` to a fresh in-memory database and returns every problem found, and the
+/// warnings found as such (a down that restores the columns in another order). An old up
+/// ([`Judge::is_old`]) that fails does not stop the chain: its failing statements are
+/// reported and skipped, as it ran where it was deployed.
+pub(crate) fn check(set: &MigrationSet, judge: &Judge<'_>) -> (Vec<Error>, Vec<Warning>) {
+    let mut warnings = Vec::new();
     let cannot_run = |e: rusqlite::Error| {
         vec![Error::CheckCannotRun {
             reason: e.to_string(),
@@ -37,16 +42,16 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
     };
     let mut db = match Connection::open_in_memory() {
         Ok(db) => db,
-        Err(e) => return cannot_run(e),
+        Err(e) => return (cannot_run(e), warnings),
     };
     // Migrations are checked for what they name, not for the rows they hold; the bundled
     // SQLite enforces foreign keys by default.
     if let Err(e) = db.execute_batch("PRAGMA foreign_keys = OFF;") {
-        return cannot_run(e);
+        return (cannot_run(e), warnings);
     }
     let mut errors = Vec::new();
-    // Whether an opted-out file had a statement fail: then an object the rest of the chain
-    // uses may be missing for a reason the check cannot see.
+    // Whether a statement failed and was skipped (in an opted-out file, or an old one): then
+    // an object the rest of the chain uses may be missing for a reason the check cannot see.
     let mut skipped_failures = false;
     let downs: HashMap<(i64, &str), &Migration> = set
         .migrations
@@ -64,23 +69,31 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
         let down = down.filter(|d| !d.noop && !d.no_check() && !up.no_check());
         if down.is_some() {
             if let Err(e) = snapshot(&db) {
-                return cannot_run(e);
+                return (cannot_run(e), warnings);
             }
         }
-        match apply(&db, up) {
-            Ok(skipped) => skipped_failures |= skipped,
+        let skipped = match apply(&db, up, judge.is_old(up)) {
+            Ok(skipped) => skipped,
             Err(error) => {
                 errors.push(error);
-                return errors;
+                return (errors, warnings);
+            }
+        };
+        if !skipped.is_empty() {
+            skipped_failures = true;
+            if !up.no_check() {
+                // An old up's failures: its down cannot be compared with what it did not do.
+                errors.extend(skipped);
+                continue;
             }
         }
         if let Some(down) = down {
-            match check_undo(&mut db, up, down) {
+            match check_undo(&mut db, up, down, &mut warnings) {
                 Undo::Restores => {}
                 Undo::Fails(error) => errors.push(error),
                 Undo::Stops(error) => {
                     errors.push(error);
-                    return errors;
+                    return (errors, warnings);
                 }
             }
         }
@@ -91,30 +104,35 @@ pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
             Err(e) => errors.extend(cannot_run(e)),
         }
     }
-    errors
+    (errors, warnings)
 }
 
 /// Runs one file as the runtime would: in a transaction unless it says `-- no-transaction`.
-/// With `-- schema: no-check` its failing statements are skipped, so that the objects the rest
-/// of it creates are still there for later files.
-/// Returns whether a statement of an opted-out file failed and was skipped.
-fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
+/// With `-- schema: no-check`, or `lenient` (an old file), its failing statements are skipped,
+/// so that the objects the rest of it creates are still there for later files.
+/// Returns the failures skipped.
+fn apply(db: &Connection, m: &Migration, lenient: bool) -> Result<Vec<Error>, Error> {
+    let mut skipped = Vec::new();
     if let Some(offset) = nested_comment(&m.sql) {
         let (line, column) = line_column(&m.sql, offset);
-        return Err(Error::SqliteRejects {
+        let error = Error::SqliteRejects {
             at: Location::at(m.display_path.clone(), line, column),
             reason: "this `/*` is inside a comment, and SQLite does not nest comments: the \
                      comment ends at the first `*/`, and what follows it is read as SQL"
                 .to_owned(),
             fix: "close the outer comment before it, or make it a `--` comment",
             snippet: snippet(&m.sql, line, column),
-        });
+        };
+        if !lenient {
+            return Err(error);
+        }
+        skipped.push(error);
     }
     let in_transaction = !m.no_transaction();
     if in_transaction {
         run_control(db, "BEGIN")?;
     }
-    let result = run_statements(db, m, in_transaction);
+    let result = run_statements(db, m, in_transaction, lenient);
     match result {
         Err(_) if in_transaction => {
             // Leaves nothing behind, as a failed migration would not; the chain stops anyway.
@@ -124,14 +142,21 @@ fn apply(db: &Connection, m: &Migration) -> Result<bool, Error> {
         Ok(_) if in_transaction => run_control(db, "COMMIT")?,
         Ok(_) => {}
     }
-    result
+    skipped.extend(result?);
+    Ok(skipped)
 }
 
-/// Runs every statement of `m`, stopping at the first that fails unless the file opted out.
-/// Returns whether a statement failed and was skipped.
-fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Result<bool, Error> {
+/// Runs every statement of `m`, stopping at the first that fails unless the file opted out or
+/// is `lenient`. Returns the failures skipped.
+fn run_statements(
+    db: &Connection,
+    m: &Migration,
+    in_transaction: bool,
+    lenient: bool,
+) -> Result<Vec<Error>, Error> {
     let mut opened = None;
-    let result = run_each(db, m, in_transaction, &mut opened);
+    let skip = lenient || m.no_check();
+    let result = run_each(db, m, in_transaction, skip, &mut opened);
     if in_transaction || db.is_autocommit() {
         return result;
     }
@@ -140,27 +165,37 @@ fn run_statements(db: &Connection, m: &Migration, in_transaction: bool) -> Resul
     // a `-- no-transaction` down is compared with, does not meet it.
     let _ = db.execute_batch("ROLLBACK");
     match (result, opened) {
-        (Ok(_), Some(statement)) => Err(rejected(
-            m,
-            &statement,
-            Failure {
-                message: "it opens a transaction that the file never ends".to_owned(),
-                offset: None,
-            },
-        )),
+        (Ok(mut skipped), Some(statement)) => {
+            let error = rejected(
+                m,
+                &statement,
+                Failure {
+                    message: "it opens a transaction that the file never ends".to_owned(),
+                    offset: None,
+                },
+            );
+            // An opted-out file is still held to this: it is what the next file would meet.
+            if !lenient {
+                return Err(error);
+            }
+            skipped.push(error);
+            Ok(skipped)
+        }
         (result, _) => result,
     }
 }
 
 /// [`run_statements`]' loop; `opened` is set to the statement after which a transaction is
-/// open, while one is.
+/// open, while one is. With `skip`, a failing statement is kept in the list returned and the
+/// file goes on.
 fn run_each<'a>(
     db: &Connection,
     m: &'a Migration,
     in_transaction: bool,
+    skip: bool,
     opened: &mut Option<Statement<'a>>,
-) -> Result<bool, Error> {
-    let mut skipped = false;
+) -> Result<Vec<Error>, Error> {
+    let mut skipped = Vec::new();
     for statement in split_statements(&m.sql) {
         let outside_only = in_transaction
             .then(|| outside_a_transaction_only(statement.text))
@@ -186,8 +221,8 @@ fn run_each<'a>(
         });
         match outcome {
             Ok(()) => {}
-            Err(_) if m.no_check() => {
-                skipped = true;
+            Err(failure) if skip => {
+                skipped.push(rejected(m, &statement, failure));
                 if in_transaction && db.is_autocommit() {
                     run_control(db, "BEGIN")?;
                 }
@@ -527,7 +562,9 @@ fn looks_like_postgres(sql: &str) -> bool {
 /// and of its submodules.
 #[cfg(test)]
 fn check_files(files: &[(&str, &str)]) -> Vec<String> {
-    check(&crate::check::resolved(files))
+    let set = crate::check::resolved(files);
+    check(&set, &Judge::new(&set, crate::check::OldMigrations::None))
+        .0
         .iter()
         .map(ToString::to_string)
         .collect()

@@ -68,7 +68,7 @@ fn a_failed_file_leaves_nothing_behind() {
     fs::write(&path, "CREATE TABLE a (id INT);\nSELECT * FROM nope;").unwrap();
     let set = resolve_dir(dir.path(), ".").unwrap();
     let db = Connection::open_in_memory().unwrap();
-    assert!(apply(&db, &set.migrations[0]).is_err());
+    assert!(apply(&db, &set.migrations[0], false).is_err());
     let objects: i64 = db
         .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
         .unwrap();
@@ -293,7 +293,12 @@ fn a_no_transaction_file_that_leaves_a_transaction_open_is_reported_not_waited_o
         ("1_a.down.sql", "-- no-transaction\nDROP TABLE a;"),
     ]);
     set.migrations[0].sql = "-- no-transaction\nSAVEPOINT s;\nCREATE TABLE a (x);".to_owned();
-    let errors: Vec<String> = check(&set).iter().map(ToString::to_string).collect();
+    let judge = Judge::new(&set, crate::check::OldMigrations::None);
+    let errors: Vec<String> = check(&set, &judge)
+        .0
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     assert_eq!(errors.len(), 1, "{errors:#?}");
     assert!(
         errors[0].starts_with("migrations/1_a.up.sql:2:1: sqlite cannot apply this statement: it opens a transaction that the file never ends"),

@@ -4,6 +4,7 @@
 use super::run_statements;
 use crate::error::Error;
 use crate::migration::Migration;
+use crate::warning::Warning;
 use rusqlite::Connection;
 use std::collections::BTreeMap;
 
@@ -65,8 +66,14 @@ pub(super) enum Undo {
 }
 
 /// Runs `down` right after `up` and compares the schema with the [`snapshot`] taken before `up`;
-/// then puts back the state `up` left so that the chain goes on from there.
-pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) -> Undo {
+/// then puts back the state `up` left so that the chain goes on from there. A table restored
+/// with its columns in another order is added to `warnings`, and counts as restored.
+pub(super) fn check_undo(
+    db: &mut Connection,
+    up: &Migration,
+    down: &Migration,
+    warnings: &mut Vec<Warning>,
+) -> Undo {
     let cannot_run = |e: rusqlite::Error| {
         Undo::Stops(Error::CheckCannotRun {
             reason: e.to_string(),
@@ -82,7 +89,7 @@ pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) 
         if let Err(e) = copy_database(db, &mut copy) {
             return cannot_run(e);
         }
-        let ran = run_statements(db, down, false);
+        let ran = run_statements(db, down, false, false);
         let after = changes(db);
         if let Err(e) = copy_database(&copy, db) {
             return cannot_run(e);
@@ -90,7 +97,7 @@ pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) 
         return match (ran, after) {
             (Err(error), _) => Undo::Fails(error),
             (Ok(_), Err(e)) => cannot_run(e),
-            (Ok(_), Ok((now, before))) => match difference(up, down, &now, &before) {
+            (Ok(_), Ok((now, before))) => match difference(up, down, &now, &before, warnings) {
                 Some(error) => Undo::Fails(error),
                 None => Undo::Restores,
             },
@@ -103,18 +110,18 @@ pub(super) fn check_undo(db: &mut Connection, up: &Migration, down: &Migration) 
     if let Err(e) = db.execute_batch("BEGIN") {
         return cannot_run(e);
     }
-    let ran = run_statements(db, down, true);
+    let ran = run_statements(db, down, true, false);
     let undo = match ran.map(|_| changes(db)) {
         Err(error) => Undo::Fails(error),
         Ok(Err(e)) => Undo::Stops(Error::CheckCannotRun {
             reason: e.to_string(),
         }),
-        Ok(Ok((now, before))) => match difference(up, down, &now, &before) {
+        Ok(Ok((now, before))) => match difference(up, down, &now, &before, warnings) {
             Some(error) => Undo::Fails(error),
             // An up that runs outside a transaction may not run inside this one (its own
             // `BEGIN`, a `VACUUM`): the down is rolled back instead.
             None if up.no_transaction() => Undo::Restores,
-            None => match run_statements(db, up, true) {
+            None => match run_statements(db, up, true, false) {
                 Ok(_) => Undo::Restores,
                 Err(error) => Undo::Fails(reapplied(error, down)),
             },
@@ -168,8 +175,15 @@ fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), rusqlite:
 }
 
 /// The error for a down whose schema differs from the one before its up: `after` and `before`
-/// as [`changes`] gives them.
-fn difference(up: &Migration, down: &Migration, after: &Schema, before: &Schema) -> Option<Error> {
+/// as [`changes`] gives them. Tables that differ only in the order of their columns are not
+/// part of it: they are a [`Warning::ColumnOrder`] pushed to `warnings`.
+fn difference(
+    up: &Migration,
+    down: &Migration,
+    after: &Schema,
+    before: &Schema,
+    warnings: &mut Vec<Warning>,
+) -> Option<Error> {
     let describe = |(kind, _): &(String, String), (name, _): &(String, Option<String>)| {
         format!("{kind} `{name}`")
     };
@@ -183,15 +197,33 @@ fn difference(up: &Migration, down: &Migration, after: &Schema, before: &Schema)
         .filter(|(key, _)| !after.contains_key(*key))
         .map(|(key, value)| describe(key, value))
         .collect();
-    let changed: Vec<String> = before
-        .iter()
-        .filter_map(|(key, old)| {
-            let new = after.get(key)?;
-            let same = old.1 == new.1
-                || old.1.as_deref().map(normalise) == new.1.as_deref().map(normalise);
-            (!same).then(|| describe(key, new))
-        })
-        .collect();
+    let mut changed = Vec::new();
+    let mut reordered = Vec::new();
+    for (key, old) in before {
+        let Some(new) = after.get(key) else {
+            continue;
+        };
+        let (old_sql, new_sql) = (
+            old.1.as_deref().map(normalise),
+            new.1.as_deref().map(normalise),
+        );
+        if old_sql == new_sql {
+            continue;
+        }
+        match (key.0.ends_with("table"), old_sql, new_sql) {
+            (true, Some(old_sql), Some(new_sql)) if reordered_only(&old_sql, &new_sql) => {
+                reordered.push(new.0.clone());
+            }
+            _ => changed.push(describe(key, new)),
+        }
+    }
+    if !reordered.is_empty() {
+        warnings.push(Warning::ColumnOrder {
+            up: up.display_path.clone(),
+            down: down.display_path.clone(),
+            tables: reordered,
+        });
+    }
     if left_behind.is_empty() && missing.is_empty() && changed.is_empty() {
         return None;
     }
@@ -251,6 +283,57 @@ pub(super) fn normalise(sql: &str) -> String {
     out
 }
 
+/// Whether two [`normalise`]d `CREATE TABLE` statements differ only in the order of the
+/// definitions between their brackets (columns and table constraints).
+fn reordered_only(a: &str, b: &str) -> bool {
+    match (definitions(a), definitions(b)) {
+        (Some((head_a, mut a, tail_a)), Some((head_b, mut b, tail_b))) => {
+            a.sort_unstable();
+            b.sort_unstable();
+            head_a == head_b && tail_a == tail_b && a == b
+        }
+        _ => false,
+    }
+}
+
+/// A [`normalise`]d `CREATE TABLE t ( a int , b text ) strict` in parts: what comes before the
+/// brackets, each definition between them, and what comes after (`strict`). `None` for a
+/// table defined otherwise (`AS SELECT`, a virtual table without brackets).
+fn definitions(sql: &str) -> Option<(&str, Vec<&str>, &str)> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut open = None;
+    let mut start = 0;
+    let mut parts = Vec::new();
+    for (i, c) in sql.char_indices() {
+        match c {
+            // A `''` inside a string closes and opens it again: the same for this count.
+            '\'' => in_string = !in_string,
+            _ if in_string => {}
+            '(' => {
+                depth += 1;
+                if depth == 1 && open.is_none() {
+                    open = Some(i);
+                    start = i + 1;
+                }
+            }
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 && open.is_some() {
+                    parts.push(sql[start..i].trim());
+                    return Some((&sql[..open?], parts, &sql[i + 1..]));
+                }
+            }
+            ',' if depth == 1 => {
+                parts.push(sql[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Length of the quoted token at the start of `rest` that ends at `close` (doubled: escaped).
 fn quoted_len(rest: &str, close: char) -> usize {
     let mut chars = rest.char_indices().skip(1).peekable();
@@ -289,7 +372,8 @@ mod tests {
                 "migrations/2_b.down.sql: reverting `migrations/2_b.up.sql` does not restore the \
               schema (left behind: view `bv`; missing: table `keep`; changed: table `a`); make the \
               down drop what the up creates and restore what it drops or changes, or opt the pair \
-              out with `-- schema: no-check`"
+              out with `-- schema: no-check`, or, if the migration has run everywhere and its \
+              down will not run again, mark it old (`old = <version>`)"
             ],
             "the chain goes on from the up's state: 3_c.sql sees `a.name`"
         );
@@ -368,6 +452,81 @@ mod tests {
             "{errors:#?}"
         );
         assert!(errors[0].contains("left behind: table `c`"), "{errors:#?}");
+    }
+
+    #[test]
+    fn a_column_added_back_at_the_end_is_a_warning_not_an_error() {
+        let set = crate::check::resolved(&[
+            (
+                "1_a.sql",
+                "CREATE TABLE a (id INTEGER PRIMARY KEY, name TEXT, note TEXT DEFAULT 'x, y', \
+                 CHECK (id > 0));\nCREATE INDEX a_name ON a (name);",
+            ),
+            (
+                "2_b.up.sql",
+                "DROP INDEX a_name;\nALTER TABLE a DROP COLUMN name;",
+            ),
+            (
+                "2_b.down.sql",
+                "ALTER TABLE a ADD COLUMN name TEXT;\nCREATE INDEX a_name ON a (name);",
+            ),
+            ("3_c.up.sql", "ALTER TABLE a DROP COLUMN note;"),
+            ("3_c.down.sql", "ALTER TABLE a ADD COLUMN note TEXT;"),
+        ]);
+        let judge = crate::check::Judge::new(&set, crate::check::OldMigrations::None);
+        let (errors, warnings) = super::super::check(&set, &judge);
+        let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "migrations/3_c.down.sql: reverting `migrations/3_c.up.sql` does not restore the \
+              schema (changed: table `a`); make the down drop what the up creates and restore \
+              what it drops or changes, or opt the pair out with `-- schema: no-check`, or, if \
+              the migration has run everywhere and its down will not run again, mark it old \
+              (`old = <version>`)"
+            ],
+            "a column that comes back with another default is a change"
+        );
+        assert_eq!(
+            warnings,
+            [Warning::ColumnOrder {
+                up: "migrations/2_b.up.sql".to_owned(),
+                down: "migrations/2_b.down.sql".to_owned(),
+                tables: vec!["a".to_owned()],
+            }]
+        );
+        assert_eq!(
+            warnings[0].to_string(),
+            "migrations/2_b.down.sql: reverting `migrations/2_b.up.sql` restores table `a` \
+             with the columns in another order (a column added back goes at the end of its \
+             table); this is a warning, not an error: rebuild the table in the down if code \
+             reads its columns by position"
+        );
+    }
+
+    #[test]
+    fn only_the_order_of_definitions_may_differ() {
+        let reordered = |a: &str, b: &str| reordered_only(&normalise(a), &normalise(b));
+        assert!(reordered(
+            "CREATE TABLE t (a INT, b TEXT, PRIMARY KEY (a, b))",
+            "CREATE TABLE t (a INT, PRIMARY KEY (a, b), b TEXT)"
+        ));
+        assert!(!reordered(
+            "CREATE TABLE t (a INT, b TEXT)",
+            "CREATE TABLE t (a INT, b INT)"
+        ));
+        assert!(!reordered(
+            "CREATE TABLE t (a INT, b TEXT) STRICT",
+            "CREATE TABLE t (b TEXT, a INT)"
+        ));
+        assert!(!reordered(
+            "CREATE TABLE t (a INT DEFAULT 'a,b')",
+            "CREATE TABLE t (b' INT DEFAULT 'a, a)"
+        ));
+        assert!(!reordered(
+            "CREATE TABLE t AS SELECT 1",
+            "CREATE TABLE t AS SELECT 1"
+        ));
     }
 
     #[test]

@@ -1,0 +1,60 @@
+//! What the check reports without failing the build: problems in old migrations, and a down
+//! that restores every column but not their order.
+
+use crate::check::OldMigrations;
+use crate::error::Error;
+
+/// A problem [`check`](crate::check) found that does not fail the build: the macro shows it
+/// as a compiler warning, and `schema verify` prints it as a note.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A problem in an old migration (see [`OldMigrations`]): it would be an error in a new
+    /// one. An old migration has run where it matters, and its down will likely never run.
+    #[error("{problem}\nnote: a warning, not an error: {}", why_old(*.old, *.version))]
+    InOldMigration {
+        /// The problem, as it is reported for a new migration.
+        problem: Error,
+        /// The migration's version.
+        version: i64,
+        /// The line between old and new it fell on.
+        old: OldMigrations,
+    },
+    /// A down that restores every table as it was except for the order of some columns: SQLite
+    /// adds a column at the end of its table (`ALTER TABLE … ADD COLUMN` has no position), so a
+    /// down that adds back a column the up dropped cannot do otherwise without rebuilding the
+    /// table. Only `SELECT *` and inserts without a column list see the difference.
+    #[error("{down}: reverting `{up}` restores {} with the columns in another order (a column added back goes at the end of its table); this is a warning, not an error: rebuild the table in the down if code reads its columns by position", tables.iter().map(|t| format!("table `{t}`")).collect::<Vec<_>>().join(", "))]
+    ColumnOrder {
+        /// The up file.
+        up: String,
+        /// The down file.
+        down: String,
+        /// The tables whose columns come back in another order.
+        tables: Vec<String>,
+    },
+}
+
+impl Warning {
+    /// The file the warning is about, as shown in messages.
+    pub fn file(&self) -> Option<&str> {
+        match self {
+            Warning::InOldMigration { problem, .. } => problem.file(),
+            Warning::ColumnOrder { down, .. } => Some(down),
+        }
+    }
+}
+
+/// Why migration `version` counts as old, for [`Warning::InOldMigration`].
+fn why_old(old: OldMigrations, version: i64) -> String {
+    match old {
+        OldMigrations::UpTo(last) => {
+            format!("migration {version} is old, at or before `old = {last}`")
+        }
+        // Only downs are old by default, and every one but the newest migration's.
+        _ => format!(
+            "migration {version} is not the newest, and only the newest migration's down \
+             fails the build unless `old = <version>` says where old migrations end"
+        ),
+    }
+}

@@ -1,0 +1,115 @@
+//! What `cargo` says when it builds a crate that embeds a migrations folder: the warnings the
+//! macro emits for old migrations, and the dialect the crate's features choose. Each test
+//! writes a small crate (see `scratch`) and runs cargo on it.
+
+mod scratch;
+
+use scratch::{let_the_clock_tick, one_build_at_a_time, Crate, Scratch};
+
+const WARNED: &str = r#"static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+
+fn main() {
+    println!("{}", MIGRATIONS.check_notes().len());
+}
+"#;
+
+/// The crate of a team that silenced the warnings it knows about.
+const SILENCED: &str = r#"#[allow(deprecated)]
+static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!("migrations");
+
+fn main() {
+    println!("{}", MIGRATIONS.check_notes().len());
+}
+"#;
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_problem_in_an_old_down_is_a_warning_that_cargo_build_shows() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new(Crate {
+        name: "schema-scratch-old-down-warning",
+        features: &[],
+        build_script: false,
+        main_rs: WARNED,
+    });
+    scratch.write_migration(
+        "1_create_users.up.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n\
+         CREATE INDEX users_email ON users (email);\n",
+    );
+    // Names a table that does not exist; not the newest migration's, so old by default.
+    scratch.write_migration("1_create_users.down.sql", "DROP TABLE user;\n");
+    scratch.write_migration(
+        "2_create_posts.up.sql",
+        "CREATE TABLE posts (id INTEGER PRIMARY KEY);\n",
+    );
+    scratch.write_migration("2_create_posts.down.sql", "DROP TABLE posts;\n");
+
+    let built = scratch.cargo(&["build"]);
+    let warnings = stderr(&built);
+    assert!(
+        warnings.contains("warning: use of deprecated constant")
+            && warnings.contains(
+                "migrations/1_create_users.down.sql:1:12: sqlite cannot apply this statement"
+            )
+            && warnings.contains(
+                "note: a warning, not an error: migration 1 is not the newest, and only the \
+                 newest migration's down fails the build"
+            )
+            && warnings.contains("src/main.rs:1:"),
+        "{warnings}"
+    );
+    let ran = scratch.cargo(&["run"]);
+    assert_eq!(
+        String::from_utf8_lossy(&ran.stdout),
+        "1\n",
+        "the note is kept"
+    );
+
+    // `#[allow(deprecated)]` on the item silences them; the notes stay for `verify`.
+    let_the_clock_tick();
+    std::fs::write(scratch.root.join("src/main.rs"), SILENCED).unwrap();
+    let silenced = scratch.cargo(&["run"]);
+    assert!(
+        !stderr(&silenced).contains("warning"),
+        "{}",
+        stderr(&silenced)
+    );
+    assert_eq!(String::from_utf8_lossy(&silenced.stdout), "1\n");
+}
+
+#[test]
+fn a_crate_with_only_the_postgres_feature_checks_its_sql_as_postgresql() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new(Crate {
+        name: "schema-scratch-postgres-only",
+        features: &["postgres"],
+        build_script: false,
+        main_rs: WARNED,
+    });
+    // Not SQLite: checked as SQLite, the build would fail on `CREATE EXTENSION`.
+    let accounts = "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\
+                    CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid());\n";
+    scratch.write_migration("1_create_accounts.sql", accounts);
+    let checked = scratch.cargo(&["check"]);
+    assert!(
+        !stderr(&checked).contains("warning"),
+        "schema-runtime with `postgres` alone builds without a warning either:\n{}",
+        stderr(&checked)
+    );
+
+    // And a statement PostgreSQL's parser refuses fails it, in PostgreSQL's words.
+    let_the_clock_tick();
+    let broken = format!("{accounts}ALTER TABLE accounts ADD COLUMN name text,;\n");
+    scratch.write_migration("1_create_accounts.sql", &broken);
+    let failed = scratch.try_cargo(&["check"]);
+    assert!(!failed.status.success());
+    assert!(
+        stderr(&failed).contains("migrations/1_create_accounts.sql:3:42: not valid postgresql"),
+        "{}",
+        stderr(&failed)
+    );
+}

@@ -1,0 +1,6 @@
+CREATE TABLE users (
+    id          INTEGER PRIMARY KEY,
+    email       TEXT NOT NULL,
+    legacy_flag INTEGER,
+    created_at  TEXT
+);

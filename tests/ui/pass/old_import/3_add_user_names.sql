@@ -1,0 +1,2 @@
+ALTER TABLE users ADD COLUMN name TEXT;
+CREATE INDEX users_name ON users (name);
