@@ -1,0 +1,145 @@
+//! Real-world migration folders from open-source Rust services, kept unchanged in
+//! `tests/fixtures/real` (where each comes from, and its licence: the README there).
+//!
+//! Each folder is embedded with `embed_migrations!` (`folders.rs`), so a folder the build check
+//! refuses fails this test binary's build. At run time each is applied twice on fresh databases
+//! of its kind: by the tool that wrote it (sqlx's `Migrator`, diesel's harness) and by this
+//! project; the two schemas must be the same, line for line (`dump.rs`). Where the folder has
+//! downs that its tool runs back to empty, both revert the whole chain, and nothing but the
+//! tracking tables may be left.
+//!
+//! `cargo test --test real_world sqlite` runs the SQLite folders; the PostgreSQL ones need the
+//! server: `scripts/with-postgres cargo test --test real_world postgres`.
+
+#[path = "../runtime/support/mod.rs"]
+#[macro_use]
+#[allow(dead_code, unused_macros)]
+mod support;
+
+mod dump;
+mod folders;
+mod tools;
+
+use folders::{Downs, Folder};
+use schema_runtime::MigrationKind;
+use tools::{RealDb, Revert};
+
+/// `folder` applied by its own tool and by this project leaves the same schema; reverted by
+/// both, as far as its tool can, too.
+async fn same_schema_as_its_tool<D: RealDb>(folder: &Folder) {
+    let fresh = D::fresh().await.dump().await;
+
+    let theirs = D::fresh().await;
+    theirs.apply_with_tool(folder).await;
+    let expected = theirs.dump().await;
+    assert_ne!(expected, fresh, "`{}` left nothing", folder.name);
+
+    let ours = D::fresh().await;
+    let set = folder.migrations();
+    let report = set
+        .run(ours.pool())
+        .await
+        .unwrap_or_else(|e| panic!("`{}` fails to apply: {e:?}", folder.name));
+    let ups = set.iter().filter(|m| m.kind != MigrationKind::Down).count();
+    assert_eq!(report.applied.len(), ups, "`{}`", folder.name);
+    assert_same(folder, "applied", &expected, &ours.dump().await);
+
+    match folder.downs {
+        Downs::None => {}
+        Downs::All { left } => {
+            revert_with_tool(&theirs, folder, Revert::All).await;
+            let mut expected = fresh.clone();
+            expected.extend(left.iter().map(|line| line.to_string()));
+            expected.sort();
+            assert_same(
+                folder,
+                "reverted by its tool",
+                &expected,
+                &theirs.dump().await,
+            );
+            set.migrator()
+                .revert_to(ours.pool(), -1)
+                .await
+                .unwrap_or_else(|e| panic!("`{}` fails to revert: {e:?}", folder.name));
+            assert_same(folder, "reverted", &expected, &ours.dump().await);
+        }
+        Downs::Newest { count, blocker } => {
+            revert_with_tool(&theirs, folder, Revert::Newest(count)).await;
+            let expected = theirs.dump().await;
+            let report = set
+                .migrator()
+                .revert_last(ours.pool(), count)
+                .await
+                .unwrap_or_else(|e| panic!("`{}` fails to revert: {e:?}", folder.name));
+            assert_eq!(report.reverted.len(), count, "`{}`", folder.name);
+            assert_same(folder, "reverted", &expected, &ours.dump().await);
+            let refused = theirs
+                .revert_with_tool(folder, Revert::Newest(1))
+                .await
+                .expect_err("its tool now reverts the next one: revert more");
+            assert!(refused.contains(blocker), "`{}`: {refused}", folder.name);
+        }
+    }
+}
+
+async fn revert_with_tool(db: &impl RealDb, folder: &Folder, count: Revert) {
+    db.revert_with_tool(folder, count)
+        .await
+        .unwrap_or_else(|e| panic!("`{}`: its own tool cannot revert it: {e}", folder.name));
+}
+
+/// Fails naming the lines only one of two sorted dumps has, rather than printing both whole.
+fn assert_same(folder: &Folder, after: &str, expected: &[String], actual: &[String]) {
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|l| !actual.contains(l))
+        .map(|l| l.as_str())
+        .collect();
+    let extra: Vec<&str> = actual
+        .iter()
+        .filter(|l| !expected.contains(l))
+        .map(|l| l.as_str())
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty() && expected.len() == actual.len(),
+        "`{}` {after}: not the schema expected\nexpected, missing:\n  {}\nnot expected, found:\n  {}",
+        folder.name,
+        missing.join("\n  "),
+        extra.join("\n  "),
+    );
+}
+
+/// One test per folder, named after it, in a module per database.
+macro_rules! folders {
+    ($db:ty: $($test:ident => $folder:ident),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                super::same_schema_as_its_tool::<$db>(&crate::folders::$folder).await;
+            }
+        )*
+    };
+}
+
+mod sqlite {
+    folders! { crate::support::sqlite::Db:
+        atuin_client => ATUIN_CLIENT_FOLDER,
+        atuin_client_records => ATUIN_CLIENT_RECORDS_FOLDER,
+        atuin_client_ai_sessions => ATUIN_CLIENT_AI_SESSIONS_FOLDER,
+        apalis => APALIS_SQLITE_FOLDER,
+        aquadoggo => AQUADOGGO_SQLITE_FOLDER,
+        torrust_index => TORRUST_INDEX_SQLITE_FOLDER,
+        fang => FANG_SQLITE_FOLDER,
+    }
+}
+
+mod postgres {
+    folders! { crate::support::pg::Db:
+        atuin_server => ATUIN_SERVER_POSTGRES_FOLDER,
+        sqlxmq => SQLXMQ_FOLDER,
+        apalis => APALIS_POSTGRES_FOLDER,
+        aquadoggo => AQUADOGGO_POSTGRES_FOLDER,
+        fang => FANG_POSTGRES_FOLDER,
+        lemmy => LEMMY_FOLDER,
+    }
+}
