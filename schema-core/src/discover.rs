@@ -6,6 +6,7 @@ use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
 use crate::migration::{Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
+use crate::sections;
 use crate::statement::TransactionControl;
 use crate::transaction::OwnTransaction;
 use crate::validate;
@@ -45,9 +46,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
             Some(Err(error)) => errors.push(name_error(error, &entry.name, display)),
             Some(Ok(name)) => {
                 first_file.get_or_insert(display.clone());
-                if let Some(m) = read_migration(&entry.path, display, name, &[], &mut errors) {
-                    migrations.push(m);
-                }
+                migrations.extend(read_migration(&entry.path, display, name, &[], &mut errors));
             }
         }
     }
@@ -73,12 +72,24 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
     })
 }
 
-/// Apply order. Files sort by version number; diesel folders sort the way diesel sorts them, by
+/// Apply order. Files sort by version number, repeatable migrations after them; diesel folders sort the way diesel sorts them, by
 /// the version text, so `2017-08-31-230457_y` stays before `20180101000000_z` although its
 /// dash-less number is larger in other mixes.
 fn sort(migrations: &mut [Migration], layout: Layout) {
     match layout {
-        Layout::Files => migrations.sort_by_key(|m| (m.version, m.kind)),
+        // Repeatable migrations last, by description, as Flyway applies them.
+        Layout::Files => migrations.sort_by(|a, b| {
+            let key = |m: &Migration| {
+                let repeatable = m.kind == MigrationKind::Repeatable;
+                let name = if repeatable {
+                    m.description.clone()
+                } else {
+                    String::new()
+                };
+                (repeatable, name, m.version, m.kind)
+            };
+            key(a).cmp(&key(b))
+        }),
         Layout::Folders => migrations.sort_by(|a, b| {
             (a.version_text.as_str(), a.kind).cmp(&(b.version_text.as_str(), b.kind))
         }),
@@ -170,39 +181,181 @@ fn read_diesel_folder(
         kind,
         ..name.clone()
     };
-    if let Some(m) = read_migration(&up, format!("{display}/up.sql"), up_name, &extra, errors) {
-        migrations.push(m);
-    }
+    migrations.extend(read_migration(
+        &up,
+        format!("{display}/up.sql"),
+        up_name,
+        &extra,
+        errors,
+    ));
     if kind == MigrationKind::Up {
         let down_name = ParsedName {
             kind: MigrationKind::Down,
             ..name
         };
-        if let Some(m) = read_migration(
+        migrations.extend(read_migration(
             &down,
             format!("{display}/down.sql"),
             down_name,
             &extra,
             errors,
-        ) {
-            migrations.push(m);
-        }
+        ));
     }
     true
 }
 
+/// Reads one migration file: one migration, or two for a goose or dbmate file with a down
+/// section (see [`crate::sections`]); none when the file cannot be read.
 fn read_migration(
     path: &Path,
     display: String,
     name: ParsedName,
     extra: &[Directive],
     errors: &mut Vec<Error>,
-) -> Option<Migration> {
+) -> Vec<Migration> {
+    let Some(content) = read_content(path, &display, errors) else {
+        return Vec::new();
+    };
+    let sections = sections::read(&content, &display, errors);
+    let halves = match sections {
+        Some(sections) if sections.down.is_some() && name.kind != MigrationKind::Simple => {
+            let problem = match name.kind {
+                MigrationKind::Repeatable => "starts a down section, but the file is a repeatable migration, which has none; remove the section",
+                _ => "starts a down section, but the file is one half of a pair already (or diesel's `up.sql`/`down.sql`); move the section into the down file",
+            };
+            let (line, column) = line_column(&content, sections.down.unwrap_or_default().start);
+            errors.push(Error::MisplacedMarker {
+                at: Location::at(display.clone(), line, column),
+                marker: sections.down_marker,
+                problem: problem.to_owned(),
+            });
+            // Read whole, so that its pair is not reported as missing a half.
+            vec![Half::whole(&name, &content, false)]
+        }
+        Some(sections) => match sections.down.clone() {
+            Some(down) => {
+                let bom = content.len() - content.trim_start_matches('\u{feff}').len();
+                let up_text = format!("{}{}", &content[..down.start], &content[down.end..]);
+                vec![
+                    Half {
+                        kind: MigrationKind::Up,
+                        sql: sections::blank(&content, std::slice::from_ref(&down)),
+                        checksummed: Some(up_text),
+                        no_transaction: sections.up_no_transaction,
+                    },
+                    Half {
+                        kind: MigrationKind::Down,
+                        sql: sections::blank(&content, &[bom..down.start, down.end..content.len()]),
+                        checksummed: Some(content[down].to_owned()),
+                        no_transaction: sections.down_no_transaction,
+                    },
+                ]
+            }
+            None => vec![Half::whole(&name, &content, sections.up_no_transaction)],
+        },
+        None => vec![Half::whole(&name, &content, false)],
+    };
+    let (file_directives, unknown) = parse_directives(&content);
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let mut report_unknown = |unknown: Vec<crate::directive::UnknownDirective>,
+                              errors: &mut Vec<Error>| {
+        for d in unknown {
+            if reported.contains(&(d.line, d.column)) {
+                continue;
+            }
+            reported.push((d.line, d.column));
+            errors.push(Error::UnknownDirective {
+                at: Location::at(display.clone(), d.line, d.column),
+                name: d.name,
+                known: known_directives(),
+            });
+        }
+    };
+    report_unknown(unknown, errors);
+    let mut migrations = Vec::with_capacity(halves.len());
+    for half in halves {
+        let (own, unknown) = parse_directives(&half.sql);
+        report_unknown(unknown, errors);
+        let mut directives = file_directives.clone();
+        let marked = half.no_transaction.then_some(Directive::NoTransaction);
+        for d in own.into_iter().chain(extra.iter().copied()).chain(marked) {
+            if !directives.contains(&d) {
+                directives.push(d);
+            }
+        }
+        if name.kind == MigrationKind::Repeatable && directives.contains(&Directive::NoTransaction)
+        {
+            errors.push(Error::RepeatableNoTransaction {
+                file: display.clone(),
+            });
+        }
+        let mut sql = half.sql;
+        let mut survey = crate::statement::survey(&sql);
+        if !directives.contains(&Directive::NoTransaction) {
+            // A file that is one transaction of its own runs as that transaction: its
+            // statements in the migration's, without its `BEGIN` and `COMMIT`.
+            if let Some(wrapping) = crate::transaction::wrapping(&sql) {
+                sql = sections::blank(&sql, &wrapping);
+                survey = crate::statement::survey(&sql);
+            }
+        }
+        check_transaction_control(&sql, &display, &survey, &directives, errors);
+        let checksummed = half.checksummed.as_deref().unwrap_or(&content);
+        let strip = |text: String| match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        let sql = strip(sql);
+        let source = content.strip_prefix('\u{feff}').unwrap_or(&content);
+        migrations.push(Migration {
+            version: name.version,
+            version_text: name.version_text.clone(),
+            description: name.description.clone(),
+            kind: half.kind,
+            path: path.to_owned(),
+            display_path: display.clone(),
+            checksum: Checksum::of(checksummed),
+            loose_checksum: Checksum::loose_of(checksummed),
+            statement_count: survey.statements,
+            noop: survey.statements == 0,
+            directives,
+            source: (sql != source).then(|| source.to_owned()),
+            sql,
+        });
+    }
+    migrations
+}
+
+/// What one migration of a file runs: the whole file, or one half of a goose or dbmate file.
+struct Half {
+    kind: MigrationKind,
+    /// The text it runs, with what it does not run blanked out.
+    sql: String,
+    /// The text its checksum is taken of, when it is not the whole file.
+    checksummed: Option<String>,
+    /// Whether a goose or dbmate marker says it runs outside a transaction.
+    no_transaction: bool,
+}
+
+impl Half {
+    fn whole(name: &ParsedName, content: &str, no_transaction: bool) -> Half {
+        Half {
+            kind: name.kind,
+            sql: content.to_owned(),
+            checksummed: None,
+            no_transaction,
+        }
+    }
+}
+
+/// The content of a migration file, checked to be UTF-8 text without a NUL byte whose
+/// comments and quotes are closed; `None` (with the problem in `errors`) otherwise.
+fn read_content(path: &Path, display: &str, errors: &mut Vec<Error>) -> Option<String> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             errors.push(Error::UnreadableFile {
-                file: display,
+                file: display.to_owned(),
                 reason: e.to_string(),
             });
             return None;
@@ -222,25 +375,21 @@ fn read_migration(
             return None;
         }
     };
+    let at = |offset: usize| {
+        let (line, column) = line_column(&content, offset);
+        Location::at(display, line, column)
+    };
     if let Some(nul) = content.find('\0') {
-        let (line, column) = line_column(&content, nul);
-        errors.push(Error::NulByte {
-            at: Location::at(display, line, column),
-        });
+        errors.push(Error::NulByte { at: at(nul) });
         return None;
     }
-    // One pass of the lexer: the count is kept for the runtime, which needs it for every
-    // migration it applies.
+    // One pass of the lexer for both: the runtime counts statements in another.
     let survey = crate::statement::survey(&content);
     if let Some(start) = survey.unterminated_comment {
-        let (line, column) = line_column(&content, start);
-        errors.push(Error::UnterminatedComment {
-            at: Location::at(display, line, column),
-        });
+        errors.push(Error::UnterminatedComment { at: at(start) });
         return None;
     }
     if let Some((start, what)) = survey.unterminated_quote {
-        let (line, column) = line_column(&content, start);
         let close = match what {
             "string" => "close it with `'` (a `'` inside a string is written twice: `''`)",
             "bracketed name" => "close it with `]`",
@@ -248,44 +397,13 @@ fn read_migration(
             _ => "close it with the quote it opens with",
         };
         errors.push(Error::UnterminatedQuote {
-            at: Location::at(display, line, column),
+            at: at(start),
             what,
             close,
         });
         return None;
     }
-    let (mut directives, unknown) = parse_directives(&content);
-    for d in unknown {
-        errors.push(Error::UnknownDirective {
-            at: Location::at(display.clone(), d.line, d.column),
-            name: d.name,
-            known: known_directives(),
-        });
-    }
-    for d in extra {
-        if !directives.contains(d) {
-            directives.push(*d);
-        }
-    }
-    check_transaction_control(&content, &display, &survey, &directives, errors);
-    let sql = match content.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => content,
-    };
-    Some(Migration {
-        version: name.version,
-        version_text: name.version_text,
-        description: name.description,
-        kind: name.kind,
-        path: path.to_owned(),
-        display_path: display,
-        checksum: Checksum::of(&sql),
-        loose_checksum: Checksum::loose_of(&sql),
-        statement_count: survey.statements,
-        noop: survey.statements == 0,
-        directives,
-        sql,
-    })
+    Some(content)
 }
 
 /// A file that runs in the migration's transaction must not end it; a `-- no-transaction`
@@ -355,6 +473,7 @@ fn name_error(error: NameError, name: &str, file: String) -> Error {
     match error {
         NameError::Negative => Error::NegativeVersion { file },
         NameError::OutOfRange(version) => Error::VersionOutOfRange { file, version },
+        NameError::Fractional(version) => Error::FractionalVersion { file, version },
         NameError::Shape(reason) => Error::UnparsableName {
             file,
             reason: reason.to_owned(),
@@ -363,13 +482,25 @@ fn name_error(error: NameError, name: &str, file: String) -> Error {
     }
 }
 
-/// A migration name close to `name`: its digits as the version (`V3__add_email.sql` ->
-/// `3_add_email.sql`), or `<VERSION>_` in front when it has none.
+/// A migration name close to `name`: refinery's and Flyway's spelling when it nearly has it
+/// (`V3_add_email.sql` -> `V3__add_email.sql`), else its digits as the version
+/// (`v3-add_email.sql` -> `3_add_email.sql`), or `<VERSION>_` in front when it has none.
 fn suggest_name(name: &str) -> String {
     let (stem, suffix) = [".up.sql", ".down.sql", ".sql"]
         .iter()
         .find_map(|s| name.strip_suffix(s).map(|stem| (stem, *s)))
         .unwrap_or((name, ""));
+    if stem.starts_with('R') && stem.contains("__") {
+        let description = stem.split_once("__").map_or(stem, |(_, d)| d);
+        return format!("R__{description}.sql");
+    }
+    if let Some(rest) = stem.strip_prefix(['V', 'U']) {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = rest[digits..].trim_start_matches(['_', '-', '.']);
+        if digits > 0 && !after.is_empty() && !rest.contains("__") {
+            return format!("{}{}__{after}{suffix}", &stem[..1], &rest[..digits]);
+        }
+    }
     let start = stem.find(|c: char| c.is_ascii_digit());
     let Some(start) = start else {
         return format!("<VERSION>_{stem}{suffix}");
@@ -384,3 +515,5 @@ fn suggest_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_other_tools;

@@ -42,6 +42,7 @@ mod error;
 mod metadata;
 mod migration;
 mod name;
+mod sections;
 mod statement;
 mod transaction;
 mod validate;
@@ -54,7 +55,9 @@ pub use directive::{Directive, DIRECTIVE_PREFIX};
 pub use discover::resolve_dir;
 pub use error::Error;
 pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
-pub use name::{parse_diesel_dir_name, parse_file_name, ParsedName};
+pub use name::{
+    is_repeatable_key, parse_diesel_dir_name, parse_file_name, repeatable_key, ParsedName,
+};
 pub use statement::{
     nested_comment, split_statements, survey, unterminated_comment, Statement, Survey,
     TransactionControl,

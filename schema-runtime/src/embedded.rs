@@ -12,11 +12,17 @@ pub struct Migration {
     pub version_text: &'static str,
     /// The file name's text after the version (`create_users`).
     pub description: &'static str,
-    /// Simple, or one half of a reversible pair.
+    /// Simple, one half of a reversible pair, or repeatable.
     pub kind: MigrationKind,
-    /// The SQL, without a leading BOM.
+    /// The SQL it runs, without a leading BOM: the file; for one half of a goose or dbmate
+    /// file, or a file wrapped in its own `BEGIN` … `COMMIT`, the file with what does not run
+    /// (the other half, the `BEGIN` and `COMMIT`) blanked out, every line in its place.
     pub sql: &'static str,
-    /// SHA-256 of the SQL with CRLF turned into LF, computed at build time.
+    /// The file as it was read, without a leading BOM (the same text as `sql` for most files).
+    pub source: &'static str,
+    /// SHA-256 of the file with CRLF turned into LF, computed at build time; for one half of a
+    /// goose or dbmate file, of that half's lines only (the down section for the down, the
+    /// rest of the file for the up).
     pub checksum: Checksum,
     /// [`Checksum::loose_of`] the SQL, computed at build time: tells a change of white space
     /// only from a real one.
@@ -40,6 +46,13 @@ impl Migration {
     /// Whether the file opted out of the build-time SQL check (`-- schema: no-check`).
     pub fn no_check(&self) -> bool {
         self.directives.contains(&Directive::NoCheck)
+    }
+
+    /// Whether it is a repeatable migration (`R__<description>.sql`): applied after every
+    /// versioned one, and again whenever its checksum changes. Its `version` is a negative key
+    /// derived from its description (`schema_core::repeatable_key`).
+    pub fn is_repeatable(&self) -> bool {
+        self.kind == MigrationKind::Repeatable
     }
 }
 
@@ -113,18 +126,22 @@ impl Migrations {
         let migrations: Vec<Migration> = set
             .migrations
             .into_iter()
-            .map(|m| Migration {
-                version: m.version,
-                version_text: leak(m.version_text),
-                description: leak(m.description),
-                kind: m.kind,
-                sql: leak(m.sql),
-                checksum: m.checksum,
-                loose_checksum: m.loose_checksum,
-                statement_count: m.statement_count,
-                directives: Box::leak(m.directives.into_boxed_slice()),
-                noop: m.noop,
-                path: leak(m.display_path),
+            .map(|m| {
+                let sql = leak(m.sql);
+                Migration {
+                    version: m.version,
+                    version_text: leak(m.version_text),
+                    description: leak(m.description),
+                    kind: m.kind,
+                    sql,
+                    source: m.source.map_or(sql, leak),
+                    checksum: m.checksum,
+                    loose_checksum: m.loose_checksum,
+                    statement_count: m.statement_count,
+                    directives: Box::leak(m.directives.into_boxed_slice()),
+                    noop: m.noop,
+                    path: leak(m.display_path),
+                }
             })
             .collect();
         let fingerprint = Checksum::fingerprint(
@@ -148,7 +165,8 @@ impl Migrations {
         self.fingerprint
     }
 
-    /// Every embedded file in apply order: by version, an up before its down.
+    /// Every embedded file in apply order: by version, an up before its down, then the
+    /// repeatable migrations.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static Migration> + Clone {
         self.migrations.iter()
     }
@@ -158,11 +176,23 @@ impl Migrations {
         self.migrations
     }
 
-    /// The files that apply (simple and up), in apply order.
+    /// The files that apply (simple, up and repeatable), in apply order: the repeatable ones
+    /// last.
     pub fn applying(&self) -> impl Iterator<Item = &'static Migration> + Clone {
         self.migrations
             .iter()
             .filter(|m| m.kind != MigrationKind::Down)
+    }
+
+    /// The versioned files that apply (simple and up), in apply order: [`applying`](Self::applying)
+    /// without the repeatable ones.
+    pub fn versioned(&self) -> impl Iterator<Item = &'static Migration> + Clone {
+        self.applying().filter(|m| !m.is_repeatable())
+    }
+
+    /// The repeatable migrations, by description.
+    pub fn repeatable(&self) -> impl Iterator<Item = &'static Migration> + Clone {
+        self.applying().filter(|m| m.is_repeatable())
     }
 
     /// The down file of `version`, if the migration is reversible.

@@ -11,6 +11,7 @@ mod support;
 mod apply;
 mod errors;
 mod lifecycle;
+mod other_folders;
 mod other_tools;
 mod postgres;
 mod sqlite;

@@ -73,9 +73,10 @@ impl Migrator<'_> {
                         description: row.description,
                     });
                 };
-                // sqlx hashes the file as it read it: with a BOM, if the file has one.
-                let plain = Sha384::digest(m.sql.as_bytes());
-                let with_bom = Sha384::digest(format!("\u{feff}{}", m.sql).as_bytes());
+                // sqlx hashes the file as it read it (the whole file, whatever runs of it):
+                // with a BOM, if the file has one.
+                let plain = Sha384::digest(m.source.as_bytes());
+                let with_bom = Sha384::digest(format!("\u{feff}{}", m.source).as_bytes());
                 if row.checksum != plain.as_slice() && row.checksum != with_bom.as_slice() {
                     return Err(MigrateError::SqlxChecksumMismatch {
                         version: m.version,
