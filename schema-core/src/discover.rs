@@ -213,48 +213,10 @@ fn read_migration(
     extra: &[Directive],
     errors: &mut Vec<Error>,
 ) -> Vec<Migration> {
-    let Some(content) = read_content(path, &display, errors) else {
+    let Some((mut content, file_survey)) = read_content(path, &display, errors) else {
         return Vec::new();
     };
-    let sections = sections::read(&content, &display, errors);
-    let halves = match sections {
-        Some(sections) if sections.down.is_some() && name.kind != MigrationKind::Simple => {
-            let problem = match name.kind {
-                MigrationKind::Repeatable => "starts a down section, but the file is a repeatable migration, which has none; remove the section",
-                _ => "starts a down section, but the file is one half of a pair already (or diesel's `up.sql`/`down.sql`); move the section into the down file",
-            };
-            let (line, column) = line_column(&content, sections.down.unwrap_or_default().start);
-            errors.push(Error::MisplacedMarker {
-                at: Location::at(display.clone(), line, column),
-                marker: sections.down_marker,
-                problem: problem.to_owned(),
-            });
-            // Read whole, so that its pair is not reported as missing a half.
-            vec![Half::whole(&name, &content, false)]
-        }
-        Some(sections) => match sections.down.clone() {
-            Some(down) => {
-                let bom = content.len() - content.trim_start_matches('\u{feff}').len();
-                let up_text = format!("{}{}", &content[..down.start], &content[down.end..]);
-                vec![
-                    Half {
-                        kind: MigrationKind::Up,
-                        sql: sections::blank(&content, std::slice::from_ref(&down)),
-                        checksummed: Some(up_text),
-                        no_transaction: sections.up_no_transaction,
-                    },
-                    Half {
-                        kind: MigrationKind::Down,
-                        sql: sections::blank(&content, &[bom..down.start, down.end..content.len()]),
-                        checksummed: Some(content[down].to_owned()),
-                        no_transaction: sections.down_no_transaction,
-                    },
-                ]
-            }
-            None => vec![Half::whole(&name, &content, sections.up_no_transaction)],
-        },
-        None => vec![Half::whole(&name, &content, false)],
-    };
+    let halves = sections::halves(&content, name.kind, &display, errors);
     let (file_directives, unknown) = parse_directives(&content);
     let mut reported: Vec<(usize, usize)> = Vec::new();
     let mut report_unknown = |unknown: Vec<crate::directive::UnknownDirective>,
@@ -272,41 +234,66 @@ fn read_migration(
         }
     };
     report_unknown(unknown, errors);
-    let mut migrations = Vec::with_capacity(halves.len());
-    for half in halves {
-        let (own, unknown) = parse_directives(&half.sql);
-        report_unknown(unknown, errors);
+    let count = halves.len();
+    let mut migrations = Vec::with_capacity(count);
+    for (i, half) in halves.into_iter().enumerate() {
         let mut directives = file_directives.clone();
+        if let Some(sql) = &half.sql {
+            let (own, unknown) = parse_directives(sql);
+            report_unknown(unknown, errors);
+            directives.extend(own);
+        }
         let marked = half.no_transaction.then_some(Directive::NoTransaction);
-        for d in own.into_iter().chain(extra.iter().copied()).chain(marked) {
-            if !directives.contains(&d) {
-                directives.push(d);
+        directives.extend(extra.iter().copied().chain(marked));
+        let mut unique = Vec::with_capacity(directives.len());
+        for d in directives {
+            if !unique.contains(&d) {
+                unique.push(d);
             }
         }
+        let directives = unique;
         if name.kind == MigrationKind::Repeatable && directives.contains(&Directive::NoTransaction)
         {
             errors.push(Error::RepeatableNoTransaction {
                 file: display.clone(),
             });
         }
+        // `None`: the half runs the file as it is, whose survey is made already.
         let mut sql = half.sql;
-        let mut survey = crate::statement::survey(&sql);
-        if !directives.contains(&Directive::NoTransaction) {
+        let mut survey = match &sql {
+            None => file_survey.clone(),
+            Some(sql) => crate::statement::survey(sql),
+        };
+        let controls = &survey.transaction_control;
+        let own_transaction = controls
+            .iter()
+            .any(|(_, c)| *c == TransactionControl::Begin)
+            && controls.iter().any(|(_, c)| *c == TransactionControl::End);
+        if own_transaction && !directives.contains(&Directive::NoTransaction) {
             // A file that is one transaction of its own runs as that transaction: its
             // statements in the migration's, without its `BEGIN` and `COMMIT`.
-            if let Some(wrapping) = crate::transaction::wrapping(&sql) {
-                sql = sections::blank(&sql, &wrapping);
-                survey = crate::statement::survey(&sql);
+            let text = sql.as_deref().unwrap_or(&content);
+            if let Some(wrapping) = crate::transaction::wrapping(text) {
+                let blanked = sections::blank(text, &wrapping);
+                survey = crate::statement::survey(&blanked);
+                sql = Some(blanked);
             }
         }
-        check_transaction_control(&sql, &display, &survey, &directives, errors);
+        let text = sql.as_deref().unwrap_or(&content);
+        check_transaction_control(text, &display, &survey, &directives, errors);
         let checksummed = half.checksummed.as_deref().unwrap_or(&content);
-        let strip = |text: String| match text.strip_prefix('\u{feff}') {
+        let (checksum, loose_checksum) =
+            (Checksum::of(checksummed), Checksum::loose_of(checksummed));
+        let without_bom = |text: String| match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
             None => text,
         };
-        let sql = strip(sql);
-        let source = content.strip_prefix('\u{feff}').unwrap_or(&content);
+        let (sql, source) = match sql {
+            // The file itself: the last half to need it takes it.
+            None if i + 1 == count => (without_bom(std::mem::take(&mut content)), None),
+            None => (without_bom(content.clone()), None),
+            Some(sql) => (without_bom(sql), Some(without_bom(content.clone()))),
+        };
         migrations.push(Migration {
             version: name.version,
             version_text: name.version_text.clone(),
@@ -314,43 +301,26 @@ fn read_migration(
             kind: half.kind,
             path: path.to_owned(),
             display_path: display.clone(),
-            checksum: Checksum::of(checksummed),
-            loose_checksum: Checksum::loose_of(checksummed),
+            checksum,
+            loose_checksum,
             statement_count: survey.statements,
             noop: survey.statements == 0,
             directives,
-            source: (sql != source).then(|| source.to_owned()),
+            source,
             sql,
         });
     }
     migrations
 }
 
-/// What one migration of a file runs: the whole file, or one half of a goose or dbmate file.
-struct Half {
-    kind: MigrationKind,
-    /// The text it runs, with what it does not run blanked out.
-    sql: String,
-    /// The text its checksum is taken of, when it is not the whole file.
-    checksummed: Option<String>,
-    /// Whether a goose or dbmate marker says it runs outside a transaction.
-    no_transaction: bool,
-}
-
-impl Half {
-    fn whole(name: &ParsedName, content: &str, no_transaction: bool) -> Half {
-        Half {
-            kind: name.kind,
-            sql: content.to_owned(),
-            checksummed: None,
-            no_transaction,
-        }
-    }
-}
-
 /// The content of a migration file, checked to be UTF-8 text without a NUL byte whose
-/// comments and quotes are closed; `None` (with the problem in `errors`) otherwise.
-fn read_content(path: &Path, display: &str, errors: &mut Vec<Error>) -> Option<String> {
+/// comments and quotes are closed, with its survey; `None` (with the problem in `errors`)
+/// otherwise.
+fn read_content(
+    path: &Path,
+    display: &str,
+    errors: &mut Vec<Error>,
+) -> Option<(String, crate::statement::Survey)> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
@@ -383,7 +353,7 @@ fn read_content(path: &Path, display: &str, errors: &mut Vec<Error>) -> Option<S
         errors.push(Error::NulByte { at: at(nul) });
         return None;
     }
-    // One pass of the lexer for both: the runtime counts statements in another.
+    // One pass of the lexer: the statements are counted in it too, for the runtime.
     let survey = crate::statement::survey(&content);
     if let Some(start) = survey.unterminated_comment {
         errors.push(Error::UnterminatedComment { at: at(start) });
@@ -403,7 +373,7 @@ fn read_content(path: &Path, display: &str, errors: &mut Vec<Error>) -> Option<S
         });
         return None;
     }
-    Some(content)
+    Some((content, survey))
 }
 
 /// A file that runs in the migration's transaction must not end it; a `-- no-transaction`

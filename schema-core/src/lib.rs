@@ -25,7 +25,9 @@
 //! # Details
 //!
 //! - Layouts: `<VERSION>_<description>.sql`, the pair `.up.sql` + `.down.sql`, and diesel's
-//!   `<VERSION>_<name>/up.sql` + `down.sql` folders.
+//!   `<VERSION>_<name>/up.sql` + `down.sql` folders; refinery's and Flyway's
+//!   `V<VERSION>__<description>.sql` and Flyway's repeatable `R__<description>.sql`; goose's
+//!   and dbmate's files holding both halves, split into an up and a down.
 //! - Every problem in a folder is reported at once, as a list of [`Error`]s.
 //! - Checksums are SHA-256 of the content with a leading BOM removed and CRLF turned into LF.
 //! - [`check`] judges the SQL itself: with the `check-sqlite` feature it applies the chain to an

@@ -9,6 +9,7 @@
 
 use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
+use crate::migration::MigrationKind;
 use crate::statement::{line_comments, split_statements};
 use std::ops::Range;
 
@@ -113,6 +114,10 @@ fn dbmate(comment: &str) -> Option<(Marker, Option<String>)> {
 /// Reads the markers of `content` (a file shown as `display`). `None` when the file has no up
 /// or down marker; the problems found go to `errors`.
 pub(crate) fn read(content: &str, display: &str, errors: &mut Vec<Error>) -> Option<Sections> {
+    // Most files are neither tool's: no need to lex them for markers.
+    if !content.contains("+goose") && !content.contains("migrate:") {
+        return None;
+    }
     let at = |offset: usize| {
         let (line, column) = line_column(content, offset);
         Location::at(display.to_owned(), line, column)
@@ -252,6 +257,75 @@ pub(crate) fn read(content: &str, display: &str, errors: &mut Vec<Error>) -> Opt
         });
     }
     Some(sections)
+}
+
+/// What one migration of a file runs: the whole file, or one half of a goose or dbmate file.
+pub(crate) struct Half {
+    /// The kind of migration it is.
+    pub kind: MigrationKind,
+    /// The text it runs, with the other half blanked out; `None` for the file as it is.
+    pub sql: Option<String>,
+    /// The text its checksum is taken of; `None` for the whole file.
+    pub checksummed: Option<String>,
+    /// Whether a goose or dbmate marker says it runs outside a transaction.
+    pub no_transaction: bool,
+}
+
+/// The migrations `content`, a file whose name says `kind`, holds: one, or an up and a down
+/// for a goose or dbmate file with a down section. Problems go to `errors`.
+pub(crate) fn halves(
+    content: &str,
+    kind: MigrationKind,
+    display: &str,
+    errors: &mut Vec<Error>,
+) -> Vec<Half> {
+    let whole = |no_transaction| {
+        vec![Half {
+            kind,
+            sql: None,
+            checksummed: None,
+            no_transaction,
+        }]
+    };
+    let Some(sections) = read(content, display, errors) else {
+        return whole(false);
+    };
+    let Some(down) = sections.down else {
+        return whole(sections.up_no_transaction);
+    };
+    if kind != MigrationKind::Simple {
+        let problem = match kind {
+            MigrationKind::Repeatable => "starts a down section, but the file is a repeatable migration, which has none; remove the section",
+            _ => "starts a down section, but the file is one half of a pair already (or diesel's `up.sql`/`down.sql`); move the section into the down file",
+        };
+        let (line, column) = line_column(content, down.start);
+        errors.push(Error::MisplacedMarker {
+            at: Location::at(display.to_owned(), line, column),
+            marker: sections.down_marker,
+            problem: problem.to_owned(),
+        });
+        // Read whole, so that its pair is not reported as missing a half.
+        return whole(false);
+    }
+    let bom = content.len() - content.trim_start_matches('\u{feff}').len();
+    vec![
+        Half {
+            kind: MigrationKind::Up,
+            sql: Some(blank(content, std::slice::from_ref(&down))),
+            checksummed: Some(format!(
+                "{}{}",
+                &content[..down.start],
+                &content[down.end..]
+            )),
+            no_transaction: sections.up_no_transaction,
+        },
+        Half {
+            kind: MigrationKind::Down,
+            sql: Some(blank(content, &[bom..down.start, down.end..content.len()])),
+            checksummed: Some(content[down].to_owned()),
+            no_transaction: sections.down_no_transaction,
+        },
+    ]
 }
 
 /// `text` with every character in `ranges` but line breaks turned into a space: each line

@@ -23,6 +23,7 @@ on_both_databases!(
     a_failing_wrapped_file_rolls_back_with_nothing_recorded,
     flyway_names_apply_in_version_order_then_the_repeatable_ones,
     a_repeatable_migration_applies_again_only_when_it_changes,
+    a_changed_repeatable_migration_applies_again_in_an_all_or_nothing_run,
     a_failing_repeatable_migration_rolls_back_and_is_reported,
 );
 
@@ -261,6 +262,33 @@ async fn a_repeatable_migration_applies_again_only_when_it_changes(db: &impl Tes
     assert_ne!(history[history.len() - 1].checksum, history[3].checksum);
     // One row per migration: the repeatable's row was replaced, not added to.
     assert_eq!(db.applied_versions().await.len(), 5);
+}
+
+async fn a_changed_repeatable_migration_applies_again_in_an_all_or_nothing_run(db: &impl TestDb) {
+    let first = FLYWAY
+        .migrator()
+        .all_or_nothing()
+        .run(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(first.applied.len(), 4);
+    let (_dir, changed) = flyway_changed();
+    // One transaction, one insert of the new rows: the repeatable's row of its first apply is
+    // replaced in it.
+    let report = changed
+        .migrator()
+        .all_or_nothing()
+        .run(db.pool())
+        .await
+        .unwrap();
+    assert!(versions(&report.applied)[1].1);
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(
+        db.number("SELECT pets FROM pet_counts WHERE owner = 'Ann'")
+            .await,
+        30
+    );
+    assert!(changed.run(db.pool()).await.unwrap().up_to_date_at_boot);
 }
 
 async fn a_failing_repeatable_migration_rolls_back_and_is_reported<D: TestDb>(db: &D) {

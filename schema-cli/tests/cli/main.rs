@@ -13,6 +13,7 @@ mod guards;
 mod hints;
 mod mounted;
 mod new;
+mod other_folders;
 mod postgres;
 mod sqlite;
 mod support;
