@@ -22,6 +22,7 @@ on_both_databases!(
     a_file_wrapped_in_its_own_transaction_applies_once,
     a_failing_wrapped_file_rolls_back_with_nothing_recorded,
     flyway_names_apply_in_version_order_then_the_repeatable_ones,
+    a_run_stopped_at_a_target_leaves_the_repeatable_ones_to_the_run_that_reaches_the_end,
     a_repeatable_migration_applies_again_only_when_it_changes,
     a_changed_repeatable_migration_applies_again_in_an_all_or_nothing_run,
     a_failing_repeatable_migration_rolls_back_and_is_reported,
@@ -177,6 +178,16 @@ async fn flyway_names_apply_in_version_order_then_the_repeatable_ones(db: &impl 
     let rows = db.applied_versions().await;
     assert_eq!(rows.len(), 4);
     assert!(rows.iter().all(|(_, status)| status == "applied"));
+}
+
+async fn a_run_stopped_at_a_target_leaves_the_repeatable_ones_to_the_run_that_reaches_the_end(
+    db: &impl TestDb,
+) {
+    let first = FLYWAY.migrator().target(1).run(db.pool()).await.unwrap();
+    assert_eq!(versions(&first.applied), [(1, false)]);
+    let last = FLYWAY.migrator().target(2).run(db.pool()).await.unwrap();
+    let repeatable: Vec<bool> = last.applied.iter().map(|m| m.repeatable).collect();
+    assert_eq!(repeatable, [false, true, true]);
 }
 
 /// The flyway fixture with `R__pet_counts.sql` changed and a third versioned migration, as a
