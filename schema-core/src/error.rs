@@ -169,7 +169,7 @@ pub enum Error {
         /// The file as shown.
         file: String,
     },
-    /// A goose or dbmate marker this tool does not read the way the tool that wrote it would.
+    /// A goose annotation this tool cannot honour as goose does (`-- +goose ENVSUB ON`).
     #[error("{at}: `{marker}` {reason}")]
     UnsupportedMarker {
         /// Where the marker is.

@@ -80,8 +80,9 @@ fn goose(comment: &str) -> Option<Result<Marker, String>> {
 }
 
 /// The marker of a dbmate comment (`-- migrate:up transaction:false`): `None` when the
-/// comment is not dbmate's; with it, an option dbmate does not have, if there is one.
-fn dbmate(comment: &str) -> Option<(Marker, Option<String>)> {
+/// comment is not dbmate's. As dbmate reads them, an option other than `transaction:false`
+/// changes nothing.
+fn dbmate(comment: &str) -> Option<Marker> {
     let text = comment.strip_prefix("--")?.trim_start();
     let rest = text.strip_prefix("migrate:")?;
     let (up, options) = if let Some(options) = rest.strip_prefix("up") {
@@ -94,21 +95,12 @@ fn dbmate(comment: &str) -> Option<(Marker, Option<String>)> {
     if !options.is_empty() && !options.starts_with(char::is_whitespace) {
         return None;
     }
-    let mut no_transaction = false;
-    let mut unknown = None;
-    for option in options.split_whitespace() {
-        match option {
-            "transaction:false" => no_transaction = true,
-            "transaction:true" => no_transaction = false,
-            other => unknown = Some(other.to_owned()),
-        }
-    }
-    let marker = if up {
+    let no_transaction = options.split_whitespace().any(|o| o == "transaction:false");
+    Some(if up {
         Marker::Up { no_transaction }
     } else {
         Marker::Down { no_transaction }
-    };
-    Some((marker, unknown))
+    })
 }
 
 /// Reads the markers of `content` (a file shown as `display`). `None` when the file has no up
@@ -140,31 +132,20 @@ pub(crate) fn read(content: &str, display: &str, errors: &mut Vec<Error>) -> Opt
         let comment = content[start..end].trim_end();
         let marker = match goose(comment) {
             Some(Ok(marker)) => marker,
-            Some(Err(words)) => {
-                let reason = if words.starts_with("envsub") {
-                    "asks goose to put environment variables into the SQL, which this tool does not do; write the values into the file"
-                } else {
-                    "is not an annotation goose has; goose's are `-- +goose Up`, `Down`, `StatementBegin`, `StatementEnd` and `NO TRANSACTION`: fix its spelling"
-                };
+            // goose reads an annotation it does not know as a comment, and so does this; but
+            // one that turns on its substitution of environment variables would run other SQL
+            // than goose runs.
+            Some(Err(words)) if words.starts_with("envsub") && words.ends_with(" on") => {
                 errors.push(Error::UnsupportedMarker {
                     at: at(start),
                     marker: comment.to_owned(),
-                    reason,
+                    reason: "asks goose to put environment variables into the SQL, which this tool does not do; write the values into the file and remove this line",
                 });
                 continue;
             }
+            Some(Err(_)) => continue,
             None => match dbmate(comment) {
-                Some((marker, unknown)) => {
-                    if unknown.is_some() {
-                        errors.push(Error::UnsupportedMarker {
-                            at: at(start),
-                            marker: comment.to_owned(),
-                            reason: "has an option dbmate does not have; dbmate's one option is `transaction:false`",
-                        });
-                    }
-                    // Still the section it starts, so that the rest of the file reads as it is.
-                    marker
-                }
+                Some(marker) => marker,
                 None => continue,
             },
         };
@@ -391,9 +372,9 @@ mod tests {
     }
 
     #[test]
-    fn reports_what_goose_and_dbmate_would_not_read() {
-        let (_, errors) = sections("-- +goose Up\nSELECT 1;\n-- +goose Up\n-- +goose ENVSUB ON\n-- migrate:down sideways\n-- +goose StatementEnd\n-- +goose StatementBegin\n");
-        assert_eq!(errors.len(), 5, "{errors:?}");
+    fn reports_what_goose_would_not_read() {
+        let (_, errors) = sections("-- +goose Up\nSELECT 1;\n-- +goose Up\n-- +goose ENVSUBST ON\n-- +goose StatementEnd\n-- +goose StatementBegin\n");
+        assert_eq!(errors.len(), 4, "{errors:?}");
         assert!(
             errors[0].starts_with(
                 "m/1_a.sql:3:1: `-- +goose Up` is the second of its kind, after the one on line 1"
@@ -402,19 +383,29 @@ mod tests {
             errors[0]
         );
         assert!(errors[1].contains("environment variables"), "{}", errors[1]);
+        assert!(errors[2].contains("ends a block that no"), "{}", errors[2]);
         assert!(
-            errors[2].starts_with("m/1_a.sql:5:1: `-- migrate:down sideways` has an option"),
-            "{}",
-            errors[2]
-        );
-        assert!(errors[3].contains("ends a block that no"), "{}", errors[3]);
-        assert!(
-            errors[4].starts_with(
-                "m/1_a.sql:7:1: `-- +goose StatementBegin` opens a block that is never ended"
+            errors[3].starts_with(
+                "m/1_a.sql:6:1: `-- +goose StatementBegin` opens a block that is never ended"
             ),
             "{}",
-            errors[4]
+            errors[3]
         );
+    }
+
+    #[test]
+    fn reads_what_goose_and_dbmate_ignore_as_they_do() {
+        // goose takes an annotation it does not know for a comment, dbmate an option.
+        let sql = "-- +goose Up\n-- +goose Sideways\n-- +goose ENVSUB OFF\nSELECT 1;\n-- +goose Down\nSELECT 2;";
+        let (found, errors) = sections(sql);
+        assert!(
+            errors.is_empty() && found.unwrap().down.is_some(),
+            "{errors:?}"
+        );
+        let (found, errors) =
+            sections("-- migrate:up transaction:never foo\nSELECT 1;\n-- migrate:down\nSELECT 2;");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert!(!found.unwrap().up_no_transaction);
     }
 
     #[test]
