@@ -48,6 +48,18 @@ impl Migration {
         self.directives.contains(&Directive::NoCheck)
     }
 
+    /// Whether `recorded`, the checksum an applied row holds, is that of this file when it
+    /// differs from the migration's own checksum only because the file was applied whole: the
+    /// up half of a goose or dbmate file applied by a version of this crate that ran such a
+    /// file as one migration (checksummed whole). Worked out only for a row that does not
+    /// match, so that a boot pays nothing for it.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) fn applied_whole(&self, recorded: &Checksum) -> bool {
+        self.kind == MigrationKind::Up
+            && self.sql != self.source
+            && Checksum::of(self.source) == *recorded
+    }
+
     /// Whether it is a repeatable migration (`R__<description>.sql`): applied after every
     /// versioned one, and again whenever its checksum changes. Its `version` is a negative key
     /// derived from its description (`schema_core::repeatable_key`).

@@ -19,6 +19,7 @@ on_both_databases!(
     a_goose_file_creates_its_table_on_run_and_drops_it_on_revert,
     a_dbmate_file_creates_its_table_on_run_and_drops_it_on_revert,
     an_error_in_the_down_half_of_a_goose_file_names_the_line_of_the_file,
+    a_goose_file_recorded_with_the_checksum_of_the_whole_file_stays_applied,
     a_file_wrapped_in_its_own_transaction_applies_once,
     a_failing_wrapped_file_rolls_back_with_nothing_recorded,
     flyway_names_apply_in_version_order_then_the_repeatable_ones,
@@ -101,6 +102,42 @@ async fn an_error_in_the_down_half_of_a_goose_file_names_the_line_of_the_file(db
     // Rolled back: the table and its row stay.
     assert!(db.tables().await.contains(&"kept".to_owned()));
     assert_eq!(db.applied_versions().await, [(1, "applied".to_owned())]);
+}
+
+async fn a_goose_file_recorded_with_the_checksum_of_the_whole_file_stays_applied(db: &impl TestDb) {
+    // What an earlier version of this crate recorded, which ran such a file as one migration.
+    GOOSE.run(db.pool()).await.unwrap();
+    let up = GOOSE.as_slice()[0];
+    let record = |checksum: String| {
+        format!(
+            "UPDATE _schema_migrations SET checksum = '{checksum}' WHERE version = {}",
+            up.version
+        )
+    };
+    db.exec(&record(schema_runtime::Checksum::of(up.source).to_hex()))
+        .await;
+    let again = GOOSE
+        .migrator()
+        .always_validate()
+        .run(db.pool())
+        .await
+        .unwrap();
+    assert!(again.is_noop());
+    let status = GOOSE.status(db.pool()).await.unwrap();
+    assert_eq!(status[0].state, MigrationState::Applied);
+    // Any other checksum is an edited file, as ever.
+    db.exec(&record(schema_runtime::Checksum::of("edited").to_hex()))
+        .await;
+    let err = GOOSE
+        .migrator()
+        .always_validate()
+        .run(db.pool())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MigrateError::ChecksumMismatch { .. }),
+        "{err:?}"
+    );
 }
 
 async fn a_file_wrapped_in_its_own_transaction_applies_once(db: &impl TestDb) {

@@ -96,7 +96,9 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 Some(r) if r.status == Status::Baseline => MigrationState::Baseline,
                 // A repeatable migration that changed is applied again by the next run.
                 Some(r) if r.checksum != m.checksum && m.is_repeatable() => MigrationState::Pending,
-                Some(r) if r.checksum != m.checksum => MigrationState::Modified,
+                Some(r) if r.checksum != m.checksum && !m.applied_whole(&r.checksum) => {
+                    MigrationState::Modified
+                }
                 Some(_) => MigrationState::Applied,
             };
             StatusEntry {

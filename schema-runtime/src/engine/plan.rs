@@ -46,7 +46,11 @@ impl Migrator<'_> {
                 }
                 // A repeatable migration that changed is applied again, not refused.
                 Some(m) if m.is_repeatable() && m.checksum != row.checksum => continue,
-                Some(m) if m.checksum != row.checksum && row.status != Status::Baseline => {
+                Some(m)
+                    if m.checksum != row.checksum
+                        && row.status != Status::Baseline
+                        && !m.applied_whole(&row.checksum) =>
+                {
                     return Err(MigrateError::ChecksumMismatch {
                         version: row.version,
                         file: m.path.to_owned(),
