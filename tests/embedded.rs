@@ -10,6 +10,10 @@ static REAL_WORLD: Migrations = schema_runtime::embed_migrations!("tests/ui/pass
 static DIESEL: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/diesel");
 /// Holds a file with a `-- schema:` line, so a legacy checksum.
 static SQLITE_CHAIN: Migrations = schema_runtime::embed_migrations!("tests/ui/pass/sqlite");
+static GOOSE: Migrations = schema_runtime::embed_migrations!("tests/fixtures/goose");
+static DBMATE: Migrations = schema_runtime::embed_migrations!("tests/fixtures/dbmate");
+static WRAPPED: Migrations = schema_runtime::embed_migrations!("tests/fixtures/wrapped");
+static FLYWAY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/flyway");
 
 fn resolved(dir: &str) -> schema_core::MigrationSet {
     schema_core::resolve_dir(Path::new(env!("CARGO_MANIFEST_DIR")), dir)
@@ -56,6 +60,7 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
         assert_eq!(e.description, r.description, "description of {file}");
         assert_eq!(e.kind, r.kind, "kind of {file}");
         assert_eq!(e.sql, r.sql, "sql of {file}");
+        assert_eq!(e.source, r.source(), "source of {file}");
         assert_eq!(e.checksum, r.checksum, "checksum of {file}");
         assert_eq!(
             e.legacy_checksum, r.legacy_checksum,
@@ -78,28 +83,40 @@ fn assert_embedded_equals_resolved(embedded: &Migrations, dir: &str) {
             r.no_transaction(),
             "no_transaction of {file}"
         );
-        // The checksum is the one the documented rule gives for the embedded SQL.
+        // The file, embedded unchanged, is what it was read as.
+        let on_disk =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(e.path)).unwrap();
         assert_eq!(
-            e.checksum,
-            Checksum::of_migration(e.sql),
-            "checksum of the embedded sql of {file}"
+            e.source,
+            on_disk.strip_prefix('\u{feff}').unwrap_or(&on_disk),
+            "source of {file} against the file"
         );
-        assert_eq!(
-            e.legacy_checksum,
-            Some(Checksum::of(e.sql)).filter(|legacy| *legacy != e.checksum),
-            "legacy checksum of the embedded sql of {file}"
-        );
+        // The checksum is the one the documented rule gives for the embedded SQL. (A half of a
+        // goose or dbmate file, and a file wrapped in its own transaction, run another text
+        // than the file; schema-core's tests hold their rules.)
+        if e.sql == e.source {
+            assert_eq!(
+                e.checksum,
+                Checksum::of_migration(e.sql),
+                "checksum of the embedded sql of {file}"
+            );
+            assert_eq!(
+                e.legacy_checksum,
+                Some(Checksum::of(e.sql)).filter(|legacy| *legacy != e.checksum),
+                "legacy checksum of the embedded sql of {file}"
+            );
+            assert_eq!(
+                e.loose_checksum,
+                Checksum::loose_of_migration(e.sql),
+                "loose checksum of the embedded sql of {file}"
+            );
+        }
         // What the runtime counts on for naming a failed statement, and for telling a change
         // of white space only, is what splitting and hashing the embedded SQL gives.
         assert_eq!(
             e.statement_count,
             schema_core::split_statements(e.sql).len(),
             "statement count of the embedded sql of {file}"
-        );
-        assert_eq!(
-            e.loose_checksum,
-            Checksum::loose_of_migration(e.sql),
-            "loose checksum of the embedded sql of {file}"
         );
     }
 }
@@ -148,6 +165,31 @@ fn a_folder_with_a_directive_line_embeds_what_resolve_dir_reads() {
         legacy, 1,
         "only the file with a `-- schema:` line has a legacy checksum"
     );
+}
+
+#[test]
+fn folders_as_other_tools_write_them_embed_what_resolve_dir_reads() {
+    for (embedded, dir) in [
+        (&GOOSE, "tests/fixtures/goose"),
+        (&DBMATE, "tests/fixtures/dbmate"),
+        (&WRAPPED, "tests/fixtures/wrapped"),
+        (&FLYWAY, "tests/fixtures/flyway"),
+    ] {
+        assert_embedded_equals_resolved(embedded, dir);
+        assert_fingerprint_is_over_the_applying_migrations(embedded, dir);
+    }
+    // Both halves of a goose file embed the one file.
+    let [up, down] = [GOOSE.as_slice()[0], GOOSE.as_slice()[1]];
+    assert_eq!(
+        (up.kind, down.kind),
+        (MigrationKind::Up, MigrationKind::Down)
+    );
+    assert_eq!(up.path, down.path);
+    assert_eq!(up.source, down.source);
+    // The repeatable migrations count in the fingerprint, so that a boot notices one changed.
+    assert_eq!(FLYWAY.repeatable().count(), 2);
+    let versioned = Checksum::fingerprint(FLYWAY.versioned().map(|m| (m.version, &m.checksum)));
+    assert_ne!(FLYWAY.fingerprint(), versioned);
 }
 
 #[test]

@@ -161,6 +161,16 @@ pub(crate) fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// A migration's version as a table shows it: the number, or `R` for a repeatable migration
+/// (whose version is a key derived from its description).
+pub(crate) fn version(version: i64, repeatable: bool) -> String {
+    if repeatable {
+        "R".to_owned()
+    } else {
+        version.to_string()
+    }
+}
+
 /// Versions as a list for a sentence: `10, 20, 30`.
 pub(crate) fn versions(versions: &[i64]) -> String {
     versions

@@ -6,6 +6,7 @@ use crate::directive::{parse_directives, Directive, DIRECTIVE_PREFIX};
 use crate::error::Error;
 use crate::migration::{Layout, Migration, MigrationKind, MigrationSet};
 use crate::name::{parse_diesel_dir_name, parse_file_name, NameError, ParsedName};
+use crate::sections;
 use crate::statement::TransactionControl;
 use crate::transaction::OwnTransaction;
 use crate::validate;
@@ -45,9 +46,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
             Some(Err(error)) => errors.push(name_error(error, &entry.name, display)),
             Some(Ok(name)) => {
                 first_file.get_or_insert(display.clone());
-                if let Some(m) = read_migration(&entry.path, display, name, &[], &mut errors) {
-                    migrations.push(m);
-                }
+                migrations.extend(read_migration(&entry.path, display, name, &[], &mut errors));
             }
         }
     }
@@ -73,12 +72,24 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
     })
 }
 
-/// Apply order. Files sort by version number; diesel folders sort the way diesel sorts them, by
+/// Apply order. Files sort by version number, repeatable migrations after them; diesel folders sort the way diesel sorts them, by
 /// the version text, so `2017-08-31-230457_y` stays before `20180101000000_z` although its
 /// dash-less number is larger in other mixes.
 fn sort(migrations: &mut [Migration], layout: Layout) {
     match layout {
-        Layout::Files => migrations.sort_by_key(|m| (m.version, m.kind)),
+        // Repeatable migrations last, by description, as Flyway applies them.
+        Layout::Files => migrations.sort_by(|a, b| {
+            let key = |m: &Migration| {
+                let repeatable = m.kind == MigrationKind::Repeatable;
+                let name = if repeatable {
+                    m.description.clone()
+                } else {
+                    String::new()
+                };
+                (repeatable, name, m.version, m.kind)
+            };
+            key(a).cmp(&key(b))
+        }),
         Layout::Folders => migrations.sort_by(|a, b| {
             (a.version_text.as_str(), a.kind).cmp(&(b.version_text.as_str(), b.kind))
         }),
@@ -170,39 +181,155 @@ fn read_diesel_folder(
         kind,
         ..name.clone()
     };
-    if let Some(m) = read_migration(&up, format!("{display}/up.sql"), up_name, &extra, errors) {
-        migrations.push(m);
-    }
+    migrations.extend(read_migration(
+        &up,
+        format!("{display}/up.sql"),
+        up_name,
+        &extra,
+        errors,
+    ));
     if kind == MigrationKind::Up {
         let down_name = ParsedName {
             kind: MigrationKind::Down,
             ..name
         };
-        if let Some(m) = read_migration(
+        migrations.extend(read_migration(
             &down,
             format!("{display}/down.sql"),
             down_name,
             &extra,
             errors,
-        ) {
-            migrations.push(m);
-        }
+        ));
     }
     true
 }
 
+/// Reads one migration file: one migration, or two for a goose or dbmate file with a down
+/// section (see [`crate::sections`]); none when the file cannot be read.
 fn read_migration(
     path: &Path,
     display: String,
     name: ParsedName,
     extra: &[Directive],
     errors: &mut Vec<Error>,
-) -> Option<Migration> {
+) -> Vec<Migration> {
+    let Some((mut content, file_survey)) = read_content(path, &display, errors) else {
+        return Vec::new();
+    };
+    let halves = sections::halves(&content, name.kind, &display, errors);
+    let (file_directives, unknown) = parse_directives(&content);
+    let mut reported: Vec<(usize, usize)> = Vec::new();
+    let mut report_unknown = |unknown: Vec<crate::directive::UnknownDirective>,
+                              errors: &mut Vec<Error>| {
+        for d in unknown {
+            if reported.contains(&(d.line, d.column)) {
+                continue;
+            }
+            reported.push((d.line, d.column));
+            errors.push(Error::UnknownDirective {
+                at: Location::at(display.clone(), d.line, d.column),
+                name: d.name,
+                known: known_directives(),
+            });
+        }
+    };
+    report_unknown(unknown, errors);
+    let count = halves.len();
+    let mut migrations = Vec::with_capacity(count);
+    for (i, half) in halves.into_iter().enumerate() {
+        let mut directives = file_directives.clone();
+        if let Some(sql) = &half.sql {
+            let (own, unknown) = parse_directives(sql);
+            report_unknown(unknown, errors);
+            directives.extend(own);
+        }
+        let marked = half.no_transaction.then_some(Directive::NoTransaction);
+        directives.extend(extra.iter().copied().chain(marked));
+        let mut unique = Vec::with_capacity(directives.len());
+        for d in directives {
+            if !unique.contains(&d) {
+                unique.push(d);
+            }
+        }
+        let directives = unique;
+        if name.kind == MigrationKind::Repeatable && directives.contains(&Directive::NoTransaction)
+        {
+            errors.push(Error::RepeatableNoTransaction {
+                file: display.clone(),
+            });
+        }
+        // `None`: the half runs the file as it is, whose survey is made already.
+        let mut sql = half.sql;
+        let mut survey = match &sql {
+            None => file_survey.clone(),
+            Some(sql) => crate::statement::survey(sql),
+        };
+        let controls = &survey.transaction_control;
+        let own_transaction = controls
+            .iter()
+            .any(|(_, c)| *c == TransactionControl::Begin)
+            && controls.iter().any(|(_, c)| *c == TransactionControl::End);
+        if own_transaction && !directives.contains(&Directive::NoTransaction) {
+            // A file that is one transaction of its own runs as that transaction: its
+            // statements in the migration's, without its `BEGIN` and `COMMIT`.
+            let text = sql.as_deref().unwrap_or(&content);
+            if let Some(wrapping) = crate::transaction::wrapping(text) {
+                let blanked = sections::blank(text, &wrapping);
+                survey = crate::statement::survey(&blanked);
+                sql = Some(blanked);
+            }
+        }
+        let text = sql.as_deref().unwrap_or(&content);
+        check_transaction_control(text, &display, &survey, &directives, errors);
+        let checksummed = half.checksummed.as_deref().unwrap_or(&content);
+        let (checksum, legacy_checksum, loose_checksum) = (
+            Checksum::of_migration(checksummed),
+            Checksum::legacy_of_migration(checksummed),
+            Checksum::loose_of_migration(checksummed),
+        );
+        let without_bom = |text: String| match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_owned(),
+            None => text,
+        };
+        let (sql, source) = match sql {
+            // The file itself: the last half to need it takes it.
+            None if i + 1 == count => (without_bom(std::mem::take(&mut content)), None),
+            None => (without_bom(content.clone()), None),
+            Some(sql) => (without_bom(sql), Some(without_bom(content.clone()))),
+        };
+        migrations.push(Migration {
+            version: name.version,
+            version_text: name.version_text.clone(),
+            description: name.description.clone(),
+            kind: half.kind,
+            path: path.to_owned(),
+            display_path: display.clone(),
+            checksum,
+            legacy_checksum,
+            loose_checksum,
+            statement_count: survey.statements,
+            noop: survey.statements == 0,
+            directives,
+            source,
+            sql,
+        });
+    }
+    migrations
+}
+
+/// The content of a migration file, checked to be UTF-8 text without a NUL byte whose
+/// comments and quotes are closed, with its survey; `None` (with the problem in `errors`)
+/// otherwise.
+fn read_content(
+    path: &Path,
+    display: &str,
+    errors: &mut Vec<Error>,
+) -> Option<(String, crate::statement::Survey)> {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
         Err(e) => {
             errors.push(Error::UnreadableFile {
-                file: display,
+                file: display.to_owned(),
                 reason: e.to_string(),
             });
             return None;
@@ -222,25 +349,21 @@ fn read_migration(
             return None;
         }
     };
+    let at = |offset: usize| {
+        let (line, column) = line_column(&content, offset);
+        Location::at(display, line, column)
+    };
     if let Some(nul) = content.find('\0') {
-        let (line, column) = line_column(&content, nul);
-        errors.push(Error::NulByte {
-            at: Location::at(display, line, column),
-        });
+        errors.push(Error::NulByte { at: at(nul) });
         return None;
     }
-    // One pass of the lexer: the count is kept for the runtime, which needs it for every
-    // migration it applies.
+    // One pass of the lexer: the statements are counted in it too, for the runtime.
     let survey = crate::statement::survey(&content);
     if let Some(start) = survey.unterminated_comment {
-        let (line, column) = line_column(&content, start);
-        errors.push(Error::UnterminatedComment {
-            at: Location::at(display, line, column),
-        });
+        errors.push(Error::UnterminatedComment { at: at(start) });
         return None;
     }
     if let Some((start, what)) = survey.unterminated_quote {
-        let (line, column) = line_column(&content, start);
         let close = match what {
             "string" => "close it with `'` (a `'` inside a string is written twice: `''`)",
             "bracketed name" => "close it with `]`",
@@ -248,45 +371,13 @@ fn read_migration(
             _ => "close it with the quote it opens with",
         };
         errors.push(Error::UnterminatedQuote {
-            at: Location::at(display, line, column),
+            at: at(start),
             what,
             close,
         });
         return None;
     }
-    let (mut directives, unknown) = parse_directives(&content);
-    for d in unknown {
-        errors.push(Error::UnknownDirective {
-            at: Location::at(display.clone(), d.line, d.column),
-            name: d.name,
-            known: known_directives(),
-        });
-    }
-    for d in extra {
-        if !directives.contains(d) {
-            directives.push(*d);
-        }
-    }
-    check_transaction_control(&content, &display, &survey, &directives, errors);
-    let sql = match content.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => content,
-    };
-    Some(Migration {
-        version: name.version,
-        version_text: name.version_text,
-        description: name.description,
-        kind: name.kind,
-        path: path.to_owned(),
-        display_path: display,
-        checksum: Checksum::of_migration(&sql),
-        legacy_checksum: Checksum::legacy_of_migration(&sql),
-        loose_checksum: Checksum::loose_of_migration(&sql),
-        statement_count: survey.statements,
-        noop: survey.statements == 0,
-        directives,
-        sql,
-    })
+    Some((content, survey))
 }
 
 /// A file that runs in the migration's transaction must not end it; a `-- no-transaction`
@@ -356,6 +447,7 @@ fn name_error(error: NameError, name: &str, file: String) -> Error {
     match error {
         NameError::Negative => Error::NegativeVersion { file },
         NameError::OutOfRange(version) => Error::VersionOutOfRange { file, version },
+        NameError::Fractional(version) => Error::FractionalVersion { file, version },
         NameError::Shape(reason) => Error::UnparsableName {
             file,
             reason: reason.to_owned(),
@@ -364,13 +456,25 @@ fn name_error(error: NameError, name: &str, file: String) -> Error {
     }
 }
 
-/// A migration name close to `name`: its digits as the version (`V3__add_email.sql` ->
-/// `3_add_email.sql`), or `<VERSION>_` in front when it has none.
+/// A migration name close to `name`: refinery's and Flyway's spelling when it nearly has it
+/// (`V3_add_email.sql` -> `V3__add_email.sql`), else its digits as the version
+/// (`v3-add_email.sql` -> `3_add_email.sql`), or `<VERSION>_` in front when it has none.
 fn suggest_name(name: &str) -> String {
     let (stem, suffix) = [".up.sql", ".down.sql", ".sql"]
         .iter()
         .find_map(|s| name.strip_suffix(s).map(|stem| (stem, *s)))
         .unwrap_or((name, ""));
+    if stem.starts_with('R') && stem.contains("__") {
+        let description = stem.split_once("__").map_or(stem, |(_, d)| d);
+        return format!("R__{description}.sql");
+    }
+    if let Some(rest) = stem.strip_prefix(['V', 'U']) {
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let after = rest[digits..].trim_start_matches(['_', '-', '.']);
+        if digits > 0 && !after.is_empty() && !rest.contains("__") {
+            return format!("{}{}__{after}{suffix}", &stem[..1], &rest[..digits]);
+        }
+    }
     let start = stem.find(|c: char| c.is_ascii_digit());
     let Some(start) = start else {
         return format!("<VERSION>_{stem}{suffix}");
@@ -385,3 +489,5 @@ fn suggest_name(name: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_other_tools;

@@ -43,6 +43,15 @@ pub enum Error {
         /// A name that would work.
         example: String,
     },
+    /// A Flyway version with parts (`V1.1__x.sql`, `V1_1__x.sql`), which no whole number
+    /// stands for.
+    #[error("{file}: the version `{version}` has parts, but versions here are whole numbers, so it cannot be tracked as Flyway tracks it; rename the file with a whole-number version that keeps its place in the order (`V2__…`, and the files after it renumbered)")]
+    FractionalVersion {
+        /// The file as shown.
+        file: String,
+        /// The version as Flyway reads it (`1.1`).
+        version: String,
+    },
     /// A version written with a `-`.
     #[error("{file}: the version is negative; versions are whole numbers from 0 up, rename the file without the `-`")]
     NegativeVersion {
@@ -138,9 +147,10 @@ pub enum Error {
         /// Where the statement starts.
         at: Location,
     },
-    /// A file without `-- no-transaction` that wraps its statements in a transaction of its
-    /// own.
-    #[error("{at}: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early: remove both statements, or put `-- no-transaction` at the top of the file to keep them")]
+    /// A file without `-- no-transaction` that opens and ends a transaction of its own, other
+    /// than one plain `BEGIN` … `COMMIT` around the whole file (which runs as the migration's
+    /// transaction).
+    #[error("{at}: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early; a file that is one plain `BEGIN` … `COMMIT` and nothing else runs as the migration's transaction, and this one is not: remove both statements, or put `-- no-transaction` at the top of the file to keep them")]
     OwnTransaction {
         /// Where the statement that opens it starts.
         at: Location,
@@ -152,6 +162,40 @@ pub enum Error {
         at: Location,
         /// How to end it.
         end: &'static str,
+    },
+    /// A repeatable migration (`R__…`) that says it runs outside a transaction.
+    #[error("{file}: a repeatable migration runs again each time it changes, so it runs in a transaction, all or nothing; remove the `no-transaction` directive, or move the statement that needs it into a versioned migration")]
+    RepeatableNoTransaction {
+        /// The file as shown.
+        file: String,
+    },
+    /// A goose annotation this tool cannot honour as goose does (`-- +goose ENVSUB ON`).
+    #[error("{at}: `{marker}` {reason}")]
+    UnsupportedMarker {
+        /// Where the marker is.
+        at: Location,
+        /// The marker line as written.
+        marker: String,
+        /// Why, and what to do.
+        reason: &'static str,
+    },
+    /// A goose or dbmate marker in a place it does not belong.
+    #[error("{at}: `{marker}` {problem}")]
+    MisplacedMarker {
+        /// Where the marker is.
+        at: Location,
+        /// The marker line as written.
+        marker: String,
+        /// What is wrong, and what to do.
+        problem: String,
+    },
+    /// A statement before the first section marker of a goose or dbmate file.
+    #[error("{at}: this statement comes before `{marker}`, so it belongs to neither the up nor the down section; move it under `{marker}`")]
+    StatementOutsideSections {
+        /// Where the statement starts.
+        at: Location,
+        /// The first marker of the file, as written.
+        marker: String,
     },
     /// A string, quoted name or dollar-quoted body that is never closed.
     #[error("{at}: this {what} is never closed, so the database would read everything after it as part of it: {close}")]

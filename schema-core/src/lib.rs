@@ -25,7 +25,9 @@
 //! # Details
 //!
 //! - Layouts: `<VERSION>_<description>.sql`, the pair `.up.sql` + `.down.sql`, and diesel's
-//!   `<VERSION>_<name>/up.sql` + `down.sql` folders.
+//!   `<VERSION>_<name>/up.sql` + `down.sql` folders; refinery's and Flyway's
+//!   `V<VERSION>__<description>.sql` and Flyway's repeatable `R__<description>.sql`; goose's
+//!   and dbmate's files holding both halves, split into an up and a down.
 //! - Every problem in a folder is reported at once, as a list of [`Error`]s.
 //! - Checksums are SHA-256 of the content with a leading BOM removed, CRLF turned into LF and
 //!   the leading `-- schema:` directive lines left out.
@@ -44,6 +46,7 @@ mod error;
 mod metadata;
 mod migration;
 mod name;
+mod sections;
 mod statement;
 mod transaction;
 mod validate;
@@ -57,7 +60,9 @@ pub use directive::{Directive, DIRECTIVE_PREFIX};
 pub use discover::resolve_dir;
 pub use error::Error;
 pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
-pub use name::{parse_diesel_dir_name, parse_file_name, ParsedName};
+pub use name::{
+    is_repeatable_key, parse_diesel_dir_name, parse_file_name, repeatable_key, ParsedName,
+};
 pub use statement::{
     nested_comment, split_statements, survey, unterminated_comment, Statement, Survey,
     TransactionControl,

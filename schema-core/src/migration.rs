@@ -2,24 +2,34 @@ use crate::checksum::Checksum;
 use crate::directive::Directive;
 use std::path::PathBuf;
 
-/// Whether a file is a forward-only migration or one half of a reversible pair.
+/// Whether a file is a forward-only migration, one half of a reversible pair, or a repeatable
+/// migration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MigrationKind {
-    /// `<VERSION>_<description>.sql`: applied, never reverted.
+    /// `<VERSION>_<description>.sql` (or `V<VERSION>__<description>.sql`): applied, never
+    /// reverted.
     Simple,
-    /// `<VERSION>_<description>.up.sql` (or diesel's `up.sql`): applies a reversible migration.
+    /// `<VERSION>_<description>.up.sql` (or diesel's `up.sql`, or the up section of a goose or
+    /// dbmate file): applies a reversible migration.
     Up,
-    /// `<VERSION>_<description>.down.sql` (or diesel's `down.sql`): reverts it.
+    /// `<VERSION>_<description>.down.sql` (or diesel's `down.sql`, or the down section of a
+    /// goose or dbmate file): reverts it.
     Down,
+    /// Flyway's `R__<description>.sql`: applied after every versioned migration, and applied
+    /// again whenever its checksum changes. Its version is a key derived from its description
+    /// ([`repeatable_key`](crate::repeatable_key)), negative, so that it never meets a real
+    /// version.
+    Repeatable,
 }
 
 impl MigrationKind {
-    /// `simple`, `up` or `down`.
+    /// `simple`, `up`, `down` or `repeatable`.
     pub fn as_str(self) -> &'static str {
         match self {
             MigrationKind::Simple => "simple",
             MigrationKind::Up => "up",
             MigrationKind::Down => "down",
+            MigrationKind::Repeatable => "repeatable",
         }
     }
 }
@@ -48,10 +58,17 @@ pub struct Migration {
     pub path: PathBuf,
     /// The path shown in messages: relative to the root the folder was resolved from.
     pub display_path: String,
-    /// The SQL to run: the file's content with a leading BOM removed.
+    /// The SQL to run: the file's content with a leading BOM removed; for one half of a goose
+    /// or dbmate file, or a file wrapped in its own `BEGIN` … `COMMIT`, that content with what
+    /// does not run (the other half, the `BEGIN` and `COMMIT`) blanked out: every character
+    /// but line breaks turned into a space, so that each statement keeps its line and column.
     pub sql: String,
+    /// The file's content with a leading BOM removed, when it differs from [`sql`](Self::sql).
+    pub source: Option<String>,
     /// SHA-256 of the content with the BOM removed, CRLF turned into LF and the leading
-    /// `-- schema:` directive lines left out ([`Checksum::of_migration`]).
+    /// `-- schema:` directive lines left out ([`Checksum::of_migration`]); for one half of a
+    /// goose or dbmate file, of that half's lines only (the down section for the down, the
+    /// rest of the file for the up), so that editing the down leaves the up's checksum alone.
     pub checksum: Checksum,
     /// What earlier versions recorded for this file, the checksum of its whole content, where
     /// it differs from `checksum` ([`Checksum::legacy_of_migration`]): a database they
@@ -69,6 +86,11 @@ pub struct Migration {
 }
 
 impl Migration {
+    /// The file's content with a leading BOM removed, as it was read.
+    pub fn source(&self) -> &str {
+        self.source.as_deref().unwrap_or(&self.sql)
+    }
+
     /// Whether the file asked to run outside a transaction.
     pub fn no_transaction(&self) -> bool {
         self.directives.contains(&Directive::NoTransaction)
@@ -80,7 +102,8 @@ impl Migration {
     }
 }
 
-/// Every migration of a folder, in the order they apply: by version, an up before its down.
+/// Every migration of a folder, in the order they apply: by version, an up before its down,
+/// then the repeatable migrations by description.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MigrationSet {
     /// The folder, absolute.

@@ -1,6 +1,9 @@
-//! Parsing of migration file and folder names.
+//! Parsing of migration file and folder names: sqlx's `<VERSION>_<description>.sql`, refinery's
+//! and Flyway's `V<VERSION>__<description>.sql` (and refinery's `U`), Flyway's repeatable
+//! `R__<description>.sql`, and diesel's folders.
 
 use crate::migration::MigrationKind;
+use sha2::{Digest, Sha256};
 
 /// What a migration's name says: its version, description and kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,13 +28,17 @@ pub enum NameError {
     Negative,
     /// The version has only digits but does not fit an `i64`.
     OutOfRange(String),
+    /// A Flyway version with parts (`V1.1__x.sql`, `V1_1__x.sql`): the version as written.
+    Fractional(String),
 }
 
 const SHAPE: &str =
     "expected `<VERSION>_<description>.sql`, `.up.sql` or `.down.sql`, with VERSION a whole number";
 
-/// Parses a file name of the sqlx layout: `<VERSION>_<description>.sql`,
-/// `<VERSION>_<description>.up.sql` or `<VERSION>_<description>.down.sql`.
+/// Parses a migration file name: sqlx's `<VERSION>_<description>.sql`,
+/// `<VERSION>_<description>.up.sql` or `<VERSION>_<description>.down.sql`; refinery's and
+/// Flyway's `V<VERSION>__<description>.sql` (refinery's `U<VERSION>__` alike), with the same
+/// `.up`/`.down` suffixes; Flyway's repeatable `R__<description>.sql`.
 ///
 /// `None` means the file is not a `.sql` file at all and is ignored; `Some(Err(_))` means it is
 /// a `.sql` file whose name is wrong.
@@ -44,16 +51,84 @@ pub fn parse_file_name(file_name: &str) -> Option<Result<ParsedName, NameError>>
     } else {
         (stem, MigrationKind::Simple)
     };
+    if let Some(description) = stem.strip_prefix("R__") {
+        return Some(if kind == MigrationKind::Simple {
+            Ok(ParsedName {
+                version: repeatable_key(description),
+                version_text: String::new(),
+                description: description.to_owned(),
+                kind: MigrationKind::Repeatable,
+            })
+        } else {
+            Err(NameError::Shape(
+                "a repeatable migration (`R__`) is run again whenever it changes and has no down",
+            ))
+        });
+    }
+    let parsed = match prefixed(stem) {
+        Some((version_text, description)) => parse_prefixed(version_text, description),
+        None => parse_version_and_description(stem, false),
+    };
     Some(
-        parse_version_and_description(stem, false).map(|(version, version_text, description)| {
-            ParsedName {
-                version,
-                version_text,
-                description,
-                kind,
-            }
+        parsed.map(|(version, version_text, description)| ParsedName {
+            version,
+            version_text,
+            description,
+            kind,
         }),
     )
+}
+
+/// The version and description of refinery's and Flyway's `V<VERSION>__<description>` (and
+/// refinery's `U`): `None` for a stem of another shape.
+fn prefixed(stem: &str) -> Option<(&str, &str)> {
+    let rest = stem.strip_prefix('V').or_else(|| stem.strip_prefix('U'))?;
+    if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    rest.split_once("__")
+}
+
+fn parse_prefixed(
+    version_text: &str,
+    description: &str,
+) -> Result<(i64, String, String), NameError> {
+    // Flyway reads `_` in a version as `.`: `V1_1__x.sql` is version 1.1.
+    let dotted = version_text.contains(['.', '_'])
+        && version_text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '_');
+    if dotted {
+        return Err(NameError::Fractional(version_text.replace('_', ".")));
+    }
+    if !version_text.chars().all(|c| c.is_ascii_digit()) {
+        return Err(NameError::Shape(SHAPE));
+    }
+    let version = version_text
+        .parse::<i64>()
+        .map_err(|_| NameError::OutOfRange(version_text.to_owned()))?;
+    Ok((version, version_text.to_owned(), description.to_owned()))
+}
+
+/// The key a repeatable migration `R__<description>.sql` is tracked under in place of a
+/// version: a negative number (versions are never negative) derived from its description, so
+/// that it stays the same from one build to the next and in every database. Renaming the file
+/// makes it another repeatable migration.
+pub fn repeatable_key(description: &str) -> i64 {
+    let digest = Sha256::new()
+        .chain_update(b"repeatable migration\0")
+        .chain_update(description.as_bytes())
+        .finalize();
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    // 0 ..= i64::MAX, then -1 ..= i64::MIN.
+    let positive = (u64::from_be_bytes(first) >> 1) as i64;
+    -1 - positive
+}
+
+/// Whether a tracked version is the key of a repeatable migration ([`repeatable_key`]).
+pub fn is_repeatable_key(version: i64) -> bool {
+    version < 0
 }
 
 /// Parses a diesel migration folder name, `<VERSION>_<name>`, where diesel allows dashes in the
@@ -158,7 +233,12 @@ mod tests {
     fn rejects_names_without_a_version() {
         for name in [
             "init.sql",
-            "V1__init.sql",
+            "V1_init.sql",
+            "v1__init.sql",
+            "Vx__init.sql",
+            "R1__view.sql",
+            "R__view.up.sql",
+            "V1.x__init.sql",
             "_a.sql",
             "1a_b.sql",
             "1.sql",
@@ -170,6 +250,53 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn parses_refinery_and_flyway_names() {
+        let p = parsed("V1__init.sql");
+        assert_eq!(
+            (
+                p.version,
+                p.version_text.as_str(),
+                p.description.as_str(),
+                p.kind
+            ),
+            (1, "1", "init", MigrationKind::Simple)
+        );
+        assert_eq!(parsed("V0003__add_email.sql").version, 3);
+        assert_eq!(parsed("U7__backfill.sql").version, 7);
+        assert_eq!(parsed("V2__users.down.sql").kind, MigrationKind::Down);
+        assert_eq!(parsed("V4__a__b.sql").description, "a__b");
+    }
+
+    #[test]
+    fn rejects_flyway_versions_with_parts() {
+        for (name, version) in [("V1.1__x.sql", "1.1"), ("V1_2_3__x.sql", "1.2.3")] {
+            assert_eq!(
+                parse_file_name(name),
+                Some(Err(NameError::Fractional(version.into()))),
+                "{name}"
+            );
+        }
+        assert_eq!(
+            parse_file_name("V99999999999999999999__x.sql"),
+            Some(Err(NameError::OutOfRange("99999999999999999999".into())))
+        );
+    }
+
+    #[test]
+    fn a_repeatable_is_keyed_by_its_description_below_every_version() {
+        let p = parsed("R__views.sql");
+        assert_eq!(p.kind, MigrationKind::Repeatable);
+        assert_eq!(p.description, "views");
+        assert_eq!(p.version, repeatable_key("views"));
+        assert!(is_repeatable_key(p.version));
+        assert_ne!(repeatable_key("views"), repeatable_key("functions"));
+        // The key is part of every database that recorded the migration: it must never change.
+        assert_eq!(repeatable_key("views"), REPEATABLE_VIEWS_KEY);
+    }
+
+    const REPEATABLE_VIEWS_KEY: i64 = -3094973120077467793;
 
     #[test]
     fn rejects_negative_versions() {

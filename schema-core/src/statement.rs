@@ -25,7 +25,8 @@ pub struct Statement<'a> {
 ///
 /// Strings (`'…'`, `E'…'`), quoted identifiers (`"…"`, `` `…` ``, `[…]`), comments (`--`,
 /// nested `/* */`), dollar quotes (`$$…$$`, `$tag$…$tag$`), SQLite trigger bodies
-/// (`BEGIN … END`) and PostgreSQL `BEGIN ATOMIC … END` bodies are kept whole. Pieces holding
+/// (`BEGIN … END`), PostgreSQL `BEGIN ATOMIC … END` bodies and goose's
+/// `-- +goose StatementBegin` … `-- +goose StatementEnd` blocks are kept whole. Pieces holding
 /// only blanks and comments are skipped, a leading BOM is ignored, and anything unterminated
 /// runs to the end of the input. Never panics.
 pub fn split_statements(sql: &str) -> Vec<Statement<'_>> {
@@ -74,6 +75,8 @@ fn scan(sql: &str) -> Scan {
     let mut unterminated_comment = None;
     let mut unterminated_quote = None;
     let mut transaction_control = Vec::new();
+    // Inside goose's `-- +goose StatementBegin` … `StatementEnd`: one statement, `;` or not.
+    let mut goose_block = false;
     while let Some(token) = lexer.next_token() {
         // Only a token that runs to the end of the text can be one left open.
         if token.kind == TokenKind::Other && token.end == sql.len() {
@@ -86,9 +89,18 @@ fn scan(sql: &str) -> Scan {
             unterminated_comment = Some(token.start);
         }
         match token.kind {
-            TokenKind::Blank => {}
+            TokenKind::Blank => {
+                match crate::sections::statement_block(&sql[token.start..token.end]) {
+                    Some(true) => goose_block = true,
+                    Some(false) => {
+                        goose_block = false;
+                        spans.extend(current.take().map(|(start, end, _)| (start, end)));
+                    }
+                    None => {}
+                }
+            }
             TokenKind::Semicolon => match current.take() {
-                Some((start, _, blocks)) if blocks.depth > 0 => {
+                Some((start, _, blocks)) if blocks.depth > 0 || goose_block => {
                     current = Some((start, token.end, blocks));
                 }
                 Some((start, _, _)) => spans.push((start, token.end)),
@@ -553,6 +565,16 @@ pub fn nested_comment(sql: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Where each `--` comment of `sql` starts and ends (its line break included): those outside
+/// strings, quoted names, dollar-quoted bodies and `/* */` comments.
+pub(crate) fn line_comments(sql: &str) -> Vec<(usize, usize)> {
+    let mut lexer = Lexer { src: sql, pos: 0 };
+    std::iter::from_fn(move || lexer.next_token())
+        .filter(|token| token.kind == TokenKind::Blank && sql[token.start..].starts_with("--"))
+        .map(|token| (token.start, token.end))
+        .collect()
 }
 
 /// The tokens of `sql` that are not blanks or comments, in order: words, `;`, strings, quoted

@@ -23,6 +23,7 @@ pub(crate) fn check(migrations: &[Migration]) -> Vec<Error> {
             .filter(|m| m.kind == MigrationKind::Down)
             .collect();
         check_one_migration_per_version(version, &applying, &mut errors);
+        check_one_down_per_version(version, &downs, &mut errors);
         check_pairs(version, &applying, &downs, &mut errors);
     }
     errors
@@ -56,6 +57,20 @@ fn check_one_migration_per_version(version: i64, applying: &[&Migration], errors
                 second: other.display_path.clone(),
             }
         });
+    }
+}
+
+/// Two downs of one version (`1_a.down.sql` beside a goose file `1_a.sql` with a down section,
+/// or `01_a.down.sql`) would leave it to chance which one a revert runs.
+fn check_one_down_per_version(version: i64, downs: &[&Migration], errors: &mut Vec<Error>) {
+    if let Some((first, others)) = downs.split_first() {
+        for other in others {
+            errors.push(Error::DuplicateVersion {
+                version,
+                first: first.display_path.clone(),
+                second: other.display_path.clone(),
+            });
+        }
     }
 }
 

@@ -127,12 +127,21 @@ impl ToTokens for EmbeddedMigration<'_> {
             MigrationKind::Simple => quote!(Simple),
             MigrationKind::Up => quote!(Up),
             MigrationKind::Down => quote!(Down),
+            MigrationKind::Repeatable => quote!(Repeatable),
         };
         // `include_str!` makes cargo rebuild the crate when the file changes; the content was
         // checked above to be UTF-8.
         let path = m.path.to_string_lossy();
-        // The runtime runs the SQL without a leading BOM, as schema-core checked it.
-        let sql = quote!(#krate::__private::strip_bom(::core::include_str!(#path)));
+        // The runtime runs the SQL without a leading BOM, as schema-core checked it: the file
+        // itself, or (for one half of a goose or dbmate file, or a file wrapped in its own
+        // transaction) the text schema-core made of it.
+        let sql = match &m.source {
+            None => quote!(SOURCE),
+            Some(_) => {
+                let sql = &m.sql;
+                quote!(#sql)
+            }
+        };
         let checksum = checksum_tokens(&m.checksum, krate);
         let legacy_checksum = match &m.legacy_checksum {
             Some(legacy) => {
@@ -149,13 +158,15 @@ impl ToTokens for EmbeddedMigration<'_> {
         });
         let noop = m.noop;
         let display_path = &m.display_path;
-        tokens.extend(quote! {
+        tokens.extend(quote! {{
+            const SOURCE: &str = #krate::__private::strip_bom(::core::include_str!(#path));
             #krate::__private::Migration {
                 version: #version,
                 version_text: #version_text,
                 description: #description,
                 kind: #krate::__private::MigrationKind::#kind,
                 sql: #sql,
+                source: SOURCE,
                 checksum: #checksum,
                 legacy_checksum: #legacy_checksum,
                 loose_checksum: #loose_checksum,
@@ -164,7 +175,7 @@ impl ToTokens for EmbeddedMigration<'_> {
                 noop: #noop,
                 path: #display_path,
             }
-        });
+        }});
     }
 }
 

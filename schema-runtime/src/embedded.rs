@@ -12,12 +12,18 @@ pub struct Migration {
     pub version_text: &'static str,
     /// The file name's text after the version (`create_users`).
     pub description: &'static str,
-    /// Simple, or one half of a reversible pair.
+    /// Simple, one half of a reversible pair, or repeatable.
     pub kind: MigrationKind,
-    /// The SQL, without a leading BOM.
+    /// The SQL it runs, without a leading BOM: the file; for one half of a goose or dbmate
+    /// file, or a file wrapped in its own `BEGIN` … `COMMIT`, the file with what does not run
+    /// (the other half, the `BEGIN` and `COMMIT`) blanked out, every line in its place.
     pub sql: &'static str,
+    /// The file as it was read, without a leading BOM (the same text as `sql` for most files).
+    pub source: &'static str,
     /// SHA-256 of the SQL with CRLF turned into LF and the leading `-- schema:` directive
-    /// lines left out ([`Checksum::of_migration`]), computed at build time.
+    /// lines left out ([`Checksum::of_migration`]), computed at build time; for one half of a
+    /// goose or dbmate file, of that half's lines only (the down section for the down, the
+    /// rest of the file for the up).
     pub checksum: Checksum,
     /// The checksum of the whole SQL, directive lines included, where it differs from
     /// `checksum`: what versions before directive lines were left out recorded. A row holding
@@ -50,7 +56,9 @@ impl Migration {
     /// Whether a tracking row's `checksum` was recorded for this file as it is: its checksum,
     /// or the one earlier versions recorded for a file with `-- schema:` lines.
     pub fn matches_recorded(&self, checksum: &Checksum) -> bool {
-        self.checksum == *checksum || self.legacy_checksum.as_ref() == Some(checksum)
+        self.checksum == *checksum
+            || self.legacy_checksum.as_ref() == Some(checksum)
+            || self.applied_whole(checksum)
     }
 
     /// Whether a row whose loose checksum is `recorded` differs from this file in white space
@@ -59,6 +67,25 @@ impl Migration {
         recorded.is_some_and(|recorded| {
             recorded == self.loose_checksum || recorded == Checksum::loose_of(self.sql)
         })
+    }
+
+    /// Whether `recorded`, the checksum an applied row holds, is that of this file when it
+    /// differs from the migration's own checksum only because the file was applied whole: the
+    /// up half of a goose or dbmate file applied by a version of this crate that ran such a
+    /// file as one migration (checksummed whole). Worked out only for a row that does not
+    /// match, so that a boot pays nothing for it.
+    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
+    pub(crate) fn applied_whole(&self, recorded: &Checksum) -> bool {
+        self.kind == MigrationKind::Up
+            && self.sql != self.source
+            && Checksum::of(self.source) == *recorded
+    }
+
+    /// Whether it is a repeatable migration (`R__<description>.sql`): applied after every
+    /// versioned one, and again whenever its checksum changes. Its `version` is a negative key
+    /// derived from its description (`schema_core::repeatable_key`).
+    pub fn is_repeatable(&self) -> bool {
+        self.kind == MigrationKind::Repeatable
     }
 }
 
@@ -155,19 +182,23 @@ impl Migrations {
         let migrations: Vec<Migration> = set
             .migrations
             .into_iter()
-            .map(|m| Migration {
-                version: m.version,
-                version_text: leak(m.version_text),
-                description: leak(m.description),
-                kind: m.kind,
-                sql: leak(m.sql),
-                checksum: m.checksum,
-                legacy_checksum: m.legacy_checksum,
-                loose_checksum: m.loose_checksum,
-                statement_count: m.statement_count,
-                directives: Box::leak(m.directives.into_boxed_slice()),
-                noop: m.noop,
-                path: leak(m.display_path),
+            .map(|m| {
+                let sql = leak(m.sql);
+                Migration {
+                    version: m.version,
+                    version_text: leak(m.version_text),
+                    description: leak(m.description),
+                    kind: m.kind,
+                    sql,
+                    source: m.source.map_or(sql, leak),
+                    checksum: m.checksum,
+                    legacy_checksum: m.legacy_checksum,
+                    loose_checksum: m.loose_checksum,
+                    statement_count: m.statement_count,
+                    directives: Box::leak(m.directives.into_boxed_slice()),
+                    noop: m.noop,
+                    path: leak(m.display_path),
+                }
             })
             .collect();
         let fingerprint = Checksum::fingerprint(
@@ -192,7 +223,8 @@ impl Migrations {
         self.fingerprint
     }
 
-    /// Every embedded file in apply order: by version, an up before its down.
+    /// Every embedded file in apply order: by version, an up before its down, then the
+    /// repeatable migrations.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static Migration> + Clone {
         self.migrations.iter()
     }
@@ -202,11 +234,23 @@ impl Migrations {
         self.migrations
     }
 
-    /// The files that apply (simple and up), in apply order.
+    /// The files that apply (simple, up and repeatable), in apply order: the repeatable ones
+    /// last.
     pub fn applying(&self) -> impl Iterator<Item = &'static Migration> + Clone {
         self.migrations
             .iter()
             .filter(|m| m.kind != MigrationKind::Down)
+    }
+
+    /// The versioned files that apply (simple and up), in apply order: [`applying`](Self::applying)
+    /// without the repeatable ones.
+    pub fn versioned(&self) -> impl Iterator<Item = &'static Migration> + Clone {
+        self.applying().filter(|m| !m.is_repeatable())
+    }
+
+    /// The repeatable migrations, by description.
+    pub fn repeatable(&self) -> impl Iterator<Item = &'static Migration> + Clone {
+        self.applying().filter(|m| m.is_repeatable())
     }
 
     /// The down file of `version`, if the migration is reversible.

@@ -84,7 +84,8 @@ pub enum MigrateError {
     },
     /// A statement of a migration failed. What the database said is the source.
     #[error(
-        "{file}:{line}:{column}: statement {statement} of migration {version} failed; {outcome}"
+        "{file}:{line}:{column}: statement {statement} of {} failed; {outcome}",
+        migration(*version)
     )]
     Failed {
         /// The version.
@@ -108,7 +109,7 @@ pub enum MigrateError {
     },
     /// Every statement of a migration ran, and its transaction could not commit. What the
     /// database said is the source.
-    #[error("{file}: migration {version} could not commit after every statement ran; {outcome}")]
+    #[error("{file}: {} could not commit after every statement ran; {outcome}", migration(*version))]
     CommitFailed {
         /// The version.
         version: i64,
@@ -398,6 +399,16 @@ pub enum MigrateError {
         /// The pool's database, e.g. `SQLite`.
         database: &'static str,
     },
+}
+
+/// `migration 3`, or for a repeatable migration (whose version is a key, not a number anyone
+/// wrote) `the repeatable migration`: the file named beside it says which.
+fn migration(version: i64) -> String {
+    if schema_core::is_repeatable_key(version) {
+        "the repeatable migration".to_owned()
+    } else {
+        format!("migration {version}")
+    }
 }
 
 impl MigrateError {

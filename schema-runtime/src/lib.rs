@@ -92,7 +92,12 @@ pub use stale::StaleEmbedding;
 /// # Files
 ///
 /// - `<VERSION>_<description>.sql` (forward only), or the pair `<VERSION>_<description>.up.sql`
-///   and `.down.sql`; diesel's `<VERSION>_<name>/up.sql` + `down.sql` folders too.
+///   and `.down.sql`; diesel's `<VERSION>_<name>/up.sql` + `down.sql` folders too, refinery's
+///   and Flyway's `V1__init.sql`, and Flyway's repeatable `R__<description>.sql` (applied after
+///   the versioned migrations, and again whenever it changes).
+/// - goose's (`-- +goose Up` / `Down`) and dbmate's (`-- migrate:up` / `down`) files are split
+///   into an up and a down; a file wrapped in its own `BEGIN` … `COMMIT` runs as the
+///   migration's transaction. See the project's docs, `migration-files.md`.
 /// - Directives are leading `--` comment lines: `-- no-transaction` (or
 ///   `-- schema: no-transaction`) runs the file outside a transaction.
 ///

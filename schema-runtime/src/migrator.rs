@@ -589,6 +589,7 @@ async fn record_failure<B: Backend>(
 pub(crate) fn applied_migration(m: &Migration, duration: Duration) -> AppliedMigration {
     AppliedMigration {
         version: m.version,
+        repeatable: m.is_repeatable(),
         description: m.description.to_owned(),
         duration,
     }

@@ -57,8 +57,12 @@ pub struct Adopted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PlannedMigration {
-    /// The version.
+    /// The version (for a repeatable migration, its key: see [`PlannedMigration::repeatable`]).
     pub version: i64,
+    /// Whether it is a repeatable migration (`R__<description>.sql`), applied after the
+    /// versioned ones whenever it is new or changed. Its `version` is then a negative key
+    /// derived from its description, never a real version.
+    pub repeatable: bool,
     /// The description.
     pub description: String,
     /// The embedded file.
@@ -73,8 +77,11 @@ pub struct PlannedMigration {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AppliedMigration {
-    /// The version.
+    /// The version (for a repeatable migration, its key: see [`AppliedMigration::repeatable`]).
     pub version: i64,
+    /// Whether it is a repeatable migration; its `version` is then a negative key derived from
+    /// its description.
+    pub repeatable: bool,
     /// The description.
     pub description: String,
     /// How long its SQL took.
@@ -126,8 +133,13 @@ impl fmt::Display for MigrationState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct StatusEntry {
-    /// The version.
+    /// The version (for a repeatable migration, its key: see [`StatusEntry::repeatable`]).
     pub version: i64,
+    /// Whether it is a repeatable migration (`R__<description>.sql`); its `version` is then a
+    /// negative key derived from its description. One that changed since it was applied is
+    /// pending (the next run applies it again), not modified; one whose file is gone is
+    /// missing, which no run refuses.
+    pub repeatable: bool,
     /// The description, from the file or (for a missing one) as recorded.
     pub description: String,
     /// Where it stands.
@@ -239,8 +251,11 @@ pub struct HistoryEvent {
     pub id: i64,
     /// The module.
     pub module: String,
-    /// The version.
+    /// The version (for a repeatable migration, its key: see [`HistoryEvent::repeatable`]).
     pub version: i64,
+    /// Whether the event is a repeatable migration's; its `version` is then a negative key
+    /// derived from its description.
+    pub repeatable: bool,
     /// The description.
     pub description: String,
     /// What happened.

@@ -14,6 +14,7 @@ mod directive_checksums;
 mod errors;
 mod import;
 mod lifecycle;
+mod other_folders;
 mod other_tools;
 mod postgres;
 mod sqlite;

@@ -1,7 +1,7 @@
 //! `schema history`: every recorded event, oldest first.
 
 use super::{Ctx, Exit};
-use crate::output::{duration, plain, Style};
+use crate::output::{duration, plain, version, Style};
 use crate::Error;
 use schema_runtime::{EventKind, HistoryEvent};
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
             .map(|e| {
                 vec![
                     plain(e.at.clone()),
-                    plain(e.version.to_string()),
+                    plain(version(e.version, e.repeatable)),
                     (e.event.as_str().to_owned(), style(e.event)),
                     plain(e.duration_ms.map_or_else(|| "-".to_owned(), duration)),
                     plain(e.by.clone()),
@@ -58,6 +58,9 @@ struct EventJson<'a> {
     id: i64,
     module: &'a str,
     version: i64,
+    /// Only for a repeatable migration's event, whose version is a key.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    repeatable: bool,
     description: &'a str,
     event: &'static str,
     checksum: Option<String>,
@@ -73,6 +76,7 @@ impl<'a> From<&'a HistoryEvent> for EventJson<'a> {
             id: e.id,
             module: &e.module,
             version: e.version,
+            repeatable: e.repeatable,
             description: &e.description,
             event: e.event.as_str(),
             checksum: e.checksum.as_ref().map(|c| c.to_hex()),

@@ -1,7 +1,7 @@
 //! `schema status`: every migration with its state, and exit code 3 (pending) or 4 (drift).
 
 use super::{Ctx, Exit};
-use crate::output::{count, duration, plain, Style};
+use crate::output::{count, duration, plain, version, Style};
 use crate::Error;
 use schema_runtime::{MigrationState, StatusEntry};
 use serde::Serialize;
@@ -13,7 +13,7 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
         .iter()
         .filter(|e| matches!(e.state, MigrationState::Pending | MigrationState::Running))
         .count();
-    let drift = entries.iter().filter(|e| is_drift(e.state)).count();
+    let drift = entries.iter().filter(|e| is_drift(e)).count();
     if ctx.out.json {
         ctx.out.json(&StatusJson {
             module: ctx.module,
@@ -50,12 +50,13 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
     })
 }
 
-/// Whether the state means the database and the files disagree.
-pub(crate) fn is_drift(state: MigrationState) -> bool {
-    matches!(
-        state,
-        MigrationState::Modified | MigrationState::Missing | MigrationState::Failed
-    )
+/// Whether the entry means the database and the files disagree. A repeatable migration whose
+/// file is gone is not: nothing runs it again, and no run refuses it.
+pub(crate) fn is_drift(e: &StatusEntry) -> bool {
+    match e.state {
+        MigrationState::Missing => !e.repeatable,
+        state => matches!(state, MigrationState::Modified | MigrationState::Failed),
+    }
 }
 
 fn row(e: &StatusEntry) -> Vec<(String, Style)> {
@@ -67,7 +68,7 @@ fn row(e: &StatusEntry) -> Vec<(String, Style)> {
         description.push_str(&format!(" ({progress})"));
     }
     vec![
-        plain(e.version.to_string()),
+        plain(version(e.version, e.repeatable)),
         (e.state.as_str().to_owned(), Style::of_state(e.state)),
         plain(e.applied_at.as_deref().unwrap_or("-")),
         plain(e.duration_ms.map_or_else(|| "-".to_owned(), duration)),
@@ -88,6 +89,9 @@ struct StatusJson<'a> {
 #[derive(Serialize)]
 pub(crate) struct EntryJson<'a> {
     version: i64,
+    /// Only for a repeatable migration, whose version is a key derived from its description.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    repeatable: bool,
     description: &'a str,
     state: &'static str,
     applied_at: Option<&'a str>,
@@ -112,6 +116,7 @@ impl<'a> From<&'a StatusEntry> for EntryJson<'a> {
     fn from(e: &'a StatusEntry) -> Self {
         EntryJson {
             version: e.version,
+            repeatable: e.repeatable,
             description: &e.description,
             state: e.state.as_str(),
             applied_at: e.applied_at.as_deref(),

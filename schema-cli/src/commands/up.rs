@@ -2,7 +2,7 @@
 
 use super::{Ctx, Exit};
 use crate::cli::UpArgs;
-use crate::output::{count, duration, plain, Style};
+use crate::output::{count, duration, plain, version, Style};
 use crate::Error;
 use schema_runtime::{AppliedMigration, PlannedMigration, Report};
 use serde::Serialize;
@@ -59,7 +59,7 @@ fn render_plan(plan: &[PlannedMigration], ctx: &Ctx<'_>) -> Result<(), Error> {
         count(plan.len(), "migration")
     ))?;
     for m in plan {
-        let mut header = format!("-- {} {}", m.version, m.file);
+        let mut header = format!("-- {} {}", version(m.version, m.repeatable), m.file);
         if m.no_transaction {
             header.push_str(" (no transaction)");
         }
@@ -94,7 +94,7 @@ pub(crate) fn render_report(report: &Report, ctx: &Ctx<'_>) -> Result<(), Error>
         .iter()
         .map(|m| {
             vec![
-                plain(m.version.to_string()),
+                plain(version(m.version, m.repeatable)),
                 (verb.to_owned(), Style::Good),
                 plain(duration(m.duration.as_millis() as i64)),
                 plain(m.description.clone()),
@@ -118,6 +118,8 @@ struct PlanJson<'a> {
 #[derive(Serialize)]
 struct PlannedJson<'a> {
     version: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    repeatable: bool,
     description: &'a str,
     file: &'a str,
     no_transaction: bool,
@@ -128,6 +130,7 @@ impl<'a> From<&'a PlannedMigration> for PlannedJson<'a> {
     fn from(m: &'a PlannedMigration) -> Self {
         PlannedJson {
             version: m.version,
+            repeatable: m.repeatable,
             description: &m.description,
             file: &m.file,
             no_transaction: m.no_transaction,
@@ -150,6 +153,8 @@ struct ReportJson<'a> {
 #[derive(Serialize)]
 struct DoneJson<'a> {
     version: i64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    repeatable: bool,
     description: &'a str,
     duration_ms: u128,
 }
@@ -160,6 +165,7 @@ impl<'a> From<&'a Report> for ReportJson<'a> {
             list.iter()
                 .map(|m| DoneJson {
                     version: m.version,
+                    repeatable: m.repeatable,
                     description: &m.description,
                     duration_ms: m.duration.as_millis(),
                 })

@@ -16,7 +16,7 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
         .iter()
         .filter(|e| !matches!(e.state, MigrationState::Pending | MigrationState::Running))
         .count();
-    let problems: Vec<&StatusEntry> = entries.iter().filter(|e| is_drift(e.state)).collect();
+    let problems: Vec<&StatusEntry> = entries.iter().filter(|e| is_drift(e)).collect();
     let notes = ctx.migrator.migrations().check_notes();
     if ctx.out.json {
         ctx.out.json(&VerifyJson {
@@ -72,9 +72,14 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
 
 /// The migration as a line names it: its file, or its version and description.
 fn place(e: &StatusEntry) -> String {
+    let migration = if e.repeatable {
+        "repeatable migration".to_owned()
+    } else {
+        format!("migration {}", e.version)
+    };
     e.file.as_deref().map_or_else(
-        || format!("migration {} (`{}`)", e.version, e.description),
-        |file| format!("{file}: migration {}", e.version),
+        || format!("{migration} (`{}`)", e.description),
+        |file| format!("{file}: {migration}"),
     )
 }
 

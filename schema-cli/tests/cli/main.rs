@@ -14,6 +14,7 @@ mod hints;
 mod import;
 mod mounted;
 mod new;
+mod other_folders;
 mod postgres;
 mod sqlite;
 mod support;

@@ -3,7 +3,7 @@ use std::fs;
 use tempfile::TempDir;
 
 /// A folder `migrations/` in a fresh temporary root, with `files` written into it.
-fn folder(files: &[(&str, &[u8])]) -> TempDir {
+pub(super) fn folder(files: &[(&str, &[u8])]) -> TempDir {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("migrations");
     fs::create_dir(&dir).unwrap();
@@ -15,19 +15,19 @@ fn folder(files: &[(&str, &[u8])]) -> TempDir {
     root
 }
 
-fn resolve(files: &[(&str, &[u8])]) -> Result<MigrationSet, Vec<Error>> {
+pub(super) fn resolve(files: &[(&str, &[u8])]) -> Result<MigrationSet, Vec<Error>> {
     let root = folder(files);
     resolve_dir(root.path(), "migrations")
 }
 
-fn messages(files: &[(&str, &[u8])]) -> Vec<String> {
+pub(super) fn messages(files: &[(&str, &[u8])]) -> Vec<String> {
     match resolve(files) {
         Ok(set) => panic!("expected errors, got {:?}", set.migrations),
         Err(errors) => errors.iter().map(ToString::to_string).collect(),
     }
 }
 
-fn names(set: &MigrationSet) -> Vec<(i64, &str, MigrationKind)> {
+pub(super) fn names(set: &MigrationSet) -> Vec<(i64, &str, MigrationKind)> {
     set.migrations
         .iter()
         .map(|m| (m.version, m.description.as_str(), m.kind))
@@ -136,10 +136,10 @@ fn reports_a_file_in_place_of_the_directory() {
 
 #[test]
 fn rejects_sql_files_whose_names_do_not_parse() {
-    let errors = messages(&[("V1__init.sql", b""), ("1_ok.sql", b"")]);
+    let errors = messages(&[("v1_init.sql", b""), ("1_ok.sql", b"")]);
     assert_eq!(
         errors,
-        vec!["migrations/V1__init.sql: not a migration name: expected `<VERSION>_<description>.sql`, `.up.sql` or `.down.sql`, with VERSION a whole number; rename it like `1_init.sql`"]
+        vec!["migrations/v1_init.sql: not a migration name: expected `<VERSION>_<description>.sql`, `.up.sql` or `.down.sql`, with VERSION a whole number; rename it like `1_init.sql`"]
     );
 }
 
@@ -348,7 +348,11 @@ fn rejects_diesel_folder_without_up_and_mixed_layouts() {
 
 #[test]
 fn suggests_names() {
-    assert_eq!(suggest_name("V3__add_email.sql"), "3_add_email.sql");
+    assert_eq!(suggest_name("V3_add_email.sql"), "V3__add_email.sql");
+    assert_eq!(suggest_name("U3-add_email.up.sql"), "U3__add_email.up.sql");
+    assert_eq!(suggest_name("v3-add_email.sql"), "3_add_email.sql");
+    assert_eq!(suggest_name("R__views.down.sql"), "R__views.sql");
+    assert_eq!(suggest_name("R1__views.sql"), "R__views.sql");
     assert_eq!(suggest_name("init.up.sql"), "<VERSION>_init.up.sql");
     assert_eq!(suggest_name("7.sql"), "7_description.sql");
 }
@@ -383,11 +387,11 @@ fn rejects_a_statement_that_ends_the_migrations_transaction() {
     );
     let errors = messages(&[(
         "1_a.sql",
-        b"-- wrapped\nBEGIN;\nCREATE TABLE a (x);\nCOMMIT;",
+        b"-- wrapped\nBEGIN;\nCREATE TABLE a (x);\nCOMMIT;\nCREATE TABLE b (x);",
     )]);
     assert_eq!(
         errors,
-        vec!["migrations/1_a.sql:2:1: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early: remove both statements, or put `-- no-transaction` at the top of the file to keep them"]
+        vec!["migrations/1_a.sql:2:1: the file opens and ends a transaction of its own (`BEGIN` … `COMMIT`), but each migration already runs in one, which the file's `COMMIT` would end early; a file that is one plain `BEGIN` … `COMMIT` and nothing else runs as the migration's transaction, and this one is not: remove both statements, or put `-- no-transaction` at the top of the file to keep them"]
     );
     // Savepoints stay inside the transaction; a `-- no-transaction` file manages its own.
     resolve(&[

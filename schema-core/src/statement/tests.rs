@@ -405,3 +405,19 @@ fn files_that_run_nothing_have_no_statements() {
         assert_ne!(survey(sql).statements, 0, "{sql:?}");
     }
 }
+
+#[test]
+fn a_goose_statement_block_is_one_statement() {
+    let sql = "-- +goose StatementBegin\nCREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';\nSELECT 1;\n-- +goose StatementEnd\nSELECT 2;\n--  +goose statementbegin\nSELECT 3; SELECT 4\n-- +goose StatementEnd\n";
+    let statements = split_statements(sql);
+    let texts: Vec<&str> = statements.iter().map(|s| s.text).collect();
+    assert_eq!(
+        texts,
+        [
+            "CREATE FUNCTION f() RETURNS INT LANGUAGE plpgsql AS 'BEGIN RETURN 1; END';\nSELECT 1;",
+            "SELECT 2;",
+            "SELECT 3; SELECT 4"
+        ]
+    );
+    assert_eq!(survey(sql).statements, 3);
+}

@@ -202,6 +202,7 @@ pub(crate) fn history_event(c: HistoryColumns) -> Option<HistoryEvent> {
         id: c.0,
         module: c.1,
         version: c.2,
+        repeatable: schema_core::is_repeatable_key(c.2),
         description: c.3,
         event: EventKind::parse(&c.4)?,
         checksum: c.5.as_deref().and_then(Checksum::from_hex),
@@ -351,7 +352,8 @@ pub(crate) fn batch_records(steps: &[Step], done: &[(Millis, usize)]) -> Vec<Wri
             status: Status::Applied,
             duration: duration.clone(),
             statements: *statements,
-            replace: false,
+            // A repeatable migration applied again replaces the row of its last apply.
+            replace: step.migration.is_repeatable(),
             applied_at: None,
         })
         .collect();

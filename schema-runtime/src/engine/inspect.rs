@@ -28,6 +28,7 @@ impl Migrator<'_> {
             .into_iter()
             .map(|m| PlannedMigration {
                 version: m.version,
+                repeatable: m.is_repeatable(),
                 description: m.description.to_owned(),
                 file: m.path.to_owned(),
                 sql: m.sql,
@@ -94,11 +95,16 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
                 Some(r) if r.status == Status::Running && live => MigrationState::Running,
                 Some(r) if r.needs_repair() => MigrationState::Failed,
                 Some(r) if r.status == Status::Baseline => MigrationState::Baseline,
+                // A repeatable migration that changed is applied again by the next run.
+                Some(r) if m.is_repeatable() && !m.matches_recorded(&r.checksum) => {
+                    MigrationState::Pending
+                }
                 Some(r) if !m.matches_recorded(&r.checksum) => MigrationState::Modified,
                 Some(_) => MigrationState::Applied,
             };
             StatusEntry {
                 version: m.version,
+                repeatable: m.is_repeatable(),
                 description: m.description.to_owned(),
                 state,
                 applied_at: row.map(|r| r.applied_at.clone()),
@@ -124,6 +130,7 @@ fn status_entries(migrations: &Migrations, applied: &[AppliedRow], live: bool) -
         if !embedded.contains(&row.version) {
             entries.push(StatusEntry {
                 version: row.version,
+                repeatable: schema_core::is_repeatable_key(row.version),
                 description: row.description.clone(),
                 state: MigrationState::Missing,
                 applied_at: Some(row.applied_at.clone()),

@@ -33,6 +33,9 @@ impl Migrator<'_> {
         let mut state = ModuleState::EMPTY;
         for row in &recorded {
             match embedded.get(&row.version) {
+                // A repeatable migration whose file was removed or renamed: its row stays (and
+                // `status` shows it missing), and nothing depends on it.
+                None if schema_core::is_repeatable_key(row.version) => continue,
                 None if self.ignore_missing => continue,
                 None => {
                     return Err(MigrateError::MissingMigration {
@@ -41,10 +44,13 @@ impl Migrator<'_> {
                         description: row.description.clone(),
                     })
                 }
-                // A row an earlier version recorded with the whole file's checksum, `-- schema:`
-                // lines included, is the file as it is: it stays as written (a replica or a
-                // rollback on that version still reads it), and the module row takes this
-                // set's fingerprint, so that the next boot stops at its first query again.
+                // A repeatable migration that changed is applied again, not refused.
+                Some(m) if m.is_repeatable() && !m.matches_recorded(&row.checksum) => continue,
+                // A row an earlier version recorded with the whole file's checksum (`-- schema:`
+                // lines included, or a goose or dbmate file run whole) is the file as it is: it
+                // stays as written (a replica or a rollback on that version still reads it), and
+                // the module row takes this set's fingerprint, so that the next boot stops at its
+                // first query again.
                 Some(m) if !m.matches_recorded(&row.checksum) && row.status != Status::Baseline => {
                     return Err(MigrateError::ChecksumMismatch {
                         version: row.version,
@@ -98,7 +104,7 @@ impl Migrator<'_> {
             ),
         };
         let mut pending = Vec::new();
-        for (i, m) in self.migrations.applying().enumerate() {
+        for (i, m) in self.migrations.versioned().enumerate() {
             if done.contains(&m.version) || target_position.is_some_and(|t| i > t) {
                 continue;
             }
@@ -113,6 +119,19 @@ impl Migrator<'_> {
             }
             pending.push(m);
         }
+        // The repeatable migrations go after every versioned one (they define views and
+        // functions over the tables those make), so only a run that goes to the last one
+        // applies them: each that is new, or changed since it was last applied.
+        let reaches_the_end = target_position.is_none_or(|t| t + 1 >= position.len());
+        if reaches_the_end {
+            let current: std::collections::HashSet<i64> =
+                rows.iter().map(|(r, _)| r.version).collect();
+            pending.extend(
+                self.migrations
+                    .repeatable()
+                    .filter(|m| !current.contains(&m.version)),
+            );
+        }
         Ok(Plan {
             applied: count,
             state,
@@ -120,17 +139,17 @@ impl Migrator<'_> {
         })
     }
 
-    /// Each embedded migration's place in apply order, by version.
+    /// Each embedded versioned migration's place in apply order, by version.
     pub(crate) fn positions(&self) -> HashMap<i64, usize> {
         self.migrations
-            .applying()
+            .versioned()
             .enumerate()
             .map(|(i, m)| (m.version, i))
             .collect()
     }
 
     pub(crate) fn unknown(&self, version: i64) -> MigrateError {
-        let mut versions = self.migrations.applying().map(|m| m.version);
+        let mut versions = self.migrations.versioned().map(|m| m.version);
         let first = versions.next().unwrap_or(0);
         MigrateError::UnknownVersion {
             version,

@@ -73,7 +73,7 @@ impl Migrator<'_> {
             Selection::After(version) => {
                 let after = match position.get(&version) {
                     Some(i) => Some(*i),
-                    None if self.migrations.applying().all(|m| m.version > version) => None,
+                    None if self.migrations.versioned().all(|m| m.version > version) => None,
                     None => return Err(self.unknown(version)),
                 };
                 // An applied migration this binary does not know (allowed by

@@ -360,8 +360,9 @@ pub(crate) fn applied(
             status: Status::Applied,
             duration,
             statements,
-            // A `-- no-transaction` file claimed its row (`running`) before its statements.
-            replace: m.no_transaction(),
+            // A `-- no-transaction` file claimed its row (`running`) before its statements; a
+            // repeatable migration applied again replaces the row of its last apply.
+            replace: m.no_transaction() || m.is_repeatable(),
             applied_at: None,
         },
         Write::ApplyEvents {

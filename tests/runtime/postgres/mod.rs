@@ -6,3 +6,4 @@ mod errors;
 mod issue14_no_tx;
 mod no_transaction;
 mod transaction_mode;
+mod wrapped;

@@ -192,3 +192,34 @@ async fn resume_of_an_interrupted_row_in_transaction_mode_is_refused_at_once() {
     assert!(message.contains("recorded as running"), "{message}");
     assert!(message.contains("LockMode::Session"), "{message}");
 }
+
+#[tokio::test]
+async fn a_changed_repeatable_migration_is_applied_again_in_transaction_lock_mode() {
+    // Each transaction re-checks under the lock whether another process applied a migration
+    // meanwhile; a repeatable migration's row of its last apply is not that.
+    let (pool, _url, _server) = fresh().await;
+    let view =
+        |n: i64| format!("DROP VIEW IF EXISTS answer;\nCREATE VIEW answer AS SELECT {n} AS n;\n");
+    let (_one, first) = files(&[
+        ("V1__a.sql", "CREATE TABLE a (id INT);"),
+        ("R__answer.sql", &view(41)),
+    ]);
+    let (_two, second) = files(&[
+        ("V1__a.sql", "CREATE TABLE a (id INT);"),
+        ("R__answer.sql", &view(42)),
+    ]);
+    for (set, expected) in [(&first, 2), (&second, 1)] {
+        let report = set
+            .migrator()
+            .lock_mode(LockMode::Transaction)
+            .run(&pool)
+            .await
+            .unwrap();
+        assert_eq!(report.applied.len(), expected, "{report:?}");
+    }
+    let n: i32 = sqlx::query_scalar("SELECT n FROM answer")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(n, 42);
+}

@@ -133,10 +133,7 @@ impl<'p> PgBackend<'p> {
         let mut durations = Vec::with_capacity(steps.len());
         for (index, step) in steps.iter().enumerate() {
             if Self::transaction_mode(&self.settings)
-                && self
-                    .status_of(&mut tx, step.migration.version)
-                    .await?
-                    .is_some()
+                && self.applied_meanwhile(&mut tx, step.migration).await?
             {
                 // Another process applied it after this one made its plan.
                 durations.push(None);

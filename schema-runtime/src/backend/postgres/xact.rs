@@ -14,7 +14,7 @@ use crate::backend::{ApplyError, Step};
 use crate::tracking::records::Write;
 use crate::tracking::state::{Fingerprint, ModuleState, Status};
 use crate::LockMode;
-use crate::{Checksum, MigrateError};
+use crate::{Checksum, MigrateError, Migration};
 use sqlx::postgres::PgConnection;
 use sqlx::{Executor, Row};
 use std::time::{Duration, Instant};
@@ -80,18 +80,19 @@ impl PgBackend<'_> {
             .map_err(MigrateError::db("taking the migration lock"))
     }
 
-    /// In transaction mode: the row of `version` as it is now, under the lock of `tx`.
+    /// In transaction mode: the status and checksum of the row of `version` as it is now,
+    /// under the lock of `tx`.
     pub(super) async fn status_of(
         &self,
         tx: &mut PgConnection,
         version: i64,
-    ) -> Result<Option<Status>, MigrateError> {
+    ) -> Result<Option<(Status, String)>, MigrateError> {
         // language=PostgreSQL
         let sql = format!(
-            "SELECT status FROM {} WHERE module = $1 AND version = $2",
+            "SELECT status, checksum FROM {} WHERE module = $1 AND version = $2",
             self.m
         );
-        let status: Option<String> = sqlx::query_scalar(&sql)
+        let row: Option<(String, String)> = sqlx::query_as(&sql)
             .persistent(false)
             .bind(&self.ctx.module)
             .bind(version)
@@ -100,7 +101,22 @@ impl PgBackend<'_> {
             .map_err(MigrateError::db(
                 "checking whether another process applied a migration",
             ))?;
-        Ok(status.as_deref().map(Status::parse))
+        Ok(row.map(|(status, checksum)| (Status::parse(&status), checksum)))
+    }
+
+    /// In transaction mode: whether the row of `m` says another process applied it after this
+    /// one made its plan; for a repeatable migration, with the checksum of this file (its row
+    /// of an earlier apply is replaced).
+    pub(super) async fn applied_meanwhile(
+        &self,
+        tx: &mut PgConnection,
+        m: &Migration,
+    ) -> Result<bool, MigrateError> {
+        Ok(match self.status_of(tx, m.version).await? {
+            None => false,
+            Some((_, checksum)) if m.is_repeatable() => checksum == m.checksum.to_hex(),
+            Some(_) => true,
+        })
     }
 
     /// The module state as the rows say, read under the lock of `tx`.
@@ -146,7 +162,9 @@ impl PgBackend<'_> {
         loop {
             let mut tx = begin_locked!(self, conn);
             let status = if Self::transaction_mode(&self.settings) {
-                self.status_of(&mut tx, step.migration.version).await?
+                self.status_of(&mut tx, step.migration.version)
+                    .await?
+                    .map(|(status, _)| status)
             } else {
                 None
             };

@@ -6,10 +6,11 @@ use sha2::{Digest, Sha384};
 use siphasher::sip::SipHasher13;
 use std::hash::{Hash, Hasher};
 
-/// The file as a tool read it: the embedded SQL has no BOM, and a tool that read the file with
-/// one hashed it with one.
+/// The file as a tool read it: the whole file (a goose or dbmate file's two halves, a wrapped
+/// file's `BEGIN` and `COMMIT`), with or without a BOM (the embedded text has none, and a tool
+/// that read the file with one hashed it with one).
 fn as_read(m: &Migration) -> [String; 2] {
-    [m.sql.to_owned(), format!("\u{feff}{}", m.sql)]
+    [m.source.to_owned(), format!("\u{feff}{}", m.source)]
 }
 
 /// Whether sqlx's checksum (SHA-384 of the file as read, see sqlx-core's `Migration::new`) is
@@ -54,7 +55,7 @@ pub(crate) fn refinery_matches(m: &Migration, name: &str, version: i64, recorded
 /// without any `\r` or `\n`: line endings do not change it, and neither do blank lines.
 pub(crate) fn flyway(m: &Migration) -> i32 {
     let mut hasher = crc32fast::Hasher::new();
-    for line in m.sql.split(['\r', '\n']) {
+    for line in m.source.split(['\r', '\n']) {
         hasher.update(line.as_bytes());
     }
     hasher.finalize() as i32
@@ -73,7 +74,9 @@ mod tests {
             description: "init",
             kind: MigrationKind::Simple,
             sql,
+            source: sql,
             checksum: Checksum([0; 32]),
+            legacy_checksum: None,
             loose_checksum: Checksum([0; 32]),
             statement_count: 1,
             directives: &[],

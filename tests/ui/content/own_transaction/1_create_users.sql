@@ -1,3 +1,4 @@
 BEGIN;
 CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);
 COMMIT;
+CREATE INDEX users_email ON users (email);

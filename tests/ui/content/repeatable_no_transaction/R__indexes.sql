@@ -1,0 +1,2 @@
+-- no-transaction
+CREATE INDEX IF NOT EXISTS users_email ON users (email);

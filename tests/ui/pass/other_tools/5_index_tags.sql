@@ -1,0 +1,3 @@
+BEGIN TRANSACTION;
+CREATE INDEX tags_name ON tags (name);
+COMMIT;

@@ -1,0 +1,5 @@
+-- +goose Up
+CREATE TABLE users (id INTEGER PRIMARY KEY);
+
+-- +goose Down
+DROP TABLE users;

@@ -1,0 +1,6 @@
+-- +goose Up
+-- +goose StatementBegin
+CREATE TABLE users (id INTEGER PRIMARY KEY);
+
+-- +goose Down
+DROP TABLE users;

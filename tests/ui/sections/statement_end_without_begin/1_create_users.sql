@@ -1,0 +1,6 @@
+-- +goose Up
+CREATE TABLE users (id INTEGER PRIMARY KEY);
+-- +goose StatementEnd
+
+-- +goose Down
+DROP TABLE users;
