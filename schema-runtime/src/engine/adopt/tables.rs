@@ -198,6 +198,7 @@ mod tests {
             kind: MigrationKind::Simple,
             sql: "",
             checksum: Checksum([0; 32]),
+            legacy_checksum: None,
             loose_checksum: Checksum([0; 32]),
             statement_count: 0,
             directives: &[],
