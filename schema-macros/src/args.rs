@@ -20,9 +20,13 @@ pub struct Args {
     pub check: bool,
     /// Which migrations are old (`old = <version> | none`).
     pub old: OldMigrations,
+    /// The module the set is tracked as (`module = "calendar"`).
+    pub module: Option<LitStr>,
+    /// The table prefix the set is confined to (`prefix = "calendar_"`).
+    pub prefix: Option<LitStr>,
 }
 
-const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `crate = path`";
+const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `crate = path`";
 
 /// The dialect when the call names none: the database the crate uses, from schema-runtime's
 /// `sqlite` and `postgres` features (forwarded to this crate's): PostgreSQL when only
@@ -50,6 +54,8 @@ impl Parse for Args {
             dialect: default_dialect(),
             check: true,
             old: OldMigrations::default(),
+            module: None,
+            prefix: None,
         };
         if input.is_empty() {
             return Ok(args);
@@ -107,6 +113,10 @@ impl Parse for Args {
                 args.check = value.value;
             } else if key == "old" {
                 args.old = parse_old(input)?;
+            } else if key == "module" {
+                args.module = Some(parse_name(input, "module", "calendar")?);
+            } else if key == "prefix" {
+                args.prefix = Some(parse_name(input, "prefix", "calendar_")?);
             } else {
                 return Err(syn::Error::new(
                     key.span(),
@@ -133,4 +143,32 @@ fn parse_old(input: ParseStream) -> syn::Result<OldMigrations> {
         Ok(word) => Err(syn::Error::new(word.span(), expected)),
         Err(e) => Err(syn::Error::new(e.span(), expected)),
     }
+}
+
+/// The value of `module = "…"` or `prefix = "…"`: a string literal of letters, digits and
+/// underscores (a module name is stored in every tracking row; a prefix starts table names).
+fn parse_name(input: ParseStream, option: &str, example: &str) -> syn::Result<LitStr> {
+    let value: LitStr = input.parse().map_err(|e| {
+        syn::Error::new(
+            e.span(),
+            format!("expected a string, like `{option} = \"{example}\"`"),
+        )
+    })?;
+    let text = value.value();
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || (option == "module" && c == '-'));
+    if !valid {
+        let allowed = if option == "module" {
+            "letters, digits, `_` and `-`"
+        } else {
+            "letters, digits and `_`"
+        };
+        return Err(syn::Error::new(
+            value.span(),
+            format!("`{option} = \"{text}\"`: a {option} is made of {allowed}, like `{option} = \"{example}\"`"),
+        ));
+    }
+    Ok(value)
 }

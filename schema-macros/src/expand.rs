@@ -37,6 +37,8 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
         Ok((set, warnings)) => {
             let embedded = Embedded {
                 set: &set,
+                module: args.module.as_ref(),
+                prefix: args.prefix.as_ref(),
                 krate: &args.krate,
                 checked: args.check,
                 notes: &warnings,
@@ -68,6 +70,8 @@ fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
 
 struct Embedded<'a> {
     set: &'a MigrationSet,
+    module: Option<&'a syn::LitStr>,
+    prefix: Option<&'a syn::LitStr>,
     krate: &'a syn::Path,
     checked: bool,
     /// What the check reported without failing the build, kept for `verify`.
@@ -104,6 +108,17 @@ impl ToTokens for Embedded<'_> {
                 #checked,
             )
         };
+        if self.module.is_some() || self.prefix.is_some() {
+            let module = match self.module {
+                Some(module) => quote!(#module),
+                None => quote!(#krate::__private::DEFAULT_MODULE),
+            };
+            let prefix = match self.prefix {
+                Some(prefix) => quote!(::core::option::Option::Some(#prefix)),
+                None => quote!(::core::option::Option::None),
+            };
+            new = quote!(#new.__with_module(#module, #prefix));
+        }
         if !self.notes.is_empty() {
             let notes = self.notes.iter().map(ToString::to_string);
             new = quote!(#new.__with_check_notes(&[#(#notes),*]));

@@ -89,6 +89,9 @@ impl Migration {
     }
 }
 
+/// The module a set is tracked as when the macro names none.
+pub const DEFAULT_MODULE: &str = "default";
+
 /// Every migration of one folder, embedded in the binary by
 /// [`embed_migrations!`](crate::embed_migrations), in the order they apply.
 ///
@@ -103,6 +106,8 @@ pub struct Migrations {
     fingerprint: Checksum,
     checked: bool,
     check_notes: &'static [&'static str],
+    module: &'static str,
+    prefix: Option<&'static str>,
 }
 
 impl Migrations {
@@ -121,7 +126,41 @@ impl Migrations {
             fingerprint,
             checked,
             check_notes: &[],
+            module: DEFAULT_MODULE,
+            prefix: None,
         }
+    }
+
+    #[doc(hidden)]
+    pub const fn __with_module(self, module: &'static str, prefix: Option<&'static str>) -> Self {
+        Migrations {
+            module,
+            prefix,
+            ..self
+        }
+    }
+
+    /// The same set tracked as `module` (`embed_migrations!(…, module = "…")` names it at
+    /// build time): for tools that load a folder at run time (`schema --module`). The name
+    /// lives as long as the process.
+    pub fn with_module(self, module: &str) -> Self {
+        Migrations {
+            module: Box::leak(module.to_owned().into_boxed_str()),
+            ..self
+        }
+    }
+
+    /// The module this set is tracked as: every tracking row carries it, so that several
+    /// sets share one database, each with its own versions. `default` unless the macro
+    /// named one (`module = "calendar"`).
+    pub fn module(&self) -> &'static str {
+        self.module
+    }
+
+    /// The table prefix the set is confined to (`prefix = "calendar_"`), checked at build
+    /// time: every object the set creates, changes, drops or writes starts with it.
+    pub fn prefix(&self) -> Option<&'static str> {
+        self.prefix
     }
 
     #[doc(hidden)]
@@ -214,6 +253,8 @@ impl Migrations {
             fingerprint,
             checked,
             check_notes: &[],
+            module: DEFAULT_MODULE,
+            prefix: None,
         }
     }
 

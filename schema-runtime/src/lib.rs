@@ -129,6 +129,7 @@ pub use schema_macros::embed_migrations;
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::embedded::DEFAULT_MODULE;
     pub use crate::{Checksum, Directive, Migration, MigrationKind, Migrations};
 
     /// What a failed `embed_migrations!` expands to after its errors, so that the errors are

@@ -88,7 +88,7 @@ impl Migrations {
     pub fn migrator(&self) -> Migrator<'_> {
         Migrator {
             migrations: self,
-            module: "default".to_owned(),
+            module: self.module().to_owned(),
             tables: TableNames::default(),
             applied_by: None,
             all_or_nothing: false,
@@ -129,8 +129,9 @@ impl Migrations {
 }
 
 impl<'m> Migrator<'m> {
-    /// The module (migration set) this run works on; `default` unless set. Several sets can
-    /// share one database, each with its own versions.
+    /// The module (migration set) this run works on: the one the macro named
+    /// (`module = "…"`), `default` when it named none. Several sets can share one database,
+    /// each with its own versions.
     pub fn module(mut self, module: impl Into<String>) -> Self {
         self.module = module.into();
         self
