@@ -2,6 +2,7 @@
 //! that restores every column but not their order.
 
 use crate::check::OldMigrations;
+use crate::diagnostic::Location;
 use crate::error::Error;
 
 /// A problem [`check`](crate::check) found that does not fail the build: the macro shows it
@@ -33,6 +34,17 @@ pub enum Warning {
         /// The tables whose columns come back in another order.
         tables: Vec<String>,
     },
+    /// A `PRAGMA foreign_keys = …` in a file that runs in the migration's transaction: SQLite
+    /// ignores it there without a word, so foreign keys stay as the connection has them. The
+    /// file runs (sqlx ran such files for years), so it is not an error, but the pragma does
+    /// not do what it says.
+    #[error("{at}: `PRAGMA foreign_keys` has no effect here: this file runs in the migration's transaction, and SQLite ignores the pragma inside a transaction, so foreign keys stay as the connection has them (sqlx turns them on) and a `DROP TABLE` may cascade; this is a warning, not an error: to make it take effect, put `-- no-transaction` at the top of the file (the `PRAGMA` first, then its own `BEGIN` … `COMMIT`, then the `PRAGMA` that turns them back on), or remove it\n{snippet}")]
+    PragmaIgnoredInTransaction {
+        /// Where the pragma is.
+        at: Location,
+        /// The pragma's line with a caret under it.
+        snippet: String,
+    },
 }
 
 impl Warning {
@@ -41,6 +53,7 @@ impl Warning {
         match self {
             Warning::InOldMigration { problem, .. } => problem.file(),
             Warning::ColumnOrder { down, .. } => Some(down),
+            Warning::PragmaIgnoredInTransaction { at, .. } => Some(&at.file),
         }
     }
 }

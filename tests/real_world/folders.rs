@@ -87,15 +87,15 @@ static AQUADOGGO_SQLITE: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/real/aquadoggo", dialect = "sqlite");
 static AQUADOGGO_POSTGRES: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/real/aquadoggo", dialect = "postgres");
-// BLOCKED, not embedded: the build check refuses
-// `20240305120015_torrust_add_independent_root_hash_field.sql:1:1` (`PRAGMA foreign_keys` has no
-// effect within a transaction). The file is valid under sqlx, which ran it for every torrust
-// user: its authors knew the pragma is a no-op there and back up the tables the `DROP TABLE`
-// cascades into. Enable once problems in old files are warnings (issue 16, "old history builds"):
-// static TORRUST_INDEX_SQLITE: Migrations = schema_runtime::embed_migrations!(
-//     "tests/fixtures/real/torrust-index-sqlite",
-//     dialect = "sqlite"
-// );
+// `20240305120015_torrust_add_independent_root_hash_field.sql` sets `PRAGMA foreign_keys` inside
+// the transaction it runs in, where SQLite ignores it: a warning, not an error. The file is valid
+// under sqlx, which ran it for every torrust user: its authors back up the tables the
+// `DROP TABLE` cascades into.
+#[allow(deprecated)]
+static TORRUST_INDEX_SQLITE: Migrations = schema_runtime::embed_migrations!(
+    "tests/fixtures/real/torrust-index-sqlite",
+    dialect = "sqlite"
+);
 static FANG_POSTGRES: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/real/fang-postgres", dialect = "postgres");
 static FANG_SQLITE: Migrations =
@@ -164,8 +164,7 @@ pub static TORRUST_INDEX_SQLITE_FOLDER: Folder = Folder {
     name: "torrust-index-sqlite",
     tool: Tool::Sqlx,
     downs: Downs::None,
-    // Blocked at build time: see `TORRUST_INDEX_SQLITE` above.
-    embedded: None,
+    embedded: Some(&TORRUST_INDEX_SQLITE),
 };
 pub static FANG_POSTGRES_FOLDER: Folder = Folder {
     name: "fang-postgres",

@@ -109,6 +109,25 @@ fn assert_same(folder: &Folder, after: &str, expected: &[String], actual: &[Stri
     );
 }
 
+/// torrust-index sets `PRAGMA foreign_keys` off and on inside the transaction its table rebuild
+/// runs in, where SQLite ignores it: the build goes on, with a warning for each.
+#[test]
+fn torrust_index_builds_with_a_warning_for_each_pragma_its_transaction_ignores() {
+    let notes = folders::TORRUST_INDEX_SQLITE_FOLDER
+        .migrations()
+        .check_notes();
+    let file = "tests/fixtures/real/torrust-index-sqlite/20240305120015_torrust_add_independent_root_hash_field.sql";
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    for (note, line) in notes.iter().zip([1, 160]) {
+        assert!(
+            note.starts_with(&format!(
+                "{file}:{line}:1: `PRAGMA foreign_keys` has no effect here"
+            )),
+            "{note}"
+        );
+    }
+}
+
 /// One test per folder, named after it, in a module per database.
 macro_rules! folders {
     ($db:ty: $($test:ident => $folder:ident),* $(,)?) => {

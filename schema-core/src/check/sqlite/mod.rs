@@ -5,6 +5,8 @@
 //!   names its statement; SQLite's error offset moves the location to the token it points at.
 //! - Files run inside a transaction, as the runtime runs them, unless they say
 //!   `-- no-transaction`.
+//! - A `PRAGMA foreign_keys = …` in a file run in a transaction is a warning, not an error:
+//!   SQLite ignores it there, and the file runs.
 //! - Statements that change the schema (or settings: `PRAGMA`) are run. Statements that only read
 //!   or write rows are compiled against the schema at that point, which finds every missing table
 //!   and column, but not run: the check then costs the same whatever data a migration moves, and
@@ -34,7 +36,7 @@ use undo::{check_undo, snapshot, Undo};
 /// ([`Judge::is_old`]) that fails does not stop the chain: its failing statements are
 /// reported and skipped, as it ran where it was deployed.
 pub(crate) fn check(set: &MigrationSet, judge: &Judge<'_>) -> (Vec<Error>, Vec<Warning>) {
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<Warning> = set.migrations.iter().flat_map(ignored_pragmas).collect();
     let cannot_run = |e: rusqlite::Error| {
         vec![Error::CheckCannotRun {
             reason: e.to_string(),
@@ -336,25 +338,45 @@ fn outside_a_transaction_only(sql: &str) -> Option<&'static str> {
         .filter(|w| !w.is_empty())
         .take(4)
         .collect();
-    let setting = |name: &str| {
-        let rest = upper.trim_start_matches("PRAGMA").trim_start();
-        let rest = rest.strip_prefix("MAIN.").unwrap_or(rest).trim_start();
-        rest.strip_prefix(name)
-            .is_some_and(|r| r.trim_start().starts_with(['=', '(']))
-    };
     match words.as_slice() {
         ["VACUUM", ..] => Some("cannot VACUUM from within a transaction"),
         ["ATTACH", ..] => Some("cannot ATTACH database within transaction"),
-        ["PRAGMA", ..] if setting("FOREIGN_KEYS") => Some(
-            "`PRAGMA foreign_keys` has no effect within a transaction: SQLite ignores it there, \
-             so foreign keys stay as the connection has them (sqlx turns them on), and a \
-             `DROP TABLE` the file meant to run without them would cascade or fail",
-        ),
-        ["PRAGMA", ..] if setting("JOURNAL_MODE") && upper.contains("WAL") => {
+        ["PRAGMA", ..] if sets_pragma(&upper, "JOURNAL_MODE") && upper.contains("WAL") => {
             Some("cannot change into wal mode from within a transaction")
         }
         _ => None,
     }
+}
+
+/// Whether `upper` (a statement in capitals) sets the pragma `name`: `PRAGMA name = …` or
+/// `PRAGMA main.name(…)`; reading it (`PRAGMA name;`) is not setting it.
+fn sets_pragma(upper: &str, name: &str) -> bool {
+    let Some(rest) = upper.trim_start().strip_prefix("PRAGMA") else {
+        return false;
+    };
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix("MAIN.").unwrap_or(rest).trim_start();
+    rest.strip_prefix(name)
+        .is_some_and(|r| r.trim_start().starts_with(['=', '(']))
+}
+
+/// A warning for each `PRAGMA foreign_keys = …` of `m` when it runs in a transaction, where
+/// SQLite ignores it without failing: unlike a `VACUUM` there, the file runs (sqlx ran such
+/// files for years, and their authors back up what a `DROP TABLE` would cascade into), so the
+/// build goes on and says the pragma does nothing. A file opted out with `-- schema: no-check`
+/// is not judged.
+fn ignored_pragmas(m: &Migration) -> Vec<Warning> {
+    if m.no_transaction() || m.no_check() {
+        return Vec::new();
+    }
+    split_statements(&m.sql)
+        .into_iter()
+        .filter(|s| sets_pragma(&s.text.to_ascii_uppercase(), "FOREIGN_KEYS"))
+        .map(|s| Warning::PragmaIgnoredInTransaction {
+            at: Location::at(m.display_path.clone(), s.line, s.column),
+            snippet: snippet(&m.sql, s.line, s.column),
+        })
+        .collect()
 }
 
 /// The schema name an `ATTACH … AS name` gives, if `sql` is one: the name after the last `AS`
@@ -492,11 +514,6 @@ fn reword(message: &str) -> String {
 }
 
 fn fix_for(message: &str, sql: &str) -> &'static str {
-    if message.starts_with("`PRAGMA foreign_keys`") {
-        return "put the statements that need foreign keys off in a `-- no-transaction` file: \
-                the `PRAGMA` first, then its own `BEGIN` … `COMMIT`, then the `PRAGMA` that \
-                turns them back on, as SQLite's steps for changing a table's definition say";
-    }
     if message.contains("opens a transaction that the file never ends") {
         return "end it before the file ends: `COMMIT` after a `BEGIN`, `RELEASE` after a \
                 `SAVEPOINT`; the connection would otherwise go back to the application inside it";

@@ -112,29 +112,9 @@ fn reports_transaction_statements_in_a_transactional_file() {
 
 #[test]
 fn reports_what_sqlite_does_not_do_inside_a_transaction() {
-    let rebuild = "PRAGMA foreign_keys = OFF;\n\
-                   CREATE TABLE a_new (id INTEGER PRIMARY KEY);\n\
-                   INSERT INTO a_new SELECT id FROM a;\n\
-                   DROP TABLE a;\n\
-                   ALTER TABLE a_new RENAME TO a;\n\
-                   PRAGMA foreign_keys = ON;";
-    let errors = check_files(&[
-        ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);"),
-        ("2_rebuild.sql", rebuild),
-    ]);
-    assert_eq!(errors.len(), 1, "{errors:#?}");
-    assert!(
-        errors[0].starts_with("migrations/2_rebuild.sql:1:1: sqlite cannot apply this statement: `PRAGMA foreign_keys` has no effect within a transaction"),
-        "{errors:#?}"
-    );
-    assert!(
-        errors[0].contains("`-- no-transaction` file"),
-        "{errors:#?}"
-    );
     for (sql, reason) in [
         ("VACUUM;", "cannot VACUUM"),
         ("PRAGMA main.journal_mode = WAL;", "wal mode"),
-        ("pragma foreign_keys(0);", "`PRAGMA foreign_keys`"),
     ] {
         let errors = check_files(&[("1_a.sql", sql)]);
         assert!(errors[0].contains(reason), "{sql}: {errors:#?}");
@@ -143,18 +123,79 @@ fn reports_what_sqlite_does_not_do_inside_a_transaction() {
             "{sql}: {errors:#?}"
         );
     }
-    // Reading a setting is fine, and so is all of it outside a transaction.
+    let no_transaction = "-- no-transaction\nPRAGMA foreign_keys = OFF;\nBEGIN;\nCOMMIT;\nVACUUM;";
     assert_eq!(
-        check_files(&[("1_a.sql", "PRAGMA foreign_keys;")]),
+        check_files(&[("1_a.sql", no_transaction)]),
         Vec::<String>::new()
     );
-    let no_transaction = format!(
-        "-- no-transaction\n{}\nBEGIN;\nCOMMIT;\nVACUUM;",
-        "PRAGMA foreign_keys = OFF;"
+}
+
+/// The warnings of checking `files`, every migration new, as messages; panics on an error.
+fn warnings_of(files: &[(&str, &str)]) -> Vec<String> {
+    let set = crate::check::resolved(files);
+    let (errors, warnings) = check(&set, &Judge::new(&set, crate::check::OldMigrations::None));
+    assert_eq!(errors, Vec::new());
+    warnings.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn a_foreign_keys_pragma_inside_the_transaction_is_a_warning_not_an_error() {
+    // A table rebuild as torrust-index wrote it: the pragma is a no-op where it runs, and the
+    // file knew it (it backs up the tables the `DROP TABLE` cascades into).
+    let rebuild = "PRAGMA foreign_keys = OFF;\n\
+                   CREATE TABLE a_new (id INTEGER PRIMARY KEY);\n\
+                   INSERT INTO a_new SELECT id FROM a;\n\
+                   DROP TABLE a;\n\
+                   ALTER TABLE a_new RENAME TO a;\n\
+                   pragma foreign_keys(1);";
+    let warnings = warnings_of(&[
+        ("1_a.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);"),
+        ("2_rebuild.sql", rebuild),
+    ]);
+    assert_eq!(warnings.len(), 2, "{warnings:#?}");
+    assert!(
+        warnings[0].starts_with("migrations/2_rebuild.sql:1:1: `PRAGMA foreign_keys` has no effect here: this file runs in the migration's transaction"),
+        "{warnings:#?}"
     );
-    assert_eq!(
-        check_files(&[("1_a.sql", &no_transaction)]),
-        Vec::<String>::new()
+    assert!(
+        warnings[0].contains("put `-- no-transaction` at the top of the file")
+            && warnings[0].contains("or remove it"),
+        "{warnings:#?}"
+    );
+    assert!(
+        warnings[1].starts_with("migrations/2_rebuild.sql:6:1: "),
+        "{warnings:#?}"
+    );
+    // Reading the setting is fine; so is setting it outside a transaction, or in a file that
+    // opted out of the check.
+    for sql in [
+        "PRAGMA foreign_keys;",
+        "-- no-transaction\nPRAGMA foreign_keys = OFF;",
+        "-- schema: no-check\nPRAGMA foreign_keys = OFF;",
+    ] {
+        assert_eq!(
+            warnings_of(&[("1_a.sql", sql)]),
+            Vec::<String>::new(),
+            "{sql}"
+        );
+    }
+}
+
+#[test]
+fn a_foreign_keys_pragma_in_an_old_file_is_the_same_warning() {
+    let set = crate::check::resolved(&[
+        ("1_a.up.sql", "CREATE TABLE a (id INT);"),
+        ("1_a.down.sql", "PRAGMA foreign_keys = OFF;\nDROP TABLE a;"),
+        ("2_b.sql", "CREATE TABLE b (id INT);"),
+    ]);
+    let (errors, warnings) = check(
+        &set,
+        &Judge::new(&set, crate::check::OldMigrations::default()),
+    );
+    assert_eq!(errors, Vec::new());
+    assert!(
+        matches!(&warnings[..], [Warning::PragmaIgnoredInTransaction { at, .. }] if at.file == "migrations/1_a.down.sql"),
+        "{warnings:#?}"
     );
 }
 
