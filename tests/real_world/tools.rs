@@ -4,18 +4,9 @@
 use crate::folders::{Folder, Tool};
 use crate::support;
 use crate::support::db::TestDb;
-use diesel::backend::Backend;
+use crate::support::diesel::{with_harness, DieselPg};
 use diesel::Connection;
 use diesel_migrations::{FileBasedMigrations, MigrationHarness};
-use std::path::PathBuf;
-
-/// diesel's PostgreSQL connection through diesel-async's pure-Rust driver: diesel's own
-/// `PgConnection` links libpq, a C library this workspace does not build. The wrapper is a
-/// diesel `Connection` (and so a `MigrationHarness`): each pending migration's `up.sql` runs
-/// in its own transaction, in version order, exactly as `diesel migration run` and diesel's
-/// embedded migrations run it.
-type DieselPg =
-    diesel_async::async_connection_wrapper::AsyncConnectionWrapper<diesel_async::AsyncPgConnection>;
 
 /// A database the suite applies real-world folders to, with the original tool or this one.
 pub trait RealDb: support::db::TestDb {
@@ -31,14 +22,7 @@ impl RealDb for support::sqlite::Db {
     async fn apply_with_tool(&self, folder: &Folder) {
         match folder.tool {
             Tool::Sqlx => self.sqlx_migrate(&folder.path()).await,
-            Tool::Diesel => {
-                let file = self.path.to_str().unwrap().to_owned();
-                diesel(folder, Direction::Up, move || {
-                    diesel::SqliteConnection::establish(&file)
-                })
-                .await
-                .unwrap_or_else(|e| panic!("diesel cannot apply `{}`: {e}", folder.name))
-            }
+            Tool::Diesel => self.diesel_migrate(&folder.path()).await,
         }
     }
 
@@ -47,7 +31,7 @@ impl RealDb for support::sqlite::Db {
             Tool::Sqlx => sqlx_undo(folder, count, &self.pool).await,
             Tool::Diesel => {
                 let file = self.path.to_str().unwrap().to_owned();
-                diesel(folder, Direction::Down(count), move || {
+                diesel_revert(folder, count, move || {
                     diesel::SqliteConnection::establish(&file)
                 })
                 .await
@@ -64,12 +48,7 @@ impl RealDb for support::pg::Db {
     async fn apply_with_tool(&self, folder: &Folder) {
         match folder.tool {
             Tool::Sqlx => self.sqlx_migrate(&folder.path()).await,
-            Tool::Diesel => {
-                let url = self.url.clone();
-                diesel(folder, Direction::Up, move || DieselPg::establish(&url))
-                    .await
-                    .unwrap_or_else(|e| panic!("diesel cannot apply `{}`: {e}", folder.name))
-            }
+            Tool::Diesel => self.diesel_migrate(&folder.path()).await,
         }
     }
 
@@ -78,10 +57,7 @@ impl RealDb for support::pg::Db {
             Tool::Sqlx => sqlx_undo(folder, count, &self.pool).await,
             Tool::Diesel => {
                 let url = self.url.clone();
-                diesel(folder, Direction::Down(count), move || {
-                    DieselPg::establish(&url)
-                })
-                .await
+                diesel_revert(folder, count, move || DieselPg::establish(&url)).await
             }
         }
     }
@@ -121,42 +97,21 @@ where
     migrator.undo(pool, target).await.map_err(|e| e.to_string())
 }
 
-#[derive(Clone, Copy)]
-enum Direction {
-    Up,
-    Down(Revert),
-}
-
-/// Runs diesel's harness on a thread of its own: diesel's connections are blocking, and
-/// diesel-async's wrapper drives its own runtime only outside one.
-async fn diesel<DB, C>(
+/// Reverts with diesel's harness what `count` says, newest first.
+async fn diesel_revert<C>(
     folder: &Folder,
-    direction: Direction,
+    count: Revert,
     connect: impl FnOnce() -> diesel::ConnectionResult<C> + Send + 'static,
 ) -> Result<(), String>
 where
-    DB: Backend,
-    C: Connection<Backend = DB> + MigrationHarness<DB>,
-    FileBasedMigrations: diesel::migration::MigrationSource<DB>,
+    C: Connection + MigrationHarness<C::Backend>,
+    FileBasedMigrations: diesel::migration::MigrationSource<C::Backend>,
 {
-    let dir: PathBuf = folder.path();
-    let (done, outcome) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let run = || -> Result<(), String> {
-            let mut conn = connect().map_err(|e| e.to_string())?;
-            let source = FileBasedMigrations::from_path(&dir).map_err(|e| e.to_string())?;
-            match direction {
-                Direction::Up => conn.run_pending_migrations(source).map(drop),
-                Direction::Down(Revert::All) => conn.revert_all_migrations(source).map(drop),
-                Direction::Down(Revert::Newest(n)) => {
-                    (0..n).try_for_each(|_| conn.revert_last_migration(source.clone()).map(drop))
-                }
-            }
-            .map_err(|e| e.to_string())
-        };
-        let _ = done.send(run());
-    });
-    outcome
-        .await
-        .map_err(|_| "diesel's thread panicked".to_owned())?
+    with_harness(&folder.path(), connect, move |conn, source| match count {
+        Revert::All => conn.revert_all_migrations(source).map(drop),
+        Revert::Newest(n) => {
+            (0..n).try_for_each(|_| conn.revert_last_migration(source.clone()).map(drop))
+        }
+    })
+    .await
 }

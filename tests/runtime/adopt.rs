@@ -171,30 +171,31 @@ async fn a_database_sqlx_migrated_is_adopted_with_its_times_and_the_rest_applied
     assert_eq!(history[0].duration_ms, Some(42));
 }
 
-/// diesel's table, created as diesel creates it (diesel's
-/// `diesel/src/migration/setup_migration_table.sql`), holding the versions diesel writes: the
-/// folder name's version with its dashes removed (diesel_migrations'
-/// `migrations_internals::version_from_string`).
+/// diesel migrates the database itself, with its own harness over the `adopt_diesel` fixture's
+/// first two folders, byte for byte; its times are then set back to days the test knows.
 async fn diesel_migrated(db: &impl TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join("tests/fixtures/adopt_diesel");
+    for name in [
+        "2024-01-01-000001_create_accounts",
+        "2024-01-02-000001_balance_in_cents",
+    ] {
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        for file in ["up.sql", "down.sql"] {
+            std::fs::copy(
+                fixture.join(name).join(file),
+                dir.path().join(name).join(file),
+            )
+            .unwrap();
+        }
+    }
+    db.diesel_migrate(dir.path()).await;
+    assert_eq!(balance(db).await, 500);
     db.exec(
-        "CREATE TABLE IF NOT EXISTS __diesel_schema_migrations (
-               version VARCHAR(50) PRIMARY KEY NOT NULL,
-               run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
-        );",
+        "UPDATE __diesel_schema_migrations SET run_on = '2021-03-04 05:06:07' WHERE version = '20240101000001';
+         UPDATE __diesel_schema_migrations SET run_on = '2021-03-05 06:07:08' WHERE version = '20240102000001';",
     )
     .await;
-    for (m, at) in adopt_diesel()
-        .applying()
-        .take(2)
-        .zip(["2021-03-04 05:06:07", "2021-03-05 06:07:08"])
-    {
-        db.exec(m.sql).await;
-        db.exec(&format!(
-            "INSERT INTO __diesel_schema_migrations (version, run_on) VALUES ('{}', '{at}')",
-            m.version_text.replace('-', "")
-        ))
-        .await;
-    }
 }
 
 async fn a_database_diesel_migrated_is_adopted_with_its_times_and_the_rest_applied(

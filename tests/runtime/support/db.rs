@@ -37,6 +37,8 @@ pub trait TestDb: Sized {
     async fn schema(&self) -> Vec<String>;
     /// Migrates the database with sqlx's own migrator, from the folder `folder`.
     async fn sqlx_migrate(&self, folder: &Path);
+    /// Migrates the database with diesel's own harness, from the diesel folder `folder`.
+    async fn diesel_migrate(&self, folder: &Path);
 }
 
 /// The methods of [`TestDb`] written the same for both databases, inside an `impl` whose type
@@ -93,6 +95,15 @@ impl TestDb for super::sqlite::Db {
         self.path.clone().into_os_string()
     }
 
+    async fn diesel_migrate(&self, folder: &Path) {
+        let file = self.path.to_str().unwrap().to_owned();
+        super::diesel::run_pending(folder, move || {
+            <diesel::SqliteConnection as diesel::Connection>::establish(&file)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("diesel cannot apply {}: {e}", folder.display()))
+    }
+
     pool_methods!();
 
     async fn fresh() -> Self {
@@ -124,6 +135,15 @@ impl TestDb for super::pg::Db {
 
     fn address(&self) -> std::ffi::OsString {
         self.url.clone().into()
+    }
+
+    async fn diesel_migrate(&self, folder: &Path) {
+        let url = self.url.clone();
+        super::diesel::run_pending(folder, move || {
+            <super::diesel::DieselPg as diesel::Connection>::establish(&url)
+        })
+        .await
+        .unwrap_or_else(|e| panic!("diesel cannot apply {}: {e}", folder.display()))
     }
 
     pool_methods!();

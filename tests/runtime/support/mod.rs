@@ -3,6 +3,7 @@
 
 #[macro_use]
 pub mod db;
+pub mod diesel;
 pub mod folders;
 pub mod pg;
 pub mod replicas;
