@@ -4,8 +4,8 @@
 //! `fixture-migrator <sqlite file | postgres:// URL> <fixture set> [lock timeout in ms] [transaction]`
 //! `transaction` selects PostgreSQL's transaction lock mode and turns sqlx's statement cache off,
 //! as a service behind a transaction-pooling proxy must.
-//! Prints `started`, then `applied <version>` per applied migration and exits 0, or prints the
-//! error and exits 1. The set is `tests/fixtures/<set>`, loaded at run time with the checks the
+//! Prints `started`, then `adopted <version>` per migration adopted from another tool's history
+//! and `applied <version>` per applied migration and exits 0, or prints the error and exits 1. The set is `tests/fixtures/<set>`, loaded at run time with the checks the
 //! macro makes at build time.
 
 use schema_runtime::{DbPool, LockMode, Migrations};
@@ -79,6 +79,9 @@ async fn main() {
     }
     match migrator.run(pool).await {
         Ok(report) => {
+            for version in report.adopted.iter().flat_map(|a| &a.versions) {
+                println!("adopted {version}");
+            }
             for m in report.applied {
                 println!("applied {}", m.version);
             }

@@ -8,6 +8,7 @@
 
 use crate::support::db::TestDb;
 use crate::support::message;
+use crate::support::replicas::{spawn_replicas, wait_each};
 use schema_runtime::{EventKind, MigrateError, MigrationState, Migrations, OtherTool};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -22,6 +23,7 @@ on_both_databases!(
     a_version_the_folder_lacks_is_refused_unless_ignore_missing,
     adopting_turned_off_refuses_as_before,
     a_history_the_set_cannot_follow_on_from_is_refused_with_nothing_recorded,
+    six_boots_at_once_adopt_the_history_once_and_all_succeed,
 );
 
 pub fn root() -> &'static Path {
@@ -409,4 +411,42 @@ async fn a_history_the_set_cannot_follow_on_from_is_refused_with_nothing_recorde
     assert_eq!(report.adopted.expect("adopted").versions, [1, 3]);
     assert_eq!(report.applied.len(), 1);
     assert_eq!(balance(db).await, 500);
+}
+
+async fn six_boots_at_once_adopt_the_history_once_and_all_succeed<D: TestDb>(db: &D) {
+    sqlx_migrated(db).await;
+    let outputs = wait_each(spawn_replicas(db.address(), "adopt", 6, &["120000"]));
+    adopted_once_by_one_boot(db, outputs).await;
+}
+
+/// After boots started at once on a database sqlx migrated (`sqlx_migrated`), each printing
+/// `outputs` (see `fixture-migrator`): exactly one adopted sqlx's two migrations, exactly one
+/// applied the third, each is recorded once with sqlx's times, and nothing ran twice.
+pub async fn adopted_once_by_one_boot<D: TestDb>(db: &D, outputs: Vec<Vec<String>>) {
+    let adopting: Vec<&Vec<String>> = outputs
+        .iter()
+        .filter(|lines| lines.iter().any(|l| l.starts_with("adopted ")))
+        .collect();
+    assert_eq!(adopting.len(), 1, "exactly one boot adopts: {outputs:?}");
+    assert_eq!(adopting[0][..2], ["adopted 1", "adopted 2"], "{outputs:?}");
+    let applied: Vec<&String> = outputs
+        .iter()
+        .flatten()
+        .filter(|l| l.starts_with("applied "))
+        .collect();
+    assert_eq!(applied, ["applied 3"], "{outputs:?}");
+    assert_eq!(balance(db).await, 500, "nothing applied twice");
+    let rows: Vec<i64> = db.tracking_rows().await.iter().map(|r| r.1).collect();
+    assert_eq!(rows, [1, 2, 3], "each recorded once");
+    let events = db
+        .texts("SELECT event FROM _schema_history ORDER BY version, event")
+        .await;
+    assert_eq!(events, ["import", "import", "apply"]);
+    let t = "2021-03-04T05:06:07.000Z";
+    let at = applied_at(db, adopt()).await;
+    assert_eq!(
+        at[..2],
+        [Some(t.to_owned()), Some(t.to_owned())],
+        "sqlx's times"
+    );
 }

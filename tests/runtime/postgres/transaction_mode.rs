@@ -223,3 +223,16 @@ async fn a_changed_repeatable_migration_is_applied_again_in_transaction_lock_mod
         .unwrap();
     assert_eq!(n, 42);
 }
+
+#[tokio::test]
+async fn behind_a_transaction_pooling_proxy_six_boots_adopt_an_sqlx_history_once() {
+    let db = pg::Db::fresh().await;
+    crate::adopt::sqlx_migrated(&db).await;
+    let outputs = crate::support::replicas::wait_each(crate::support::replicas::spawn_replicas(
+        through_pgbouncer(&db.url),
+        "adopt",
+        6,
+        &["120000", "transaction"],
+    ));
+    crate::adopt::adopted_once_by_one_boot(&db, outputs).await;
+}

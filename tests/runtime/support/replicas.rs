@@ -31,21 +31,32 @@ pub fn spawn_replicas(
 
 /// Waits for every child, asserting each succeeded, and returns the versions they applied.
 pub fn wait_all(children: Vec<Child>) -> Vec<String> {
-    let mut applied = Vec::new();
-    for child in children {
-        let output = child.wait_with_output().unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        assert!(
-            output.status.success(),
-            "{stdout}\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        applied.extend(
+    wait_each(children)
+        .iter()
+        .flatten()
+        .filter_map(|l| l.strip_prefix("applied "))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Waits for every child, asserting each succeeded, and returns what each printed after
+/// `started`, one list of lines per child.
+pub fn wait_each(children: Vec<Child>) -> Vec<Vec<String>> {
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success(),
+                "{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
             stdout
                 .lines()
-                .filter_map(|l| l.strip_prefix("applied "))
-                .map(str::to_owned),
-        );
-    }
-    applied
+                .filter(|l| *l != "started")
+                .map(str::to_owned)
+                .collect()
+        })
+        .collect()
 }
