@@ -1,3 +1,4 @@
+use super::lexer::{is_word_char, is_word_start};
 use super::*;
 use proptest::prelude::*;
 
