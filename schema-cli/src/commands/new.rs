@@ -1,11 +1,13 @@
 //! `schema new <name>`: create a migration file (or a reversible pair) after the folder's
-//! newest, named by a UTC timestamp or the next sequential number.
+//! newest, named by a UTC timestamp or the next sequential number, the way the folder's files
+//! are named (sqlx's `<VERSION>_<name>.sql`, diesel's folders, refinery's and Flyway's
+//! `V<VERSION>__<name>.sql`).
 
 use super::Exit;
 use crate::cli::NewArgs;
 use crate::output::Output;
 use crate::Error;
-use schema_core::{Layout, MigrationSet};
+use schema_core::{Layout, MigrationKind, MigrationSet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -27,12 +29,23 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
         })?;
         empty_set(source)
     };
-    let diesel = set.layout == Layout::Folders;
-    let version = next_version(&set, args.sequential, diesel, now_utc())?;
+    let naming = Naming::of(&set);
+    let diesel = naming == Naming::Diesel;
+    // A refinery or Flyway folder counts its versions 1, 2, 3 (`V3__x.sql`), unless it
+    // already uses timestamps.
+    let sequential = args.sequential
+        || matches!(
+            naming,
+            Naming::Prefixed {
+                timestamps: false,
+                ..
+            }
+        );
+    let version = next_version(&set, sequential, diesel, now_utc())?;
     if diesel {
         sorts_last(&set, &version)?;
     }
-    let files = file_names(&version, &name, args.reversible || diesel, diesel);
+    let files = file_names(&version, &name, args.reversible || diesel, naming);
     for file in &files {
         check_name(file, &name, diesel)?;
     }
@@ -89,7 +102,13 @@ fn next_version(
     diesel: bool,
     now: Civil,
 ) -> Result<Version, Error> {
-    let highest = set.migrations.iter().map(|m| m.version).max();
+    // A repeatable migration's key is not a version (and is negative).
+    let highest = set
+        .migrations
+        .iter()
+        .filter(|m| m.kind != MigrationKind::Repeatable)
+        .map(|m| m.version)
+        .max();
     let after_highest = || match highest {
         Some(highest) => highest
             .checked_add(1)
@@ -142,14 +161,78 @@ fn sorts_last(set: &MigrationSet, version: &Version) -> Result<(), Error> {
     }
 }
 
-fn file_names(version: &Version, name: &str, reversible: bool, diesel: bool) -> Vec<String> {
+/// How the folder names its migrations, which a new one follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    /// sqlx's `<VERSION>_<name>.sql` (and an empty folder's).
+    Plain,
+    /// diesel's `<VERSION>_<name>/up.sql`.
+    Diesel,
+    /// refinery's and Flyway's `V<VERSION>__<name>.sql` (`prefix` `V`, or refinery's `U`), with
+    /// `timestamps` when the versions are dates rather than 1, 2, 3.
+    Prefixed { prefix: char, timestamps: bool },
+}
+
+impl Naming {
+    /// The naming of the folder's newest versioned migration; a folder holding only
+    /// repeatable migrations (`R__`, a Flyway name) is a Flyway folder.
+    fn of(set: &MigrationSet) -> Naming {
+        if set.layout == Layout::Folders {
+            return Naming::Diesel;
+        }
+        let versioned = set
+            .migrations
+            .iter()
+            .filter(|m| m.kind != MigrationKind::Repeatable)
+            .max_by_key(|m| m.version);
+        let Some(newest) = versioned else {
+            let flyway = set
+                .migrations
+                .iter()
+                .any(|m| m.kind == MigrationKind::Repeatable);
+            return if flyway {
+                Naming::Prefixed {
+                    prefix: 'V',
+                    timestamps: false,
+                }
+            } else {
+                Naming::Plain
+            };
+        };
+        let file = newest
+            .path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let mut chars = file.chars();
+        match (chars.next(), chars.next()) {
+            (Some(prefix @ ('V' | 'U')), Some(digit))
+                if digit.is_ascii_digit() && file.contains("__") =>
+            {
+                Naming::Prefixed {
+                    prefix,
+                    // `YYYYMMDDHHMM` and longer: a date, not a count.
+                    timestamps: newest.version_text.len() >= 12,
+                }
+            }
+            _ => Naming::Plain,
+        }
+    }
+}
+
+fn file_names(version: &Version, name: &str, reversible: bool, naming: Naming) -> Vec<String> {
     let v = &version.text;
-    if diesel {
-        vec![format!("{v}_{name}/up.sql"), format!("{v}_{name}/down.sql")]
-    } else if reversible {
-        vec![format!("{v}_{name}.up.sql"), format!("{v}_{name}.down.sql")]
+    let stem = match naming {
+        Naming::Diesel => {
+            return vec![format!("{v}_{name}/up.sql"), format!("{v}_{name}/down.sql")];
+        }
+        Naming::Plain => format!("{v}_{name}"),
+        Naming::Prefixed { prefix, .. } => format!("{prefix}{v}__{name}"),
+    };
+    if reversible {
+        vec![format!("{stem}.up.sql"), format!("{stem}.down.sql")]
     } else {
-        vec![format!("{v}_{name}.sql")]
+        vec![format!("{stem}.sql")]
     }
 }
 

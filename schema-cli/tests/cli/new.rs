@@ -123,3 +123,94 @@ fn new_sequential_in_a_diesel_folder_refuses_a_version_that_would_sort_first() {
         "created migrations/09_b/up.sql\ncreated migrations/09_b/down.sql\n"
     );
 }
+
+/// The names `schema new … --json` created, each under `migrations/`.
+fn created(project: &Project, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["new"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    let json = project.schema(&all).code(0).json();
+    json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let f = f.as_str().unwrap();
+            f.strip_prefix("migrations/").unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn new_in_a_flyway_folder_writes_the_next_flyway_name() {
+    let project = Project::new();
+    project.write("V1__init.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    project.write(
+        "V2__add_b.sql",
+        "CREATE TABLE b (id INTEGER PRIMARY KEY);\n",
+    );
+    project.write(
+        "R__a_ids.sql",
+        "DROP VIEW IF EXISTS a_ids;\nCREATE VIEW a_ids AS SELECT id FROM a;\n",
+    );
+    assert_eq!(created(&project, &["add c"]), ["V3__add_c.sql"]);
+    project.write(
+        "V3__add_c.sql",
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\n",
+    );
+    assert_eq!(
+        created(&project, &["add_d", "--reversible"]),
+        ["V4__add_d.up.sql", "V4__add_d.down.sql"]
+    );
+    project.write(
+        "V4__add_d.up.sql",
+        "CREATE TABLE d (id INTEGER PRIMARY KEY);\n",
+    );
+    project.write("V4__add_d.down.sql", "DROP TABLE d;\n");
+    // The folder the names make is one the tool reads: every file applies, and reverts.
+    let up = project.schema(&["up", "--json"]).code(0).json();
+    let mut applied = versions(&up["applied"]);
+    applied.retain(|v| *v > 0);
+    assert_eq!(applied, [1, 2, 3, 4]);
+    project.schema(&["down"]).code(0);
+    assert!(!tables(&project.sqlite_file()).contains(&"d".to_owned()));
+}
+
+#[test]
+fn new_in_a_flyway_folder_pads_like_its_files_and_keeps_a_timestamp_line() {
+    let padded = Project::new();
+    padded.write(
+        "V001__init.sql",
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+    );
+    assert_eq!(created(&padded, &["next"]), ["V002__next.sql"]);
+
+    let refinery = Project::new();
+    refinery.write("U7__init.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    assert_eq!(created(&refinery, &["next"]), ["U8__next.sql"]);
+
+    // Versions that are dates stay dates: the new one is now, after the newest.
+    let dated = Project::new();
+    dated.write(
+        "V20200101120000__init.sql",
+        "CREATE TABLE a (id INTEGER PRIMARY KEY);\n",
+    );
+    let name = created(&dated, &["next"]).remove(0);
+    let version: i64 = name
+        .strip_prefix('V')
+        .and_then(|rest| rest.strip_suffix("__next.sql"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(version > 20250101000000, "{name}");
+
+    // Only repeatable migrations: a Flyway folder, counted from 1.
+    let repeatables = Project::new();
+    repeatables.write("R__one.sql", "SELECT 1;\n");
+    assert_eq!(created(&repeatables, &["first"]), ["V1__first.sql"]);
+
+    // An sqlx folder keeps sqlx's names.
+    let sqlx = Project::new();
+    sqlx.write("1_init.sql", "CREATE TABLE a (id INTEGER PRIMARY KEY);\n");
+    assert_eq!(created(&sqlx, &["next", "--sequential"]), ["2_next.sql"]);
+}
