@@ -24,6 +24,11 @@ pub struct Report {
     pub adopted: Option<Adopted>,
     /// How long the whole run took, lock wait included.
     pub elapsed: Duration,
+    /// After a revert that leaves no versioned migration applied: the descriptions of the
+    /// repeatable migrations (`R__<description>.sql`) still recorded as applied, in version
+    /// order. A repeatable migration has no down, so a revert leaves it (and its objects)
+    /// alone; the next run applies it again only if its file changed.
+    pub kept_repeatable: Vec<String>,
 }
 
 impl Report {

@@ -27,6 +27,7 @@ on_both_databases!(
     a_repeatable_migration_applies_again_only_when_it_changes,
     a_changed_repeatable_migration_applies_again_in_an_all_or_nothing_run,
     a_failing_repeatable_migration_rolls_back_and_is_reported,
+    a_revert_to_zero_leaves_the_repeatable_ones_applied_and_names_them,
 );
 
 fn versions(report: &[schema_runtime::AppliedMigration]) -> Vec<(i64, bool)> {
@@ -377,4 +378,77 @@ async fn a_failing_repeatable_migration_rolls_back_and_is_reported<D: TestDb>(db
         ))
         .await;
     assert_eq!(views, Vec::<String>::new());
+}
+
+async fn a_revert_to_zero_leaves_the_repeatable_ones_applied_and_names_them(db: &impl TestDb) {
+    let (_dir, set) = files(&[
+        (
+            "V1__create_people.up.sql",
+            "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT);\n",
+        ),
+        ("V1__create_people.down.sql", "DROP TABLE people;\n"),
+        (
+            "V2__create_pets.up.sql",
+            "CREATE TABLE pets (id INTEGER PRIMARY KEY, owner_id INTEGER);\n",
+        ),
+        ("V2__create_pets.down.sql", "DROP TABLE pets;\n"),
+        (
+            "R__app_version.sql",
+            "DROP VIEW IF EXISTS app_version;\nCREATE VIEW app_version AS SELECT 3 AS version;\n",
+        ),
+    ]);
+    let key = set.repeatable().next().unwrap().version;
+    set.run(db.pool()).await.unwrap();
+
+    // A revert that leaves a versioned migration applied says nothing of them.
+    let one = set.migrator().revert_last(db.pool(), 1).await.unwrap();
+    assert_eq!(versions(&one.reverted), [(2, false)]);
+    assert!(one.kept_repeatable.is_empty(), "{one:?}");
+
+    // A revert to 0 reverts every versioned migration, and names the repeatable one it leaves.
+    let all = set.migrator().revert_to(db.pool(), 0).await.unwrap();
+    assert_eq!(versions(&all.reverted), [(1, false)]);
+    assert_eq!(all.kept_repeatable, ["app_version"]);
+    // Status and history say what the database holds: the view stands, recorded as applied.
+    assert_eq!(
+        db.number("SELECT count(*) FROM app_version WHERE version = 3")
+            .await,
+        1
+    );
+    let status = set.status(db.pool()).await.unwrap();
+    let states: Vec<(i64, MigrationState)> = status.iter().map(|e| (e.version, e.state)).collect();
+    assert_eq!(
+        states,
+        [
+            (1, MigrationState::Pending),
+            (2, MigrationState::Pending),
+            (key, MigrationState::Applied)
+        ]
+    );
+    let history = set.history(db.pool()).await.unwrap();
+    let events: Vec<(i64, EventKind)> = history.iter().map(|e| (e.version, e.event)).collect();
+    assert_eq!(
+        events,
+        [
+            (1, EventKind::Apply),
+            (2, EventKind::Apply),
+            (key, EventKind::Apply),
+            (2, EventKind::Revert),
+            (1, EventKind::Revert)
+        ]
+    );
+    assert_eq!(
+        db.applied_versions().await,
+        [(key, "applied".to_owned())],
+        "the repeatable's row alone"
+    );
+
+    // Nothing left to revert: the report still says what remains.
+    let again = set.migrator().revert_to(db.pool(), 0).await.unwrap();
+    assert!(again.reverted.is_empty());
+    assert_eq!(again.kept_repeatable, ["app_version"]);
+
+    // The next run applies the versioned ones; the unchanged repeatable is not run again.
+    let rerun = set.run(db.pool()).await.unwrap();
+    assert_eq!(versions(&rerun.applied), [(1, false), (2, false)]);
 }

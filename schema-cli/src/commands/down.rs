@@ -16,8 +16,20 @@ pub(crate) async fn run(args: &DownArgs, ctx: Ctx<'_>) -> Result<Exit, Error> {
     };
     if !ctx.out.json && report.reverted.is_empty() {
         ctx.out.line("nothing to revert")?;
-        return Ok(Exit::Ok);
+    } else {
+        super::up::render_report(&report, &ctx)?;
     }
-    super::up::render_report(&report, &ctx)?;
+    if !ctx.out.json && !report.kept_repeatable.is_empty() {
+        let names: Vec<String> = report
+            .kept_repeatable
+            .iter()
+            .map(|d| format!("`{d}`"))
+            .collect();
+        ctx.out.line(&format!(
+            "still applied: repeatable {} {} (a repeatable migration has no down: its objects stay, and the next `up` applies it again only if its file changed)",
+            if names.len() == 1 { "migration" } else { "migrations" },
+            names.join(", ")
+        ))?;
+    }
     Ok(Exit::Ok)
 }

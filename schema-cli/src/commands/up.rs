@@ -147,6 +147,8 @@ struct ReportJson<'a> {
     reverted: Vec<DoneJson<'a>>,
     already_applied: usize,
     adopted: Option<super::import::ImportJson<'a>>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    kept_repeatable: &'a [String],
     elapsed_ms: u128,
 }
 
@@ -177,6 +179,7 @@ impl<'a> From<&'a Report> for ReportJson<'a> {
             reverted: done(&r.reverted),
             already_applied: r.already_applied,
             adopted: r.adopted.as_ref().map(Into::into),
+            kept_repeatable: &r.kept_repeatable,
             elapsed_ms: r.elapsed.as_millis(),
         }
     }

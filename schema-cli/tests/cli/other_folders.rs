@@ -79,3 +79,42 @@ fn a_goose_file_applies_its_up_and_down_reverts_it() {
     project.schema(&["down", "--to", "0"]).code(0);
     assert!(!tables(&project.sqlite_file()).contains(&"notes".to_owned()));
 }
+
+#[test]
+fn down_to_zero_names_the_repeatable_migrations_it_leaves_applied() {
+    let project = Project::new();
+    project.write(
+        "V1__create_people.up.sql",
+        "CREATE TABLE people (id INTEGER PRIMARY KEY);\n",
+    );
+    project.write("V1__create_people.down.sql", "DROP TABLE people;\n");
+    project.write(
+        "R__app_version.sql",
+        "DROP VIEW IF EXISTS app_version;\nCREATE VIEW app_version AS SELECT 3 AS version;\n",
+    );
+    project.schema(&["up"]).code(0);
+    let down = project.schema(&["down", "--to", "0"]).code(0);
+    assert!(
+        down.stdout.contains(
+            "still applied: repeatable migration `app_version` (a repeatable migration has no down"
+        ),
+        "{}",
+        down.stdout
+    );
+    let json = project
+        .schema(&["down", "--to", "0", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(json["reverted"].as_array().unwrap().len(), 0, "{json}");
+    assert_eq!(json["kept_repeatable"][0], "app_version", "{json}");
+    // `status` says the same: the versioned one pending, the repeatable one applied.
+    let status = project.schema(&["status", "--json"]).code(3).json();
+    assert_eq!(
+        entries(&status),
+        [
+            ("create_people".to_owned(), false, "pending".to_owned()),
+            ("app_version".to_owned(), true, "applied".to_owned())
+        ]
+    );
+    assert!(tables(&project.sqlite_file()).iter().all(|t| t != "people"));
+}

@@ -1,6 +1,6 @@
 //! Reverting applied migrations with their down files.
 
-use crate::backend::{Backend, Step};
+use crate::backend::{AppliedRow, Backend, Step};
 use crate::engine::locked;
 use crate::migrator::{applied_migration, with_backend, DbPool};
 use crate::{MigrateError, Migration, Migrator, Report};
@@ -113,9 +113,30 @@ impl Migrator<'_> {
                 module_after: Some(state),
             });
         }
+        // A repeatable migration has no down: a revert leaves it recorded, as its objects stay.
+        // When no versioned migration is left applied, the report says which remain.
+        let versioned_left = validated
+            .recorded
+            .iter()
+            .filter(|r| !schema_core::is_repeatable_key(r.version))
+            .count()
+            .saturating_sub(steps.len());
+        let kept_repeatable = if versioned_left == 0 {
+            let mut kept: Vec<&AppliedRow> = validated
+                .recorded
+                .iter()
+                .copied()
+                .filter(|r| schema_core::is_repeatable_key(r.version))
+                .collect();
+            kept.sort_by_key(|r| r.version);
+            kept.into_iter().map(|r| r.description.clone()).collect()
+        } else {
+            Vec::new()
+        };
         let mut report = Report {
             module: self.module.clone(),
             already_applied: embedded.len(),
+            kept_repeatable,
             ..Report::default()
         };
         for step in &steps {
@@ -145,6 +166,12 @@ impl Migrator<'_> {
                     return Err(error.after(&report.reverted));
                 }
             }
+        }
+        if !report.kept_repeatable.is_empty() {
+            info!(
+                kept = ?report.kept_repeatable,
+                "no versioned migration is left applied; the repeatable migrations stay applied, as they have no down"
+            );
         }
         report.elapsed = started.elapsed();
         Ok(report)
