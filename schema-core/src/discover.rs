@@ -282,9 +282,14 @@ fn read_migration(
         let text = sql.as_deref().unwrap_or(&content);
         check_transaction_control(text, &display, &survey, &directives, errors);
         let checksummed = half.checksummed.as_deref().unwrap_or(&content);
-        let (checksum, legacy_checksum, loose_checksum) = (
+        let legacy_checksum = match (&half.checksummed, half.kind) {
+            // The up half of a goose or dbmate file: versions before the file was split ran
+            // it, and recorded it, whole.
+            (Some(_), MigrationKind::Up) => Some(Checksum::of(&content)),
+            _ => Checksum::legacy_of_migration(checksummed),
+        };
+        let (checksum, loose_checksum) = (
             Checksum::of_migration(checksummed),
-            Checksum::legacy_of_migration(checksummed),
             Checksum::loose_of_migration(checksummed),
         );
         let without_bom = |text: String| match text.strip_prefix('\u{feff}') {

@@ -71,8 +71,10 @@ pub struct Migration {
     /// rest of the file for the up), so that editing the down leaves the up's checksum alone.
     pub checksum: Checksum,
     /// What earlier versions recorded for this file, the checksum of its whole content, where
-    /// it differs from `checksum` ([`Checksum::legacy_of_migration`]): a database they
-    /// migrated still matches.
+    /// it differs from `checksum`: a database they migrated still matches. For a file with
+    /// `-- schema:` lines, [`Checksum::legacy_of_migration`]; for the up half of a goose or
+    /// dbmate file, [`Checksum::of`] the whole file, as versions that ran such a file as one
+    /// migration recorded it.
     pub legacy_checksum: Option<Checksum>,
     /// [`Checksum::loose_of_migration`] the SQL: tells "only white space differs" from a real
     /// change.

@@ -25,9 +25,10 @@ pub struct Migration {
     /// goose or dbmate file, of that half's lines only (the down section for the down, the
     /// rest of the file for the up).
     pub checksum: Checksum,
-    /// The checksum of the whole SQL, directive lines included, where it differs from
-    /// `checksum`: what versions before directive lines were left out recorded. A row holding
-    /// it is the same file.
+    /// The checksum of the whole file where it differs from `checksum`, computed at build
+    /// time: what earlier versions recorded for it (before directive lines were left out; for
+    /// the up half of a goose or dbmate file, before such a file was split in two). A row
+    /// holding it is the same file.
     pub legacy_checksum: Option<Checksum>,
     /// [`Checksum::loose_of_migration`] the SQL, computed at build time: tells a change of
     /// white space only from a real one.
@@ -54,11 +55,9 @@ impl Migration {
     }
 
     /// Whether a tracking row's `checksum` was recorded for this file as it is: its checksum,
-    /// or the one earlier versions recorded for a file with `-- schema:` lines.
+    /// or the one earlier versions recorded ([`legacy_checksum`](Self::legacy_checksum)).
     pub fn matches_recorded(&self, checksum: &Checksum) -> bool {
-        self.checksum == *checksum
-            || self.legacy_checksum.as_ref() == Some(checksum)
-            || self.applied_whole(checksum)
+        self.checksum == *checksum || self.legacy_checksum.as_ref() == Some(checksum)
     }
 
     /// Whether a row whose loose checksum is `recorded` differs from this file in white space
@@ -67,18 +66,6 @@ impl Migration {
         recorded.is_some_and(|recorded| {
             recorded == self.loose_checksum || recorded == Checksum::loose_of(self.sql)
         })
-    }
-
-    /// Whether `recorded`, the checksum an applied row holds, is that of this file when it
-    /// differs from the migration's own checksum only because the file was applied whole: the
-    /// up half of a goose or dbmate file applied by a version of this crate that ran such a
-    /// file as one migration (checksummed whole). Worked out only for a row that does not
-    /// match, so that a boot pays nothing for it.
-    #[cfg_attr(not(any(feature = "sqlite", feature = "postgres")), allow(dead_code))]
-    pub(crate) fn applied_whole(&self, recorded: &Checksum) -> bool {
-        self.kind == MigrationKind::Up
-            && self.sql != self.source
-            && Checksum::of(self.source) == *recorded
     }
 
     /// Whether it is a repeatable migration (`R__<description>.sql`): applied after every

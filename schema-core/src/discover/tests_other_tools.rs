@@ -104,6 +104,9 @@ fn splits_a_goose_file_into_its_up_and_its_down() {
     let down_at = GOOSE.find("-- +goose Down").unwrap();
     assert_eq!(up.checksum, Checksum::of(&GOOSE[..down_at]));
     assert_eq!(down.checksum, Checksum::of(&GOOSE[down_at..]));
+    // What versions that ran the file whole recorded: the up's legacy checksum.
+    assert_eq!(up.legacy_checksum, Some(Checksum::of(GOOSE)));
+    assert_eq!(down.legacy_checksum, None);
     let edited = GOOSE.replace("DROP TABLE users;", "DROP TABLE IF EXISTS users;");
     let again = resolve(&[("20240101000000_users.sql", edited.as_bytes())]).unwrap();
     assert_eq!(again.migrations[0].checksum, up.checksum);
