@@ -381,7 +381,7 @@ impl<'m> Migrator<'m> {
             ..Report::default()
         };
         if let Some(adoption) = adoption {
-            report.adopted = Some(self.record_adoption(b, adoption, &plan).await?);
+            report.adopted = self.record_adoption(b, adoption, &plan).await?;
             probed = Some(plan.state);
         }
         let steps = plan.steps();

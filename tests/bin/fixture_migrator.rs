@@ -86,6 +86,15 @@ async fn main() {
                 println!("applied {}", m.version);
             }
         }
-        Err(e) => fail(e.to_string()),
+        Err(e) => {
+            // The error and each of its sources, so that a test failing on it says why.
+            let mut text = e.to_string();
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            fail(text)
+        }
     }
 }

@@ -408,6 +408,15 @@ pub(crate) trait Backend {
     /// Writes `writes` in one transaction, under the lock.
     async fn write(&mut self, writes: &[Write]) -> Result<(), MigrateError>;
 
+    /// Writes an adoption's `writes` like [`Backend::write`], unless the module already has a
+    /// row for version `first`: another process adopted the same history since this one read
+    /// it, which only a lock taken per transaction (PostgreSQL's `LockMode::Transaction`)
+    /// lets happen. Whether it wrote them.
+    async fn write_adoption(&mut self, writes: &[Write], first: i64) -> Result<bool, MigrateError> {
+        let _ = first;
+        self.write(writes).await.map(|()| true)
+    }
+
     /// Applies `steps` in one transaction, each with [`Step::records`] in the same
     /// transaction. On failure nothing of any step is left behind. Returns each step's
     /// duration, or `None` for a step another process applied meanwhile (only possible in

@@ -200,6 +200,10 @@ impl Backend for PgBackend<'_> {
         self.write_records(writes).await
     }
 
+    async fn write_adoption(&mut self, writes: &[Write], first: i64) -> Result<bool, MigrateError> {
+        self.write_adoption_records(writes, first).await
+    }
+
     fn running_may_be_live(&self) -> bool {
         Self::transaction_mode(&self.settings)
     }

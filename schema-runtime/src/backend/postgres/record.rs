@@ -104,6 +104,36 @@ impl PgBackend<'_> {
     }
 }
 
+impl PgBackend<'_> {
+    /// [`Backend::write_adoption`](crate::backend::Backend::write_adoption): checked and
+    /// written in one transaction that holds the lock, so that of boots adopting at once in
+    /// transaction lock mode exactly one records the history.
+    pub(super) async fn write_adoption_records(
+        &mut self,
+        writes: &[Write],
+        first: i64,
+    ) -> Result<bool, MigrateError> {
+        let mut conn = self.take_conn().await?;
+        let result = async {
+            let mut tx = begin_locked!(self, conn);
+            if self.status_of(&mut tx, first).await?.is_some() {
+                tx.rollback()
+                    .await
+                    .map_err(MigrateError::db("leaving an adoption another process made"))?;
+                return Ok(false);
+            }
+            self.run_records(&mut tx, writes).await?;
+            tx.commit()
+                .await
+                .map_err(MigrateError::db("recording in the tracking tables"))?;
+            Ok(true)
+        }
+        .await;
+        self.put_conn(conn);
+        result
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::literal;

@@ -63,27 +63,40 @@ impl Migrator<'_> {
         Ok((plan, Some(adoption)))
     }
 
-    /// Records `adoption`, which `plan` was made over, under the run's lock.
+    /// Records `adoption`, which `plan` was made over, under the run's lock; `None` when
+    /// another process recorded it first (PostgreSQL's transaction lock mode).
     pub(crate) async fn record_adoption<B: Backend>(
         &self,
         b: &mut B,
         adoption: Adoption,
         plan: &Plan,
-    ) -> Result<Adopted, MigrateError> {
+    ) -> Result<Option<Adopted>, MigrateError> {
         let source = Some((adoption.tool, adoption.table.as_str()));
-        b.write(&records(&adoption.rows, plan.state, source))
-            .await?;
+        let Some(first) = adoption.rows.first().map(|r| r.m.version) else {
+            b.write(&records(&adoption.rows, plan.state, source))
+                .await?;
+            return Ok(Some(adopted(
+                adoption.tool,
+                &adoption.table,
+                &adoption.rows,
+                adoption.skipped,
+            )));
+        };
+        let records = records(&adoption.rows, plan.state, source);
+        if !b.write_adoption(&records, first).await? {
+            return Ok(None);
+        }
         tracing::info!(
             tool = adoption.tool.name(),
             table = adoption.table,
             migrations = adoption.rows.len(),
             "adopted another tool's history"
         );
-        Ok(adopted(
+        Ok(Some(adopted(
             adoption.tool,
             &adoption.table,
             &adoption.rows,
             adoption.skipped,
-        ))
+        )))
     }
 }
