@@ -199,6 +199,59 @@ fn without_the_build_script_an_added_migration_is_not_embedded_but_stale_embeddi
     assert!(added.removed.is_empty(), "{added:#?}");
 }
 
+#[test]
+fn editing_a_file_of_a_folder_the_set_builds_on_rebuilds_and_checks_the_set_again() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new(Crate {
+        name: "schema-scratch-rebuild-after-folder",
+        features: &[],
+        build_script: false,
+        main_rs: r#"static CALENDAR: schema_runtime::Migrations = schema_runtime::embed_migrations!(
+    "migrations",
+    prefix = "calendar_",
+    after = "core"
+);
+
+fn main() {
+    println!("{}", CALENDAR.len());
+}
+"#,
+    });
+    let core = scratch.root.join("core");
+    std::fs::create_dir(&core).unwrap();
+    let users = core.join("1_create_users.sql");
+    std::fs::write(
+        &users,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\n",
+    )
+    .unwrap();
+    scratch.write_migration(
+        "1_create_events.sql",
+        "CREATE TABLE calendar_events (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id));\n\
+         CREATE INDEX calendar_users_email ON users (email);\n",
+    );
+    build(&scratch);
+
+    // The core renames the column the plugin indexes: nothing of the plugin changed, but its
+    // build checked it against the core, so cargo must run the check again.
+    let_the_clock_tick();
+    std::fs::write(
+        &users,
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, mail TEXT);\n",
+    )
+    .unwrap();
+    let output = scratch.try_cargo(&["build"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !output.status.success(),
+        "editing the core should rebuild the plugin and fail its check:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("migrations/1_create_events.sql:2:45: sqlite cannot apply this statement: no such column `email`"),
+        "{stderr}"
+    );
+}
+
 /// One realistic migration: a table with a foreign key to the previous one and an index, now
 /// and then seed rows or a view. Returns `(file name, sql)` pairs: one simple file, or an
 /// `.up.sql`/`.down.sql` pair for every tenth migration.

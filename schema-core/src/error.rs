@@ -1,3 +1,4 @@
+use crate::check::PrefixViolation;
 use crate::diagnostic::Location;
 use crate::dialect::Dialect;
 use std::path::PathBuf;
@@ -309,6 +310,22 @@ pub enum Error {
         /// Objects whose definition differs from the one before the up.
         changed: Vec<String>,
     },
+    /// A statement of a set confined to a table prefix (`prefix = "calendar_"`) that creates,
+    /// changes, drops, renames or writes an object whose name does not start with it.
+    #[error("{violation}")]
+    OutsidePrefix {
+        /// Where, what and how to fix it (boxed: the error stays small).
+        violation: Box<PrefixViolation>,
+    },
+    /// A folder named by `after = …` that is missing or does not resolve as a migrations
+    /// folder.
+    #[error("`after = \"{dir}\"`: {problem}; `after` names the folders of migrations this set builds on, relative to the crate root like the set's own folder")]
+    BaseFolder {
+        /// The folder as given.
+        dir: String,
+        /// What is wrong with it.
+        problem: Box<Error>,
+    },
     /// The check was asked for a dialect this build of schema-core cannot check.
     #[error("checking {dialect} migrations needs schema-core's `{feature}` feature; enable it, or turn the check off")]
     CheckUnavailable {
@@ -337,6 +354,7 @@ impl Error {
             | Error::PostgresSyntax { at, .. }
             | Error::NestedTooDeep { at, .. }
             | Error::OutsideTransactionOnly { at, .. } => Some(&at.file),
+            Error::OutsidePrefix { violation } => Some(&violation.at.file),
             Error::DownDoesNotUndoUp { down, .. } => Some(down),
             _ => None,
         }

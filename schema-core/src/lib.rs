@@ -52,7 +52,7 @@ mod transaction;
 mod validate;
 mod warning;
 
-pub use check::{check, CheckOptions, OldMigrations};
+pub use check::{check, resolve_after, CheckOptions, OldMigrations, PrefixViolation};
 pub use checksum::Checksum;
 pub use diagnostic::Location;
 pub use dialect::Dialect;

@@ -24,9 +24,13 @@ pub struct Args {
     pub module: Option<LitStr>,
     /// The table prefix the set is confined to (`prefix = "calendar_"`).
     pub prefix: Option<LitStr>,
+    /// The folders the set builds on, in apply order (`after = "…"` or `after = ["…", …]`).
+    pub after: Vec<String>,
+    /// The span errors about those folders point at: the option's value.
+    pub after_span: Span,
 }
 
-const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `crate = path`";
+const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `after = \"folder\" | [\"folder\", …]`, `crate = path`";
 
 /// The dialect when the call names none: the database the crate uses, from schema-runtime's
 /// `sqlite` and `postgres` features (forwarded to this crate's): PostgreSQL when only
@@ -56,6 +60,8 @@ impl Parse for Args {
             old: OldMigrations::default(),
             module: None,
             prefix: None,
+            after: Vec::new(),
+            after_span: Span::call_site(),
         };
         if input.is_empty() {
             return Ok(args);
@@ -117,6 +123,9 @@ impl Parse for Args {
                 args.module = Some(parse_name(input, "module", "calendar")?);
             } else if key == "prefix" {
                 args.prefix = Some(parse_name(input, "prefix", "calendar_")?);
+            } else if key == "after" {
+                args.after_span = input.span();
+                args.after = parse_after(input)?;
             } else {
                 return Err(syn::Error::new(
                     key.span(),
@@ -143,6 +152,32 @@ fn parse_old(input: ParseStream) -> syn::Result<OldMigrations> {
         Ok(word) => Err(syn::Error::new(word.span(), expected)),
         Err(e) => Err(syn::Error::new(e.span(), expected)),
     }
+}
+
+/// The value of `after = …`: a folder, or a bracketed list of folders, as string literals.
+fn parse_after(input: ParseStream) -> syn::Result<Vec<String>> {
+    let expected = |span| {
+        syn::Error::new(
+            span,
+            "expected a folder or a list of folders, like `after = \"migrations/core\"` or `after = [\"migrations/core\", \"plugins/base\"]`: the migrations this set builds on, relative to the crate root",
+        )
+    };
+    if input.peek(syn::token::Bracket) {
+        let list = syn::ExprArray::parse(input)?;
+        return list
+            .elems
+            .iter()
+            .map(|elem| match elem {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(dir),
+                    ..
+                }) => Ok(dir.value()),
+                other => Err(expected(syn::spanned::Spanned::span(other))),
+            })
+            .collect();
+    }
+    let dir: LitStr = input.parse().map_err(|e| expected(e.span()))?;
+    Ok(vec![dir.value()])
 }
 
 /// The value of `module = "…"` or `prefix = "…"`: a string literal of letters, digits and

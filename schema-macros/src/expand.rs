@@ -24,19 +24,41 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
         Ok(root) => root,
         Err(message) => return with_errors(syn::Error::new(args.dir_span, message), &args.krate),
     };
+    // The folders the set builds on: resolved first, so that a missing one is named at the
+    // option even when the set's own folder has problems too.
+    let after = schema_core::resolve_after(&root, &args.after)
+        .map_err(|errors| diag::to_syn(&errors, args.after_span));
     let set = schema_core::resolve_dir(&root, &args.dir).and_then(|set| {
-        let warnings = if args.check {
-            let options = CheckOptions::new(args.dialect).with_old(args.old);
-            schema_core::check(&set, &options)?
-        } else {
-            Vec::new()
+        let warnings = match (&after, args.check) {
+            (Ok(after), true) => {
+                let mut options = CheckOptions::new(args.dialect)
+                    .with_old(args.old)
+                    .with_after(after.clone());
+                if let Some(prefix) = &args.prefix {
+                    options = options.with_prefix(prefix.value());
+                }
+                schema_core::check(&set, &options)?
+            }
+            _ => Vec::new(),
         };
         Ok((set, warnings))
     });
+    let set = match (set, after) {
+        (Ok(set), Ok(after)) => Ok((set, after)),
+        (Ok(_), Err(error)) => Err(error),
+        (Err(errors), after) => {
+            let mut error = diag::to_syn(&errors, args.dir_span);
+            if let Err(more) = after {
+                error.combine(more);
+            }
+            Err(error)
+        }
+    };
     match set {
-        Ok((set, warnings)) => {
+        Ok(((set, warnings), after)) => {
             let embedded = Embedded {
                 set: &set,
+                after: &after,
                 module: args.module.as_ref(),
                 prefix: args.prefix.as_ref(),
                 krate: &args.krate,
@@ -45,7 +67,7 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
             };
             diag::with_warnings(&warnings, args.dir_span, embedded.into_token_stream())
         }
-        Err(errors) => with_errors(diag::to_syn(&errors, args.dir_span), &args.krate),
+        Err(error) => with_errors(error, &args.krate),
     }
 }
 
@@ -70,6 +92,8 @@ fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
 
 struct Embedded<'a> {
     set: &'a MigrationSet,
+    /// The sets it builds on: their files are not embedded, but a change to one must rebuild.
+    after: &'a [MigrationSet],
     module: Option<&'a syn::LitStr>,
     prefix: Option<&'a syn::LitStr>,
     krate: &'a syn::Path,
@@ -122,6 +146,22 @@ impl ToTokens for Embedded<'_> {
         if !self.notes.is_empty() {
             let notes = self.notes.iter().map(ToString::to_string);
             new = quote!(#new.__with_check_notes(&[#(#notes),*]));
+        }
+        if !self.after.is_empty() {
+            // `include_bytes!` makes cargo rebuild when a file of a base folder changes, as the
+            // check judged the set against it; bytes, as nothing of it is embedded.
+            let mut paths: Vec<String> = self
+                .after
+                .iter()
+                .flat_map(|set| &set.migrations)
+                .map(|m| m.path.to_string_lossy().into_owned())
+                .collect();
+            paths.sort();
+            paths.dedup();
+            new = quote! {{
+                #(const _: &[u8] = ::core::include_bytes!(#paths);)*
+                #new
+            }};
         }
         tokens.extend(new);
     }

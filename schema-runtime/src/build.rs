@@ -17,6 +17,17 @@
 //! }
 //! ```
 //!
+//! A set that builds on other folders (`after = …`) names each of them too, so that a file
+//! added to one re-runs the check:
+//!
+//! ```ignore
+//! // build.rs
+//! fn main() {
+//!     schema_runtime::build::rerun_if_migrations_change("plugins/calendar/migrations");
+//!     schema_runtime::build::rerun_if_migrations_change("migrations/core");
+//! }
+//! ```
+//!
 //! With `default-features = false` the build script does not compile sqlx. Writing
 //! `println!("cargo:rerun-if-changed=migrations");` in `build.rs` does the same without the
 //! dependency.

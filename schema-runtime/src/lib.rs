@@ -86,6 +86,14 @@ pub use stale::StaleEmbedding;
 ///   migration is a compiler warning, not an error (kept in [`Migrations::check_notes`]); the
 ///   migrations up to and including `version` are old. Default: every up is new, and every
 ///   down is old except the newest migration's. `none`: every problem is an error.
+/// - `module = "name"`: the set's name, part of every tracking key ([`Migrations::module`]).
+/// - `prefix = "name_"`: the set is confined to that prefix: a statement that creates, alters,
+///   drops, renames or writes an object whose name lacks it fails the build (reading any table
+///   is allowed, and so is an index or trigger named with the prefix on another set's table).
+/// - `after = "folder"` or `after = ["folder", …]`: the folders of the sets this one builds on,
+///   relative to the crate root; the check applies them first, in that order, so a foreign
+///   key to a core table is no "no such table" error. Their files are not embedded; name
+///   each in the build script too (see [`build`]).
 /// - `crate = path`: the path the generated code names this crate by, for crates that
 ///   re-export it (`embed_migrations!("migrations", crate = my_app::schema_runtime)`).
 ///

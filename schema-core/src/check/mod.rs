@@ -1,9 +1,15 @@
 //! The build-time check of the SQL itself, after [`resolve_dir`](crate::resolve_dir) has
 //! accepted the folder: SQLite applies the chain, PostgreSQL parses each file.
 
+mod base;
 mod old;
 #[cfg(feature = "check-postgres")]
 mod postgres;
+#[cfg_attr(
+    not(any(feature = "check-sqlite", feature = "check-postgres")),
+    allow(dead_code)
+)]
+mod prefix;
 #[cfg(feature = "check-sqlite")]
 mod sqlite;
 
@@ -11,8 +17,15 @@ use crate::dialect::Dialect;
 use crate::error::Error;
 use crate::migration::MigrationSet;
 use crate::warning::Warning;
+pub use base::resolve_after;
 pub(crate) use old::Judge;
 pub use old::OldMigrations;
+pub use prefix::PrefixViolation;
+#[cfg_attr(
+    not(any(feature = "check-sqlite", feature = "check-postgres")),
+    allow(unused_imports)
+)]
+pub(crate) use prefix::{Action, Prefix};
 
 /// How [`check`] judges a folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,6 +35,13 @@ pub struct CheckOptions {
     pub dialect: Dialect,
     /// Which migrations are old: their problems are warnings.
     pub old: OldMigrations,
+    /// The sets this one builds on (`after = …`, resolved by [`resolve_after`]), in the order
+    /// they apply before it. SQLite applies each one's chain first, so a migration that uses
+    /// their tables is judged against them; their own problems are not reported.
+    pub after: Vec<MigrationSet>,
+    /// The prefix every object the set creates, changes, drops, renames or writes must start
+    /// with (`prefix = "calendar_"`); `None` for no confinement.
+    pub prefix: Option<String>,
 }
 
 impl CheckOptions {
@@ -30,12 +50,27 @@ impl CheckOptions {
         CheckOptions {
             dialect,
             old: OldMigrations::default(),
+            after: Vec::new(),
+            prefix: None,
         }
     }
 
     /// With `old` as the line between old and new migrations.
     pub fn with_old(self, old: OldMigrations) -> Self {
         CheckOptions { old, ..self }
+    }
+
+    /// With `after` as the sets this one builds on, in apply order.
+    pub fn with_after(self, after: Vec<MigrationSet>) -> Self {
+        CheckOptions { after, ..self }
+    }
+
+    /// Confined to `prefix`.
+    pub fn with_prefix(self, prefix: impl Into<String>) -> Self {
+        CheckOptions {
+            prefix: Some(prefix.into()),
+            ..self
+        }
     }
 }
 
@@ -46,6 +81,11 @@ impl CheckOptions {
 ///   that point, is reported with its file, line and column. Each reversible pair is checked
 ///   right after its up: the down must bring the schema back to what it was before the up.
 /// - PostgreSQL (feature `check-postgres`): parses every file; nothing is run.
+///
+/// With [`CheckOptions::prefix`], each statement that creates, alters, drops, renames or
+/// writes an object whose name lacks the prefix is an error ([`Error::OutsidePrefix`]):
+/// SQLite reports what each statement does through its authorizer, PostgreSQL's syntax tree
+/// says it. [`CheckOptions::after`] names the sets applied first (SQLite).
 ///
 /// Files with `-- schema: no-check` are not judged (see [`Directive::NoCheck`]).
 ///
@@ -60,11 +100,12 @@ impl CheckOptions {
 )]
 pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<Vec<Warning>, Vec<Error>> {
     let judge = Judge::new(set, options.old);
+    let prefix = options.prefix.as_deref().map(Prefix::new);
     let (found, warnings) = match options.dialect {
         #[cfg(feature = "check-sqlite")]
-        Dialect::Sqlite => sqlite::check(set, &judge),
+        Dialect::Sqlite => sqlite::check(set, &judge, &options.after, prefix),
         #[cfg(feature = "check-postgres")]
-        Dialect::Postgres => (postgres::check(set), Vec::new()),
+        Dialect::Postgres => (postgres::check(set, prefix), Vec::new()),
         #[allow(unreachable_patterns)]
         dialect => (
             vec![Error::CheckUnavailable {

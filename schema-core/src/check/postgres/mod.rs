@@ -7,21 +7,28 @@
 //! - One error per statement: what the parser reports after its first error in a statement is
 //!   usually a consequence of it.
 
-use crate::check::snippet;
+use crate::check::{snippet, Prefix};
 use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationSet};
 use crate::statement::split_statements;
 
+mod confine;
 mod nesting;
 mod transaction;
 
-/// Parses every file of `set` and returns every syntax error, one per statement at most.
-pub(crate) fn check(set: &MigrationSet) -> Vec<Error> {
+/// Parses every file of `set` and returns every syntax error, one per statement at most, and
+/// with `prefix`, every statement that creates, alters, drops, renames or writes an object
+/// outside it.
+pub(crate) fn check(set: &MigrationSet, prefix: Option<Prefix<'_>>) -> Vec<Error> {
     let mut errors = Vec::new();
+    // The temporary objects created so far, lowercased: writing them is no other set's
+    // business.
+    let mut temporary = Vec::new();
     for m in &set.migrations {
         if !m.no_check() && !m.noop {
-            check_file(m, &mut errors);
+            let confine = prefix.map(|prefix| (prefix, &mut temporary));
+            check_file(m, confine, &mut errors);
         }
     }
     errors
@@ -40,6 +47,8 @@ struct Parsed {
     errors: Vec<(usize, String)>,
     /// What PostgreSQL refuses inside a transaction block: byte offset and command.
     outside_transaction: Vec<(usize, &'static str)>,
+    /// What each statement creates, alters, drops, renames or writes.
+    touches: Vec<confine::Touch>,
 }
 
 /// Parses `sql`; `None` when it cannot be parsed at all (nested deeper than
@@ -66,6 +75,7 @@ fn parse_within(sql: &str, depth: usize) -> Option<Parsed> {
                     .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
                     .collect(),
                 outside_transaction: transaction::outside_transaction_only(&file.syntax_node()),
+                touches: confine::touches(&file.syntax_node()),
             }
         })
         .ok()
@@ -86,7 +96,11 @@ pub(crate) fn parses(sql: &str) -> bool {
     parse(sql).is_some_and(|parsed| parsed.errors.is_empty())
 }
 
-fn check_file(m: &Migration, errors: &mut Vec<Error>) {
+fn check_file(
+    m: &Migration,
+    confine: Option<(Prefix<'_>, &mut Vec<String>)>,
+    errors: &mut Vec<Error>,
+) {
     if let Some(offset) = nesting::deeper_than(&m.sql, nesting::MAX_DEPTH) {
         let (line, column) = line_column(&m.sql, offset);
         errors.push(Error::NestedTooDeep {
@@ -121,6 +135,21 @@ fn check_file(m: &Migration, errors: &mut Vec<Error>) {
             reason: explain_unknown_command(reword(&message), m.sql.get(offset..).unwrap_or("")),
             snippet: snippet(&m.sql, line, column),
         });
+    }
+    if let Some((prefix, temporary)) = confine {
+        // A statement the parser could not read has a tree that may not say what it does.
+        let syntax_errors = reported.clone();
+        for (offset, action, kind, name) in parsed.touches {
+            let lower = name.to_lowercase();
+            if kind == confine::TEMPORARY {
+                temporary.push(lower);
+            } else if !syntax_errors.contains(&statement_at(offset))
+                && !prefix.allows(&name)
+                && !temporary.contains(&lower)
+            {
+                errors.push(prefix.violation(m, offset, action, kind, &name));
+            }
+        }
     }
     if m.no_transaction() {
         return;
@@ -228,7 +257,7 @@ mod tests {
 
     /// Checks a folder holding `files`, returning the messages.
     fn check_files(files: &[(&str, &str)]) -> Vec<String> {
-        check(&resolved(files))
+        check(&resolved(files), None)
             .iter()
             .map(ToString::to_string)
             .collect()

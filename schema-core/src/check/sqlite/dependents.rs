@@ -84,7 +84,7 @@ pub(super) fn check_dependents(
 
 /// A statement that makes SQLite compile the trigger's body: one of the kind that fires it, on
 /// its table. `None` when the definition does not say (it always does).
-fn trigger_probe(
+pub(super) fn trigger_probe(
     db: &Connection,
     table: &str,
     sql: &str,
@@ -136,7 +136,7 @@ fn trigger_probe(
 }
 
 /// The last statement of the chain that creates the `kind` called `name`.
-fn creating_statement<'a>(
+pub(super) fn creating_statement<'a>(
     set: &'a MigrationSet,
     kind: &str,
     name: &str,

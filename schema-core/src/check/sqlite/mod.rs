@@ -16,15 +16,17 @@
 //!   the state its up left.
 //! - Foreign keys are not enforced, as the check is about names, not data.
 
+mod confine;
 mod dependents;
 mod undo;
 
-use crate::check::{snippet, Judge};
+use crate::check::{snippet, Judge, Prefix};
 use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationKind, MigrationSet};
 use crate::statement::{nested_comment, split_statements, Statement};
 use crate::warning::Warning;
+use confine::Confinement;
 use dependents::check_dependents;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -35,26 +37,88 @@ use undo::{check_undo, snapshot, Undo};
 /// warnings found as such (a down that restores the columns in another order). An old up
 /// ([`Judge::is_old`]) that fails does not stop the chain: its failing statements are
 /// reported and skipped, as it ran where it was deployed.
-pub(crate) fn check(set: &MigrationSet, judge: &Judge<'_>) -> (Vec<Error>, Vec<Warning>) {
+///
+/// The chains of `after` are applied first, in order, each as it would apply (its ups), with
+/// their failing statements skipped and not reported: they are other sets, judged by their
+/// own builds. With `prefix`, what each statement of `set` creates, changes or writes is
+/// judged by [`Confinement`].
+pub(crate) fn check(
+    set: &MigrationSet,
+    judge: &Judge<'_>,
+    after: &[MigrationSet],
+    prefix: Option<Prefix<'_>>,
+) -> (Vec<Error>, Vec<Warning>) {
+    let cannot_run = |e: rusqlite::Error| {
+        (
+            vec![Error::CheckCannotRun {
+                reason: e.to_string(),
+            }],
+            Vec::new(),
+        )
+    };
+    let mut db = match Connection::open_in_memory() {
+        Ok(db) => db,
+        Err(e) => return cannot_run(e),
+    };
+    // Migrations are checked for what they name, not for the rows they hold; the bundled
+    // SQLite enforces foreign keys by default.
+    if let Err(e) = db.execute_batch("PRAGMA foreign_keys = OFF;") {
+        return cannot_run(e);
+    }
+    let base_failed = match apply_bases(&db, after) {
+        Ok(failed) => failed,
+        Err(error) => return (vec![error], Vec::new()),
+    };
+    let confinement = prefix.map(|prefix| Confinement::install(&db, prefix));
+    let (mut errors, warnings, applied) =
+        check_chain(&mut db, set, judge, base_failed, confinement.as_ref());
+    if let Some(confinement) = confinement {
+        if applied {
+            if let Err(e) = confinement.check_triggers(&db, set) {
+                errors.extend(cannot_run(e).0);
+            }
+        }
+        errors.extend(confinement.finish(&db));
+    }
+    (errors, warnings)
+}
+
+/// Applies each set of `after` in turn, as it would apply: its ups, in order, every failing
+/// statement skipped. Returns whether any failed (an object a later migration uses may then be
+/// missing for a reason the check cannot see).
+fn apply_bases(db: &Connection, after: &[MigrationSet]) -> Result<bool, Error> {
+    let mut failed = false;
+    for base in after {
+        for m in base
+            .migrations
+            .iter()
+            .filter(|m| m.kind != MigrationKind::Down)
+        {
+            failed |= !apply(db, m, true, None)?.is_empty();
+        }
+    }
+    Ok(failed)
+}
+
+/// Applies `set` on `db` (after its bases): the errors, the warnings, and whether the whole
+/// chain was applied.
+fn check_chain(
+    db: &mut Connection,
+    set: &MigrationSet,
+    judge: &Judge<'_>,
+    base_failed: bool,
+    confine: Option<&Confinement<'_>>,
+) -> (Vec<Error>, Vec<Warning>, bool) {
     let mut warnings: Vec<Warning> = set.migrations.iter().flat_map(ignored_pragmas).collect();
     let cannot_run = |e: rusqlite::Error| {
         vec![Error::CheckCannotRun {
             reason: e.to_string(),
         }]
     };
-    let mut db = match Connection::open_in_memory() {
-        Ok(db) => db,
-        Err(e) => return (cannot_run(e), warnings),
-    };
-    // Migrations are checked for what they name, not for the rows they hold; the bundled
-    // SQLite enforces foreign keys by default.
-    if let Err(e) = db.execute_batch("PRAGMA foreign_keys = OFF;") {
-        return (cannot_run(e), warnings);
-    }
     let mut errors = Vec::new();
     // Whether a statement failed and was skipped (in an opted-out file, or an old one): then
     // an object the rest of the chain uses may be missing for a reason the check cannot see.
-    let mut skipped_failures = false;
+    let mut skipped_failures = base_failed;
     let downs: HashMap<(i64, &str), &Migration> = set
         .migrations
         .iter()
@@ -70,15 +134,15 @@ pub(crate) fn check(set: &MigrationSet, judge: &Judge<'_>) -> (Vec<Error>, Vec<W
         // reversible migration), not a claim that the up is undone.
         let down = down.filter(|d| !d.noop && !d.no_check() && !up.no_check());
         if down.is_some() {
-            if let Err(e) = snapshot(&db) {
-                return (cannot_run(e), warnings);
+            if let Err(e) = snapshot(db) {
+                return (cannot_run(e), warnings, false);
             }
         }
-        let skipped = match apply(&db, up, judge.is_old(up)) {
+        let skipped = match apply(db, up, judge.is_old(up), confine) {
             Ok(skipped) => skipped,
             Err(error) => {
                 errors.push(error);
-                return (errors, warnings);
+                return (errors, warnings, false);
             }
         };
         if !skipped.is_empty() {
@@ -90,30 +154,35 @@ pub(crate) fn check(set: &MigrationSet, judge: &Judge<'_>) -> (Vec<Error>, Vec<W
             }
         }
         if let Some(down) = down {
-            match check_undo(&mut db, up, down, &mut warnings) {
+            match check_undo(db, up, down, &mut warnings, confine) {
                 Undo::Restores => {}
                 Undo::Fails(error) => errors.push(error),
                 Undo::Stops(error) => {
                     errors.push(error);
-                    return (errors, warnings);
+                    return (errors, warnings, false);
                 }
             }
         }
     }
     if !skipped_failures {
-        match check_dependents(&db, set) {
+        match check_dependents(db, set) {
             Ok(found) => errors.extend(found),
             Err(e) => errors.extend(cannot_run(e)),
         }
     }
-    (errors, warnings)
+    (errors, warnings, true)
 }
 
 /// Runs one file as the runtime would: in a transaction unless it says `-- no-transaction`.
 /// With `-- schema: no-check`, or `lenient` (an old file), its failing statements are skipped,
 /// so that the objects the rest of it creates are still there for later files.
 /// Returns the failures skipped.
-fn apply(db: &Connection, m: &Migration, lenient: bool) -> Result<Vec<Error>, Error> {
+fn apply(
+    db: &Connection,
+    m: &Migration,
+    lenient: bool,
+    confine: Option<&Confinement<'_>>,
+) -> Result<Vec<Error>, Error> {
     let mut skipped = Vec::new();
     if let Some(offset) = nested_comment(&m.sql) {
         let (line, column) = line_column(&m.sql, offset);
@@ -134,7 +203,7 @@ fn apply(db: &Connection, m: &Migration, lenient: bool) -> Result<Vec<Error>, Er
     if in_transaction {
         run_control(db, "BEGIN")?;
     }
-    let result = run_statements(db, m, in_transaction, lenient);
+    let result = run_statements(db, m, in_transaction, lenient, confine);
     match result {
         Err(_) if in_transaction => {
             // Leaves nothing behind, as a failed migration would not; the chain stops anyway.
@@ -155,10 +224,11 @@ fn run_statements(
     m: &Migration,
     in_transaction: bool,
     lenient: bool,
+    confine: Option<&Confinement<'_>>,
 ) -> Result<Vec<Error>, Error> {
     let mut opened = None;
     let skip = lenient || m.no_check();
-    let result = run_each(db, m, in_transaction, skip, &mut opened);
+    let result = run_each(db, m, in_transaction, skip, &mut opened, confine);
     if in_transaction || db.is_autocommit() {
         return result;
     }
@@ -189,13 +259,14 @@ fn run_statements(
 
 /// [`run_statements`]' loop; `opened` is set to the statement after which a transaction is
 /// open, while one is. With `skip`, a failing statement is kept in the list returned and the
-/// file goes on.
+/// file goes on. With `confine`, what each statement that runs does is judged.
 fn run_each<'a>(
     db: &Connection,
     m: &'a Migration,
     in_transaction: bool,
     skip: bool,
     opened: &mut Option<Statement<'a>>,
+    confine: Option<&Confinement<'_>>,
 ) -> Result<Vec<Error>, Error> {
     let mut skipped = Vec::new();
     for statement in split_statements(&m.sql) {
@@ -207,7 +278,16 @@ fn run_each<'a>(
                 message: message.to_owned(),
                 offset: None,
             }),
-            None => run(db, statement.text),
+            None => {
+                if let Some(confine) = confine {
+                    confine.clear();
+                }
+                let ran = run(db, statement.text);
+                if let (Some(confine), Ok(())) = (confine, &ran) {
+                    confine.judge(m, &statement);
+                }
+                ran
+            }
         };
         let outcome = outcome.and_then(|()| {
             // A `COMMIT` or `ROLLBACK` in the file would end the transaction the runtime runs
@@ -398,15 +478,21 @@ fn attached_alias(sql: &str) -> Option<String> {
         }
     }
     let name = *name.filter(|name| **name != ";")?;
-    let unquoted = match name.chars().next()? {
+    let unquoted = unquote(name)?;
+    (!unquoted.is_empty()).then_some(unquoted)
+}
+
+/// A name token as SQLite reads it: without its quotes (`"a b"`, `[a b]`, `` `a` ``, `'a'`),
+/// a doubled quote inside made single; `None` for a quote that is not closed.
+fn unquote(name: &str) -> Option<String> {
+    Some(match name.chars().next()? {
         '[' => name.get(1..)?.strip_suffix(']')?.to_owned(),
         quote @ ('"' | '`' | '\'') => {
             let inner = name.get(1..)?.strip_suffix(quote)?;
             inner.replace(&format!("{quote}{quote}"), &quote.to_string())
         }
         _ => name.to_owned(),
-    };
-    (!unquoted.is_empty()).then_some(unquoted)
+    })
 }
 
 /// Statements that are compiled but not run: those that only read or write rows, and those that
@@ -466,20 +552,22 @@ fn named_object_offset(message: &str, sql: &str) -> Option<usize> {
         // `table posts has no column named title`
         None => message.split_once(" has no column named ")?.1,
     };
+    word_offset(sql, name).or_else(|| word_offset(sql, name.rsplit('.').next()?))
+}
+
+/// The byte offset of the first whole-word `name` in `sql`, without regard to ASCII case.
+fn word_offset(sql: &str, name: &str) -> Option<usize> {
     let lower = sql.to_ascii_lowercase();
-    let find = |name: &str| {
-        let name = name.to_ascii_lowercase();
-        lower.match_indices(&name).map(|(i, _)| i).find(|&i| {
-            let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-            let before = lower[..i].chars().next_back().is_none_or(|c| !ident(c));
-            let after = lower[i + name.len()..]
-                .chars()
-                .next()
-                .is_none_or(|c| !ident(c));
-            before && after
-        })
-    };
-    find(name).or_else(|| find(name.rsplit('.').next()?))
+    let name = name.to_ascii_lowercase();
+    let ident = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    lower.match_indices(&name).map(|(i, _)| i).find(|&i| {
+        let before = lower[..i].chars().next_back().is_none_or(|c| !ident(c));
+        let after = lower[i + name.len()..]
+            .chars()
+            .next()
+            .is_none_or(|c| !ident(c));
+        before && after
+    })
 }
 
 /// SQLite's message in this project's style: names in backticks (`no such table `users``).
@@ -580,11 +668,16 @@ fn looks_like_postgres(sql: &str) -> bool {
 #[cfg(test)]
 fn check_files(files: &[(&str, &str)]) -> Vec<String> {
     let set = crate::check::resolved(files);
-    check(&set, &Judge::new(&set, crate::check::OldMigrations::None))
-        .0
-        .iter()
-        .map(ToString::to_string)
-        .collect()
+    check(
+        &set,
+        &Judge::new(&set, crate::check::OldMigrations::None),
+        &[],
+        None,
+    )
+    .0
+    .iter()
+    .map(ToString::to_string)
+    .collect()
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn a_failed_file_leaves_nothing_behind() {
     fs::write(&path, "CREATE TABLE a (id INT);\nSELECT * FROM nope;").unwrap();
     let set = resolve_dir(dir.path(), ".").unwrap();
     let db = Connection::open_in_memory().unwrap();
-    assert!(apply(&db, &set.migrations[0], false).is_err());
+    assert!(apply(&db, &set.migrations[0], false, None).is_err());
     let objects: i64 = db
         .query_row("SELECT count(*) FROM sqlite_schema", [], |row| row.get(0))
         .unwrap();
@@ -335,7 +335,7 @@ fn a_no_transaction_file_that_leaves_a_transaction_open_is_reported_not_waited_o
     ]);
     set.migrations[0].sql = "-- no-transaction\nSAVEPOINT s;\nCREATE TABLE a (x);".to_owned();
     let judge = Judge::new(&set, crate::check::OldMigrations::None);
-    let errors: Vec<String> = check(&set, &judge)
+    let errors: Vec<String> = check(&set, &judge, &[], None)
         .0
         .iter()
         .map(ToString::to_string)

@@ -1,6 +1,7 @@
 //! The undo check of a reversible pair: its down, run right after its up, must bring the
 //! schema back to what it was before the up.
 
+use super::confine::Confinement;
 use super::run_statements;
 use crate::error::Error;
 use crate::migration::Migration;
@@ -73,6 +74,7 @@ pub(super) fn check_undo(
     up: &Migration,
     down: &Migration,
     warnings: &mut Vec<Warning>,
+    confine: Option<&Confinement<'_>>,
 ) -> Undo {
     let cannot_run = |e: rusqlite::Error| {
         Undo::Stops(Error::CheckCannotRun {
@@ -89,7 +91,7 @@ pub(super) fn check_undo(
         if let Err(e) = copy_database(db, &mut copy) {
             return cannot_run(e);
         }
-        let ran = run_statements(db, down, false, false);
+        let ran = run_statements(db, down, false, false, confine);
         let after = changes(db);
         if let Err(e) = copy_database(&copy, db) {
             return cannot_run(e);
@@ -110,7 +112,7 @@ pub(super) fn check_undo(
     if let Err(e) = db.execute_batch("BEGIN") {
         return cannot_run(e);
     }
-    let ran = run_statements(db, down, true, false);
+    let ran = run_statements(db, down, true, false, confine);
     let undo = match ran.map(|_| changes(db)) {
         Err(error) => Undo::Fails(error),
         Ok(Err(e)) => Undo::Stops(Error::CheckCannotRun {
@@ -121,7 +123,7 @@ pub(super) fn check_undo(
             // An up that runs outside a transaction may not run inside this one (its own
             // `BEGIN`, a `VACUUM`): the down is rolled back instead.
             None if up.no_transaction() => Undo::Restores,
-            None => match run_statements(db, up, true, false) {
+            None => match run_statements(db, up, true, false, confine) {
                 Ok(_) => Undo::Restores,
                 Err(error) => Undo::Fails(reapplied(error, down)),
             },
@@ -474,7 +476,7 @@ mod tests {
             ("3_c.down.sql", "ALTER TABLE a ADD COLUMN note TEXT;"),
         ]);
         let judge = crate::check::Judge::new(&set, crate::check::OldMigrations::None);
-        let (errors, warnings) = super::super::check(&set, &judge);
+        let (errors, warnings) = super::super::check(&set, &judge, &[], None);
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,

@@ -1,0 +1,7 @@
+use schema_runtime::Migrations;
+
+static MIGRATIONS: Migrations = schema_runtime::embed_migrations!("sqlite_insert", after = "core", prefix = "calendar_");
+
+fn main() {
+    let _ = MIGRATIONS.len();
+}
