@@ -191,6 +191,11 @@ impl Modules {
         self
     }
 
+    /// The tracking tables every module's records go to.
+    pub fn tracking_tables(&self) -> &TableNames {
+        &self.tables
+    }
+
     /// How long each module's operation waits for another process's (default 60 s).
     pub fn lock_timeout(mut self, wait: Duration) -> Self {
         self.lock_timeout = wait;
@@ -220,7 +225,7 @@ impl Modules {
     }
 
     /// The module named `name`, or [`MigrateError::UnknownModule`] naming the known ones.
-    pub(crate) fn find(&self, name: &str) -> Result<&Registered, MigrateError> {
+    pub fn find(&self, name: &str) -> Result<&Registered, MigrateError> {
         self.get(name).ok_or_else(|| MigrateError::UnknownModule {
             module: name.to_owned(),
             known: self.names().into_iter().map(str::to_owned).collect(),
