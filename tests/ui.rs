@@ -8,7 +8,7 @@ fn ui() {
     std::env::set_var("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER", "1");
     let t = trybuild::TestCases::new();
     for category in [
-        "args", "names", "versions", "pairs", "content", "sections", "layout", "sql",
+        "args", "names", "versions", "pairs", "content", "sections", "layout", "sql", "register",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

@@ -318,7 +318,11 @@ macro_rules! register {
     ($set:path, plugin, priority = $priority:expr $(,)?) => {
         ::core::compile_error!("a plugin has no priority: plugins are applied by name once activated; give `priority = …` to a `core` module only");
     };
-    ($set:path $(, $($rest:tt)*)?) => {
-        ::core::compile_error!("expected `register!(SET, core)`, `register!(SET, core, priority = N)` or `register!(SET, plugin)`, where SET is a `static` of `embed_migrations!`");
+    ($($rest:tt)*) => {
+        ::core::compile_error!(::core::concat!(
+            "expected `register!(SET, core)`, `register!(SET, core, priority = N)` or `register!(SET, plugin)`, where SET is a `static` of `embed_migrations!`, not `register!(",
+            ::core::stringify!($($rest)*),
+            ")`"
+        ));
     };
 }
