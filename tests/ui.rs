@@ -9,6 +9,7 @@ fn ui() {
     let t = trybuild::TestCases::new();
     for category in [
         "args", "names", "versions", "pairs", "content", "sections", "layout", "sql", "prefix",
+        "register",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

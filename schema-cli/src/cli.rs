@@ -117,6 +117,12 @@ pub struct Migrate {
     #[command(subcommand)]
     pub command: MigrateCommand,
 
+    /// The module to work on, among the application's registered modules (mounted with
+    /// `run_modules`); `default` unless given. Ignored by `run_embedded` and `run_migrator`,
+    /// whose set is the one given.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub module: Option<String>,
+
     /// How the results are shown.
     #[command(flatten)]
     pub output: OutputArgs,
@@ -138,6 +144,10 @@ pub enum MigrateCommand {
     Verify,
     /// Show every recorded event: applies, reverts, failures, baselines, repairs, imports.
     History,
+    /// List every module of the database with its role, state, version, pending migrations and
+    /// last apply; or activate, deactivate or remove a plugin (in an application that mounts
+    /// its registered modules).
+    Modules(ModulesArgs),
     /// Mark every migration up to VERSION as applied without running it, for a database
     /// that already has their schema.
     Baseline {
@@ -224,6 +234,35 @@ pub enum MigrateCommand {
         /// What to do with files the folder does not have.
         #[command(flatten)]
         import: ImportArgs,
+    },
+}
+
+/// `modules`.
+#[derive(Debug, Clone, Args)]
+pub struct ModulesArgs {
+    /// What to do; without one, list the modules.
+    #[command(subcommand)]
+    pub action: Option<ModulesAction>,
+}
+
+/// `modules activate|deactivate|remove NAME`: what a plugin of the application can be made.
+#[derive(Debug, Clone, Subcommand)]
+pub enum ModulesAction {
+    /// Mark the plugin active and apply its migrations; every boot then keeps it up to date.
+    Activate {
+        /// The plugin.
+        name: String,
+    },
+    /// Mark the plugin inactive: boot no longer applies it; its tables and data stay.
+    Deactivate {
+        /// The plugin.
+        name: String,
+    },
+    /// Revert every migration of the plugin with its down files and mark it inactive: its
+    /// tables and data are gone. Refused, before anything is reverted, when one has no down.
+    Remove {
+        /// The plugin.
+        name: String,
     },
 }
 
@@ -349,6 +388,7 @@ impl MigrateCommand {
     pub(crate) fn reads_only(&self) -> bool {
         match self {
             MigrateCommand::Status | MigrateCommand::Verify | MigrateCommand::History => true,
+            MigrateCommand::Modules(args) => args.action.is_none(),
             MigrateCommand::Up(up) => up.dry_run,
             _ => false,
         }

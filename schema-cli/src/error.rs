@@ -67,6 +67,12 @@ pub enum Error {
         #[source]
         source: sqlx::Error,
     },
+    /// `modules activate|deactivate|remove` without the application's registered modules.
+    #[error("`modules {action}` works on the modules an application registers; run it through the commands the application mounts over them (`schema_cli::run_modules`)")]
+    NoRegisteredModules {
+        /// `activate`, `deactivate` or `remove`.
+        action: &'static str,
+    },
     /// The database cannot be reached.
     #[error("cannot connect to `{url}`")]
     Connect {

@@ -49,6 +49,12 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         MigrateError::StatementInDoubt { .. } => {
             format!("`{program}resume --statement-ran` or `{program}resume --statement-did-not-run` says which way it went")
         }
+        MigrateError::UnknownModule { .. } => {
+            "`--module <NAME>` picks the module; `modules` lists them".to_owned()
+        }
+        MigrateError::ModuleNotRemovable { module, .. } => {
+            format!("`{program}modules deactivate {module}` stops applying it and keeps its data")
+        }
         _ => return None,
     })
 }

@@ -1,13 +1,13 @@
 //! Running a parsed command line: the `schema` binary over a folder, or the mounted commands
 //! over an application's embedded set.
 
-use crate::cli::{Cli, Command, Migrate};
+use crate::cli::{Cli, Command, Migrate, MigrateCommand};
 use crate::commands::{self, Ctx, Exit};
 use crate::db::{self, IfMissing};
 use crate::output::Output;
 use crate::{error, progress, Error};
 use schema_core::{CheckOptions, Dialect};
-use schema_runtime::{DbPool, Migrations, Migrator, TableNames};
+use schema_runtime::{DbPool, Migrations, Migrator, Modules, TableNames};
 use std::future::Future;
 use std::path::Path;
 use std::process::ExitCode;
@@ -59,11 +59,60 @@ pub async fn run_migrator<'p>(
     let out = Output::new(args.output);
     let ctx = Ctx {
         migrator,
-        module: None,
+        known_set: true,
+        modules: None,
         pool: pool.into(),
         out: &out,
     };
     let json = out.json;
+    finish(
+        with_progress(out.progress, commands::run(&args.command, ctx)).await,
+        json,
+        "",
+    )
+}
+
+/// Runs a mounted migration command over the application's registered modules
+/// ([`Modules`]): `--module NAME` picks the set every command works on (`default` unless
+/// given), and `modules` lists them all, or activates, deactivates or removes a plugin
+/// (`myapp migrate modules activate calendar`). The registry's tracking tables and lock
+/// timeout apply.
+///
+/// ```ignore
+/// if let Some(Command::Migrate(migrate)) = args.command {
+///     let modules = schema_runtime::Modules::registered()?;
+///     return Ok(schema_cli::run_modules(&modules, &pool, migrate).await);
+/// }
+/// ```
+pub async fn run_modules<'p>(
+    modules: &Modules,
+    pool: impl Into<DbPool<'p>>,
+    args: Migrate,
+) -> ExitCode {
+    let out = Output::new(args.output);
+    let json = out.json;
+    let name = args
+        .module
+        .as_deref()
+        .unwrap_or(schema_runtime::__private::DEFAULT_MODULE);
+    // `modules` needs no set of its own; every other command works on the module named.
+    let set = match (&args.command, modules.find(name)) {
+        (_, Ok(set)) => Some(set),
+        (MigrateCommand::Modules(_), Err(_)) if args.module.is_none() => None,
+        (_, Err(e)) => return finish(Err(e.into()), json, ""),
+    };
+    let ctx = Ctx {
+        migrator: match set {
+            Some(set) => modules.migrator(set),
+            None => schema_runtime::__private::EMPTY
+                .migrator()
+                .table_names(modules.tracking_tables().clone()),
+        },
+        known_set: set.is_some(),
+        modules: Some(modules),
+        pool: pool.into(),
+        out: &out,
+    };
     finish(
         with_progress(out.progress, commands::run(&args.command, ctx)).await,
         json,
@@ -78,8 +127,13 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;
     let dir = cli.source.to_string_lossy();
+    // `modules` lists a database's modules with or without a folder; with one, what is
+    // pending in the `--module` it holds is shown too.
+    let known_set = !matches!(command, MigrateCommand::Modules(_)) || cli.source.exists();
     // The same judgement as the macro's: a folder that fails the build fails here too.
-    let loaded = if cli.no_check {
+    let loaded = if !known_set {
+        Ok(schema_runtime::__private::EMPTY)
+    } else if cli.no_check {
         Migrations::load(Path::new("."), &dir)
     } else {
         let dialect = match cli.dialect.as_deref() {
@@ -107,7 +161,8 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
             .migrator()
             .module(&cli.module)
             .table_names(TableNames::with_prefix(&cli.table_prefix)),
-        module: Some(&cli.module),
+        known_set,
+        modules: None,
         pool: database.pool(),
         out,
     };

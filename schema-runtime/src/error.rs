@@ -388,6 +388,43 @@ pub enum MigrateError {
         /// What it is instead.
         state: String,
     },
+    /// A module name that is not one of the registry's.
+    #[error("no module is called `{module}`; {}", self.fix())]
+    UnknownModule {
+        /// The name asked for.
+        module: String,
+        /// The registry's modules, in order.
+        known: Vec<String>,
+    },
+    /// Two registrations of one module name.
+    #[error("module `{module}` is registered twice, at {first} and at {second}; {}", self.fix())]
+    DuplicateModule {
+        /// The name.
+        module: String,
+        /// Where it was registered first (`src/calendar.rs:12`, or its place in a list).
+        first: String,
+        /// Where it was registered again.
+        second: String,
+    },
+    /// An operation on plugins asked of a core module.
+    #[error("module `{module}` is a core module, which every boot applies, so it cannot be {action}; nothing was changed; {}", self.fix())]
+    CoreModule {
+        /// The module.
+        module: String,
+        /// What was asked: `activated`, `deactivated` or `removed`.
+        action: &'static str,
+    },
+    /// Removing a plugin one of whose applied migrations has no down file: refused before
+    /// anything is reverted.
+    #[error("{file}: module `{module}` cannot be removed: its migration {version} is applied and has no down file, so its data cannot be taken out; nothing was reverted; {}", self.fix())]
+    ModuleNotRemovable {
+        /// The module.
+        module: String,
+        /// The applied version without a down.
+        version: i64,
+        /// Its file.
+        file: String,
+    },
     /// An option of the [`Migrator`](crate::Migrator) that does not apply to the pool's
     /// database, refused before anything runs rather than ignored.
     #[error("`{option}` applies to {applies_to} only, and the pool is {database}'s; nothing was run; {}", self.fix())]
@@ -399,6 +436,18 @@ pub enum MigrateError {
         /// The pool's database, e.g. `SQLite`.
         database: &'static str,
     },
+}
+
+/// The names of a registry's modules, for [`MigrateError::UnknownModule`].
+pub(super) fn known_modules(known: &[String]) -> String {
+    if known.is_empty() {
+        return "none is (a set is registered with `register!`)".to_owned();
+    }
+    known
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `migration 3`, or for a repeatable migration (whose version is a key, not a number anyone

@@ -37,6 +37,8 @@ mod lock_mode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrator;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod modules;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 mod stale;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -57,6 +59,8 @@ pub use error::MigrateError;
 pub use lock_mode::LockMode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use migrator::{DbPool, Migrator};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use modules::{ModuleInfo, ModuleRole, Modules, Registered, StoredModule};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use report::{
     Adopted, AppliedMigration, EventKind, HistoryEvent, MigrationState, PlannedMigration, Progress,
@@ -138,7 +142,11 @@ pub use schema_macros::embed_migrations;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::embedded::DEFAULT_MODULE;
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub use crate::modules::Registration;
     pub use crate::{Checksum, Directive, Migration, MigrationKind, Migrations};
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub use inventory;
 
     /// What a failed `embed_migrations!` expands to after its errors, so that the errors are
     /// the only ones the compiler reports.

@@ -142,6 +142,11 @@ impl<'m> Migrator<'m> {
         &self.module
     }
 
+    /// The tracking tables this migrator reads and writes.
+    pub fn tracking_tables(&self) -> &TableNames {
+        &self.tables
+    }
+
     /// The migration set this migrator works on.
     pub fn migrations(&self) -> &'m Migrations {
         self.migrations

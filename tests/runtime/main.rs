@@ -14,6 +14,8 @@ mod directive_checksums;
 mod errors;
 mod import;
 mod lifecycle;
+mod modules;
+mod modules_concurrent;
 mod other_folders;
 mod other_tools;
 mod postgres;

@@ -5,6 +5,7 @@ mod baseline;
 mod down;
 mod history;
 mod import;
+mod modules;
 pub(crate) mod new;
 mod repair;
 mod resume;
@@ -21,8 +22,11 @@ use schema_runtime::{DbPool, Migrator};
 pub(crate) struct Ctx<'a> {
     /// The migrator over the set, with the module and tracking tables chosen.
     pub migrator: Migrator<'a>,
-    /// The module's name, when the caller knows it (the migrator does not tell).
-    pub module: Option<&'a str>,
+    /// Whether the migrator's set is the module's own (the folder read, the embedded set), so
+    /// that what is pending is known; not for `modules` run without a folder or a module.
+    pub known_set: bool,
+    /// The application's registered modules, when it mounted them (`run_modules`).
+    pub modules: Option<&'a schema_runtime::Modules>,
     /// The database.
     pub pool: DbPool<'a>,
     /// Where results go.
@@ -64,6 +68,7 @@ pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, 
             allow_edited,
         } => repair::run(*version, *allow_edited, ctx).await,
         MigrateCommand::Resume(args) => resume::run(args, ctx).await,
+        MigrateCommand::Modules(args) => modules::run(args, ctx).await,
         MigrateCommand::ImportSqlx(args) => import::sqlx(args, ctx).await,
         MigrateCommand::ImportVersions { .. }
         | MigrateCommand::ImportFiles { .. }

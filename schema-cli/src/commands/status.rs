@@ -16,7 +16,7 @@ pub(crate) async fn run(ctx: Ctx<'_>) -> Result<Exit, Error> {
     let drift = entries.iter().filter(|e| is_drift(e)).count();
     if ctx.out.json {
         ctx.out.json(&StatusJson {
-            module: ctx.module,
+            module: Some(ctx.migrator.module_name()),
             pending,
             drift,
             migrations: entries.iter().map(EntryJson::from).collect(),

@@ -12,6 +12,7 @@ mod cases;
 mod guards;
 mod hints;
 mod import;
+mod modules;
 mod mounted;
 mod new;
 mod other_folders;

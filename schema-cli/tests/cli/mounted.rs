@@ -33,12 +33,7 @@ async fn mounted_commands_run_over_the_applications_set() {
     let root = fixture_dir("basic");
     let set = Migrations::load(root.parent().unwrap(), "basic").unwrap_or_else(|e| panic!("{e:?}"));
     let dir = tempfile::tempdir().unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}?mode=rwc",
-        dir.path().join("app.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool = crate::support::sqlite_pool(dir.path()).await;
 
     let status = schema_cli::run_embedded(&set, &pool, migrate(&["status", "--quiet"])).await;
     assert_eq!(status, ExitCode::from(3));

@@ -271,3 +271,39 @@ fn pg_up_adopts_a_database_sqlx_migrated_then_import_reads_goose() {
     );
     assert_eq!(states(&status)[1], (20, "pending".to_owned()));
 }
+
+#[test]
+fn pg_modules_lists_every_module_with_its_state() {
+    let project = pg_project(Some("modules_core"));
+    crate::support::copy_dir(
+        &crate::support::fixture_dir("modules_calendar"),
+        &project.path().join("calendar"),
+    );
+    project.schema(&["--module", "core", "up", "-q"]).code(0);
+    project
+        .schema(&["--module", "calendar", "--source", "calendar", "up", "-q"])
+        .code(0);
+    project
+        .schema(&["--module", "calendar", "--source", "calendar", "down", "-q"])
+        .code(0);
+    let list = project
+        .schema(&[
+            "--module", "calendar", "--source", "calendar", "modules", "--json",
+        ])
+        .code(0)
+        .json();
+    let modules = list["modules"].as_array().unwrap();
+    let shown: Vec<(&str, i64, i64, Option<i64>)> = modules
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap(),
+                m["version"].as_i64().unwrap(),
+                m["applied"].as_i64().unwrap(),
+                m["pending"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(shown, [("calendar", 1, 1, Some(1)), ("core", 2, 2, None)]);
+    assert!(modules[1]["last_applied"].as_str().unwrap().ends_with('Z'));
+}

@@ -183,6 +183,13 @@ pub fn sqlx_migrate(project: &Project) {
     });
 }
 
+/// A pool on `app.db` in `dir`, created if missing: an application's, for mounted commands.
+pub async fn sqlite_pool(dir: &Path) -> sqlx::SqlitePool {
+    sqlx::SqlitePool::connect(&format!("sqlite:{}?mode=rwc", dir.join("app.db").display()))
+        .await
+        .unwrap()
+}
+
 /// Runs `future` to its end on a runtime of its own.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()

@@ -299,6 +299,51 @@ where
     ModuleState::from_columns(count, fingerprint.as_deref())
 }
 
+/// A row of the modules table as a registry reads it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ModuleRow {
+    pub module: String,
+    /// The role recorded, if a registry recorded one (a table created by an earlier version has
+    /// no such column; a value this version does not know reads as none).
+    pub role: Option<crate::ModuleRole>,
+    /// Whether a registry recorded it active, if one did.
+    pub active: Option<bool>,
+}
+
+/// The module rows a store read with [`Target::select_modules`] (a missing table reads as
+/// none), by column name, so that a table laid out by an earlier version reads too.
+pub(crate) fn module_rows<R>(
+    rows: Result<Vec<R>, sqlx::Error>,
+    missing_table: fn(&sqlx::Error) -> bool,
+    table: &str,
+) -> Result<Vec<ModuleRow>, MigrateError>
+where
+    R: sqlx::Row,
+    for<'n> &'n str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> bool: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) if missing_table(&e) => return Ok(Vec::new()),
+        Err(e) => return Err(MigrateError::reading(table, "reading the modules")(e)),
+    };
+    rows.iter()
+        .map(|row| {
+            Ok(ModuleRow {
+                module: row.try_get("module")?,
+                role: row
+                    .try_get::<Option<String>, _>("role")
+                    .ok()
+                    .flatten()
+                    .and_then(|r| crate::ModuleRole::parse(&r)),
+                active: row.try_get::<Option<bool>, _>("active").ok().flatten(),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()
+        .map_err(MigrateError::reading(table, "reading the modules"))
+}
+
 /// One migration to apply (or, for a revert, the down to run).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Step {
@@ -404,6 +449,10 @@ pub(crate) trait Backend {
 
     /// Every history event of the module, oldest first.
     async fn history(&mut self) -> Result<Vec<HistoryEvent>, MigrateError>;
+
+    /// Every row of the modules table (every module's, not only this run's), by name: a table
+    /// an earlier version created reads too (see [`module_rows`]).
+    async fn modules(&mut self) -> Result<Vec<ModuleRow>, MigrateError>;
 
     /// Writes `writes` in one transaction, under the lock.
     async fn write(&mut self, writes: &[Write]) -> Result<(), MigrateError>;

@@ -7,6 +7,7 @@
 
 pub(crate) mod adopt;
 pub(crate) mod inspect;
+pub(crate) mod modules;
 pub(crate) mod other_tools;
 pub(crate) mod plan;
 pub(crate) mod resolve;

@@ -49,6 +49,18 @@ impl Migrator<'_> {
         })
     }
 
+    /// Reverts every applied migration of the module, newest first, with the lock held: what
+    /// removing a plugin reverts. Refused before anything is reverted when one has no down
+    /// ([`MigrateError::RevertForwardOnly`]).
+    pub(crate) async fn revert_all_locked<B: Backend>(
+        &self,
+        b: &mut B,
+        started: Instant,
+    ) -> Result<Report, MigrateError> {
+        self.revert_locked(b, Selection::Last(usize::MAX), started)
+            .await
+    }
+
     async fn revert_locked<B: Backend>(
         &self,
         b: &mut B,

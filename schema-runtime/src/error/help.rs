@@ -22,6 +22,10 @@ impl MigrateError {
             | MigrateError::NotResumable { .. }
             | MigrateError::Leftover { .. }
             | MigrateError::NotFailed { .. } => return None,
+            MigrateError::UnknownModule { known, .. } => format!("give one of the registered modules: {}", super::known_modules(known)),
+            MigrateError::DuplicateModule { .. } => "give one of the two sets another `module = \"…\"`, or register it once".to_owned(),
+            MigrateError::CoreModule { .. } => "register it as a `plugin` to activate, deactivate or remove it".to_owned(),
+            MigrateError::ModuleNotRemovable { version, .. } => format!("add a `.down.sql` for migration {version}, or deactivate the module instead, which keeps its data"),
             MigrateError::ChecksumMismatch { .. } => {
                 "restore the file as it was applied; a new change belongs in a new migration".to_owned()
             }

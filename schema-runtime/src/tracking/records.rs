@@ -8,7 +8,7 @@
 
 use crate::report::EventKind;
 use crate::tracking::state::{ModuleState, Status};
-use crate::Migration;
+use crate::{Migration, ModuleRole};
 
 /// A duration in milliseconds as a record gives it.
 #[derive(Debug, Clone)]
@@ -72,6 +72,10 @@ pub(crate) enum Write {
     },
     /// The module row.
     Module(ModuleState),
+    /// What a registry records of the module: its role and whether boot applies it. Written
+    /// over the module row (created dirty when missing, so that the next run validates the
+    /// history and writes its state); its count and fingerprint are left as they are.
+    Mark { role: ModuleRole, active: bool },
 }
 
 /// How a database spells what the records need.
@@ -156,6 +160,12 @@ impl Target<'_> {
             (self.syntax.time_text)("applied_at"),
             self.migrations
         )
+    }
+
+    /// The query of every module row, whichever columns the table has: a table created by an
+    /// earlier version has no `role` and `active`, which then read as unset.
+    pub(crate) fn select_modules(&self) -> String {
+        format!("SELECT * FROM {} ORDER BY module", self.modules)
     }
 
     /// The query of the module's history, oldest first, in the order of
@@ -338,6 +348,19 @@ impl Target<'_> {
                      ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count, \
                      fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
                     self.lit(&fingerprint),
+                    m = self.modules,
+                )
+            }
+            Write::Mark { role, active } => {
+                let (count, fingerprint) = ModuleState::Dirty.columns();
+                format!(
+                    "INSERT INTO {m} (module, applied_count, fingerprint, updated_at, role, active) \
+                     VALUES ({module}, {count}, {}, {now}, {}, {}) \
+                     ON CONFLICT (module) DO UPDATE SET role = excluded.role, \
+                     active = excluded.active, updated_at = excluded.updated_at",
+                    self.lit(&fingerprint),
+                    self.lit(role.as_str()),
+                    if *active { "TRUE" } else { "FALSE" },
                     m = self.modules,
                 )
             }

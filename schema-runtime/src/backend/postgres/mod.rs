@@ -364,6 +364,15 @@ impl Backend for PgBackend<'_> {
         self.revert_one(step).await
     }
 
+    async fn modules(&mut self) -> Result<Vec<super::ModuleRow>, MigrateError> {
+        let sql = self.target().select_modules();
+        // Not prepared once for the session: `SELECT *` changes shape when a run adds the
+        // columns of this version to a table an earlier one created.
+        let query = sqlx::query(&sql).persistent(false);
+        let rows = self.fetch_pooled(query).await;
+        super::module_rows(rows, missing_table, &self.ctx.tables.modules)
+    }
+
     async fn other_rows(
         &mut self,
         query: &crate::tracking::other::OtherQuery<'_>,

@@ -76,7 +76,11 @@ impl PgBackend<'_> {
         i64::from_be_bytes(bytes)
     }
 
-    /// The statements that create the tracking tables when they do not exist.
+    /// The statements that create the tracking tables when they do not exist, and add the
+    /// registry's columns (`role`, `active`) to a modules table an earlier version created.
+    /// Checked first rather than `ADD COLUMN IF NOT EXISTS` alone: `ALTER TABLE` takes the
+    /// table's strongest lock even when it changes nothing, and would queue every boot's first
+    /// query behind a migration writing the table.
     pub(super) fn create_tables_sql(&self) -> String {
         // language=PostgreSQL
         format!(
@@ -111,8 +115,18 @@ impl PgBackend<'_> {
                 module        TEXT        PRIMARY KEY,
                 applied_count BIGINT      NOT NULL,
                 fingerprint   TEXT        NOT NULL,
-                updated_at    TIMESTAMPTZ NOT NULL DEFAULT now()
-            );",
+                updated_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+                role          TEXT,
+                active        BOOLEAN
+            );
+            DO $upgrade$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {modules_literal}::regclass
+                               AND attname = 'active' AND NOT attisdropped) THEN
+                    ALTER TABLE {modules} ADD COLUMN IF NOT EXISTS role TEXT,
+                                          ADD COLUMN IF NOT EXISTS active BOOLEAN;
+                END IF;
+            END $upgrade$;",
+            modules_literal = super::record::literal(&self.modules),
             m = self.m,
             h = self.h,
             modules = self.modules

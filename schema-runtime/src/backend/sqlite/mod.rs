@@ -3,8 +3,8 @@
 
 use super::progress as backend_progress;
 use super::{
-    decoded, history_event, millis, read_module, statements, AppliedColumns, AppliedRow,
-    ApplyError, ApplyFailure, Backend, Context, Step,
+    decoded, history_event, millis, module_rows, read_module, statements, AppliedColumns,
+    AppliedRow, ApplyError, ApplyFailure, Backend, Context, Step,
 };
 use crate::report::HistoryEvent;
 use crate::tracking::records::Write;
@@ -349,6 +349,14 @@ impl Backend for SqliteBackend<'_> {
 
     async fn revert(&mut self, step: &Step) -> Result<Duration, ApplyError> {
         self.revert_one(step).await
+    }
+
+    async fn modules(&mut self) -> Result<Vec<super::ModuleRow>, MigrateError> {
+        let sql = self.target().select_modules();
+        let mut conn = self.take_conn().await?;
+        let rows = sqlx::query(&sql).fetch_all(&mut *conn).await;
+        self.conn = Some(conn);
+        module_rows(rows, missing_table, &self.ctx.tables.modules)
     }
 
     async fn other_rows(

@@ -4,6 +4,10 @@ use super::SqliteBackend;
 use crate::MigrateError;
 use sqlx::{Connection, Executor};
 
+/// The modules table's columns a registry writes, which tables created by earlier versions
+/// lack, with their types.
+const REGISTRY_COLUMNS: [(&str, &str); 2] = [("role", "TEXT"), ("active", "BOOLEAN")];
+
 impl SqliteBackend<'_> {
     /// The statements that create the tracking tables when they do not exist.
     pub(super) fn create_tables_sql(&self) -> String {
@@ -40,7 +44,9 @@ impl SqliteBackend<'_> {
                 module        TEXT    PRIMARY KEY,
                 applied_count INTEGER NOT NULL,
                 fingerprint   TEXT    NOT NULL,
-                updated_at    TEXT    NOT NULL
+                updated_at    TEXT    NOT NULL,
+                role          TEXT,
+                active        BOOLEAN
             ) WITHOUT ROWID;",
             m = self.m,
             h = self.h,
@@ -48,14 +54,38 @@ impl SqliteBackend<'_> {
         )
     }
 
+    /// The query of the modules table's column names.
+    fn table_info_sql(&self) -> String {
+        // language=SQLite
+        match self.ctx.tables.modules.split_once('.') {
+            Some((schema, table)) => {
+                format!("SELECT name FROM \"{schema}\".pragma_table_info('{table}')")
+            }
+            None => format!(
+                "SELECT name FROM pragma_table_info('{}')",
+                self.ctx.tables.modules
+            ),
+        }
+    }
+
     /// Creates the tracking tables when they do not exist, in one transaction: three
     /// statements in autocommit would be three commits, each a journal written and synced.
     pub(super) async fn create_tables(&mut self) -> Result<(), MigrateError> {
         let sql = self.create_tables_sql();
         let mut conn = self.take_conn().await?;
+        let columns = self.table_info_sql();
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
             (&mut *tx).execute(sql.as_str()).await?;
+            // A modules table an earlier version created lacks the registry's columns; they
+            // are added in place, its rows kept (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+            let present: Vec<String> = sqlx::query_scalar(&columns).fetch_all(&mut *tx).await?;
+            for (column, kind) in REGISTRY_COLUMNS {
+                if !present.iter().any(|p| p == column) {
+                    let add = format!("ALTER TABLE {} ADD COLUMN {column} {kind}", self.modules);
+                    (&mut *tx).execute(add.as_str()).await?;
+                }
+            }
             tx.commit().await
         }
         .await;

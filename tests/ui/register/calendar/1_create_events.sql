@@ -1,0 +1,1 @@
+CREATE TABLE calendar_events (id INTEGER PRIMARY KEY);
