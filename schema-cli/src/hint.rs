@@ -49,6 +49,9 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         MigrateError::StatementInDoubt { .. } => {
             format!("`{program}resume --statement-ran` or `{program}resume --statement-did-not-run` says which way it went")
         }
+        MigrateError::NoDevDatabase => {
+            format!("`{program}diff --dev-url <URL>` names a database on a server where a scratch database may be created and dropped")
+        }
         _ => return None,
     })
 }

@@ -86,12 +86,22 @@ impl Migrator<'_> {
             .await
             .map_err(MigrateError::db("opening an in-memory SQLite database"))?;
         let result = async {
-            self.run(&pool).await?;
+            self.run_quietly(&pool).await?;
             Schema::read_without(&pool, &self.tables).await
         }
         .await;
         pool.close().await;
         result
+    }
+
+    /// Applies the set to a database of its own without logging: what a run logs ("applied
+    /// 3_users.sql") is about the database the application uses, not a scratch one.
+    async fn run_quietly<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<(), MigrateError> {
+        use tracing::instrument::WithSubscriber;
+        self.run(pool)
+            .with_subscriber(tracing::subscriber::NoSubscriber::default())
+            .await
+            .map(drop)
     }
 
     #[cfg(not(feature = "sqlite"))]
@@ -127,7 +137,7 @@ impl Migrator<'_> {
                     "connecting to the scratch database `{scratch}`"
                 )))?;
             let read = async {
-                self.run(&pool).await?;
+                self.run_quietly(&pool).await?;
                 Schema::read_without(&pool, &self.tables).await
             }
             .await;
