@@ -573,3 +573,70 @@ fn compare_primary_key(
         live: columns(live),
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn column(name: &str, default: Option<&str>) -> Column {
+        Column {
+            name: name.to_owned(),
+            data_type: "integer".to_owned(),
+            nullable: true,
+            default: default.map(str::to_owned),
+            ..Column::default()
+        }
+    }
+
+    fn table(columns: Vec<Column>) -> Schema {
+        Schema {
+            tables: vec![Table {
+                name: "t".to_owned(),
+                columns,
+                ..Table::default()
+            }],
+            ..Schema::default()
+        }
+    }
+
+    #[test]
+    fn equal_schemas_have_no_difference() {
+        let schema = table(vec![column("a", Some("1"))]);
+        assert_eq!(compare(&schema, &schema.clone()), []);
+    }
+
+    #[test]
+    fn a_changed_attribute_names_both_values() {
+        let expected = table(vec![column("a", Some("1"))]);
+        let live = table(vec![column("a", Some("5"))]);
+        let differences = compare(&expected, &live);
+        assert_eq!(differences.len(), 1);
+        assert_eq!(
+            differences[0].to_string(),
+            "changed column `t.a`: default is `5` in the database, `1` in the migrations"
+        );
+    }
+
+    #[test]
+    fn columns_in_another_order_are_a_change_of_the_table_but_one_added_at_the_end_is_not() {
+        let expected = table(vec![column("a", None), column("b", None)]);
+        let swapped = table(vec![column("b", None), column("a", None)]);
+        let differences = compare(&expected, &swapped);
+        assert_eq!(differences.len(), 1);
+        assert_eq!(differences[0].attribute.as_deref(), Some("column order"));
+        let appended = table(vec![
+            column("a", None),
+            column("b", None),
+            column("c", None),
+        ]);
+        let differences = compare(&expected, &appended);
+        assert_eq!(
+            (
+                differences.len(),
+                differences[0].change,
+                differences[0].name.as_str()
+            ),
+            (1, Change::Extra, "t.c")
+        );
+    }
+}

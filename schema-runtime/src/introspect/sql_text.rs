@@ -361,8 +361,11 @@ pub(crate) fn table_parts(sql: &str) -> TableParts {
         while i < item.len() {
             let t = &item[i];
             if t.is_word("constraint") {
+                // Only a check's name is kept: the pragmas give the other constraints, nameless.
+                let names_a_check = item.get(i + 2).is_some_and(|next| next.is_word("check"));
                 name = item
                     .get(i + 1)
+                    .filter(|_| names_a_check)
                     .map(|n| n.text().trim_matches('"').to_owned());
                 i += 2;
                 continue;
@@ -432,6 +435,32 @@ mod tests {
         assert_eq!(parts.columns.len(), 4);
         assert_eq!(parts.columns[1].collation.as_deref(), Some("NOCASE"));
         assert_eq!(parts.columns[2].generated.as_deref(), Some("price * 2"));
+    }
+
+    #[test]
+    fn names_a_check_only_by_its_own_constraint_clause() {
+        let parts = table_parts(
+            "CREATE TABLE t (id INTEGER CONSTRAINT pk PRIMARY KEY CHECK (id > 0), \
+             CONSTRAINT u UNIQUE (id), CONSTRAINT \"Positive\" CHECK (id < 10))",
+        );
+        assert_eq!(
+            parts.checks,
+            [
+                (None, "id > 0".to_owned()),
+                (Some("positive".to_owned()), "id < 10".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_table_made_from_a_query_or_a_module_has_no_definitions() {
+        assert_eq!(
+            table_parts("CREATE TABLE t AS SELECT (1) AS x"),
+            TableParts::default()
+        );
+        let fts = table_parts("CREATE VIRTUAL TABLE docs USING fts5(title, body)");
+        assert_eq!(fts.using.as_deref(), Some("using fts5(title, body)"));
+        assert!(fts.columns.is_empty());
     }
 
     #[test]
