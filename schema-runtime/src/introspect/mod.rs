@@ -27,6 +27,7 @@
 mod diff;
 mod expected;
 mod model;
+mod objects;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sql_text;
