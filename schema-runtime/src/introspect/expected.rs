@@ -146,9 +146,14 @@ impl Migrator<'_> {
         }
         .await;
         // `FORCE`: a connection the failed run left behind must not keep the database alive.
-        let dropped = admin
-            .execute(format!("DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)").as_str())
-            .await;
+        // Servers before PostgreSQL 13 do not know it: then without.
+        let drop = format!("DROP DATABASE IF EXISTS \"{scratch}\"");
+        let dropped = match admin.execute(format!("{drop} WITH (FORCE)").as_str()).await {
+            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42601") => {
+                admin.execute(drop.as_str()).await
+            }
+            other => other,
+        };
         let _ = admin.close().await;
         let schema = result?;
         dropped.map_err(MigrateError::db(format!(

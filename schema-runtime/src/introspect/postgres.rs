@@ -31,8 +31,22 @@ const REL_NAME: &str =
     "CASE WHEN n.nspname = 'public' THEN c.relname::text ELSE n.nspname || '.' || c.relname END";
 
 pub(crate) async fn read(pool: &PgPool) -> Result<Schema, sqlx::Error> {
-    let mut conn = pool.acquire().await?;
-    let conn = &mut *conn;
+    // One snapshot of the catalogs, and one `search_path` for every name the server prints
+    // (`'users_id_seq'::regclass`, a type, a view's tables), whatever the database's or the
+    // role's: `SET LOCAL` ends with the transaction, which only reads and is rolled back.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("SET LOCAL search_path = public")
+        .execute(&mut *tx)
+        .await?;
+    let schema = read_all(&mut tx).await?;
+    tx.rollback().await?;
+    Ok(schema)
+}
+
+async fn read_all(conn: &mut PgConnection) -> Result<Schema, sqlx::Error> {
     let mut schema = Schema {
         schemas: sqlx::query_scalar(&format!(
             "SELECT n.nspname::text FROM pg_namespace n WHERE {USER_SCHEMAS} ORDER BY 1"
