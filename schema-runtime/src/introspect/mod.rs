@@ -25,6 +25,7 @@
 //!   what an extension owns.
 
 mod diff;
+mod dump;
 mod expected;
 mod model;
 mod objects;
