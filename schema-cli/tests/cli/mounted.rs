@@ -28,17 +28,18 @@ fn migrate(args: &[&str]) -> schema_cli::Migrate {
     migrate
 }
 
+/// The application's SQLite database, `app.db` in `dir`, created.
+async fn app_db(dir: &tempfile::TempDir) -> sqlx::SqlitePool {
+    let url = format!("sqlite:{}?mode=rwc", dir.path().join("app.db").display());
+    sqlx::SqlitePool::connect(&url).await.unwrap()
+}
+
 #[tokio::test]
 async fn mounted_commands_run_over_the_applications_set() {
     let root = fixture_dir("basic");
     let set = Migrations::load(root.parent().unwrap(), "basic").unwrap_or_else(|e| panic!("{e:?}"));
     let dir = tempfile::tempdir().unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}?mode=rwc",
-        dir.path().join("app.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool = app_db(&dir).await;
 
     let status = schema_cli::run_embedded(&set, &pool, migrate(&["status", "--quiet"])).await;
     assert_eq!(status, ExitCode::from(3));
@@ -99,12 +100,7 @@ static CALENDAR: Migrations = schema_runtime::embed_migrations!(
 #[tokio::test]
 async fn mounted_diff_compares_only_the_modules_objects() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite:{}?mode=rwc",
-        dir.path().join("app.db").display()
-    ))
-    .await
-    .unwrap();
+    let pool = app_db(&dir).await;
     sqlx::raw_sql("CREATE TABLE users (id INTEGER PRIMARY KEY)")
         .execute(&pool)
         .await
