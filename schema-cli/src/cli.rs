@@ -11,7 +11,8 @@ Exit codes:
   1  error (bad migrations folder, database error, refused or failed migration)
   2  usage error (unknown command or option, bad value)
   3  `status` found pending migrations
-  4  `status` or `verify` found drift: a modified, missing or failed migration";
+  4  `status` or `verify` found drift: a modified, missing or failed migration; `diff` found
+     the database's schema differs from the one its migrations make";
 
 /// Create, apply, inspect and revert the SQL migrations of a folder.
 ///
@@ -142,6 +143,13 @@ pub enum MigrateCommand {
     /// Check the applied migrations against the files: checksums, missing files, failed
     /// migrations. Exits with 4 on drift.
     Verify,
+    /// Compare the database's schema with the one its migrations make: missing, extra and
+    /// changed objects. Exits with 4 on drift.
+    ///
+    /// The migrations are applied to an in-memory database on SQLite, to a scratch database on
+    /// the `--dev-url` server on PostgreSQL; tables, columns, keys, checks, foreign keys,
+    /// indexes, views, triggers, sequences, enums and schemas are compared.
+    Diff(DiffArgs),
     /// Show every recorded event: applies, reverts, failures, baselines, repairs, imports.
     History,
     /// List every module of the database with its role, state, version, pending migrations and
@@ -323,6 +331,21 @@ pub struct UpArgs {
     pub lock_timeout: u64,
 }
 
+/// `diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// PostgreSQL: a database on a server where the migrations can be applied to a scratch
+    /// database, created with a unique name and dropped afterwards (e.g. the same server as
+    /// `--database-url`).
+    #[arg(
+        long,
+        env = "SCHEMA_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub dev_url: Option<String>,
+}
+
 /// `resume`.
 #[derive(Debug, Clone, Args)]
 pub struct ResumeArgs {
@@ -387,7 +410,10 @@ impl MigrateCommand {
     /// database.
     pub(crate) fn reads_only(&self) -> bool {
         match self {
-            MigrateCommand::Status | MigrateCommand::Verify | MigrateCommand::History => true,
+            MigrateCommand::Status
+            | MigrateCommand::Verify
+            | MigrateCommand::Diff(_)
+            | MigrateCommand::History => true,
             MigrateCommand::Modules(args) => args.action.is_none(),
             MigrateCommand::Up(up) => up.dry_run,
             _ => false,

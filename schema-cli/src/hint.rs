@@ -55,6 +55,9 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         MigrateError::ModuleNotRemovable { module, .. } => {
             format!("`{program}modules deactivate {module}` stops applying it and keeps its data")
         }
+        MigrateError::NoDevDatabase => {
+            format!("`{program}diff --dev-url <URL>` names a database on a server where a scratch database may be created and dropped")
+        }
         _ => return None,
     })
 }

@@ -65,8 +65,8 @@ mod secret;
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DownArgs, ImportArgs, Migrate, MigrateCommand, ModulesAction, ModulesArgs,
-    NewArgs, OutputArgs, UpArgs, EXIT_CODES,
+    Cli, Command, DiffArgs, DownArgs, ImportArgs, Migrate, MigrateCommand, ModulesAction,
+    ModulesArgs, NewArgs, OutputArgs, UpArgs, EXIT_CODES,
 };
 pub use error::Error;
 pub use run::{run, run_embedded, run_migrator, run_modules};

@@ -436,6 +436,10 @@ pub enum MigrateError {
         /// The pool's database, e.g. `SQLite`.
         database: &'static str,
     },
+    /// A comparison of a PostgreSQL database's schema with the migrations', without a dev
+    /// database to apply the migrations to.
+    #[error("the schema the migrations make on PostgreSQL is read from a scratch database they are applied to, and no dev database was given; nothing was compared; {}", self.fix())]
+    NoDevDatabase,
 }
 
 /// The names of a registry's modules, for [`MigrateError::UnknownModule`].

@@ -32,6 +32,8 @@ mod embedded;
 mod engine;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod error;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub mod introspect;
 #[cfg(feature = "postgres")]
 mod lock_mode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -13,6 +13,7 @@ mod apply;
 mod directive_checksums;
 mod errors;
 mod import;
+mod introspect;
 mod lifecycle;
 mod modules;
 mod modules_concurrent;

@@ -2,6 +2,7 @@
 //! render the result.
 
 mod baseline;
+mod diff;
 mod down;
 mod history;
 mod import;
@@ -40,7 +41,8 @@ pub(crate) enum Exit {
     Ok,
     /// `status` found pending migrations.
     Pending,
-    /// `status` or `verify` found a modified, missing or failed migration.
+    /// `status` or `verify` found a modified, missing or failed migration; `diff` found the
+    /// schema changed.
     Drift,
 }
 
@@ -61,6 +63,7 @@ pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, 
         MigrateCommand::Up(args) => up::run(args, ctx).await,
         MigrateCommand::Down(args) => down::run(args, ctx).await,
         MigrateCommand::Verify => verify::run(ctx).await,
+        MigrateCommand::Diff(args) => diff::run(args, ctx).await,
         MigrateCommand::History => history::run(ctx).await,
         MigrateCommand::Baseline { version } => baseline::run(*version, ctx).await,
         MigrateCommand::Repair {

@@ -9,6 +9,7 @@
 
 mod adopt;
 mod cases;
+mod diff;
 mod guards;
 mod hints;
 mod import;

@@ -82,3 +82,34 @@ fn mounted_commands_have_no_new_and_document_the_exit_codes() {
     );
     assert!(Path::new(env!("CARGO_MANIFEST_DIR")).exists());
 }
+
+/// A module embedded with its table prefix, as an application mounts it: `migrate diff`
+/// compares only the module's objects, so the core's tables are no drift.
+static CALENDAR: Migrations = schema_runtime::embed_migrations!(
+    "../tests/fixtures/drift_module",
+    module = "calendar",
+    prefix = "calendar_"
+);
+
+#[tokio::test]
+async fn mounted_diff_compares_only_the_modules_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = crate::support::sqlite_pool(dir.path()).await;
+    sqlx::raw_sql("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    CALENDAR.run(&pool).await.unwrap();
+    let diff = schema_cli::run_embedded(&CALENDAR, &pool, migrate(&["diff", "-q"])).await;
+    assert_eq!(diff, ExitCode::SUCCESS);
+
+    sqlx::raw_sql("ALTER TABLE calendar_events ADD COLUMN place TEXT")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let diff = schema_cli::run_embedded(&CALENDAR, &pool, migrate(&["diff", "-q"])).await;
+    assert_eq!(diff, ExitCode::from(4));
+    let drift = CALENDAR.verify_schema(&pool).await.unwrap();
+    assert_eq!(drift.differences.len(), 1);
+    assert_eq!(drift.differences[0].name, "calendar_events.place");
+}

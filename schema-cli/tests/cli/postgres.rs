@@ -6,14 +6,14 @@ use crate::support::{block_on, sqlx_migrate, states, versions, Project};
 use sqlx::{Connection, Executor, PgConnection};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-fn server_url() -> String {
+pub(crate) fn server_url() -> String {
     std::env::var("SCHEMA_TEST_DATABASE_URL").unwrap_or_else(|_| {
         panic!("SCHEMA_TEST_DATABASE_URL is not set: run the tests with `scripts/with-postgres cargo test -p schema-cli`, which starts PostgreSQL")
     })
 }
 
 /// A project whose database is a fresh PostgreSQL database.
-fn pg_project(fixture: Option<&str>) -> Project {
+pub(crate) fn pg_project(fixture: Option<&str>) -> Project {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let server = server_url();
     let name = format!(
@@ -41,7 +41,7 @@ fn pg_project(fixture: Option<&str>) -> Project {
 }
 
 /// Runs `sql` (several statements) in the project's database.
-fn exec(project: &Project, sql: &str) {
+pub(crate) fn exec(project: &Project, sql: &str) {
     block_on(async {
         let mut conn = PgConnection::connect(&project.url).await.unwrap();
         sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();

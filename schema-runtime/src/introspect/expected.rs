@@ -1,0 +1,210 @@
+//! The schema a migration set makes: the set applied, through this crate's own run, to a
+//! database of its own (SQLite: in memory; PostgreSQL: a scratch database on the server the
+//! caller names, created and dropped around the reading), then read.
+
+use super::diff::{compare, Drift};
+use super::model::Schema;
+use crate::{DbPool, MigrateError, Migrations, Migrator};
+
+impl Migrator<'_> {
+    /// The schema this migrator's set makes, read from a database it is applied to: on
+    /// SQLite a private in-memory database (pass `None`); on PostgreSQL a scratch database
+    /// created on the server `dev_url` reaches (any database there: it is only used to create
+    /// and drop the scratch one, whose name is unique), dropped again afterwards on every path,
+    /// errors included. Tracking tables are left out, as by [`Schema::read_without`].
+    pub async fn expected_schema(&self, dev_url: Option<&str>) -> Result<Schema, MigrateError> {
+        match dev_url {
+            None => self.expected_in_memory().await,
+            Some(url) => self.expected_on_server(url).await,
+        }
+    }
+
+    /// Compares the live schema of `pool` with the one the set makes ([`Self::expected_schema`]):
+    /// on SQLite only; a PostgreSQL pool needs [`Self::verify_schema_with_dev`]. A module with
+    /// a table prefix ([`Migrations::prefix`]) compares only its own objects.
+    pub async fn verify_schema<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Drift, MigrateError> {
+        let pool = pool.into();
+        match pool {
+            #[cfg(feature = "sqlite")]
+            DbPool::Sqlite(_) => {
+                let expected = self.expected_schema(None).await?;
+                self.drift(pool, expected).await
+            }
+            #[cfg(feature = "postgres")]
+            DbPool::Postgres(_) => Err(MigrateError::NoDevDatabase),
+        }
+    }
+
+    /// [`Self::verify_schema`] on PostgreSQL: the set is applied to a scratch database created
+    /// on the server `dev_url` reaches, and dropped afterwards (see
+    /// [`Self::expected_schema`]). Refused on SQLite, which needs no dev database.
+    pub async fn verify_schema_with_dev<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        dev_url: &str,
+    ) -> Result<Drift, MigrateError> {
+        let pool = pool.into();
+        match pool {
+            #[cfg(feature = "sqlite")]
+            DbPool::Sqlite(_) => Err(MigrateError::UnsupportedOption {
+                option: "dev_url",
+                applies_to: "PostgreSQL",
+                database: "SQLite",
+            }),
+            #[cfg(feature = "postgres")]
+            DbPool::Postgres(_) => {
+                let expected = self.expected_schema(Some(dev_url)).await?;
+                self.drift(pool, expected).await
+            }
+        }
+    }
+
+    async fn drift(&self, pool: DbPool<'_>, expected: Schema) -> Result<Drift, MigrateError> {
+        let live = Schema::read_without(pool, &self.tables).await?;
+        let prefix = self.migrations.prefix();
+        let (expected, live) = match prefix {
+            Some(prefix) => (expected.only_prefixed(prefix), live.only_prefixed(prefix)),
+            None => (expected, live),
+        };
+        Ok(Drift {
+            module: self.module.clone(),
+            prefix: prefix.map(str::to_owned),
+            differences: compare(&expected, &live),
+        })
+    }
+
+    #[cfg(feature = "sqlite")]
+    async fn expected_in_memory(&self) -> Result<Schema, MigrateError> {
+        use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+        // One connection: an in-memory database is private to the connection that opened it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(SqliteConnectOptions::new().in_memory(true))
+            .await
+            .map_err(MigrateError::db("opening an in-memory SQLite database"))?;
+        let result = async {
+            self.run_quietly(&pool).await?;
+            Schema::read_without(&pool, &self.tables).await
+        }
+        .await;
+        pool.close().await;
+        result
+    }
+
+    /// Applies the set to a database of its own without logging: what a run logs ("applied
+    /// 3_users.sql") is about the database the application uses, not a scratch one.
+    async fn run_quietly<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<(), MigrateError> {
+        use tracing::instrument::WithSubscriber;
+        self.run(pool)
+            .with_subscriber(tracing::subscriber::NoSubscriber::default())
+            .await
+            .map(drop)
+    }
+
+    #[cfg(not(feature = "sqlite"))]
+    async fn expected_in_memory(&self) -> Result<Schema, MigrateError> {
+        Err(MigrateError::NoDevDatabase)
+    }
+
+    #[cfg(feature = "postgres")]
+    async fn expected_on_server(&self, dev_url: &str) -> Result<Schema, MigrateError> {
+        use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+        use sqlx::{ConnectOptions, Connection, Executor};
+        use std::str::FromStr;
+        // The URL may hold a password: no message repeats it.
+        let options = PgConnectOptions::from_str(dev_url)
+            .map_err(MigrateError::db("reading the dev database URL"))?;
+        let mut admin = options
+            .connect()
+            .await
+            .map_err(MigrateError::db("connecting to the dev database"))?;
+        let scratch = scratch_name();
+        admin
+            .execute(format!("CREATE DATABASE \"{scratch}\"").as_str())
+            .await
+            .map_err(MigrateError::db(format!(
+                "creating the scratch database `{scratch}` on the dev database's server"
+            )))?;
+        let result = async {
+            let pool = PgPoolOptions::new()
+                .max_connections(3)
+                .connect_with(options.clone().database(&scratch))
+                .await
+                .map_err(MigrateError::db(format!(
+                    "connecting to the scratch database `{scratch}`"
+                )))?;
+            let read = async {
+                self.run_quietly(&pool).await?;
+                Schema::read_without(&pool, &self.tables).await
+            }
+            .await;
+            pool.close().await;
+            read
+        }
+        .await;
+        // `FORCE`: a connection the failed run left behind must not keep the database alive.
+        // Servers before PostgreSQL 13 do not know it: then without.
+        let drop = format!("DROP DATABASE IF EXISTS \"{scratch}\"");
+        let dropped = match admin.execute(format!("{drop} WITH (FORCE)").as_str()).await {
+            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("42601") => {
+                admin.execute(drop.as_str()).await
+            }
+            other => other,
+        };
+        let _ = admin.close().await;
+        let schema = result?;
+        dropped.map_err(MigrateError::db(format!(
+            "dropping the scratch database `{scratch}`"
+        )))?;
+        Ok(schema)
+    }
+
+    #[cfg(not(feature = "postgres"))]
+    async fn expected_on_server(&self, _dev_url: &str) -> Result<Schema, MigrateError> {
+        Err(MigrateError::UnsupportedOption {
+            option: "dev_url",
+            applies_to: "PostgreSQL",
+            database: "SQLite",
+        })
+    }
+}
+
+/// A database name no other comparison uses at the same time: the process, the time and a
+/// counter.
+#[cfg(feature = "postgres")]
+fn scratch_name() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "schema_dev_{}_{nanos}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+impl Migrations {
+    /// The live schema of `pool` compared with the one this set makes, on SQLite; see
+    /// [`Migrator::verify_schema`].
+    pub async fn verify_schema<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Drift, MigrateError> {
+        self.migrator().verify_schema(pool).await
+    }
+
+    /// The same on PostgreSQL, with a dev database to apply the set to; see
+    /// [`Migrator::verify_schema_with_dev`].
+    pub async fn verify_schema_with_dev<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        dev_url: &str,
+    ) -> Result<Drift, MigrateError> {
+        self.migrator().verify_schema_with_dev(pool, dev_url).await
+    }
+}

@@ -1,0 +1,125 @@
+//! Introspection: a live database's schema read into one typed model ([`Schema`]), the schema
+//! an embedded set produces, and the differences between the two ([`Drift`]).
+//!
+//! # Example
+//!
+//! ```ignore
+//! let live = schema_runtime::introspect::Schema::read(&pool).await?;
+//! println!("{}", serde_json::to_string_pretty(&live)?);
+//!
+//! let drift = MIGRATIONS.verify_schema(&pool).await?;          // SQLite
+//! let drift = MIGRATIONS.verify_schema_with_dev(&pool, dev_url).await?;   // PostgreSQL
+//! for difference in &drift.differences {
+//!     println!("{difference}");
+//! }
+//! ```
+//!
+//! # Details
+//!
+//! - The model is normalized, so that equal schemas read as equal values: names as the
+//!   database folds them (SQLite's in lower case), types in PostgreSQL's spelling, expressions
+//!   as the database prints them (on SQLite, which keeps them as written: one spacing, case
+//!   and quoting), every list in a fixed order.
+//! - Left out: this crate's tracking tables, other migration tools' history tables, SQLite's
+//!   own tables and the shadow tables of its virtual tables, PostgreSQL's system schemas and
+//!   what an extension owns.
+
+mod diff;
+mod dump;
+mod expected;
+mod model;
+mod objects;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod sql_text;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+mod types;
+
+pub use diff::{compare, Change, Difference, Drift, ObjectKind};
+pub use model::{
+    Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
+    Trigger, Unique, View,
+};
+
+use crate::{DbPool, MigrateError, OtherTool, TableNames};
+
+impl Schema {
+    /// Reads the schema of the database `pool` reaches, without this crate's tracking tables
+    /// under their default names and without other migration tools' history tables.
+    pub async fn read<'p>(pool: impl Into<DbPool<'p>>) -> Result<Schema, MigrateError> {
+        Schema::read_without(pool, &TableNames::default()).await
+    }
+
+    /// [`Schema::read`] for a database whose tracking tables are `tables`.
+    pub async fn read_without<'p>(
+        pool: impl Into<DbPool<'p>>,
+        tables: &TableNames,
+    ) -> Result<Schema, MigrateError> {
+        let read = match pool.into() {
+            #[cfg(feature = "sqlite")]
+            DbPool::Sqlite(pool) => sqlite::read(pool).await,
+            #[cfg(feature = "postgres")]
+            DbPool::Postgres(pool) => postgres::read(pool).await,
+        };
+        let mut schema = read.map_err(MigrateError::db("reading the database's schema"))?;
+        let tracking: Vec<String> = [&tables.migrations, &tables.history, &tables.modules]
+            .into_iter()
+            .map(|t| t.to_ascii_lowercase())
+            .chain(
+                OtherTool::TOOLS
+                    .into_iter()
+                    .map(|tool| tool.default_table().to_owned()),
+            )
+            .collect();
+        schema.retain(|name| !tracking.iter().any(|t| t == name));
+        schema.sort();
+        Ok(schema)
+    }
+
+    /// The objects of a module whose names start with `prefix`: tables, views, sequences and
+    /// enums so named, and indexes and triggers so named or on a table so named. Schemas
+    /// (namespaces) are left out: a module owns none.
+    pub fn only_prefixed(mut self, prefix: &str) -> Schema {
+        let prefixed = |name: &str| unqualified(name).starts_with(prefix);
+        self.schemas.clear();
+        self.tables.retain(|t| prefixed(&t.name));
+        self.views.retain(|v| prefixed(&v.name));
+        self.sequences.retain(|s| prefixed(&s.name));
+        self.enums.retain(|e| prefixed(&e.name));
+        self.indexes
+            .retain(|i| prefixed(&i.name) || prefixed(&i.table));
+        self.triggers
+            .retain(|t| prefixed(&t.name) || prefixed(&t.table));
+        self
+    }
+
+    /// Keeps the tables (with their indexes and triggers) `keep` says yes to.
+    fn retain(&mut self, keep: impl Fn(&str) -> bool) {
+        self.tables.retain(|t| keep(&t.name));
+        self.indexes.retain(|i| keep(&i.table));
+        self.triggers.retain(|t| keep(&t.table));
+        self.sequences.retain(|s| {
+            s.owned_by
+                .as_deref()
+                .is_none_or(|o| keep(o.rsplit_once('.').map_or(o, |(t, _)| t)))
+        });
+    }
+
+    /// Every list in name order.
+    fn sort(&mut self) {
+        self.schemas.sort();
+        self.tables.sort_by(|a, b| a.name.cmp(&b.name));
+        self.views.sort_by(|a, b| a.name.cmp(&b.name));
+        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
+        self.triggers
+            .sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
+        self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
+        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+/// `name` without its schema.
+fn unqualified(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(_, n)| n)
+}
