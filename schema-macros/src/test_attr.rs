@@ -2,7 +2,7 @@
 //! on a migrated database of its own (`schema_runtime::testing`).
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use std::path::PathBuf;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
@@ -210,7 +210,10 @@ fn expand_checked(
     let name = &sig.ident;
     let output = &sig.output;
     let pool_type = pool_type.map_or_else(|| quote!(_), |ty| quote!(#ty));
+    let assert_pool =
+        quote_spanned!(pool_type.span()=> #krate::testing::__assert_pool::<#pool_type>);
     Ok(quote! {
+        const _: () = #assert_pool();
         #(#attrs)*
         #[::core::prelude::v1::test]
         #vis fn #name() #output {

@@ -49,6 +49,11 @@ pub use options::TestOptions;
 #[doc(hidden)]
 pub use run::run as __run;
 
+/// Named by `#[schema_runtime::test]` beside the test, so that a parameter of another type
+/// fails every build, not only `cargo test`'s (a `#[test]` is not compiled otherwise).
+#[doc(hidden)]
+pub const fn __assert_pool<P: TestPool>() {}
+
 use apply::migrate;
 use std::ops::Deref;
 
