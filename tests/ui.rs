@@ -1,5 +1,6 @@
-//! Compile-time behaviour of `embed_migrations!`: every mistake fails the build with the exact
-//! message in its `.stderr`, and real-world folders compile and embed what they should.
+//! Compile-time behaviour of `embed_migrations!` and `#[schema_runtime::test]`: every mistake
+//! fails the build with the exact message in its `.stderr`, and real-world folders compile and
+//! embed what they should.
 
 #[test]
 fn ui() {
@@ -8,8 +9,17 @@ fn ui() {
     std::env::set_var("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER", "1");
     let t = trybuild::TestCases::new();
     for category in [
-        "args", "names", "versions", "pairs", "content", "sections", "layout", "sql", "prefix",
+        "args",
+        "names",
+        "versions",
+        "pairs",
+        "content",
+        "sections",
+        "layout",
+        "sql",
+        "prefix",
         "register",
+        "test_attr",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));
     }

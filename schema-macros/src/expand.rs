@@ -71,7 +71,7 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
     }
 }
 
-fn root(caller_file: Option<PathBuf>) -> Result<PathBuf, String> {
+pub(crate) fn root(caller_file: Option<PathBuf>) -> Result<PathBuf, String> {
     if std::env::var_os(RESOLVE_FROM_CALLER).is_some() {
         if let Some(dir) = caller_file.as_deref().and_then(Path::parent) {
             return Ok(dir.to_owned());

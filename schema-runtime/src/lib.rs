@@ -43,6 +43,8 @@ mod modules;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 mod stale;
+#[cfg(all(feature = "testing", any(feature = "sqlite", feature = "postgres")))]
+pub mod testing;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod tracking;
 
@@ -140,6 +142,50 @@ pub use stale::StaleEmbedding;
 /// at run time when the folder on disk and the binary disagree
 /// ([`Migrations::stale_embedding`]).
 pub use schema_macros::embed_migrations;
+
+/// Runs an `async fn` taking a pool as a test, on a migrated database of its own (cargo
+/// feature `testing`).
+///
+/// ```ignore
+/// static MIGRATIONS: schema_runtime::Migrations = schema_runtime::embed_migrations!();
+///
+/// #[schema_runtime::test(migrations = MIGRATIONS)]
+/// async fn signs_up(pool: sqlx::SqlitePool) {
+///     sqlx::query("INSERT INTO users (email) VALUES ('a@example.com')")
+///         .execute(&pool)
+///         .await
+///         .unwrap();
+/// }
+/// ```
+///
+/// The parameter's type decides the database: `sqlx::SqlitePool` or `sqlx::PgPool`. The test
+/// may return `()` or a `Result`. It becomes a `#[test]` that starts a current-thread tokio
+/// runtime, copies a database from the set's template (migrated once per test binary, see
+/// [`testing`]), runs the body, and drops the database, also when the body panics (other
+/// attributes, `#[should_panic]` and `#[ignore]` among them, are kept).
+///
+/// # Options
+///
+/// - `migrations = SET` (required), or `migrations = [CORE, CALENDAR]`: the sets, applied in
+///   the order given, each tracked under its own module.
+/// - `target = <version>`: the last set is migrated up to and including it, to test a
+///   migration itself (migrate to the one before, seed, run the set, check).
+/// - `fixtures = ["fixtures/users.sql", …]`: SQL files, relative to the crate root, run after
+///   the migrations (once, on the template). They are embedded with `include_str!`: a missing
+///   file fails the build.
+/// - `file = true`: SQLite in a temporary file, removed afterwards, instead of memory.
+/// - `url = "postgres://…"`: PostgreSQL's server; `DATABASE_URL` when not given. Its role must
+///   be allowed to create databases.
+/// - `crate = path`: the path this crate is re-exported at.
+///
+/// # Errors
+///
+/// A bad option, a missing fixture file or a function that is not an `async fn` taking one
+/// pool fails the build, naming the option and the fix. A database that cannot be made (no
+/// server, a role without `CREATEDB`, a failing migration or fixture) fails the test with the
+/// cause and the fix ([`testing::TestError`]).
+#[cfg(all(feature = "testing", any(feature = "sqlite", feature = "postgres")))]
+pub use schema_macros::test;
 
 #[doc(hidden)]
 pub mod __private {
