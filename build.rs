@@ -3,4 +3,5 @@ fn main() {
     // added or removed (an edit rebuilds anyway, through `include_str!`).
     schema_runtime::build::rerun_if_migrations_change("migrations");
     schema_runtime::build::rerun_if_migrations_change("tests/ui/pass");
+    schema_runtime::build::rerun_if_migrations_change("examples/assistant");
 }

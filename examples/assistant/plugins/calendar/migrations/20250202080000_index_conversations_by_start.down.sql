@@ -1,0 +1,1 @@
+DROP INDEX calendar_conversations_by_start;
