@@ -98,7 +98,10 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             list(&modules, &pool).await?;
             modules.deactivate(&pool, "notes").await?;
-            println!("\nnotes: deactivated, its {} page(s) kept", notes::count(&pool).await?);
+            println!(
+                "\nnotes: deactivated, its {} page(s) kept",
+                notes::count(&pool).await?
+            );
             remove(&modules, &pool, "calendar").await?;
         }
     }
@@ -106,15 +109,29 @@ async fn main() -> Result<ExitCode, Box<dyn std::error::Error>> {
     Ok(ExitCode::SUCCESS)
 }
 
-async fn activate(modules: &Modules, pool: &SqlitePool, name: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn activate(
+    modules: &Modules,
+    pool: &SqlitePool,
+    name: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let report = modules.activate(pool, name).await?;
-    println!("{name}: active, {} migration(s) applied", report.applied.len());
+    println!(
+        "{name}: active, {} migration(s) applied",
+        report.applied.len()
+    );
     Ok(())
 }
 
-async fn remove(modules: &Modules, pool: &SqlitePool, name: &str) -> Result<(), Box<dyn std::error::Error>> {
+async fn remove(
+    modules: &Modules,
+    pool: &SqlitePool,
+    name: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let report = modules.remove(pool, name).await?;
-    println!("{name}: removed, {} migration(s) reverted", report.reverted.len());
+    println!(
+        "{name}: removed, {} migration(s) reverted",
+        report.reverted.len()
+    );
     Ok(())
 }
 
@@ -124,7 +141,15 @@ async fn list(modules: &Modules, pool: &SqlitePool) -> Result<(), Box<dyn std::e
         "module", "role", "active", "version", "pending"
     );
     for info in modules.info_all(pool).await? {
-        let ModuleInfo { name, role, active, version, pending, last_applied, .. } = info;
+        let ModuleInfo {
+            name,
+            role,
+            active,
+            version,
+            pending,
+            last_applied,
+            ..
+        } = info;
         println!(
             "{:<10} {:<7} {:<7} {:<16} {:<8} {}",
             name,

@@ -133,7 +133,12 @@ fn reports_what_sqlite_does_not_do_inside_a_transaction() {
 /// The warnings of checking `files`, every migration new, as messages; panics on an error.
 fn warnings_of(files: &[(&str, &str)]) -> Vec<String> {
     let set = crate::check::resolved(files);
-    let (errors, warnings) = check(&set, &Judge::new(&set, crate::check::OldMigrations::None));
+    let (errors, warnings) = check(
+        &set,
+        &Judge::new(&set, crate::check::OldMigrations::None),
+        &[],
+        None,
+    );
     assert_eq!(errors, Vec::new());
     warnings.iter().map(ToString::to_string).collect()
 }
@@ -191,6 +196,8 @@ fn a_foreign_keys_pragma_in_an_old_file_is_the_same_warning() {
     let (errors, warnings) = check(
         &set,
         &Judge::new(&set, crate::check::OldMigrations::default()),
+        &[],
+        None,
     );
     assert_eq!(errors, Vec::new());
     assert!(
