@@ -47,6 +47,8 @@ impl Migrator<'_> {
         dev_url: &str,
     ) -> Result<Drift, MigrateError> {
         let pool = pool.into();
+        #[cfg(not(feature = "postgres"))]
+        let _ = dev_url;
         match pool {
             #[cfg(feature = "sqlite")]
             DbPool::Sqlite(_) => Err(MigrateError::UnsupportedOption {

@@ -31,9 +31,11 @@ mod model;
 mod objects;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "sqlite")]
 mod sql_text;
 #[cfg(feature = "sqlite")]
 mod sqlite;
+#[cfg(feature = "sqlite")]
 mod types;
 
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};

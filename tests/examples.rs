@@ -1,0 +1,91 @@
+//! The examples run as the README says: the service migrates its file on boot (twice is a
+//! no-op), and the assistant activates, lists, deactivates and removes its plugins.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// An example's binary, built by `cargo test` beside this test's own.
+fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().join("examples");
+    let path = dir.join(name);
+    assert!(path.exists(), "{} is not built", path.display());
+    path
+}
+
+fn run(name: &str, env: (&str, &std::path::Path), args: &[&str]) -> String {
+    let out = Command::new(example(name))
+        .args(args)
+        .env(env.0, env.1)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{name} {args:?} failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_service_migrates_on_boot_and_a_second_boot_does_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("service.db");
+    let first = run("service", ("SERVICE_DATABASE", &db), &[]);
+    assert!(
+        first.contains("applied 20250101090000 create_accounts"),
+        "{first}"
+    );
+    let second = run("service", ("SERVICE_DATABASE", &db), &[]);
+    assert!(second.contains("up to date"), "{second}");
+    assert!(!second.contains(": applied"), "{second}");
+}
+
+#[test]
+fn the_assistant_tours_its_plugins_and_remembers_their_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("assistant.db");
+    let tour = run("assistant", ("ASSISTANT_DATABASE", &db), &["tour"]);
+    for line in [
+        "core: applied 20250101090000 create_users",
+        "calendar: active, 2 migration(s) applied",
+        "notes: active, 2 migration(s) applied",
+        "calendar holds 1 event(s), notes 1 page(s)",
+        "notes: deactivated, its 1 page(s) kept",
+        "calendar: removed, 2 migration(s) reverted",
+    ] {
+        assert!(tour.contains(line), "`{line}` missing from:\n{tour}");
+    }
+    // A new process: the state lives in the database. The calendar's tables are gone, the
+    // notes' kept.
+    let list = run(
+        "assistant",
+        ("ASSISTANT_DATABASE", &db),
+        &["migrate", "modules", "--json"],
+    );
+    let modules: serde_json::Value = serde_json::from_str(&list).unwrap();
+    let state = |name: &str| {
+        modules["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == name)
+            .unwrap_or_else(|| panic!("{name} missing from {list}"))
+            .clone()
+    };
+    assert_eq!(state("core")["active"], true);
+    assert_eq!(state("calendar")["active"], false);
+    assert_eq!(state("calendar")["applied"], 0);
+    assert_eq!(state("notes")["active"], false);
+    assert_eq!(state("notes")["applied"], 2);
+    let activated = run(
+        "assistant",
+        ("ASSISTANT_DATABASE", &db),
+        &["activate", "notes"],
+    );
+    assert!(
+        activated.contains("notes: active, 0 migration(s) applied"),
+        "{activated}"
+    );
+}
