@@ -3,9 +3,21 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::OnceLock;
 
-/// An example's binary, built by `cargo test` beside this test's own.
+/// An example's binary, as `cargo run --example` builds it. `cargo test` builds examples only as
+/// test harnesses, so the binaries are built here once per run, with the cargo that runs the
+/// tests (which holds no lock on the target folder while tests run), into the same folder.
 fn example(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--workspace", "--examples", "--quiet"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success(), "building the examples failed");
+    });
     let exe = std::env::current_exe().unwrap();
     let dir = exe.parent().unwrap().parent().unwrap().join("examples");
     let path = dir.join(name);
