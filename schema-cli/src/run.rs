@@ -10,6 +10,7 @@ use schema_core::{CheckOptions, Dialect};
 use schema_runtime::{DbPool, Migrations, Migrator, Modules, TableNames};
 use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 use std::process::ExitCode;
 use tracing::instrument::WithSubscriber;
 
@@ -56,20 +57,32 @@ pub async fn run_migrator<'p>(
     pool: impl Into<DbPool<'p>>,
     args: Migrate,
 ) -> ExitCode {
-    let out = Output::new(args.output);
-    let ctx = Ctx {
-        migrator,
-        known_set: true,
-        modules: None,
-        pool: pool.into(),
-        out: &out,
-    };
-    let json = out.json;
-    finish(
-        with_progress(out.progress, commands::run(&args.command, ctx)).await,
-        json,
-        "",
-    )
+    run_migrator_on(migrator, pool.into(), args).await
+}
+
+/// The body of [`run_migrator`]: not generic, so compiled once in this crate rather than in
+/// every application that mounts the commands.
+fn run_migrator_on<'a>(
+    migrator: Migrator<'a>,
+    pool: DbPool<'a>,
+    args: Migrate,
+) -> Pin<Box<dyn Future<Output = ExitCode> + 'a>> {
+    Box::pin(async move {
+        let out = Output::new(args.output);
+        let ctx = Ctx {
+            migrator,
+            known_set: true,
+            modules: None,
+            pool,
+            out: &out,
+        };
+        let json = out.json;
+        finish(
+            with_progress(out.progress, commands::run(&args.command, ctx)).await,
+            json,
+            "",
+        )
+    })
 }
 
 /// Runs a mounted migration command over the application's registered modules
@@ -89,35 +102,46 @@ pub async fn run_modules<'p>(
     pool: impl Into<DbPool<'p>>,
     args: Migrate,
 ) -> ExitCode {
-    let out = Output::new(args.output);
-    let json = out.json;
-    let name = args
-        .module
-        .as_deref()
-        .unwrap_or(schema_runtime::__private::DEFAULT_MODULE);
-    // `modules` needs no set of its own; every other command works on the module named.
-    let set = match (&args.command, modules.find(name)) {
-        (_, Ok(set)) => Some(set),
-        (MigrateCommand::Modules(_), Err(_)) if args.module.is_none() => None,
-        (_, Err(e)) => return finish(Err(e.into()), json, ""),
-    };
-    let ctx = Ctx {
-        migrator: match set {
-            Some(set) => modules.migrator(set),
-            None => schema_runtime::__private::EMPTY
-                .migrator()
-                .table_names(modules.tracking_tables().clone()),
-        },
-        known_set: set.is_some(),
-        modules: Some(modules),
-        pool: pool.into(),
-        out: &out,
-    };
-    finish(
-        with_progress(out.progress, commands::run(&args.command, ctx)).await,
-        json,
-        "",
-    )
+    run_modules_on(modules, pool.into(), args).await
+}
+
+/// The body of [`run_modules`], compiled once in this crate.
+fn run_modules_on<'a>(
+    modules: &'a Modules,
+    pool: DbPool<'a>,
+    args: Migrate,
+) -> Pin<Box<dyn Future<Output = ExitCode> + 'a>> {
+    Box::pin(async move {
+        let out = Output::new(args.output);
+        let json = out.json;
+        let name = args
+            .module
+            .as_deref()
+            .unwrap_or(schema_runtime::__private::DEFAULT_MODULE);
+        // `modules` needs no set of its own; every other command works on the module named.
+        let set = match (&args.command, modules.find(name)) {
+            (_, Ok(set)) => Some(set),
+            (MigrateCommand::Modules(_), Err(_)) if args.module.is_none() => None,
+            (_, Err(e)) => return finish(Err(e.into()), json, ""),
+        };
+        let ctx = Ctx {
+            migrator: match set {
+                Some(set) => modules.migrator(set),
+                None => schema_runtime::__private::EMPTY
+                    .migrator()
+                    .table_names(modules.tracking_tables().clone()),
+            },
+            known_set: set.is_some(),
+            modules: Some(modules),
+            pool,
+            out: &out,
+        };
+        finish(
+            with_progress(out.progress, commands::run(&args.command, ctx)).await,
+            json,
+            "",
+        )
+    })
 }
 
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {

@@ -8,6 +8,7 @@ use crate::tracking::state::ModuleState;
 #[cfg(feature = "postgres")]
 use crate::LockMode;
 use crate::{MigrateError, Migration, Migrations};
+use futures_util::future::BoxFuture;
 use std::time::{Duration, Instant};
 use tracing::{debug, info, info_span, warn, Instrument};
 
@@ -108,7 +109,12 @@ impl Migrations {
 
     /// Applies every pending migration, each in its own transaction; see [`Migrator::run`].
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
-        self.migrator().run(pool).await
+        self.run_on(pool.into()).await
+    }
+
+    /// The body of [`Self::run`], compiled once in this crate rather than in every caller.
+    fn run_on<'a>(&'a self, pool: DbPool<'a>) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move { self.migrator().run(pool).await })
     }
 
     /// Where every migration stands; see [`Migrator::status`].

@@ -6,6 +6,7 @@ use crate::migrator::{with_backend, DbPool};
 use crate::report::{HistoryEvent, MigrationState, PlannedMigration, StatusEntry};
 use crate::tracking::state::Status;
 use crate::{MigrateError, Migrations, Migrator};
+use futures_util::future::BoxFuture;
 use std::collections::{HashMap, HashSet};
 
 impl Migrator<'_> {
@@ -16,25 +17,35 @@ impl Migrator<'_> {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<PlannedMigration>, MigrateError> {
-        let ctx = self.context()?;
-        let plan = with_backend!(self, pool.into(), ctx, |b| {
-            let applied = b.applied().await?;
-            // What the run would apply after adopting another tool's history, if it would.
-            let (plan, _) = self.plan_adopting(&mut b, &applied).await?;
-            plan
-        });
-        Ok(plan
-            .pending
-            .into_iter()
-            .map(|m| PlannedMigration {
-                version: m.version,
-                repeatable: m.is_repeatable(),
-                description: m.description.to_owned(),
-                file: m.path.to_owned(),
-                sql: m.sql,
-                no_transaction: m.no_transaction(),
-            })
-            .collect())
+        self.dry_run_on(pool.into()).await
+    }
+
+    /// The body of [`Self::dry_run`], compiled once in this crate rather than in every caller.
+    fn dry_run_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<PlannedMigration>, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let plan = with_backend!(self, pool, ctx, |b| {
+                let applied = b.applied().await?;
+                // What the run would apply after adopting another tool's history, if it would.
+                let (plan, _) = self.plan_adopting(&mut b, &applied).await?;
+                plan
+            });
+            Ok(plan
+                .pending
+                .into_iter()
+                .map(|m| PlannedMigration {
+                    version: m.version,
+                    repeatable: m.is_repeatable(),
+                    description: m.description.to_owned(),
+                    file: m.path.to_owned(),
+                    sql: m.sql,
+                    no_transaction: m.no_transaction(),
+                })
+                .collect())
+        })
     }
 
     /// Every embedded migration and every recorded one, with where it stands. Reads only:
@@ -43,15 +54,25 @@ impl Migrator<'_> {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<StatusEntry>, MigrateError> {
-        let ctx = self.context()?;
-        let (applied, live) = with_backend!(self, pool.into(), ctx, |b| {
-            let applied = b.applied().await?;
-            // Only a `running` row needs to know whether a run is going on.
-            let live =
-                applied.iter().any(|r| r.status == Status::Running) && b.run_in_progress().await?;
-            Ok::<_, MigrateError>((applied, live))
-        })?;
-        Ok(status_entries(self.migrations, &applied, live))
+        self.status_on(pool.into()).await
+    }
+
+    /// The body of [`Self::status`], compiled once in this crate rather than in every caller.
+    fn status_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<StatusEntry>, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let (applied, live) = with_backend!(self, pool, ctx, |b| {
+                let applied = b.applied().await?;
+                // Only a `running` row needs to know whether a run is going on.
+                let live = applied.iter().any(|r| r.status == Status::Running)
+                    && b.run_in_progress().await?;
+                Ok::<_, MigrateError>((applied, live))
+            })?;
+            Ok(status_entries(self.migrations, &applied, live))
+        })
     }
 
     /// Every recorded event of the module, oldest first.
@@ -59,8 +80,18 @@ impl Migrator<'_> {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<HistoryEvent>, MigrateError> {
-        let ctx = self.context()?;
-        with_backend!(self, pool.into(), ctx, |b| b.history().await)
+        self.history_on(pool.into()).await
+    }
+
+    /// The body of [`Self::history`], compiled once in this crate rather than in every caller.
+    fn history_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<HistoryEvent>, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            with_backend!(self, pool, ctx, |b| b.history().await)
+        })
     }
 
     /// Marks a migration recorded as failed as applied, after the database was put right by

@@ -11,6 +11,7 @@ use crate::modules::{ModuleInfo, ModuleRole, Modules, Registered, StoredModule};
 use crate::report::{MigrationState, StatusEntry};
 use crate::tracking::records::Write;
 use crate::{MigrateError, Migrator, Report};
+use futures_util::future::BoxFuture;
 use std::time::Instant;
 use tracing::{info, info_span, Instrument};
 
@@ -25,31 +26,41 @@ impl Modules {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<(&'static str, Report)>, MigrateError> {
-        let pool = pool.into();
-        let rows = self.rows(pool).await?;
-        let mut reports = Vec::new();
-        for set in &self.sets {
-            let row = rows.iter().find(|r| r.module == set.name());
-            let migrator = self.migrator(set);
-            let report = match set.role {
-                ModuleRole::Core => {
-                    let marked = row.is_some_and(|r| {
-                        r.role == Some(ModuleRole::Core) && r.active == Some(true)
-                    });
-                    if marked {
-                        migrator.run(pool).await?
-                    } else {
-                        marking(&migrator, pool, ModuleRole::Core).await?
+        self.boot_on(pool.into()).await
+    }
+
+    /// The body of [`Self::boot`], compiled once in this crate rather than in every caller.
+    fn boot_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<(&'static str, Report)>, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            let rows = self.rows(pool).await?;
+            let mut reports = Vec::new();
+            for set in &self.sets {
+                let row = rows.iter().find(|r| r.module == set.name());
+                let migrator = self.migrator(set);
+                let report = match set.role {
+                    ModuleRole::Core => {
+                        let marked = row.is_some_and(|r| {
+                            r.role == Some(ModuleRole::Core) && r.active == Some(true)
+                        });
+                        if marked {
+                            migrator.run(pool).await?
+                        } else {
+                            marking(&migrator, pool, ModuleRole::Core).await?
+                        }
                     }
-                }
-                ModuleRole::Plugin if row.is_some_and(|r| r.active == Some(true)) => {
-                    migrator.run(pool).await?
-                }
-                ModuleRole::Plugin => continue,
-            };
-            reports.push((set.name(), report));
-        }
-        Ok(reports)
+                    ModuleRole::Plugin if row.is_some_and(|r| r.active == Some(true)) => {
+                        migrator.run(pool).await?
+                    }
+                    ModuleRole::Plugin => continue,
+                };
+                reports.push((set.name(), report));
+            }
+            Ok(reports)
+        })
     }
 
     /// Marks the plugin `name` active, in the database, and applies its set, under its lock:
@@ -61,8 +72,19 @@ impl Modules {
         pool: impl Into<DbPool<'p>>,
         name: &str,
     ) -> Result<Report, MigrateError> {
-        let set = self.plugin(name, "activated")?;
-        marking(&self.migrator(set), pool.into(), ModuleRole::Plugin).await
+        self.activate_on(pool.into(), name).await
+    }
+
+    /// The body of [`Self::activate`], compiled once in this crate rather than in every caller.
+    fn activate_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move {
+            let set = self.plugin(name, "activated")?;
+            marking(&self.migrator(set), pool, ModuleRole::Plugin).await
+        })
     }
 
     /// Marks the plugin `name` inactive: boot no longer applies it; its tables and data stay.
@@ -72,15 +94,24 @@ impl Modules {
         pool: impl Into<DbPool<'p>>,
         name: &str,
     ) -> Result<(), MigrateError> {
-        let set = self.plugin(name, "deactivated")?;
-        let migrator = self.migrator(set);
-        let ctx = migrator.context()?;
-        let span = info_span!("deactivate", module = name);
-        with_backend!(migrator, pool.into(), ctx, |b| deactivate_with(
-            &migrator, &mut b
-        )
-        .instrument(span)
-        .await)
+        self.deactivate_on(pool.into(), name).await
+    }
+
+    /// The body of [`Self::deactivate`], compiled once in this crate rather than in every caller.
+    fn deactivate_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<(), MigrateError>> {
+        Box::pin(async move {
+            let set = self.plugin(name, "deactivated")?;
+            let migrator = self.migrator(set);
+            let ctx = migrator.context()?;
+            let span = info_span!("deactivate", module = name);
+            with_backend!(migrator, pool, ctx, |b| deactivate_with(&migrator, &mut b)
+                .instrument(span)
+                .await)
+        })
     }
 
     /// Reverts every applied migration of the plugin `name`, newest first, with its down
@@ -94,15 +125,24 @@ impl Modules {
         pool: impl Into<DbPool<'p>>,
         name: &str,
     ) -> Result<Report, MigrateError> {
-        let set = self.plugin(name, "removed")?;
-        let migrator = self.migrator(set);
-        let ctx = migrator.context()?;
-        let span = info_span!("remove", module = name);
-        with_backend!(migrator, pool.into(), ctx, |b| remove_with(
-            &migrator, &mut b
-        )
-        .instrument(span)
-        .await)
+        self.remove_on(pool.into(), name).await
+    }
+
+    /// The body of [`Self::remove`], compiled once in this crate rather than in every caller.
+    fn remove_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move {
+            let set = self.plugin(name, "removed")?;
+            let migrator = self.migrator(set);
+            let ctx = migrator.context()?;
+            let span = info_span!("remove", module = name);
+            with_backend!(migrator, pool, ctx, |b| remove_with(&migrator, &mut b)
+                .instrument(span)
+                .await)
+        })
     }
 
     /// Where the module `name` stands: its role, whether boot applies it, its version, how
@@ -113,10 +153,21 @@ impl Modules {
         pool: impl Into<DbPool<'p>>,
         name: &str,
     ) -> Result<ModuleInfo, MigrateError> {
-        let pool = pool.into();
-        let set = self.find(name)?;
-        let rows = self.rows(pool).await?;
-        self.info_of(pool, set, &rows).await
+        self.info_on(pool.into(), name).await
+    }
+
+    /// The body of [`Self::info`], compiled once in this crate rather than in every caller.
+    fn info_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<ModuleInfo, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            let set = self.find(name)?;
+            let rows = self.rows(pool).await?;
+            self.info_of(pool, set, &rows).await
+        })
     }
 
     /// [`info`](Self::info) of every module, in order.
@@ -124,13 +175,23 @@ impl Modules {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<ModuleInfo>, MigrateError> {
-        let pool = pool.into();
-        let rows = self.rows(pool).await?;
-        let mut all = Vec::with_capacity(self.sets.len());
-        for set in &self.sets {
-            all.push(self.info_of(pool, set, &rows).await?);
-        }
-        Ok(all)
+        self.info_all_on(pool.into()).await
+    }
+
+    /// The body of [`Self::info_all`], compiled once in this crate rather than in every caller.
+    fn info_all_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<ModuleInfo>, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            let rows = self.rows(pool).await?;
+            let mut all = Vec::with_capacity(self.sets.len());
+            for set in &self.sets {
+                all.push(self.info_of(pool, set, &rows).await?);
+            }
+            Ok(all)
+        })
     }
 
     /// Every module the database records, this registry's or not (a set run on its own, a
@@ -140,25 +201,35 @@ impl Modules {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Vec<StoredModule>, MigrateError> {
-        let pool = pool.into();
-        let rows = self.rows(pool).await?;
-        let mut all = Vec::with_capacity(rows.len());
-        for row in rows {
-            let entries = self
-                .options(crate::__private::EMPTY.migrator().module(&row.module))
-                .status(pool)
-                .await?;
-            let summary = Summary::of(&entries);
-            all.push(StoredModule {
-                name: row.module,
-                role: row.role,
-                active: row.active,
-                version: summary.version,
-                applied: summary.recorded,
-                last_applied: summary.last_applied,
-            });
-        }
-        Ok(all)
+        self.stored_on(pool.into()).await
+    }
+
+    /// The body of [`Self::stored`], compiled once in this crate rather than in every caller.
+    fn stored_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<StoredModule>, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            let rows = self.rows(pool).await?;
+            let mut all = Vec::with_capacity(rows.len());
+            for row in rows {
+                let entries = self
+                    .options(crate::__private::EMPTY.migrator().module(&row.module))
+                    .status(pool)
+                    .await?;
+                let summary = Summary::of(&entries);
+                all.push(StoredModule {
+                    name: row.module,
+                    role: row.role,
+                    active: row.active,
+                    version: summary.version,
+                    applied: summary.recorded,
+                    last_applied: summary.last_applied,
+                });
+            }
+            Ok(all)
+        })
     }
 
     async fn info_of(

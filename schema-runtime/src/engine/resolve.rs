@@ -9,6 +9,7 @@ use crate::report::{EventKind, Report};
 use crate::tracking::records::Write;
 use crate::tracking::state::{ModuleState, Status};
 use crate::{MigrateError, Migration, Migrator};
+use futures_util::future::BoxFuture;
 use std::time::Instant;
 use tracing::{info, info_span, Instrument};
 
@@ -64,23 +65,44 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
         options: ResolveOptions,
     ) -> Result<Report, MigrateError> {
-        let ctx = self.context()?;
-        let span = info_span!("resume", module = %self.module);
-        with_backend!(self, pool.into(), ctx, |b| {
-            let started = Instant::now();
-            locked(&mut b, self.lock_timeout, async |b| {
-                let resumed = self.resume_locked(b, options).await?;
-                let mut report = self
-                    .run_locked(b, started)
-                    .await
-                    .map_err(|e| e.after(std::slice::from_ref(&resumed)))?;
-                report.already_applied = report.already_applied.saturating_sub(1);
-                report.applied.insert(0, resumed);
-                Ok(report)
-            })
-            .instrument(span)
-            .await
+        self.resume_with_on(pool.into(), options).await
+    }
+
+    /// The body of [`Self::resume_with`], compiled once in this crate rather than in every caller.
+    fn resume_with_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        options: ResolveOptions,
+    ) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let span = info_span!("resume", module = %self.module);
+            with_backend!(self, pool, ctx, |b| self
+                .resume_in(&mut b, options)
+                .instrument(span)
+                .await)
         })
+    }
+
+    /// Under the lock: resumes the failed migration, then runs what is pending after it. A
+    /// function of its own so that the boxed future above can be `Send`.
+    async fn resume_in<B: Backend>(
+        &self,
+        b: &mut B,
+        options: ResolveOptions,
+    ) -> Result<Report, MigrateError> {
+        let started = Instant::now();
+        locked(b, self.lock_timeout, async |b| {
+            let resumed = self.resume_locked(b, options).await?;
+            let mut report = self
+                .run_locked(b, started)
+                .await
+                .map_err(|e| e.after(std::slice::from_ref(&resumed)))?;
+            report.already_applied = report.already_applied.saturating_sub(1);
+            report.applied.insert(0, resumed);
+            Ok(report)
+        })
+        .await
     }
 
     async fn resume_locked<B: Backend>(
@@ -208,18 +230,41 @@ impl Migrator<'_> {
         version: i64,
         options: ResolveOptions,
     ) -> Result<(), MigrateError> {
-        let ctx = self.context()?;
-        let m = self
-            .migrations
-            .applying()
-            .find(|m| m.version == version)
-            .ok_or_else(|| self.unknown(version))?;
-        with_backend!(self, pool.into(), ctx, |b| {
-            locked(&mut b, self.lock_timeout, async |b| {
-                self.repair_locked(b, m, options).await
-            })
-            .await
+        self.repair_with_on(pool.into(), version, options).await
+    }
+
+    /// The body of [`Self::repair_with`], compiled once in this crate rather than in every caller.
+    fn repair_with_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        version: i64,
+        options: ResolveOptions,
+    ) -> BoxFuture<'a, Result<(), MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let m = self
+                .migrations
+                .applying()
+                .find(|m| m.version == version)
+                .ok_or_else(|| self.unknown(version))?;
+            with_backend!(self, pool, ctx, |b| self
+                .repair_in(&mut b, m, options)
+                .await)
         })
+    }
+
+    /// Under the lock: marks `m` repaired. A function of its own so that the boxed future
+    /// above can be `Send`.
+    async fn repair_in<B: Backend>(
+        &self,
+        b: &mut B,
+        m: &'static Migration,
+        options: ResolveOptions,
+    ) -> Result<(), MigrateError> {
+        locked(b, self.lock_timeout, async |b| {
+            self.repair_locked(b, m, options).await
+        })
+        .await
     }
 
     async fn repair_locked<B: Backend>(

@@ -5,6 +5,7 @@
 use super::diff::{compare, Drift};
 use super::model::Schema;
 use crate::{DbPool, MigrateError, Migrations, Migrator};
+use futures_util::future::BoxFuture;
 
 impl Migrator<'_> {
     /// The schema this migrator's set makes, read from a database it is applied to: on
@@ -26,16 +27,26 @@ impl Migrator<'_> {
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Drift, MigrateError> {
-        let pool = pool.into();
-        match pool {
-            #[cfg(feature = "sqlite")]
-            DbPool::Sqlite(_) => {
-                let expected = self.expected_schema(None).await?;
-                self.drift(pool, expected).await
+        self.verify_schema_on(pool.into()).await
+    }
+
+    /// The body of [`Self::verify_schema`], compiled once in this crate rather than in every caller.
+    fn verify_schema_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Drift, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(_) => {
+                    let expected = self.expected_schema(None).await?;
+                    self.drift(pool, expected).await
+                }
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(_) => Err(MigrateError::NoDevDatabase),
             }
-            #[cfg(feature = "postgres")]
-            DbPool::Postgres(_) => Err(MigrateError::NoDevDatabase),
-        }
+        })
     }
 
     /// [`Self::verify_schema`] on PostgreSQL: the set is applied to a scratch database created
@@ -46,22 +57,33 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
         dev_url: &str,
     ) -> Result<Drift, MigrateError> {
-        let pool = pool.into();
-        #[cfg(not(feature = "postgres"))]
-        let _ = dev_url;
-        match pool {
-            #[cfg(feature = "sqlite")]
-            DbPool::Sqlite(_) => Err(MigrateError::UnsupportedOption {
-                option: "dev_url",
-                applies_to: "PostgreSQL",
-                database: "SQLite",
-            }),
-            #[cfg(feature = "postgres")]
-            DbPool::Postgres(_) => {
-                let expected = self.expected_schema(Some(dev_url)).await?;
-                self.drift(pool, expected).await
+        self.verify_schema_with_dev_on(pool.into(), dev_url).await
+    }
+
+    /// The body of [`Self::verify_schema_with_dev`], compiled once in this crate rather than in every caller.
+    fn verify_schema_with_dev_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        dev_url: &'a str,
+    ) -> BoxFuture<'a, Result<Drift, MigrateError>> {
+        Box::pin(async move {
+            let pool = pool;
+            #[cfg(not(feature = "postgres"))]
+            let _ = dev_url;
+            match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(_) => Err(MigrateError::UnsupportedOption {
+                    option: "dev_url",
+                    applies_to: "PostgreSQL",
+                    database: "SQLite",
+                }),
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(_) => {
+                    let expected = self.expected_schema(Some(dev_url)).await?;
+                    self.drift(pool, expected).await
+                }
             }
-        }
+        })
     }
 
     async fn drift(&self, pool: DbPool<'_>, expected: Schema) -> Result<Drift, MigrateError> {

@@ -78,8 +78,11 @@ const SLOW: (&str, &str) = (
 #[tokio::test]
 async fn a_run_cut_short_keeps_an_in_memory_database() {
     for url in ["sqlite::memory:", "sqlite:file::memory:"] {
+        // The rollback waits for the slow statement to end, which on a loaded machine takes
+        // longer than the pool's default 30 s wait for a connection.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .acquire_timeout(Duration::from_secs(600))
             .connect_with(SqliteConnectOptions::from_str(url).unwrap())
             .await
             .unwrap();

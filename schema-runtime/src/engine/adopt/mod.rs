@@ -20,6 +20,7 @@ use crate::report::{Adopted, EventKind};
 use crate::tracking::records::{Millis, Write};
 use crate::tracking::state::{ModuleState, Status};
 use crate::{MigrateError, Migrator};
+use futures_util::future::BoxFuture;
 use import::Import;
 use judge::{Adopt, Adoption};
 use std::collections::HashSet;
@@ -33,27 +34,38 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
         version: i64,
     ) -> Result<Vec<i64>, MigrateError> {
-        let ctx = self.context()?;
-        let position = self
-            .migrations
-            .applying()
-            .position(|m| m.version == version)
-            .ok_or_else(|| self.unknown(version))?;
-        let rows: Vec<Adopt> = self
-            .migrations
-            .applying()
-            .take(position + 1)
-            .map(|m| Adopt {
-                m,
-                status: Status::Baseline,
-                at: None,
-                duration_ms: None,
-            })
-            .collect();
-        let recorded = with_backend!(self, pool.into(), ctx, |b| {
-            self.record_locked(&mut b, rows, None).await
-        })?;
-        Ok(recorded.iter().map(|r| r.m.version).collect())
+        self.baseline_on(pool.into(), version).await
+    }
+
+    /// The body of [`Self::baseline`], compiled once in this crate rather than in every caller.
+    fn baseline_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        version: i64,
+    ) -> BoxFuture<'a, Result<Vec<i64>, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let position = self
+                .migrations
+                .applying()
+                .position(|m| m.version == version)
+                .ok_or_else(|| self.unknown(version))?;
+            let rows: Vec<Adopt> = self
+                .migrations
+                .applying()
+                .take(position + 1)
+                .map(|m| Adopt {
+                    m,
+                    status: Status::Baseline,
+                    at: None,
+                    duration_ms: None,
+                })
+                .collect();
+            let recorded = with_backend!(self, pool, ctx, |b| {
+                self.record_locked(&mut b, rows, None).await
+            })?;
+            Ok(recorded.iter().map(|r| r.m.version).collect())
+        })
     }
 
     /// Adopts a database that sqlx migrated; see [`Migrator::import`] with
@@ -100,19 +112,30 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
         import: Import,
     ) -> Result<Adopted, MigrateError> {
-        import.check()?;
-        let ctx = self.context()?;
-        with_backend!(self, pool.into(), ctx, |b| {
-            let adoption = self.read_other(&mut b, &import).await?.ok_or_else(|| {
-                MigrateError::NoLegacyTable {
-                    table: import.table.clone(),
-                }
-            })?;
-            let source = (adoption.tool, adoption.table.clone());
-            let recorded = self
-                .record_locked(&mut b, adoption.rows, Some((source.0, &source.1)))
-                .await?;
-            Ok(adopted(source.0, &source.1, &recorded, adoption.skipped))
+        self.import_on(pool.into(), import).await
+    }
+
+    /// The body of [`Self::import`], compiled once in this crate rather than in every caller.
+    fn import_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        import: Import,
+    ) -> BoxFuture<'a, Result<Adopted, MigrateError>> {
+        Box::pin(async move {
+            import.check()?;
+            let ctx = self.context()?;
+            with_backend!(self, pool, ctx, |b| {
+                let adoption = self.read_other(&mut b, &import).await?.ok_or_else(|| {
+                    MigrateError::NoLegacyTable {
+                        table: import.table.clone(),
+                    }
+                })?;
+                let source = (adoption.tool, adoption.table.clone());
+                let recorded = self
+                    .record_locked(&mut b, adoption.rows, Some((source.0, &source.1)))
+                    .await?;
+                Ok(adopted(source.0, &source.1, &recorded, adoption.skipped))
+            })
         })
     }
 
