@@ -51,6 +51,7 @@ mod statement;
 mod transaction;
 mod validate;
 mod warning;
+mod watch;
 
 pub use check::{check, resolve_after, CheckOptions, OldMigrations, PrefixViolation};
 pub use checksum::Checksum;
@@ -69,3 +70,4 @@ pub use statement::{
 };
 pub use transaction::{own_transaction_states, InOwnTransaction, OwnTransaction};
 pub use warning::Warning;
+pub use watch::unwatched;

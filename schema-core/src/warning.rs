@@ -45,6 +45,15 @@ pub enum Warning {
         /// The pragma's line with a caret under it.
         snippet: String,
     },
+    /// Nothing tells cargo to rebuild the crate when a migration is added to the folder (see
+    /// [`unwatched`](crate::unwatched)): the new file would be left out of the binary.
+    #[error("{}", not_watched(dir, *build_script))]
+    NotWatched {
+        /// The folder, as the macro call names it.
+        dir: String,
+        /// Whether the crate has a build script (that does not list the folder).
+        build_script: bool,
+    },
 }
 
 impl Warning {
@@ -54,6 +63,7 @@ impl Warning {
             Warning::InOldMigration { problem, .. } => problem.file(),
             Warning::ColumnOrder { down, .. } => Some(down),
             Warning::PragmaIgnoredInTransaction { at, .. } => Some(&at.file),
+            Warning::NotWatched { .. } => None,
         }
     }
 }
@@ -70,4 +80,23 @@ fn why_old(old: OldMigrations, version: i64) -> String {
              fails the build unless `old = <version>` says where old migrations end"
         ),
     }
+}
+
+/// The message of [`Warning::NotWatched`], with the one line that fixes it.
+fn not_watched(dir: &str, build_script: bool) -> String {
+    let line = format!("println!(\"cargo:rerun-if-changed={dir}\");");
+    let (why, fix) = if build_script {
+        (
+            "the crate's build script does not tell cargo to watch it",
+            format!("add `{line}` to the `main` of the build script"),
+        )
+    } else {
+        (
+            "the crate has no build script to tell cargo to watch it",
+            format!("add a `build.rs` beside `Cargo.toml` containing `fn main() {{ {line} }}` (or `schema_runtime::build::rerun_if_migrations_change(\"{dir}\")` with `schema-runtime` as a build dependency)"),
+        )
+    };
+    format!(
+        "`{dir}` is not watched: {why}, so a migration file added to it is not embedded until something else rebuilds the crate (an edit to an embedded file does rebuild it); this is a warning, not an error: {fix}"
+    )
 }

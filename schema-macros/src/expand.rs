@@ -65,7 +65,9 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 checked: args.check,
                 notes: &warnings,
             };
-            diag::with_warnings(&warnings, args.dir_span, embedded.into_token_stream())
+            let mut shown = warnings.clone();
+            shown.extend(unwatched(&root, &args.dir));
+            diag::with_warnings(&shown, args.dir_span, embedded.into_token_stream())
         }
         Err(error) => with_errors(error, &args.krate),
     }
@@ -80,6 +82,16 @@ pub(crate) fn root(caller_file: Option<PathBuf>) -> Result<PathBuf, String> {
     std::env::var_os("CARGO_MANIFEST_DIR")
         .map(PathBuf::from)
         .ok_or_else(|| "`CARGO_MANIFEST_DIR` is not set; build the crate with cargo".to_owned())
+}
+
+/// The warning for a folder cargo does not watch for new files; none when the folder is
+/// resolved from the calling file (this project's ui tests), where the crate is trybuild's.
+fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
+    if std::env::var_os(RESOLVE_FROM_CALLER).is_some() {
+        return None;
+    }
+    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    schema_core::unwatched(root, out_dir.as_deref(), dir)
 }
 
 fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
