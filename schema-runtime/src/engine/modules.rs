@@ -35,7 +35,6 @@ impl Modules {
         pool: DbPool<'a>,
     ) -> BoxFuture<'a, Result<Vec<(&'static str, Report)>, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             let rows = self.rows(pool).await?;
             let mut reports = Vec::new();
             for set in &self.sets {
@@ -163,7 +162,6 @@ impl Modules {
         name: &'a str,
     ) -> BoxFuture<'a, Result<ModuleInfo, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             let set = self.find(name)?;
             let rows = self.rows(pool).await?;
             self.info_of(pool, set, &rows).await
@@ -184,7 +182,6 @@ impl Modules {
         pool: DbPool<'a>,
     ) -> BoxFuture<'a, Result<Vec<ModuleInfo>, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             let rows = self.rows(pool).await?;
             let mut all = Vec::with_capacity(self.sets.len());
             for set in &self.sets {
@@ -210,7 +207,6 @@ impl Modules {
         pool: DbPool<'a>,
     ) -> BoxFuture<'a, Result<Vec<StoredModule>, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             let rows = self.rows(pool).await?;
             let mut all = Vec::with_capacity(rows.len());
             for row in rows {

@@ -36,7 +36,6 @@ impl Migrator<'_> {
         pool: DbPool<'a>,
     ) -> BoxFuture<'a, Result<Drift, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             match pool {
                 #[cfg(feature = "sqlite")]
                 DbPool::Sqlite(_) => {
@@ -67,7 +66,6 @@ impl Migrator<'_> {
         dev_url: &'a str,
     ) -> BoxFuture<'a, Result<Drift, MigrateError>> {
         Box::pin(async move {
-            let pool = pool;
             #[cfg(not(feature = "postgres"))]
             let _ = dev_url;
             match pool {
