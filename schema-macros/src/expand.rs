@@ -65,9 +65,11 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 checked: args.check,
                 notes: &warnings,
             };
-            let mut shown = warnings.clone();
-            shown.extend(unwatched(&root, &args.dir));
-            diag::with_warnings(&shown, args.dir_span, embedded.into_token_stream())
+            let embedded = embedded.into_token_stream();
+            // Shown as a warning, not embedded among the check's notes.
+            let mut warnings = warnings;
+            warnings.extend(unwatched(&root, &args.dir));
+            diag::with_warnings(&warnings, args.dir_span, embedded)
         }
         Err(error) => with_errors(error, &args.krate),
     }
