@@ -61,7 +61,7 @@ fix_cases!(crate::support::pg::Db, BASE, {
     index_on_expression => "CREATE INDEX items_lower ON items (lower(name) DESC NULLS LAST) INCLUDE (qty)",
     index_gin => "CREATE INDEX items_tags ON items USING gin (tags)",
     view_added => "CREATE VIEW big_items AS SELECT id, name FROM items WHERE qty > 10",
-    view_changed => "CREATE OR REPLACE VIEW owner_names AS SELECT id, upper(name::text) AS name FROM owners",
+    view_changed => "CREATE OR REPLACE VIEW owner_names AS SELECT id, name, length(name) AS size FROM owners",
     view_dropped => "DROP VIEW owner_names",
     materialized_view_added => "CREATE MATERIALIZED VIEW item_counts AS SELECT owner_id, count(*) AS n FROM items GROUP BY owner_id",
     trigger_added => "CREATE TRIGGER items_keep BEFORE UPDATE OF qty ON items FOR EACH ROW EXECUTE FUNCTION keep()",
