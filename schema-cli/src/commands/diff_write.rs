@@ -177,24 +177,31 @@ fn to_expected(
             ),
         });
     }
-    // The name is checked as `new` checks it, against an empty folder.
-    let (_, files) = new::new_files(dir, name, true, true)?;
-    let live_file = "1_live_schema.sql".to_owned();
-    let live = format!(
-        "-- {live_file}: the schema this fix is written for, as the database had it. Marked applied\n-- with `baseline 1`, never run: it lets the build check judge the fix.\n{live_sql}"
-    );
-    let mut contents = vec![(dir.join(&live_file), live)];
+    std::fs::create_dir_all(dir).map_err(create)?;
+    let live_file = "1_live_schema.sql";
+    let live_path = dir.join(live_file);
+    new::write_new(
+        &live_path,
+        &format!(
+            "-- {live_file}: the schema this fix is written for, as the database had it. Marked applied\n-- with `baseline 1`, never run: it lets the build check judge the fix.\n{live_sql}"
+        ),
+    )?;
+    let mut written = vec![live_path];
+    // Version 2, named as `new` names it after the live schema's file.
+    let files = match new::new_files(dir, name, true, true) {
+        Ok((_, files)) => files,
+        Err(e) => {
+            remove(&written);
+            return Err(e);
+        }
+    };
     for (path, file) in &files {
         let sql = if file.ends_with("down.sql") {
             &fix.down.sql
         } else {
             &fix.up.sql
         };
-        contents.push((path.clone(), header(file, sql)));
-    }
-    let mut written = Vec::new();
-    for (path, content) in &contents {
-        let done = new::write_new(path, content);
+        let done = new::write_new(path, &header(file, sql));
         written.push(path.clone());
         if let Err(e) = done {
             remove(&written);
