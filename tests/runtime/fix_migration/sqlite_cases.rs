@@ -88,6 +88,11 @@ fix_cases!(crate::support::sqlite::Db, BASE, {
     made_without_rowid => "CREATE TABLE pairs_new (a INTEGER NOT NULL, b INTEGER NOT NULL, PRIMARY KEY (a)) WITHOUT ROWID;
         INSERT INTO pairs_new SELECT a, b FROM pairs; DROP TABLE pairs; ALTER TABLE pairs_new RENAME TO pairs;",
     columns_reordered => logs("(id INTEGER PRIMARY KEY, line TEXT, owner_id INTEGER)", "id, owner_id, line"),
+    // A parent of a foreign key: its rebuild needs the foreign keys off.
+    parent_table_rebuilt => "PRAGMA foreign_keys = OFF; DROP VIEW owner_names;
+        CREATE TABLE owners_new (id INTEGER PRIMARY KEY, name VARCHAR(50) NOT NULL COLLATE NOCASE UNIQUE);
+        INSERT INTO owners_new SELECT id, name FROM owners; DROP TABLE owners; ALTER TABLE owners_new RENAME TO owners;
+        CREATE VIEW owner_names AS SELECT id, name FROM owners; PRAGMA foreign_keys = ON;",
     table_and_index_added => "CREATE TABLE tags (id INTEGER PRIMARY KEY, label TEXT NOT NULL); CREATE UNIQUE INDEX tags_label ON tags (label)",
     several_changes => "ALTER TABLE items ADD COLUMN color TEXT; DROP INDEX items_by_name; DROP VIEW owner_names; CREATE TABLE tags (id INTEGER PRIMARY KEY)",
 });
