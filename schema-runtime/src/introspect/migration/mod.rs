@@ -102,7 +102,7 @@ pub fn render(from: Side<'_>, to: Side<'_>, dialect: Dialect) -> Script {
     let mut out = Out::default();
     match dialect {
         Dialect::Postgres => postgres::render(plan, &mut out),
-        _ => sqlite::render(plan, from.definitions, to.definitions, &mut out),
+        _ => sqlite::render(plan, to.definitions, &mut out),
     }
     out.finish()
 }

@@ -401,9 +401,9 @@ fn alter_column(out: &mut Out, table: &str, from: &Column, to: &Column) {
         return;
     }
     let retyped = from.data_type != to.data_type || from.collation != to.collation;
-    if from.default.is_some() && (retyped || from.default != to.default) && to.default.is_none()
-        || from.default.is_some() && retyped
-    {
+    // A default is dropped when it goes, and around a change of type (it may not cast).
+    let default_goes = from.default != to.default && to.default.is_none();
+    if from.default.is_some() && (retyped || default_goes) {
         out.sql(format!("{col} DROP DEFAULT"));
     }
     if from.identity != to.identity {

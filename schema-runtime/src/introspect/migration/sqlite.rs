@@ -12,12 +12,7 @@ use super::super::model::{Column, Table};
 use super::plan::{mentions, Plan, TableChange};
 use super::{Definitions, Out};
 
-pub(crate) fn render(
-    mut plan: Plan<'_>,
-    from_defs: &Definitions,
-    to_defs: &Definitions,
-    out: &mut Out,
-) {
+pub(crate) fn render(mut plan: Plan<'_>, to_defs: &Definitions, out: &mut Out) {
     let ways: Vec<Way> = plan
         .tables_changed
         .iter()
@@ -135,7 +130,6 @@ pub(crate) fn render(
         out.sql("COMMIT");
         out.sql("PRAGMA foreign_keys = ON");
     }
-    let _ = from_defs;
 }
 
 /// How a changed table is changed.
