@@ -3,6 +3,7 @@
 
 use crate::postgres::{exec as pg_exec, pg_project, server_url};
 use crate::support::{exec, Project};
+use schema_cli::clap::{self, Parser};
 
 const SHOP: &str = "CREATE TABLE owners (id INTEGER PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE items (
@@ -220,4 +221,74 @@ fn pg_from_live_and_to_expected() {
         .code(0);
     project.schema(&["diff", "--dev-url", &dev]).code(0);
     project.schema(&["status"]).code(0);
+}
+
+/// A module embedded with its table prefix, mounted by an application.
+static CALENDAR: schema_runtime::Migrations = schema_runtime::embed_migrations!(
+    "../tests/fixtures/drift_module",
+    module = "calendar",
+    prefix = "calendar_"
+);
+
+#[tokio::test]
+async fn a_modules_fix_touches_only_its_objects_and_the_mounted_commands_do_not_write() {
+    use schema_runtime::introspect::Direction;
+    let dir = tempfile::tempdir().unwrap();
+    let pool = crate::support::sqlite_pool(dir.path()).await;
+    sqlx::raw_sql("CREATE TABLE users (id INTEGER PRIMARY KEY)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    CALENDAR.run(&pool).await.unwrap();
+    sqlx::raw_sql(
+        "ALTER TABLE calendar_events ADD COLUMN place TEXT; CREATE TABLE stray (x INTEGER)",
+    )
+    .execute(&pool)
+    .await
+    .unwrap();
+    let compared = CALENDAR
+        .migrator()
+        .compare_schemas(&pool, None)
+        .await
+        .unwrap();
+    let fix = compared.migration(Direction::FromLive);
+    assert!(
+        fix.up
+            .sql
+            .contains("ALTER TABLE calendar_events ADD COLUMN place TEXT;"),
+        "{}",
+        fix.up.sql
+    );
+    assert!(
+        !fix.up.sql.contains("users") && !fix.up.sql.contains("stray"),
+        "{}",
+        fix.up.sql
+    );
+    // An embedded set has no folder to write to.
+    let app = App::try_parse_from([
+        "myapp",
+        "migrate",
+        "diff",
+        "--write",
+        "x",
+        "--from-live",
+        "-q",
+    ])
+    .unwrap();
+    let AppCommand::Migrate(migrate) = app.command;
+    let code = schema_cli::run_embedded(&CALENDAR, &pool, migrate).await;
+    assert_eq!(code, std::process::ExitCode::from(1));
+}
+
+#[derive(Debug, schema_cli::clap::Parser)]
+#[command(name = "myapp")]
+struct App {
+    #[command(subcommand)]
+    command: AppCommand,
+}
+
+#[derive(Debug, schema_cli::clap::Subcommand)]
+enum AppCommand {
+    /// The migration commands.
+    Migrate(schema_cli::Migrate),
 }
