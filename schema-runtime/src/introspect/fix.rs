@@ -5,6 +5,7 @@ use super::diff::Drift;
 use super::migration::{fix_migration, Definitions, Direction, FixMigration, Side};
 use super::model::Schema;
 use crate::{DbPool, MigrateError, Migrator};
+use futures_util::future::BoxFuture;
 use schema_core::Dialect;
 
 /// The expected and the live schema of one comparison (narrowed to the module's objects), with
@@ -78,39 +79,50 @@ impl Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
         dev_url: Option<&str>,
     ) -> Result<Compared, MigrateError> {
-        let pool = pool.into();
-        let dialect = match pool {
-            #[cfg(feature = "sqlite")]
-            DbPool::Sqlite(_) => Dialect::Sqlite,
-            #[cfg(feature = "postgres")]
-            DbPool::Postgres(_) => Dialect::Postgres,
-        };
-        if dialect == Dialect::Postgres && dev_url.is_none() {
-            return Err(MigrateError::NoDevDatabase);
-        }
-        if dialect == Dialect::Sqlite && dev_url.is_some() {
-            return Err(MigrateError::UnsupportedOption {
-                option: "dev_url",
-                applies_to: "PostgreSQL",
-                database: "SQLite",
-            });
-        }
-        let (expected, expected_definitions) = self.expected_with_definitions(dev_url).await?;
-        let live = Schema::read_without(pool, &self.tables).await?;
-        let live_definitions = match pool {
-            #[cfg(feature = "sqlite")]
-            DbPool::Sqlite(pool) => read_definitions(pool).await?,
-            #[cfg(feature = "postgres")]
-            DbPool::Postgres(_) => Definitions::default(),
-        };
-        let (expected, live, drift) = self.drift_between(expected, live);
-        Ok(Compared {
-            dialect,
-            expected,
-            expected_definitions,
-            live,
-            live_definitions,
-            drift,
+        self.compare_schemas_on(pool.into(), dev_url).await
+    }
+
+    /// The body of [`Self::compare_schemas`], compiled once in this crate rather than in every
+    /// caller.
+    fn compare_schemas_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        dev_url: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Compared, MigrateError>> {
+        Box::pin(async move {
+            let dialect = match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(_) => Dialect::Sqlite,
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(_) => Dialect::Postgres,
+            };
+            if dialect == Dialect::Postgres && dev_url.is_none() {
+                return Err(MigrateError::NoDevDatabase);
+            }
+            if dialect == Dialect::Sqlite && dev_url.is_some() {
+                return Err(MigrateError::UnsupportedOption {
+                    option: "dev_url",
+                    applies_to: "PostgreSQL",
+                    database: "SQLite",
+                });
+            }
+            let (expected, expected_definitions) = self.expected_with_definitions(dev_url).await?;
+            let live = Schema::read_without(pool, &self.tables).await?;
+            let live_definitions = match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(pool) => read_definitions(pool).await?,
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(_) => Definitions::default(),
+            };
+            let (expected, live, drift) = self.drift_between(expected, live);
+            Ok(Compared {
+                dialect,
+                expected,
+                expected_definitions,
+                live,
+                live_definitions,
+                drift,
+            })
         })
     }
 }
