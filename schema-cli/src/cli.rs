@@ -344,6 +344,27 @@ pub struct DiffArgs {
         value_name = "URL"
     )]
     pub dev_url: Option<String>,
+
+    /// Write a reversible migration named NAME that removes the drift; the direction is
+    /// required: `--to-expected` or `--from-live`.
+    #[arg(long, value_name = "NAME")]
+    pub write: Option<String>,
+
+    /// With `--write`: the up turns the live schema into the one the migrations make. Written
+    /// to a folder of its own (`--fix-dir`) and applied once, to this database only, as a
+    /// module of its own.
+    #[arg(long, requires = "write", conflicts_with = "from_live")]
+    pub to_expected: bool,
+
+    /// With `--write`: the up turns the schema the migrations make into the live one: the
+    /// change made by hand becomes a migration of the folder, recorded as applied here.
+    #[arg(long, requires = "write")]
+    pub from_live: bool,
+
+    /// With `--to-expected`: the folder the fix is written to, which must be empty or
+    /// missing. Default: the migrations folder's name with `-fix` (`migrations-fix`).
+    #[arg(long, requires = "to_expected", value_name = "DIR")]
+    pub fix_dir: Option<PathBuf>,
 }
 
 /// `resume`.
@@ -410,10 +431,8 @@ impl MigrateCommand {
     /// database.
     pub(crate) fn reads_only(&self) -> bool {
         match self {
-            MigrateCommand::Status
-            | MigrateCommand::Verify
-            | MigrateCommand::Diff(_)
-            | MigrateCommand::History => true,
+            MigrateCommand::Status | MigrateCommand::Verify | MigrateCommand::History => true,
+            MigrateCommand::Diff(diff) => diff.write.is_none(),
             MigrateCommand::Modules(args) => args.action.is_none(),
             MigrateCommand::Up(up) => up.dry_run,
             _ => false,

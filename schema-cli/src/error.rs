@@ -118,6 +118,12 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// `diff --write` refused: why, and what to do.
+    #[error("cannot write a fix migration: {reason}")]
+    Write {
+        /// What is wrong and how to go on.
+        reason: String,
+    },
     /// The async runtime cannot start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),

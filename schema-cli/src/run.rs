@@ -74,6 +74,7 @@ fn run_migrator_on<'a>(
             known_set: true,
             modules: None,
             pool,
+            source: None,
             out: &out,
         };
         let json = out.json;
@@ -134,6 +135,7 @@ fn run_modules_on<'a>(
             known_set: set.is_some(),
             modules: Some(modules),
             pool,
+            source: None,
             out: &out,
         };
         finish(
@@ -188,6 +190,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
         known_set,
         modules: None,
         pool: database.pool(),
+        source: known_set.then_some(cli.source.as_path()),
         out,
     };
     let result = commands::run(command, ctx).await;

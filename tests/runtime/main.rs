@@ -12,6 +12,7 @@ mod adopt;
 mod apply;
 mod directive_checksums;
 mod errors;
+mod fix_migration;
 mod import;
 mod introspect;
 mod lifecycle;

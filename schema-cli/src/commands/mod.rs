@@ -3,6 +3,7 @@
 
 mod baseline;
 mod diff;
+mod diff_write;
 mod down;
 mod history;
 mod import;
@@ -30,6 +31,9 @@ pub(crate) struct Ctx<'a> {
     pub modules: Option<&'a schema_runtime::Modules>,
     /// The database.
     pub pool: DbPool<'a>,
+    /// The migrations folder (the `schema` binary's `--source`); `None` for the mounted
+    /// commands, whose set is embedded.
+    pub source: Option<&'a std::path::Path>,
     /// Where results go.
     pub out: &'a Output,
 }

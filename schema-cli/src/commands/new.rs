@@ -13,7 +13,35 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, Error> {
+    let (version, files) = new_files(source, &args.name, args.reversible, args.sequential)?;
     let name = clean_name(&args.name)?;
+    for (path, file) in &files {
+        write_new(path, &template(file, &name))?;
+    }
+    let shown: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    if out.json {
+        out.json(&NewJson {
+            version,
+            files: &shown,
+        })?;
+    } else {
+        for path in &shown {
+            out.line(&format!("created {path}"))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// The version and the paths (with their names in the folder) of a new migration named
+/// `name` in `source`, named as the folder names its files (a pair when `reversible`, and
+/// always in a diesel folder); the folder is created when missing. Nothing is written.
+pub(crate) fn new_files(
+    source: &Path,
+    name: &str,
+    reversible: bool,
+    sequential: bool,
+) -> Result<(i64, Vec<(PathBuf, String)>), Error> {
+    let name = clean_name(name)?;
     let dir = source.to_string_lossy().into_owned();
     let set = if source.exists() {
         // The folder is checked like any other command's, so that a new file never joins a
@@ -33,7 +61,7 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
     let diesel = naming == Naming::Diesel;
     // A refinery or Flyway folder counts its versions 1, 2, 3 (`V3__x.sql`), unless it
     // already uses timestamps.
-    let sequential = args.sequential
+    let sequential = sequential
         || matches!(
             naming,
             Naming::Prefixed {
@@ -45,26 +73,14 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
     if diesel {
         sorts_last(&set, &version)?;
     }
-    let files = file_names(&version, &name, args.reversible || diesel, naming);
+    let files = file_names(&version, &name, reversible || diesel, naming);
     for file in &files {
         check_name(file, &name, diesel)?;
     }
-    let paths: Vec<PathBuf> = files.iter().map(|f| source.join(f)).collect();
-    for (path, file) in paths.iter().zip(&files) {
-        write_new(path, &template(file, &name))?;
-    }
-    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    if out.json {
-        out.json(&NewJson {
-            version: version.number,
-            files: &shown,
-        })?;
-    } else {
-        for path in &shown {
-            out.line(&format!("created {path}"))?;
-        }
-    }
-    Ok(Exit::Ok)
+    Ok((
+        version.number,
+        files.into_iter().map(|f| (source.join(&f), f)).collect(),
+    ))
 }
 
 /// The name as it goes in the file name: spaces become `_`; anything but letters, digits,
@@ -261,7 +277,7 @@ fn template(file: &str, name: &str) -> String {
     }
 }
 
-fn write_new(path: &Path, content: &str) -> Result<(), Error> {
+pub(crate) fn write_new(path: &Path, content: &str) -> Result<(), Error> {
     let create = |e| Error::Create {
         path: path.to_owned(),
         source: e,

@@ -10,6 +10,7 @@
 mod adopt;
 mod cases;
 mod diff;
+mod diff_write;
 mod guards;
 mod hints;
 mod import;

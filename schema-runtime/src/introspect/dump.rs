@@ -67,7 +67,7 @@ const RESERVED: &[&str] = &[
 ];
 
 /// `name` as SQL writes it: bare when a plain lower-case word, double-quoted otherwise.
-fn ident(name: &str) -> String {
+pub(crate) fn ident(name: &str) -> String {
     let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && name
             .chars()
@@ -81,7 +81,7 @@ fn ident(name: &str) -> String {
 }
 
 /// A name of the model (`schema.name` outside `public`) as SQL writes it.
-fn qualified(name: &str) -> String {
+pub(crate) fn qualified(name: &str) -> String {
     match name.split_once('.') {
         Some((schema, rest)) => format!("{}.{}", ident(schema), ident(rest)),
         None => ident(name),
@@ -89,11 +89,11 @@ fn qualified(name: &str) -> String {
 }
 
 /// A name of the model without its schema (an index is made in its table's schema).
-fn bare(name: &str) -> String {
+pub(crate) fn bare(name: &str) -> String {
     ident(name.rsplit_once('.').map_or(name, |(_, n)| n))
 }
 
-fn idents(names: &[String]) -> String {
+pub(crate) fn idents(names: &[String]) -> String {
     names
         .iter()
         .map(|n| ident(n))
@@ -189,7 +189,7 @@ impl Schema {
     }
 }
 
-fn create_table(table: &Table, postgres: bool) -> String {
+pub(crate) fn create_table(table: &Table, postgres: bool) -> String {
     let name = qualified(&table.name);
     if let Some(using) = table.options.iter().find(|o| o.starts_with("using ")) {
         return format!("CREATE VIRTUAL TABLE {name} {using};\n");
@@ -256,7 +256,7 @@ fn create_table(table: &Table, postgres: bool) -> String {
     )
 }
 
-fn column(c: &Column, postgres: bool) -> String {
+pub(crate) fn column(c: &Column, postgres: bool) -> String {
     let mut s = ident(&c.name);
     if !c.data_type.is_empty() {
         s.push(' ');
@@ -297,7 +297,7 @@ fn column(c: &Column, postgres: bool) -> String {
     s
 }
 
-fn foreign_key(key: &ForeignKey, postgres: bool) -> String {
+pub(crate) fn foreign_key(key: &ForeignKey, postgres: bool) -> String {
     let constraint = match (&key.name, postgres) {
         (Some(n), true) => format!("CONSTRAINT {} ", ident(n)),
         _ => String::new(),
@@ -316,7 +316,7 @@ fn foreign_key(key: &ForeignKey, postgres: bool) -> String {
     s
 }
 
-fn create_index(index: &Index, postgres: bool) -> String {
+pub(crate) fn create_index(index: &Index, postgres: bool) -> String {
     let mut s = format!(
         "CREATE {}INDEX {} ON {}",
         if index.unique { "UNIQUE " } else { "" },

@@ -3,6 +3,7 @@
 //! caller names, created and dropped around the reading), then read.
 
 use super::diff::{compare, Drift};
+use super::migration::Definitions;
 use super::model::Schema;
 use crate::{DbPool, MigrateError, Migrations, Migrator};
 use futures_util::future::BoxFuture;
@@ -14,9 +15,18 @@ impl Migrator<'_> {
     /// and drop the scratch one, whose name is unique), dropped again afterwards on every path,
     /// errors included. Tracking tables are left out, as by [`Schema::read_without`].
     pub async fn expected_schema(&self, dev_url: Option<&str>) -> Result<Schema, MigrateError> {
+        Ok(self.expected_with_definitions(dev_url).await?.0)
+    }
+
+    /// [`Self::expected_schema`] with the statements its objects were stored with (SQLite; none
+    /// on PostgreSQL).
+    pub(crate) async fn expected_with_definitions(
+        &self,
+        dev_url: Option<&str>,
+    ) -> Result<(Schema, Definitions), MigrateError> {
         match dev_url {
             None => self.expected_in_memory().await,
-            Some(url) => self.expected_on_server(url).await,
+            Some(url) => Ok((self.expected_on_server(url).await?, Definitions::default())),
         }
     }
 
@@ -86,20 +96,26 @@ impl Migrator<'_> {
 
     async fn drift(&self, pool: DbPool<'_>, expected: Schema) -> Result<Drift, MigrateError> {
         let live = Schema::read_without(pool, &self.tables).await?;
+        Ok(self.drift_between(expected, live).2)
+    }
+
+    /// The two schemas narrowed to the module's objects, and their drift.
+    pub(crate) fn drift_between(&self, expected: Schema, live: Schema) -> (Schema, Schema, Drift) {
         let prefix = self.migrations.prefix();
         let (expected, live) = match prefix {
             Some(prefix) => (expected.only_prefixed(prefix), live.only_prefixed(prefix)),
             None => (expected, live),
         };
-        Ok(Drift {
+        let drift = Drift {
             module: self.module.clone(),
             prefix: prefix.map(str::to_owned),
             differences: compare(&expected, &live),
-        })
+        };
+        (expected, live, drift)
     }
 
     #[cfg(feature = "sqlite")]
-    async fn expected_in_memory(&self) -> Result<Schema, MigrateError> {
+    async fn expected_in_memory(&self) -> Result<(Schema, Definitions), MigrateError> {
         use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
         // One connection: an in-memory database is private to the connection that opened it.
         let pool = SqlitePoolOptions::new()
@@ -109,7 +125,9 @@ impl Migrator<'_> {
             .map_err(MigrateError::db("opening an in-memory SQLite database"))?;
         let result = async {
             self.run_quietly(&pool).await?;
-            Schema::read_without(&pool, &self.tables).await
+            let schema = Schema::read_without(&pool, &self.tables).await?;
+            let definitions = super::fix::read_definitions(&pool).await?;
+            Ok((schema, definitions))
         }
         .await;
         pool.close().await;
@@ -127,7 +145,7 @@ impl Migrator<'_> {
     }
 
     #[cfg(not(feature = "sqlite"))]
-    async fn expected_in_memory(&self) -> Result<Schema, MigrateError> {
+    async fn expected_in_memory(&self) -> Result<(Schema, Definitions), MigrateError> {
         Err(MigrateError::NoDevDatabase)
     }
 

@@ -27,6 +27,8 @@
 mod diff;
 mod dump;
 mod expected;
+mod fix;
+mod migration;
 mod model;
 mod objects;
 #[cfg(feature = "postgres")]
@@ -39,6 +41,8 @@ mod sqlite;
 mod types;
 
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
+pub use fix::Compared;
+pub use migration::{fix_migration, render, Definitions, Direction, FixMigration, Script, Side};
 pub use model::{
     Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
     Trigger, Unique, View,
