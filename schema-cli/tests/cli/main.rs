@@ -9,7 +9,9 @@
 
 mod adopt;
 mod cases;
+mod diagram;
 mod diff;
+mod dump;
 mod guards;
 mod hints;
 mod import;

@@ -121,6 +121,23 @@ impl Schema {
     }
 }
 
+impl crate::Migrator<'_> {
+    /// The live schema of `pool` as this migrator sees it: without its tracking tables (and
+    /// other migration tools' history tables), and, for a set with a table prefix
+    /// ([`Migrations::prefix`](crate::Migrations::prefix)), only the module's own objects
+    /// ([`Schema::only_prefixed`]). What `schema dump` prints and `schema diagram` draws.
+    pub async fn live_schema<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Schema, MigrateError> {
+        let live = Schema::read_without(pool, &self.tables).await?;
+        Ok(match self.migrations.prefix() {
+            Some(prefix) => live.only_prefixed(prefix),
+            None => live,
+        })
+    }
+}
+
 /// `name` without its schema.
 fn unqualified(name: &str) -> &str {
     name.rsplit_once('.').map_or(name, |(_, n)| n)
