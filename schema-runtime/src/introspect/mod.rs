@@ -24,6 +24,7 @@
 //!   own tables and the shadow tables of its virtual tables, PostgreSQL's system schemas and
 //!   what an extension owns.
 
+mod boot_check;
 mod diff;
 mod dump;
 mod expected;
@@ -38,6 +39,7 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod types;
 
+pub use boot_check::{SchemaCheck, SchemaCheckOutcome};
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
 pub use model::{
     Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
