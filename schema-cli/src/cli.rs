@@ -150,6 +150,18 @@ pub enum MigrateCommand {
     /// the `--dev-url` server on PostgreSQL; tables, columns, keys, checks, foreign keys,
     /// indexes, views, triggers, sequences, enums and schemas are compared.
     Diff(DiffArgs),
+    /// Print the database's schema as SQL, normalized as `diff` compares it: the statements
+    /// that make it on an empty database of the same kind. `--json` prints the model instead.
+    ///
+    /// Tracking tables are left out, and, for a module with a table prefix, what is not its
+    /// own. `--expected` prints the schema the migrations make instead.
+    Dump(DumpArgs),
+    /// Draw the database's tables, their columns (type, keys, NOT NULL) and the foreign keys
+    /// between them, on stdout: `--format mermaid` (default), `dot` (Graphviz) or `html` (one
+    /// self-contained page, no script, nothing fetched).
+    ///
+    /// `--expected` draws the schema the migrations make instead.
+    Diagram(DiagramArgs),
     /// Show every recorded event: applies, reverts, failures, baselines, repairs, imports.
     History,
     /// List every module of the database with its role, state, version, pending migrations and
@@ -367,6 +379,45 @@ pub struct DiffArgs {
     pub fix_dir: Option<PathBuf>,
 }
 
+/// Which schema `dump` and `diagram` show.
+#[derive(Debug, Clone, Args)]
+pub struct SchemaArgs {
+    /// Show the schema the migrations make instead of the database's: applied to an in-memory
+    /// database on SQLite, to a scratch database on the `--dev-url` server on PostgreSQL.
+    #[arg(long)]
+    pub expected: bool,
+
+    /// PostgreSQL with `--expected`: a database on a server where a scratch database can be
+    /// created and dropped, as for `diff`.
+    #[arg(
+        long,
+        env = "SCHEMA_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub dev_url: Option<String>,
+}
+
+/// `dump`.
+#[derive(Debug, Clone, Args)]
+pub struct DumpArgs {
+    /// Which schema.
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
+/// `diagram`.
+#[derive(Debug, Clone, Args)]
+pub struct DiagramArgs {
+    /// The kind of drawing.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    pub format: crate::diagram::Format,
+
+    /// Which schema.
+    #[command(flatten)]
+    pub schema: SchemaArgs,
+}
+
 /// `resume`.
 #[derive(Debug, Clone, Args)]
 pub struct ResumeArgs {
@@ -422,6 +473,17 @@ fn parse_tool(key: &str) -> Result<schema_runtime::OtherTool, String> {
 }
 
 impl MigrateCommand {
+    /// Whether the command reads the database alone, so that the migrations folder is read
+    /// only when it exists: `dump` and `diagram` of the live schema.
+    pub(crate) fn needs_no_folder(&self) -> bool {
+        match self {
+            MigrateCommand::Modules(_) => true,
+            MigrateCommand::Dump(args) => !args.schema.expected,
+            MigrateCommand::Diagram(args) => !args.schema.expected,
+            _ => false,
+        }
+    }
+
     /// Whether the command may create an SQLite file that does not exist yet.
     pub(crate) fn creates_database(&self) -> bool {
         matches!(self, MigrateCommand::Up(up) if !up.dry_run)
@@ -431,7 +493,11 @@ impl MigrateCommand {
     /// database.
     pub(crate) fn reads_only(&self) -> bool {
         match self {
-            MigrateCommand::Status | MigrateCommand::Verify | MigrateCommand::History => true,
+            MigrateCommand::Status
+            | MigrateCommand::Verify
+            | MigrateCommand::Dump(_)
+            | MigrateCommand::Diagram(_)
+            | MigrateCommand::History => true,
             MigrateCommand::Diff(diff) => diff.write.is_none(),
             MigrateCommand::Modules(args) => args.action.is_none(),
             MigrateCommand::Up(up) => up.dry_run,

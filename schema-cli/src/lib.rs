@@ -54,6 +54,7 @@
 mod cli;
 mod commands;
 mod db;
+pub mod diagram;
 mod error;
 mod hint;
 mod output;
@@ -65,8 +66,8 @@ mod secret;
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DiffArgs, DownArgs, ImportArgs, Migrate, MigrateCommand, ModulesAction,
-    ModulesArgs, NewArgs, OutputArgs, UpArgs, EXIT_CODES,
+    Cli, Command, DiagramArgs, DiffArgs, DownArgs, DumpArgs, ImportArgs, Migrate, MigrateCommand,
+    ModulesAction, ModulesArgs, NewArgs, OutputArgs, SchemaArgs, UpArgs, EXIT_CODES,
 };
 pub use error::Error;
 pub use run::{run, run_embedded, run_migrator, run_modules};

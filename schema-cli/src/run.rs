@@ -154,8 +154,9 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;
     let dir = cli.source.to_string_lossy();
     // `modules` lists a database's modules with or without a folder; with one, what is
-    // pending in the `--module` it holds is shown too.
-    let known_set = !matches!(command, MigrateCommand::Modules(_)) || cli.source.exists();
+    // pending in the `--module` it holds is shown too. `dump` and `diagram` read the database
+    // alone.
+    let known_set = !command.needs_no_folder() || cli.source.exists();
     // The same judgement as the macro's: a folder that fails the build fails here too.
     let loaded = if !known_set {
         Ok(schema_runtime::__private::EMPTY)

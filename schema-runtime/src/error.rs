@@ -440,6 +440,16 @@ pub enum MigrateError {
     /// database to apply the migrations to.
     #[error("the schema the migrations make on PostgreSQL is read from a scratch database they are applied to, and no dev database was given; nothing was compared; {}", self.fix())]
     NoDevDatabase,
+    /// The live schema of the module changed since its migrations were last applied, under
+    /// [`SchemaCheck::Refuse`](crate::introspect::SchemaCheck::Refuse).
+    #[error("the schema of module `{module}` changed since its migrations were last applied: {}; nothing was applied; {}", objects.join(", "), self.fix())]
+    SchemaChanged {
+        /// The module.
+        module: String,
+        /// Each object that changed: `changed table `items``, `extra index `x``, `missing view
+        /// `v``.
+        objects: Vec<String>,
+    },
 }
 
 /// The names of a registry's modules, for [`MigrateError::UnknownModule`].

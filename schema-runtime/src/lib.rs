@@ -59,6 +59,8 @@ pub use engine::other_tools::OtherTool;
 pub use engine::resolve::{InDoubt, ResolveOptions};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use error::MigrateError;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use introspect::{SchemaCheck, SchemaCheckOutcome};
 #[cfg(feature = "postgres")]
 pub use lock_mode::LockMode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

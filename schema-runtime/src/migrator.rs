@@ -79,6 +79,7 @@ pub struct Migrator<'m> {
     pub(crate) table_lock_timeout: Option<Duration>,
     pub(crate) target: Option<i64>,
     pub(crate) always_validate: bool,
+    pub(crate) schema_check: crate::introspect::SchemaCheck,
     /// `None` unless set, so that setting it on an SQLite pool can be refused.
     #[cfg(feature = "postgres")]
     pub(crate) lock_mode: Option<LockMode>,
@@ -102,6 +103,7 @@ impl Migrations {
             table_lock_timeout: None,
             target: None,
             always_validate: false,
+            schema_check: crate::introspect::SchemaCheck::Off,
             #[cfg(feature = "postgres")]
             lock_mode: None,
         }
@@ -320,11 +322,15 @@ impl<'m> Migrator<'m> {
     /// [`Migrator::repair`].
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
         let ctx = self.context()?;
+        let pool = pool.into();
         let span = info_span!("migrate", module = %self.module);
-        with_backend!(self, pool.into(), ctx, |b| self
-            .run_with(&mut b)
-            .instrument(span)
-            .await)
+        let run = async {
+            with_backend!(self, pool, ctx, |b| self
+                .run_with(&mut b)
+                .instrument(span)
+                .await)
+        };
+        self.run_checked(pool, run).await
     }
 
     async fn run_with<B: Backend>(&self, b: &mut B) -> Result<Report, MigrateError> {

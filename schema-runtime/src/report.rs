@@ -29,6 +29,9 @@ pub struct Report {
     /// order. A repeatable migration has no down, so a revert leaves it (and its objects)
     /// alone; the next run applies it again only if its file changed.
     pub kept_repeatable: Vec<String>,
+    /// What the check of the live schema found, when it is on
+    /// ([`Migrator::schema_check`](crate::Migrator::schema_check)).
+    pub schema_check: Option<crate::introspect::SchemaCheckOutcome>,
 }
 
 impl Report {

@@ -21,4 +21,5 @@ mod modules_concurrent;
 mod other_folders;
 mod other_tools;
 mod postgres;
+mod schema_check;
 mod sqlite;

@@ -2,9 +2,11 @@
 //! render the result.
 
 mod baseline;
+mod diagram;
 mod diff;
 mod diff_write;
 mod down;
+mod dump;
 mod history;
 mod import;
 mod modules;
@@ -68,6 +70,8 @@ pub(crate) async fn run(command: &MigrateCommand, ctx: Ctx<'_>) -> Result<Exit, 
         MigrateCommand::Down(args) => down::run(args, ctx).await,
         MigrateCommand::Verify => verify::run(ctx).await,
         MigrateCommand::Diff(args) => diff::run(args, ctx).await,
+        MigrateCommand::Dump(args) => dump::run(args, ctx).await,
+        MigrateCommand::Diagram(args) => diagram::run(args, ctx).await,
         MigrateCommand::History => history::run(ctx).await,
         MigrateCommand::Baseline { version } => baseline::run(*version, ctx).await,
         MigrateCommand::Repair {

@@ -9,8 +9,10 @@
 
 mod adopt;
 mod cases;
+mod diagram;
 mod diff;
 mod diff_write;
+mod dump;
 mod guards;
 mod hints;
 mod import;

@@ -57,6 +57,7 @@ impl MigrateError {
             MigrateError::OtherTableLayout { table, .. } => format!("when `{table}` is not that tool's history, run with `ignore_other_tools()`; a table of versions or file names of its own is imported with `import(Import::versions_table(..))` or `Import::files_table(..)`"),
             MigrateError::UnknownStatus { .. } => "say which values mean applied with `applied_values(..)`".to_owned(),
             MigrateError::NoDevDatabase => "give the URL of a database on a server where a scratch database may be created and dropped (`verify_schema_with_dev(pool, dev_url)`)".to_owned(),
+            MigrateError::SchemaChanged { .. } => "undo the change, or make it a new migration; once the database is as it should be, record its schema with `record_schema(pool)` (`verify_schema` compares it with the migrations)".to_owned(),
             MigrateError::ImportOption { .. } => "leave it out; it applies to `Import::versions_table(..)` or `Import::files_table(..)`".to_owned(),
         })
     }

@@ -132,6 +132,13 @@ fn samples() -> Vec<MigrateError> {
             option: "status_column()",
             tool: "goose".to_owned(),
         },
+        MigrateError::SchemaChanged {
+            module: "default".to_owned(),
+            objects: vec![
+                "changed table `items`".to_owned(),
+                "extra index `by_note`".to_owned(),
+            ],
+        },
     ]
 }
 

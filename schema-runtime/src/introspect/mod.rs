@@ -24,6 +24,7 @@
 //!   own tables and the shadow tables of its virtual tables, PostgreSQL's system schemas and
 //!   what an extension owns.
 
+mod boot_check;
 mod diff;
 mod dump;
 mod expected;
@@ -40,6 +41,7 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod types;
 
+pub use boot_check::{SchemaCheck, SchemaCheckOutcome};
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
 pub use fix::Compared;
 pub use migration::{fix_migration, render, Definitions, Direction, FixMigration, Script, Side};
@@ -122,6 +124,23 @@ impl Schema {
             .sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
         self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
         self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+    }
+}
+
+impl crate::Migrator<'_> {
+    /// The live schema of `pool` as this migrator sees it: without its tracking tables (and
+    /// other migration tools' history tables), and, for a set with a table prefix
+    /// ([`Migrations::prefix`](crate::Migrations::prefix)), only the module's own objects
+    /// ([`Schema::only_prefixed`]). What `schema dump` prints and `schema diagram` draws.
+    pub async fn live_schema<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+    ) -> Result<Schema, MigrateError> {
+        let live = Schema::read_without(pool, &self.tables).await?;
+        Ok(match self.migrations.prefix() {
+            Some(prefix) => live.only_prefixed(prefix),
+            None => live,
+        })
     }
 }
 
