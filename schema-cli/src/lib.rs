@@ -65,7 +65,7 @@ mod secret;
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DiffArgs, DownArgs, ImportArgs, Migrate, MigrateCommand, ModulesAction,
+    Cli, Command, DiffArgs, DownArgs, ImportArgs, LintArgs, Migrate, MigrateCommand, ModulesAction,
     ModulesArgs, NewArgs, OutputArgs, UpArgs, EXIT_CODES,
 };
 pub use error::Error;

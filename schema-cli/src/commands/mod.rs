@@ -6,6 +6,7 @@ mod diff;
 mod down;
 mod history;
 mod import;
+pub(crate) mod lint;
 mod modules;
 pub(crate) mod new;
 mod repair;
@@ -44,6 +45,8 @@ pub(crate) enum Exit {
     /// `status` or `verify` found a modified, missing or failed migration; `diff` found the
     /// schema changed.
     Drift,
+    /// `lint` found an error-level finding.
+    LintError,
 }
 
 impl Exit {
@@ -52,6 +55,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Pending => 3,
             Exit::Drift => 4,
+            Exit::LintError => 5,
         }
     }
 }

@@ -13,6 +13,7 @@ mod diff;
 mod guards;
 mod hints;
 mod import;
+mod lint;
 mod modules;
 mod mounted;
 mod new;

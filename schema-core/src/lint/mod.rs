@@ -113,7 +113,7 @@ pub enum LintScope {
     Newest,
     /// The migrations with a version above this one, and the repeatable migrations.
     After(i64),
-    /// The migrations whose files are these absolute paths.
+    /// The migrations whose files are these absolute paths (as given, or canonical).
     Files(Vec<PathBuf>),
 }
 
@@ -186,7 +186,12 @@ pub fn lint(set: &MigrationSet, options: &LintOptions) -> Vec<Finding> {
         LintScope::All => true,
         LintScope::Newest => Some(m.version) == newest && m.kind != MigrationKind::Repeatable,
         LintScope::After(version) => m.version > *version || m.kind == MigrationKind::Repeatable,
-        LintScope::Files(paths) => paths.contains(&m.path),
+        LintScope::Files(paths) => {
+            paths.contains(&m.path)
+                || m.path
+                    .canonicalize()
+                    .is_ok_and(|canonical| paths.contains(&canonical))
+        }
     };
     let mut model = sqlite_model::Model::default();
     let mut findings = Vec::new();
