@@ -117,6 +117,20 @@ pub enum LintScope {
     Files(Vec<PathBuf>),
 }
 
+impl LintScope {
+    /// What the build lints by default, from the same line between old and new migrations
+    /// the check draws: after `old = <version>`, every migration past it; with `old = none`,
+    /// every migration; by default, the newest (the one being written: the others have
+    /// likely run where it matters, and a lint of theirs would be noise at every build).
+    pub fn at_build(old: crate::OldMigrations) -> LintScope {
+        match old {
+            crate::OldMigrations::UpTo(version) => LintScope::After(version),
+            crate::OldMigrations::None => LintScope::All,
+            _ => LintScope::Newest,
+        }
+    }
+}
+
 /// How [`lint`] judges a folder.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
