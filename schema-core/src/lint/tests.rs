@@ -388,3 +388,36 @@ fn docs_list_every_rule() {
         );
     }
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A folder of one base file and `sql`, linted as `dialect` when it resolves.
+    fn lint_one(dialect: Dialect, sql: &str) {
+        let dir = tempfile::tempdir().unwrap();
+        let migrations = dir.path().join("migrations");
+        std::fs::create_dir(&migrations).unwrap();
+        std::fs::write(migrations.join(SQLITE_BASE.0), SQLITE_BASE.1).unwrap();
+        std::fs::write(migrations.join("2_x.sql"), sql).unwrap();
+        if let Ok(set) = crate::discover::resolve_dir(dir.path(), "migrations") {
+            let _ = lint(&set, &LintOptions::new(dialect));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn on_statement_shaped_input(sql in "((CREATE|ALTER|DROP|TABLE|INDEX|ADD|COLUMN|RENAME|TO|ON|PRAGMA|foreign_keys|=|OFF|INSERT|INTO|UPDATE|SET|DELETE|FROM|DEFAULT|NOT|NULL|PRIMARY|KEY|UNIQUE|REFERENCES|AS|STORED|users|posts|x|\\(|\\)|,|\\.|;|'a'|1|-) ){0,24}") {
+            lint_one(Dialect::Sqlite, &sql);
+            #[cfg(feature = "check-postgres")]
+            lint_one(Dialect::Postgres, &sql);
+        }
+
+        #[test]
+        fn on_any_text(sql in "\\PC{0,120}") {
+            lint_one(Dialect::Sqlite, &sql);
+        }
+    }
+}

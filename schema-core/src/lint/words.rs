@@ -125,6 +125,7 @@ const OBJECT_WORDS: &[&str] = &[
 
 /// The tables `sql` empties before byte `offset`: `DELETE FROM t` without `WHERE`, and
 /// `TRUNCATE [TABLE] t`. A column added to such a table meets no row.
+#[cfg_attr(not(feature = "check-postgres"), allow(dead_code))]
 pub(super) fn emptied_before(sql: &str, offset: usize) -> Vec<String> {
     let before = sql.get(..offset).unwrap_or("");
     let mut emptied = Vec::new();
@@ -149,8 +150,7 @@ pub(super) fn altered_table(sql: &str, offset: usize) -> Option<String> {
     // The violation points into the statement; its start is the last `ALTER` before it.
     let statement = crate::statement::split_statements(sql)
         .into_iter()
-        .filter(|s| s.offset <= offset)
-        .last()?;
+        .rfind(|s| s.offset <= offset)?;
     let words = words(statement.text, statement.offset);
     if !words.first()?.is("ALTER") {
         return None;
