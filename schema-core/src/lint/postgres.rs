@@ -66,9 +66,15 @@ pub(super) fn lint(m: &Migration) -> Vec<Raw> {
         .collect()
 }
 
-/// squawk's message as this project writes them: starting lowercase, without a full stop.
+/// squawk's message as this project writes them: its first sentence (the rule's reason and
+/// alternative say the rest), starting lowercase, without a full stop.
 fn reword(message: &str) -> String {
-    let message = message.trim().trim_end_matches('.');
+    let message = message.trim();
+    let first_sentence_end = message
+        .match_indices(". ")
+        .find(|(i, _)| message[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .map_or(message.len(), |(i, _)| i);
+    let message = message[..first_sentence_end].trim_end_matches('.');
     let mut chars = message.chars();
     match (chars.next(), chars.next()) {
         (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
@@ -76,5 +82,26 @@ fn reword(message: &str) -> String {
             .chain(message[first.len_utf8()..].chars())
             .collect(),
         _ => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reword;
+
+    #[test]
+    fn keeps_the_first_sentence_lowercase_without_a_full_stop() {
+        assert_eq!(
+            reword("When Postgres stores a datetime, it drops the offset. This means 21:11+02 and 21:11-06 are equal."),
+            "when Postgres stores a datetime, it drops the offset"
+        );
+        assert_eq!(
+            reword("Missing `IF NOT EXISTS`, the migration can't be rerun."),
+            "missing `IF NOT EXISTS`, the migration can't be rerun"
+        );
+        assert_eq!(
+            reword("ADD VALUE without BEFORE"),
+            "ADD VALUE without BEFORE"
+        );
     }
 }
