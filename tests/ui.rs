@@ -19,6 +19,7 @@ fn ui() {
         "sql",
         "prefix",
         "register",
+        "lint",
         "test_attr",
     ] {
         t.compile_fail(format!("tests/ui/{category}/*.rs"));

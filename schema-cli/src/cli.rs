@@ -12,7 +12,8 @@ Exit codes:
   2  usage error (unknown command or option, bad value)
   3  `status` found pending migrations
   4  `status` or `verify` found drift: a modified, missing or failed migration; `diff` found
-     the database's schema differs from the one its migrations make";
+     the database's schema differs from the one its migrations make
+  5  `lint` found an error-level finding";
 
 /// Create, apply, inspect and revert the SQL migrations of a folder.
 ///
@@ -81,6 +82,12 @@ fn parse_old(value: &str) -> Result<schema_core::OldMigrations, String> {
 pub enum Command {
     /// Create a migration file in the folder (the folder is created if missing).
     New(NewArgs),
+    /// Show what is valid SQL and still locks, rewrites or breaks a database in production.
+    /// Exits with 5 on an error-level finding.
+    ///
+    /// Every migration, or with a database URL only those newer than its newest applied one,
+    /// or with `--since <REF>` only the files changed since that git ref.
+    Lint(LintArgs),
     /// The commands that work on a database.
     #[command(flatten)]
     Migrate(MigrateCommand),
@@ -300,6 +307,25 @@ pub struct NewArgs {
     /// files, instead of a `YYYYMMDDHHMMSS` timestamp (UTC).
     #[arg(long, short)]
     pub sequential: bool,
+}
+
+/// `lint`.
+#[derive(Debug, Clone, Args)]
+pub struct LintArgs {
+    /// Lint only the files added or changed since this git commit, branch or tag (the working
+    /// tree's changes and new files included).
+    #[arg(long, value_name = "REF", conflicts_with = "all")]
+    pub since: Option<String>,
+
+    /// Lint every file, even with a database URL (by default the applied ones are left
+    /// alone).
+    #[arg(long)]
+    pub all: bool,
+
+    /// Allow a rule everywhere: its findings are not shown (repeat for several). One file
+    /// allows rules with a `-- schema: allow(rule, …)` line.
+    #[arg(long = "allow", value_name = "RULE")]
+    pub allow: Vec<String>,
 }
 
 /// `up`.

@@ -124,6 +124,22 @@ pub enum Error {
         /// What is wrong and how to go on.
         reason: String,
     },
+    /// `lint --allow` names no lint rule.
+    #[error("`--allow {rule}` names no lint rule; `schema lint` shows each finding's rule, and docs/lints.md lists them all")]
+    UnknownLintRule {
+        /// The name given.
+        rule: String,
+    },
+    /// `lint --since` could not ask git what changed.
+    #[error("cannot list the files changed since `{since}` with `git {command}`: {reason}; run `schema lint` inside the repository, with a commit, branch or tag git knows")]
+    Git {
+        /// The ref given.
+        since: String,
+        /// The git command, without `git`.
+        command: String,
+        /// What git said, or why it could not run.
+        reason: String,
+    },
     /// The async runtime cannot start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),

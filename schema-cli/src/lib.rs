@@ -66,8 +66,9 @@ mod secret;
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DiagramArgs, DiffArgs, DownArgs, DumpArgs, ImportArgs, Migrate, MigrateCommand,
-    ModulesAction, ModulesArgs, NewArgs, OutputArgs, SchemaArgs, UpArgs, EXIT_CODES,
+    Cli, Command, DiagramArgs, DiffArgs, DownArgs, DumpArgs, ImportArgs, LintArgs, Migrate,
+    MigrateCommand, ModulesAction, ModulesArgs, NewArgs, OutputArgs, SchemaArgs, UpArgs,
+    EXIT_CODES,
 };
 pub use error::Error;
 pub use run::{run, run_embedded, run_migrator, run_modules};

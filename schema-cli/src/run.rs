@@ -149,6 +149,7 @@ fn run_modules_on<'a>(
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let command = match &cli.command {
         Command::New(args) => return commands::new::run(args, &cli.source, out),
+        Command::Lint(args) => return commands::lint::run(cli, args, out).await,
         Command::Migrate(command) => command,
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;

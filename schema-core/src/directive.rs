@@ -74,6 +74,8 @@ pub fn parse_directives(sql: &str) -> (Vec<Directive>, Vec<UnknownDirective>) {
             let name = rest.trim();
             match Directive::from_name(name) {
                 Some(d) => Some(d),
+                // A lint allow list, read by `allowed_lint_rules`.
+                None if lint_allow_list(name).is_some() => None,
                 None => {
                     let name_at = line_start + raw_line.find(DIRECTIVE_PREFIX).unwrap_or(0);
                     let name_at =
@@ -98,6 +100,70 @@ pub fn parse_directives(sql: &str) -> (Vec<Directive>, Vec<UnknownDirective>) {
         }
     }
     (found, unknown)
+}
+
+/// The text between the brackets of `allow(…)`, the directive that allows lint rules in one
+/// file.
+fn lint_allow_list(name: &str) -> Option<&str> {
+    name.strip_prefix(ALLOW)?
+        .trim_start()
+        .strip_prefix('(')?
+        .trim_end()
+        .strip_suffix(')')
+}
+
+/// The name of the directive that allows lint rules in one file: `-- schema: allow(rule, …)`.
+pub(crate) const ALLOW: &str = "allow";
+
+/// A rule a file allows with `-- schema: allow(…)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AllowedRule {
+    /// The rule's id, as written.
+    pub(crate) id: String,
+    /// Byte offset of the id in the text.
+    pub(crate) offset: usize,
+}
+
+/// The rules the leading `-- schema: allow(rule, …)` lines of `sql` allow (the lines
+/// [`parse_directives`] reads directives from). Like every `-- schema:` line, such a line is
+/// left out of the file's checksum, so it can be added to a file already applied.
+pub(crate) fn allowed_lint_rules(sql: &str) -> Vec<AllowedRule> {
+    let mut allowed = Vec::new();
+    let mut offset = 0;
+    for raw_line in sql.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw_line.len();
+        let line = raw_line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            break;
+        };
+        let is_allow = comment
+            .trim()
+            .strip_prefix(DIRECTIVE_PREFIX)
+            .and_then(|rest| lint_allow_list(rest.trim()))
+            .is_some();
+        let (Some(open), Some(close)) = (raw_line.find('('), raw_line.rfind(')')) else {
+            continue;
+        };
+        if !is_allow || close < open {
+            continue;
+        }
+        let mut at = line_start + open + 1;
+        for id in raw_line[open + 1..close].split(',') {
+            let name = id.trim();
+            if !name.is_empty() {
+                allowed.push(AllowedRule {
+                    id: name.to_owned(),
+                    offset: at + (id.len() - id.trim_start().len()),
+                });
+            }
+            at += id.len() + 1;
+        }
+    }
+    allowed
 }
 
 /// `sql` without its leading `-- schema:` lines (each with its line end): the tool's own
@@ -204,7 +270,47 @@ mod tests {
         assert_eq!(without_directive_lines("\u{feff}SELECT 1;"), "SELECT 1;");
     }
 
+    #[test]
+    fn reads_the_lint_rules_a_file_allows_with_their_offsets() {
+        let sql = "-- Drops the old column.\n-- schema: allow(drop-column, rename-table )\n--schema:allow(index-on-existing-table)\nALTER TABLE a DROP COLUMN b;\n-- schema: allow(late)\n";
+        let allowed = allowed_lint_rules(sql);
+        let ids: Vec<&str> = allowed.iter().map(|a| a.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["drop-column", "rename-table", "index-on-existing-table"]
+        );
+        for a in &allowed {
+            assert!(sql[a.offset..].starts_with(&a.id));
+        }
+        // A known directive, not an unknown one, and no directive of the runtime's.
+        assert_eq!(parse_directives(sql), (vec![], vec![]));
+        assert_eq!(
+            parse_directives("-- schema: allow drop-column\nSELECT 1;")
+                .1
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn an_allow_line_is_left_out_of_the_checksum() {
+        let applied = "ALTER TABLE a DROP COLUMN b;\n";
+        let allowed = "-- schema: allow(drop-column)\nALTER TABLE a DROP COLUMN b;\n";
+        assert_eq!(without_directive_lines(allowed), applied);
+        assert_eq!(
+            crate::Checksum::of_migration(allowed),
+            crate::Checksum::of_migration(applied)
+        );
+    }
+
     proptest! {
+        #[test]
+        fn reading_allowed_rules_never_panics(sql in "(\u{feff})?((--)? ?(schema:)? ?(allow)?[(), a-z\\-]{0,16}(\r?\n)){0,6}") {
+            for a in allowed_lint_rules(&sql) {
+                prop_assert!(sql[a.offset..].starts_with(&a.id));
+            }
+        }
+
         #[test]
         fn directive_parser_never_panics(sql in "\\PC{0,200}") {
             let _ = parse_directives(&sql);

@@ -444,6 +444,10 @@ fn known_directives() -> String {
     Directive::ALL
         .iter()
         .map(|d| format!("`-- {DIRECTIVE_PREFIX} {}`", d.name()))
+        .chain([format!(
+            "`-- {DIRECTIVE_PREFIX} {}(<lint rule>, …)`",
+            crate::directive::ALLOW
+        )])
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -43,6 +43,7 @@ mod dialect;
 mod directive;
 mod discover;
 mod error;
+mod lint;
 mod metadata;
 mod migration;
 mod name;
@@ -60,6 +61,10 @@ pub use dialect::Dialect;
 pub use directive::{Directive, DIRECTIVE_PREFIX};
 pub use discover::resolve_dir;
 pub use error::Error;
+pub use lint::{
+    lint, lint_rule, lint_rules, unknown_lint_rules, Finding, Level, LintOptions, LintRule,
+    LintScope, UNKNOWN_RULE,
+};
 pub use migration::{Layout, Migration, MigrationKind, MigrationSet};
 pub use name::{
     is_repeatable_key, parse_diesel_dir_name, parse_file_name, repeatable_key, ParsedName,

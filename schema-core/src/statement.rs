@@ -218,5 +218,13 @@ pub(crate) fn tokens(sql: &str) -> impl Iterator<Item = &str> {
         .map(move |token| sql.get(token.start..token.end).unwrap_or(""))
 }
 
+/// [`tokens`] with the byte offset of each: what the SQLite lints read statements from.
+pub(crate) fn tokens_at(sql: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut lexer = Lexer { src: sql, pos: 0 };
+    std::iter::from_fn(move || lexer.next_token())
+        .filter(|token| token.kind != TokenKind::Blank)
+        .map(move |token| (token.start, sql.get(token.start..token.end).unwrap_or("")))
+}
+
 #[cfg(test)]
 mod tests;

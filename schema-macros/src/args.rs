@@ -28,9 +28,24 @@ pub struct Args {
     pub after: Vec<String>,
     /// The span errors about those folders point at: the option's value.
     pub after_span: Span,
+    /// What the lint findings are (`lint = "warn" | "deny" | false`).
+    pub lint: Lint,
+    /// Rules allowed in every file (`lint_allow = ["rule", …]`).
+    pub lint_allow: Vec<String>,
 }
 
-const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `after = \"folder\" | [\"folder\", …]`, `crate = path`";
+/// What the build does with lint findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lint {
+    /// No lints (`lint = false`).
+    Off,
+    /// Compiler warnings, the default (`lint = "warn"` or `lint = true`).
+    Warn,
+    /// Compile errors (`lint = "deny"`).
+    Deny,
+}
+
+const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `after = \"folder\" | [\"folder\", …]`, `lint = \"warn\" | \"deny\" | false`, `lint_allow = [\"rule\", …]`, `crate = path`";
 
 /// The dialect when the call names none: the database the crate uses, from schema-runtime's
 /// `sqlite` and `postgres` features (forwarded to this crate's): PostgreSQL when only
@@ -62,6 +77,8 @@ impl Parse for Args {
             prefix: None,
             after: Vec::new(),
             after_span: Span::call_site(),
+            lint: Lint::Warn,
+            lint_allow: Vec::new(),
         };
         if input.is_empty() {
             return Ok(args);
@@ -126,6 +143,10 @@ impl Parse for Args {
             } else if key == "after" {
                 args.after_span = input.span();
                 args.after = parse_after(input)?;
+            } else if key == "lint" {
+                args.lint = parse_lint(input)?;
+            } else if key == "lint_allow" {
+                args.lint_allow = parse_lint_allow(input)?;
             } else {
                 return Err(syn::Error::new(
                     key.span(),
@@ -152,6 +173,55 @@ fn parse_old(input: ParseStream) -> syn::Result<OldMigrations> {
         Ok(word) => Err(syn::Error::new(word.span(), expected)),
         Err(e) => Err(syn::Error::new(e.span(), expected)),
     }
+}
+
+/// The value of `lint = …`: `"warn"`, `"deny"`, `true` (warn) or `false`.
+fn parse_lint(input: ParseStream) -> syn::Result<Lint> {
+    let expected = "expected `\"warn\"`, `\"deny\"` or `false`, like `lint = \"deny\"`: lint findings are warnings by default, errors with `\"deny\"`, and not looked for with `false`";
+    if input.peek(LitBool) {
+        let value: LitBool = input.parse()?;
+        return Ok(if value.value { Lint::Warn } else { Lint::Off });
+    }
+    let value: LitStr = input
+        .parse()
+        .map_err(|e| syn::Error::new(e.span(), expected))?;
+    match value.value().as_str() {
+        "warn" => Ok(Lint::Warn),
+        "deny" => Ok(Lint::Deny),
+        _ => Err(syn::Error::new(value.span(), expected)),
+    }
+}
+
+/// The value of `lint_allow = […]`: lint rule ids, each one a rule.
+fn parse_lint_allow(input: ParseStream) -> syn::Result<Vec<String>> {
+    let expected = |span| {
+        syn::Error::new(
+            span,
+            "expected a list of lint rules, like `lint_allow = [\"drop-column\", \"index-on-existing-table\"]`: their findings are not shown",
+        )
+    };
+    let list = syn::ExprArray::parse(input).map_err(|e| expected(e.span()))?;
+    let mut rules = Vec::new();
+    for elem in &list.elems {
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(rule),
+            ..
+        }) = elem
+        else {
+            return Err(expected(syn::spanned::Spanned::span(elem)));
+        };
+        if !schema_core::unknown_lint_rules([rule.value().as_str()]).is_empty() {
+            return Err(syn::Error::new(
+                rule.span(),
+                format!(
+                    "`{}` is not a lint rule; the rules are listed in the crate's docs/lints.md, and each warning names its rule",
+                    rule.value()
+                ),
+            ));
+        }
+        rules.push(rule.value());
+    }
+    Ok(rules)
 }
 
 /// The value of `after = …`: a folder, or a bracketed list of folders, as string literals.

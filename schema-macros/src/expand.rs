@@ -1,11 +1,12 @@
 //! The generated code: a `Migrations` value that embeds every file of the folder.
 
-use crate::args::Args;
+use crate::args::{Args, Lint};
 use crate::diag;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
 use schema_core::{
-    CheckOptions, Checksum, Directive, Migration, MigrationKind, MigrationSet, Warning,
+    CheckOptions, Checksum, Directive, LintOptions, LintScope, Migration, MigrationKind,
+    MigrationSet, Warning,
 };
 use std::path::{Path, PathBuf};
 
@@ -56,6 +57,18 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
     };
     match set {
         Ok(((set, warnings), after)) => {
+            let lints = match args.lint {
+                Lint::Off => Vec::new(),
+                Lint::Warn | Lint::Deny => {
+                    let options = LintOptions::new(args.dialect)
+                        .with_allow(args.lint_allow.clone())
+                        .with_scope(LintScope::at_build(args.old));
+                    diag::shown(schema_core::lint(&set, &options))
+                }
+            };
+            if args.lint == Lint::Deny && !lints.is_empty() {
+                return with_errors(diag::lint_errors(&lints, args.dir_span), &args.krate);
+            }
             let embedded = Embedded {
                 set: &set,
                 after: &after,
@@ -69,7 +82,8 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
             // Shown as a warning, not embedded among the check's notes.
             let mut warnings = warnings;
             warnings.extend(unwatched(&root, &args.dir));
-            diag::with_warnings(&warnings, args.dir_span, embedded)
+            let expr = diag::with_lints(&lints, args.dir_span, embedded);
+            diag::with_warnings(&warnings, args.dir_span, expr)
         }
         Err(error) => with_errors(error, &args.krate),
     }

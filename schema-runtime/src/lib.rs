@@ -104,6 +104,13 @@ pub use stale::StaleEmbedding;
 ///   relative to the crate root; the check applies them first, in that order, so a foreign
 ///   key to a core table is no "no such table" error. Their files are not embedded; name
 ///   each in the build script too (see [`build`]).
+/// - `lint = "warn" | "deny" | false`: the lints (changes that are valid and still lock,
+///   rewrite or break a database in production: squawk's rules on PostgreSQL, this project's
+///   on SQLite) of the newest migration (every one after `old = <version>`, every one with
+///   `old = none`). Default `"warn"`: each finding is a compiler warning, never an error;
+///   `"deny"` makes them errors; `false` turns them off. A file allows rules with a
+///   `-- schema: allow(rule, …)` line, left out of its checksum.
+/// - `lint_allow = ["rule", …]`: rules allowed in every file.
 /// - `crate = path`: the path the generated code names this crate by, for crates that
 ///   re-export it (`embed_migrations!("migrations", crate = my_app::schema_runtime)`).
 ///

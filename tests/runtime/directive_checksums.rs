@@ -12,6 +12,7 @@ on_both_databases!(
     adding_a_directive_to_an_applied_file_leaves_the_boot_on_its_first_query,
     a_row_recorded_with_the_whole_file_checksum_boots_clean_then_on_the_first_query,
     a_file_with_a_directive_that_was_really_edited_is_still_refused,
+    adding_a_lint_allow_line_to_an_applied_file_leaves_the_boot_on_its_first_query,
 );
 
 const ACCOUNTS: &str = "CREATE TABLE accounts (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n";
@@ -60,6 +61,31 @@ async fn adding_a_directive_to_an_applied_file_leaves_the_boot_on_its_first_quer
         report.up_to_date_at_boot,
         "the set's fingerprint is the one the database holds"
     );
+    assert_eq!(
+        states(&edited, db.pool()).await,
+        [MigrationState::Applied, MigrationState::Applied]
+    );
+}
+
+/// The lints' `-- schema: allow(rule, …)` line, which a team adds to an applied file whose
+/// finding it accepts: the checksum stays, and the next boot has nothing to do.
+async fn adding_a_lint_allow_line_to_an_applied_file_leaves_the_boot_on_its_first_query(
+    db: &impl TestDb,
+) {
+    let drop = "ALTER TABLE accounts DROP COLUMN email;\n";
+    let (_dir, applied) = folders::files(&[("1_accounts.sql", ACCOUNTS), ("2_drop.sql", drop)]);
+    applied.run(db.pool()).await.unwrap();
+
+    let allowed = format!("-- schema: allow(drop-column, ban-drop-column)\n{drop}");
+    let (_dir, edited) = folders::files(&[("1_accounts.sql", ACCOUNTS), ("2_drop.sql", &allowed)]);
+    assert_eq!(
+        edited.applying().nth(1).unwrap().checksum,
+        applied.applying().nth(1).unwrap().checksum
+    );
+    assert_eq!(Checksum::of_migration(&allowed), Checksum::of(drop));
+    let report = edited.run(db.pool()).await.unwrap();
+    assert!(report.applied.is_empty());
+    assert!(report.up_to_date_at_boot);
     assert_eq!(
         states(&edited, db.pool()).await,
         [MigrationState::Applied, MigrationState::Applied]

@@ -9,6 +9,7 @@ mod down;
 mod dump;
 mod history;
 mod import;
+pub(crate) mod lint;
 mod modules;
 pub(crate) mod new;
 mod repair;
@@ -50,6 +51,8 @@ pub(crate) enum Exit {
     /// `status` or `verify` found a modified, missing or failed migration; `diff` found the
     /// schema changed.
     Drift,
+    /// `lint` found an error-level finding.
+    LintError,
 }
 
 impl Exit {
@@ -58,6 +61,7 @@ impl Exit {
             Exit::Ok => 0,
             Exit::Pending => 3,
             Exit::Drift => 4,
+            Exit::LintError => 5,
         }
     }
 }

@@ -16,6 +16,7 @@ mod dump;
 mod guards;
 mod hints;
 mod import;
+mod lint;
 mod modules;
 mod mounted;
 mod new;

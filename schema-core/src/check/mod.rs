@@ -20,6 +20,8 @@ use crate::warning::Warning;
 pub use base::resolve_after;
 pub(crate) use old::Judge;
 pub use old::OldMigrations;
+#[cfg(feature = "check-postgres")]
+pub(crate) use postgres::with_tree;
 pub use prefix::PrefixViolation;
 #[cfg_attr(
     not(any(feature = "check-sqlite", feature = "check-postgres")),

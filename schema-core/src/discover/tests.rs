@@ -219,7 +219,7 @@ fn rejects_unknown_directives_of_its_own_syntax() {
     let errors = messages(&[("1_a.sql", b"-- schema: no-transactoin\nSELECT 1;")]);
     assert_eq!(
         errors,
-        vec!["migrations/1_a.sql:1:12: unknown directive `no-transactoin`; the known directives are `-- schema: no-transaction`, `-- schema: no-check`, and a comment that is not a directive must not start with `schema:`"]
+        vec!["migrations/1_a.sql:1:12: unknown directive `no-transactoin`; the known directives are `-- schema: no-transaction`, `-- schema: no-check`, `-- schema: allow(<lint rule>, …)`, and a comment that is not a directive must not start with `schema:`"]
     );
 }
 

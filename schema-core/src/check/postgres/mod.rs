@@ -61,23 +61,40 @@ fn parse(sql: &str) -> Option<Parsed> {
 /// on some input finds nothing rather than failing the build: a false error is worse than a
 /// missed one.
 fn parse_within(sql: &str, depth: usize) -> Option<Parsed> {
+    with_tree_within(sql, depth, |file| Parsed {
+        errors: file
+            .errors()
+            .into_iter()
+            .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
+            .collect(),
+        outside_transaction: transaction::outside_transaction_only(&file.syntax_node()),
+        touches: confine::touches(&file.syntax_node()),
+    })
+}
+
+/// Runs `f` over squawk's syntax tree of `sql`, parsed as [`parse`] parses: `None` when the
+/// file nests deeper than the check follows, or when the parser or `f` panics (a false finding
+/// is worse than a missed one). The lints read the tree through it.
+pub(crate) fn with_tree<T: Send + 'static>(
+    sql: &str,
+    f: impl FnOnce(&squawk_syntax::Parse<squawk_syntax::SourceFile>) -> T + Send + 'static,
+) -> Option<T> {
+    with_tree_within(sql, nesting::MAX_DEPTH, f)
+}
+
+fn with_tree_within<T: Send + 'static>(
+    sql: &str,
+    depth: usize,
+    f: impl FnOnce(&squawk_syntax::Parse<squawk_syntax::SourceFile>) -> T + Send + 'static,
+) -> Option<T> {
     if nesting::deeper_than(sql, depth).is_some() {
         return None;
     }
     let sql = sql.to_owned();
     let parse = move || {
-        std::panic::catch_unwind(|| {
-            let file = squawk_syntax::SourceFile::parse(&sql);
-            Parsed {
-                errors: file
-                    .errors()
-                    .into_iter()
-                    .map(|e| (usize::from(e.range().start()), e.message().to_owned()))
-                    .collect(),
-                outside_transaction: transaction::outside_transaction_only(&file.syntax_node()),
-                touches: confine::touches(&file.syntax_node()),
-            }
-        })
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            f(&squawk_syntax::SourceFile::parse(&sql))
+        }))
         .ok()
     };
     std::thread::Builder::new()

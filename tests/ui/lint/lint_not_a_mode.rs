@@ -1,0 +1,7 @@
+use schema_runtime::Migrations;
+
+static MIGRATIONS: Migrations = schema_runtime::embed_migrations!("warn_by_default", lint = "loud");
+
+fn main() {
+    let _ = MIGRATIONS.len();
+}
