@@ -81,6 +81,14 @@ fn parse_old(value: &str) -> Result<schema_core::OldMigrations, String> {
 pub enum Command {
     /// Create a migration file in the folder (the folder is created if missing).
     New(NewArgs),
+    /// Advise on indexes: foreign keys without one, duplicate and redundant ones, and the
+    /// queries of the application that read a whole table or sort in a temporary B-tree.
+    ///
+    /// The schema is the one the migrations make (applied in memory on SQLite, to a scratch
+    /// database on the `--dev-url` server on PostgreSQL), or with `--database-url` the live
+    /// database's. Queries are only planned, never run. `--write NAME` writes the advice as a
+    /// reversible migration in the folder.
+    Advise(AdviseArgs),
     /// The commands that work on a database.
     #[command(flatten)]
     Migrate(MigrateCommand),
@@ -288,6 +296,37 @@ pub struct NewArgs {
     /// files, instead of a `YYYYMMDDHHMMSS` timestamp (UTC).
     #[arg(long, short)]
     pub sequential: bool,
+}
+
+/// `advise`.
+#[derive(Debug, Clone, Args)]
+pub struct AdviseArgs {
+    /// A folder of `.sql` files (or one file) holding the application's queries: every
+    /// statement of each file is one; may be repeated.
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
+
+    /// A crate's Rust sources (its `src/`, or one `.rs` file): the SQL of every `sqlx::query!`, `query_as!`,
+    /// `query_scalar!`, `query_file!` and of `query(...)`, `query_as(...)`,
+    /// `query_scalar(...)` calls; may be repeated.
+    #[arg(long, value_name = "DIR")]
+    pub sources: Vec<PathBuf>,
+
+    /// PostgreSQL: a database on a server where the migrations can be applied to a scratch
+    /// database, created with a unique name and dropped afterwards. Not needed with
+    /// `--database-url`, whose live schema is advised on instead.
+    #[arg(
+        long,
+        env = "SCHEMA_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub dev_url: Option<String>,
+
+    /// Write the advice as a reversible migration named NAME in the folder (on PostgreSQL
+    /// `-- no-transaction`, with `CREATE INDEX CONCURRENTLY`), checked as the build checks it.
+    #[arg(long, value_name = "NAME")]
+    pub write: Option<String>,
 }
 
 /// `up`.

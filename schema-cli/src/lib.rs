@@ -60,13 +60,14 @@ mod output;
 mod progress;
 mod run;
 mod secret;
+mod sources;
 
 /// The clap this crate's types are built with, for an application without a clap dependency
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DiffArgs, DownArgs, ImportArgs, Migrate, MigrateCommand, ModulesAction,
-    ModulesArgs, NewArgs, OutputArgs, UpArgs, EXIT_CODES,
+    AdviseArgs, Cli, Command, DiffArgs, DownArgs, ImportArgs, Migrate, MigrateCommand,
+    ModulesAction, ModulesArgs, NewArgs, OutputArgs, UpArgs, EXIT_CODES,
 };
 pub use error::Error;
 pub use run::{run, run_embedded, run_migrator, run_modules};

@@ -123,6 +123,7 @@ pub async fn run_modules<'p>(
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let command = match &cli.command {
         Command::New(args) => return commands::new::run(args, &cli.source, out),
+        Command::Advise(args) => return commands::advise::run(args, cli, out).await,
         Command::Migrate(command) => command,
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;

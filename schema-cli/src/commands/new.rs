@@ -13,7 +13,56 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, Error> {
-    let name = clean_name(&args.name)?;
+    let shape = Shape {
+        reversible: args.reversible,
+        sequential: args.sequential,
+    };
+    let created = create(source, &args.name, shape, template)?;
+    let shown: Vec<String> = created
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    if out.json {
+        out.json(&NewJson {
+            version: created.version,
+            files: &shown,
+        })?;
+    } else {
+        for path in &shown {
+            out.line(&format!("created {path}"))?;
+        }
+    }
+    Ok(Exit::Ok)
+}
+
+/// A migration just created.
+pub(crate) struct Created {
+    /// Its version.
+    pub version: i64,
+    /// Its files: the up file first.
+    pub paths: Vec<PathBuf>,
+}
+
+/// The form of a new migration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// A `.up.sql` + `.down.sql` pair (always in a diesel folder).
+    pub reversible: bool,
+    /// Numbered 1, 2, 3 after the highest version rather than by the time.
+    pub sequential: bool,
+}
+
+/// Creates a migration named `name` after the folder's newest, named the way the folder's
+/// files are, each file holding `content(file name, name)`. The folder is created if
+/// missing, and checked first when it exists.
+pub(crate) fn create(
+    source: &Path,
+    name: &str,
+    shape: Shape,
+    content: impl Fn(&str, &str) -> String,
+) -> Result<Created, Error> {
+    let name = clean_name(name)?;
     let dir = source.to_string_lossy().into_owned();
     let set = if source.exists() {
         // The folder is checked like any other command's, so that a new file never joins a
@@ -33,7 +82,7 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
     let diesel = naming == Naming::Diesel;
     // A refinery or Flyway folder counts its versions 1, 2, 3 (`V3__x.sql`), unless it
     // already uses timestamps.
-    let sequential = args.sequential
+    let sequential = shape.sequential
         || matches!(
             naming,
             Naming::Prefixed {
@@ -45,26 +94,18 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
     if diesel {
         sorts_last(&set, &version)?;
     }
-    let files = file_names(&version, &name, args.reversible || diesel, naming);
+    let files = file_names(&version, &name, shape.reversible || diesel, naming);
     for file in &files {
         check_name(file, &name, diesel)?;
     }
     let paths: Vec<PathBuf> = files.iter().map(|f| source.join(f)).collect();
     for (path, file) in paths.iter().zip(&files) {
-        write_new(path, &template(file, &name))?;
+        write_new(path, &content(file, &name))?;
     }
-    let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    if out.json {
-        out.json(&NewJson {
-            version: version.number,
-            files: &shown,
-        })?;
-    } else {
-        for path in &shown {
-            out.line(&format!("created {path}"))?;
-        }
-    }
-    Ok(Exit::Ok)
+    Ok(Created {
+        version: version.number,
+        paths,
+    })
 }
 
 /// The name as it goes in the file name: spaces become `_`; anything but letters, digits,

@@ -81,7 +81,7 @@ fn ident(name: &str) -> String {
 }
 
 /// A name of the model (`schema.name` outside `public`) as SQL writes it.
-fn qualified(name: &str) -> String {
+pub(crate) fn qualified(name: &str) -> String {
     match name.split_once('.') {
         Some((schema, rest)) => format!("{}.{}", ident(schema), ident(rest)),
         None => ident(name),
@@ -314,6 +314,14 @@ fn foreign_key(key: &ForeignKey, postgres: bool) -> String {
         let _ = write!(s, " {}", key.deferrable);
     }
     s
+}
+
+impl Index {
+    /// The `CREATE INDEX` statement that makes this index on `dialect`'s database, ending with
+    /// `;` and a line break.
+    pub fn to_sql(&self, dialect: Dialect) -> String {
+        create_index(self, dialect == Dialect::Postgres)
+    }
 }
 
 fn create_index(index: &Index, postgres: bool) -> String {
