@@ -294,6 +294,7 @@ async fn sqlite_plan(pool: &sqlx::SqlitePool, sql: &str) -> Result<Plan, Plannin
 }
 
 /// The columns of SQLite's `SEARCH t USING AUTOMATIC COVERING INDEX (a=? AND b=?)`.
+#[cfg(feature = "sqlite")]
 fn automatic_columns(detail: &str) -> Vec<String> {
     let inside = detail
         .rsplit_once('(')

@@ -39,6 +39,7 @@ mod sqlite;
 mod types;
 
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
+#[cfg(feature = "advice")]
 pub(crate) use dump::qualified as qualified_name;
 pub use model::{
     Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
