@@ -211,3 +211,122 @@ pub(crate) fn name_indexes(schema: &Schema, findings: &mut [Finding]) {
         named.push(new.clone());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::advice::FindingKind;
+    use crate::introspect::Table;
+
+    fn schema() -> Schema {
+        Schema {
+            tables: vec![Table {
+                name: "posts".to_owned(),
+                ..Table::default()
+            }],
+            indexes: vec![Index {
+                name: "posts_user_idx".to_owned(),
+                table: "posts".to_owned(),
+                unique: false,
+                keys: vec!["user_id".to_owned()],
+                include: Vec::new(),
+                predicate: None,
+                method: "btree".to_owned(),
+            }],
+            ..Schema::default()
+        }
+    }
+
+    fn wants(keys: &[(&str, bool)]) -> Finding {
+        Finding {
+            kind: FindingKind::FullScan,
+            table: Some("posts".to_owned()),
+            message: String::new(),
+            query: None,
+            plan: Vec::new(),
+            create: Some(NewIndex {
+                name: String::new(),
+                table: "posts".to_owned(),
+                keys: keys
+                    .iter()
+                    .map(|(c, d)| IndexKey {
+                        column: c.to_string(),
+                        descending: *d,
+                    })
+                    .collect(),
+            }),
+            drop: None,
+        }
+    }
+
+    #[test]
+    fn merges_prefixes_and_drops_the_index_a_new_one_replaces() {
+        let schema = schema();
+        let mut findings = vec![
+            wants(&[("status", false)]),
+            wants(&[("user_id", false), ("updated_at", true)]),
+            wants(&[("status", false), ("score", false)]),
+            wants(&[("status", false)]),
+        ];
+        name_indexes(&schema, &mut findings);
+        assert_eq!(
+            findings[0].create.as_ref().unwrap().name,
+            "posts_status_idx"
+        );
+        assert_eq!(
+            findings[3].create.as_ref().unwrap().name,
+            "posts_status_idx"
+        );
+        let changes = Changes::of(&schema, &findings);
+        let names: Vec<&str> = changes.create.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["posts_status_score_idx", "posts_user_id_updated_at_idx"]
+        );
+        assert_eq!(changes.drop[0].name, "posts_user_idx");
+        let sql = changes.migration(Dialect::Postgres);
+        assert_eq!(
+            sql.up.lines().filter(|l| !l.starts_with("--")).collect::<Vec<_>>(),
+            [
+                "CREATE INDEX CONCURRENTLY posts_status_score_idx ON posts (status, score);",
+                "CREATE INDEX CONCURRENTLY posts_user_id_updated_at_idx ON posts (user_id, updated_at DESC);",
+                "DROP INDEX CONCURRENTLY posts_user_idx;",
+            ]
+        );
+        assert!(sql.up.starts_with("-- no-transaction\n"));
+        assert_eq!(
+            sql.down
+                .lines()
+                .filter(|l| !l.starts_with("--"))
+                .collect::<Vec<_>>(),
+            [
+                "CREATE INDEX CONCURRENTLY posts_user_idx ON posts USING btree (user_id);",
+                "DROP INDEX CONCURRENTLY IF EXISTS posts_status_score_idx;",
+                "DROP INDEX CONCURRENTLY IF EXISTS posts_user_id_updated_at_idx;",
+            ]
+        );
+    }
+
+    #[test]
+    fn names_stay_unique_and_within_postgres_limit() {
+        let schema = Schema {
+            indexes: vec![Index {
+                name: "posts_title_idx".to_owned(),
+                ..schema().indexes[0].clone()
+            }],
+            ..schema()
+        };
+        let long = "a_very_long_column_name_that_goes_on_and_on";
+        let mut findings = vec![
+            wants(&[("title", false)]),
+            wants(&[(long, false), (long, true)]),
+        ];
+        name_indexes(&schema, &mut findings);
+        assert_eq!(
+            findings[0].create.as_ref().unwrap().name,
+            "posts_title_idx2"
+        );
+        let name = &findings[1].create.as_ref().unwrap().name;
+        assert!(name.len() <= 63 && name.ends_with("_idx"), "{name}");
+    }
+}
