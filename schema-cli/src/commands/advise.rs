@@ -25,7 +25,8 @@ pub(crate) async fn run(args: &AdviseArgs, cli: &Cli, out: &Output) -> Result<Ex
     let advice = match &cli.database_url {
         Some(url) => {
             let database = db::connect_read_only(url).await?;
-            let advice = advice::advise(database.pool(), &queries).await;
+            let tables = TableNames::with_prefix(&cli.table_prefix);
+            let advice = advice::advise_without(database.pool(), &tables, &queries).await;
             database.close().await;
             advice?
         }

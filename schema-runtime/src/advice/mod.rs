@@ -39,7 +39,7 @@ pub use indexes::advise_schema;
 pub use migration::{Changes, MigrationSql};
 
 use crate::introspect::Schema;
-use crate::{DbPool, MigrateError, Migrator};
+use crate::{DbPool, MigrateError, Migrator, TableNames};
 use serde::Serialize;
 use std::fmt;
 
@@ -195,8 +195,18 @@ pub async fn advise<'p>(
     pool: impl Into<DbPool<'p>>,
     queries: &[Query],
 ) -> Result<Advice, MigrateError> {
+    advise_without(pool, &TableNames::default(), queries).await
+}
+
+/// [`advise`] on a database whose tracking tables are `tables` (left out of the schema, as
+/// [`Schema::read_without`] does).
+pub async fn advise_without<'p>(
+    pool: impl Into<DbPool<'p>>,
+    tables: &TableNames,
+    queries: &[Query],
+) -> Result<Advice, MigrateError> {
     let pool = pool.into();
-    let schema = Schema::read(pool).await?;
+    let schema = Schema::read_without(pool, tables).await?;
     advise_with(pool, &schema, queries).await
 }
 
