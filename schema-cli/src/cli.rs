@@ -88,6 +88,14 @@ pub enum Command {
     /// Every migration, or with a database URL only those newer than its newest applied one,
     /// or with `--since <REF>` only the files changed since that git ref.
     Lint(LintArgs),
+    /// Advise on indexes: foreign keys without one, duplicate and redundant ones, and the
+    /// queries of the application that read a whole table or sort in a temporary B-tree.
+    ///
+    /// The schema is the one the migrations make (applied in memory on SQLite, to a scratch
+    /// database on the `--dev-url` server on PostgreSQL), or with `--database-url` the live
+    /// database's. Queries are only planned, never run. `--write NAME` writes the advice as a
+    /// reversible migration in the folder.
+    Advise(AdviseArgs),
     /// The commands that work on a database.
     #[command(flatten)]
     Migrate(MigrateCommand),
@@ -326,6 +334,35 @@ pub struct LintArgs {
     /// allows rules with a `-- schema: allow(rule, …)` line.
     #[arg(long = "allow", value_name = "RULE")]
     pub allow: Vec<String>,
+/// `advise`.
+#[derive(Debug, Clone, Args)]
+pub struct AdviseArgs {
+    /// A folder of `.sql` files (or one file) holding the application's queries: every
+    /// statement of each file is one; may be repeated.
+    #[arg(long, value_name = "DIR")]
+    pub queries: Vec<PathBuf>,
+
+    /// A crate's Rust sources (its `src/`, or one `.rs` file): the SQL of every `sqlx::query!`, `query_as!`,
+    /// `query_scalar!`, `query_file!` and of `query(...)`, `query_as(...)`,
+    /// `query_scalar(...)` calls; may be repeated.
+    #[arg(long, value_name = "DIR")]
+    pub sources: Vec<PathBuf>,
+
+    /// PostgreSQL: a database on a server where the migrations can be applied to a scratch
+    /// database, created with a unique name and dropped afterwards. Not needed with
+    /// `--database-url`, whose live schema is advised on instead.
+    #[arg(
+        long,
+        env = "SCHEMA_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
+    pub dev_url: Option<String>,
+
+    /// Write the advice as a reversible migration named NAME in the folder (on PostgreSQL
+    /// `-- no-transaction`, with `CREATE INDEX CONCURRENTLY`), checked as the build checks it.
+    #[arg(long, value_name = "NAME")]
+    pub write: Option<String>,
 }
 
 /// `up`.

@@ -114,3 +114,28 @@ pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database
         Err(Error::UnsupportedUrl { url: shown })
     }
 }
+
+/// Opens `url` to read only: an SQLite file read-only (it must exist); a PostgreSQL database
+/// as [`connect`] does (what reads it there keeps to read-only transactions).
+pub(crate) async fn connect_read_only(url: &str) -> Result<Database, Error> {
+    if !url.starts_with("sqlite:") {
+        return connect(url, IfMissing::Refuse).await;
+    }
+    crate::secret::remember(url);
+    let shown = redact(url);
+    let options = SqliteConnectOptions::from_str(url).map_err(|source| Error::InvalidUrl {
+        url: shown.clone(),
+        source,
+    })?;
+    let path = options.get_filename().to_owned();
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !in_memory && !path.exists() {
+        return Err(Error::NoDatabaseFile { path });
+    }
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options.read_only(true))
+        .await
+        .map_err(|source| Error::Connect { url: shown, source })?;
+    Ok(Database::Sqlite(pool))
+}

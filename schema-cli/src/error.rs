@@ -140,6 +140,18 @@ pub enum Error {
         /// What git said, or why it could not run.
         reason: String,
     },
+    /// A file or folder that cannot be read.
+    #[error("cannot read `{}`", path.display())]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `advise` on PostgreSQL migrations without a server to apply them to.
+    #[error("advice on PostgreSQL migrations needs a server to apply them to; pass `--dev-url <URL>` (a database on a server where a scratch database can be created), or `--database-url <URL>` to advise on a live database")]
+    NoDevUrl,
     /// The async runtime cannot start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),

@@ -61,13 +61,14 @@ mod output;
 mod progress;
 mod run;
 mod secret;
+mod sources;
 
 /// The clap this crate's types are built with, for an application without a clap dependency
 /// of its own: `use schema_cli::clap;` puts it where clap's derives look for it.
 pub use clap;
 pub use cli::{
-    Cli, Command, DiagramArgs, DiffArgs, DownArgs, DumpArgs, ImportArgs, LintArgs, Migrate,
-    MigrateCommand, ModulesAction, ModulesArgs, NewArgs, OutputArgs, SchemaArgs, UpArgs,
+    AdviseArgs, Cli, Command, DiagramArgs, DiffArgs, DownArgs, DumpArgs, ImportArgs, LintArgs,
+    Migrate, MigrateCommand, ModulesAction, ModulesArgs, NewArgs, OutputArgs, SchemaArgs, UpArgs,
     EXIT_CODES,
 };
 pub use error::Error;

@@ -150,6 +150,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let command = match &cli.command {
         Command::New(args) => return commands::new::run(args, &cli.source, out),
         Command::Lint(args) => return commands::lint::run(cli, args, out).await,
+        Command::Advise(args) => return commands::advise::run(args, cli, out).await,
         Command::Migrate(command) => command,
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;

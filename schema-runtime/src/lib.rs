@@ -22,6 +22,8 @@
 // the partial report): well over clippy's 128 bytes, on a path taken once per failed run.
 #![allow(clippy::result_large_err)]
 
+#[cfg(all(feature = "advice", any(feature = "sqlite", feature = "postgres")))]
+pub mod advice;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod backend;
 pub mod build;

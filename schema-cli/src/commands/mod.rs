@@ -1,6 +1,7 @@
 //! One file per command: parse its arguments, make one call to the runtime (or schema-core),
 //! render the result.
 
+pub(crate) mod advise;
 mod baseline;
 mod diagram;
 mod diff;

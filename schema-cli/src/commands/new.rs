@@ -13,15 +13,19 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, Error> {
-    let (version, files) = new_files(source, &args.name, args.reversible, args.sequential)?;
-    let name = clean_name(&args.name)?;
-    for (path, file) in &files {
-        write_new(path, &template(file, &name))?;
-    }
-    let shown: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    let shape = Shape {
+        reversible: args.reversible,
+        sequential: args.sequential,
+    };
+    let created = create(source, &args.name, shape, template)?;
+    let shown: Vec<String> = created
+        .paths
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
     if out.json {
         out.json(&NewJson {
-            version,
+            version: created.version,
             files: &shown,
         })?;
     } else {
@@ -30,6 +34,43 @@ pub(crate) fn run(args: &NewArgs, source: &Path, out: &Output) -> Result<Exit, E
         }
     }
     Ok(Exit::Ok)
+}
+
+/// A migration just created.
+pub(crate) struct Created {
+    /// Its version.
+    pub version: i64,
+    /// Its files: the up file first.
+    pub paths: Vec<PathBuf>,
+}
+
+/// The form of a new migration.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Shape {
+    /// A `.up.sql` + `.down.sql` pair (always in a diesel folder).
+    pub reversible: bool,
+    /// Numbered 1, 2, 3 after the highest version rather than by the time.
+    pub sequential: bool,
+}
+
+/// Creates a migration named `name` after the folder's newest, named the way the folder's
+/// files are, each file holding `content(file name, name)`. The folder is created if
+/// missing, and checked first when it exists.
+pub(crate) fn create(
+    source: &Path,
+    name: &str,
+    shape: Shape,
+    content: impl Fn(&str, &str) -> String,
+) -> Result<Created, Error> {
+    let (version, files) = new_files(source, name, shape.reversible, shape.sequential)?;
+    let name = clean_name(name)?;
+    for (path, file) in &files {
+        write_new(path, &content(file, &name))?;
+    }
+    Ok(Created {
+        version,
+        paths: files.into_iter().map(|(path, _)| path).collect(),
+    })
 }
 
 /// The version and the paths (with their names in the folder) of a new migration named

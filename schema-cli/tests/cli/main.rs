@@ -8,6 +8,7 @@
 //! an application mounts.
 
 mod adopt;
+mod advise;
 mod cases;
 mod diagram;
 mod diff;

@@ -316,6 +316,14 @@ pub(crate) fn foreign_key(key: &ForeignKey, postgres: bool) -> String {
     s
 }
 
+impl Index {
+    /// The `CREATE INDEX` statement that makes this index on `dialect`'s database, ending with
+    /// `;` and a line break.
+    pub fn to_sql(&self, dialect: Dialect) -> String {
+        create_index(self, dialect == Dialect::Postgres)
+    }
+}
+
 pub(crate) fn create_index(index: &Index, postgres: bool) -> String {
     let mut s = format!(
         "CREATE {}INDEX {} ON {}",

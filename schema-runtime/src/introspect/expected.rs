@@ -15,7 +15,10 @@ impl Migrator<'_> {
     /// and drop the scratch one, whose name is unique), dropped again afterwards on every path,
     /// errors included. Tracking tables are left out, as by [`Schema::read_without`].
     pub async fn expected_schema(&self, dev_url: Option<&str>) -> Result<Schema, MigrateError> {
-        Ok(self.expected_with_definitions(dev_url).await?.0)
+        self.with_migrated(dev_url, async |pool| {
+            Schema::read_without(pool, &self.tables).await
+        })
+        .await
     }
 
     /// [`Self::expected_schema`] with the statements its objects were stored with (SQLite; none
@@ -24,10 +27,17 @@ impl Migrator<'_> {
         &self,
         dev_url: Option<&str>,
     ) -> Result<(Schema, Definitions), MigrateError> {
-        match dev_url {
-            None => self.expected_in_memory().await,
-            Some(url) => Ok((self.expected_on_server(url).await?, Definitions::default())),
-        }
+        self.with_migrated(dev_url, async |pool| {
+            let schema = Schema::read_without(pool, &self.tables).await?;
+            let definitions = match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(pool) => super::fix::read_definitions(pool).await?,
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(_) => Definitions::default(),
+            };
+            Ok((schema, definitions))
+        })
+        .await
     }
 
     /// Compares the live schema of `pool` with the one the set makes ([`Self::expected_schema`]):
@@ -114,8 +124,25 @@ impl Migrator<'_> {
         (expected, live, drift)
     }
 
+    /// Applies the set to a database of its own (as [`Self::expected_schema`] does: in memory
+    /// with `dev_url` `None`, else a scratch database on that server), runs `work` on it, and
+    /// closes (or drops) the database on every path.
+    pub(crate) async fn with_migrated<T>(
+        &self,
+        dev_url: Option<&str>,
+        work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
+        match dev_url {
+            None => self.with_in_memory(work).await,
+            Some(url) => self.with_scratch(url, work).await,
+        }
+    }
+
     #[cfg(feature = "sqlite")]
-    async fn expected_in_memory(&self) -> Result<(Schema, Definitions), MigrateError> {
+    async fn with_in_memory<T>(
+        &self,
+        work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
         use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
         // One connection: an in-memory database is private to the connection that opened it.
         let pool = SqlitePoolOptions::new()
@@ -125,9 +152,7 @@ impl Migrator<'_> {
             .map_err(MigrateError::db("opening an in-memory SQLite database"))?;
         let result = async {
             self.run_quietly(&pool).await?;
-            let schema = Schema::read_without(&pool, &self.tables).await?;
-            let definitions = super::fix::read_definitions(&pool).await?;
-            Ok((schema, definitions))
+            work((&pool).into()).await
         }
         .await;
         pool.close().await;
@@ -145,12 +170,19 @@ impl Migrator<'_> {
     }
 
     #[cfg(not(feature = "sqlite"))]
-    async fn expected_in_memory(&self) -> Result<(Schema, Definitions), MigrateError> {
+    async fn with_in_memory<T>(
+        &self,
+        _work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
         Err(MigrateError::NoDevDatabase)
     }
 
     #[cfg(feature = "postgres")]
-    async fn expected_on_server(&self, dev_url: &str) -> Result<Schema, MigrateError> {
+    async fn with_scratch<T>(
+        &self,
+        dev_url: &str,
+        work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
         use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
         use sqlx::{ConnectOptions, Connection, Executor};
         use std::str::FromStr;
@@ -178,7 +210,7 @@ impl Migrator<'_> {
                 )))?;
             let read = async {
                 self.run_quietly(&pool).await?;
-                Schema::read_without(&pool, &self.tables).await
+                work((&pool).into()).await
             }
             .await;
             pool.close().await;
@@ -195,15 +227,19 @@ impl Migrator<'_> {
             other => other,
         };
         let _ = admin.close().await;
-        let schema = result?;
+        let value = result?;
         dropped.map_err(MigrateError::db(format!(
             "dropping the scratch database `{scratch}`"
         )))?;
-        Ok(schema)
+        Ok(value)
     }
 
     #[cfg(not(feature = "postgres"))]
-    async fn expected_on_server(&self, _dev_url: &str) -> Result<Schema, MigrateError> {
+    async fn with_scratch<T>(
+        &self,
+        _dev_url: &str,
+        _work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
+    ) -> Result<T, MigrateError> {
         Err(MigrateError::UnsupportedOption {
             option: "dev_url",
             applies_to: "PostgreSQL",
