@@ -54,6 +54,7 @@
 mod cli;
 mod commands;
 mod db;
+mod encryption;
 mod error;
 mod hint;
 mod output;

@@ -123,9 +123,11 @@ pub async fn run_modules<'p>(
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let command = match &cli.command {
         Command::New(args) => return commands::new::run(args, &cli.source, out),
+        Command::Rekey => return commands::rekey::run(cli).await,
         Command::Migrate(command) => command,
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;
+    let encryption = db::Encryption::from_args(&cli.cipher)?;
     let dir = cli.source.to_string_lossy();
     // `modules` lists a database's modules with or without a folder; with one, what is
     // pending in the `--module` it holds is shown too.
@@ -155,7 +157,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     } else {
         IfMissing::Refuse
     };
-    let database = db::connect(url, if_missing).await?;
+    let database = db::connect(url, if_missing, &encryption).await?;
     let ctx = Ctx {
         migrator: migrations
             .migrator()

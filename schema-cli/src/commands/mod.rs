@@ -8,6 +8,7 @@ mod history;
 mod import;
 mod modules;
 pub(crate) mod new;
+pub(crate) mod rekey;
 mod repair;
 mod resume;
 mod status;
