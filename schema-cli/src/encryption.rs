@@ -3,15 +3,16 @@
 //! never printed.
 
 use crate::cli::CipherArgs;
-use crate::Error;
 
 /// The raw key, as SQLCipher's `x'…'` hex or bare hex digits.
 pub(crate) const KEY_VAR: &str = "SCHEMA_SQLITE_KEY";
 /// The passphrase, stretched by SQLCipher's KDF.
 pub(crate) const PASSPHRASE_VAR: &str = "SCHEMA_SQLITE_PASSPHRASE";
 /// `schema rekey`'s new raw key.
+#[cfg(feature = "sqlcipher")]
 pub(crate) const NEW_KEY_VAR: &str = "SCHEMA_SQLITE_NEW_KEY";
 /// `schema rekey`'s new passphrase.
+#[cfg(feature = "sqlcipher")]
 pub(crate) const NEW_PASSPHRASE_VAR: &str = "SCHEMA_SQLITE_NEW_PASSPHRASE";
 
 /// Whether a key variable or option is given: a `schema` built without the feature refuses
@@ -29,6 +30,7 @@ pub(crate) use with_feature::*;
 #[cfg(feature = "sqlcipher")]
 mod with_feature {
     use super::*;
+    use crate::Error;
     use schema_runtime::sqlcipher::{CipherSettings, Encryption, Key};
 
     /// The key from `key_var` (raw) or `passphrase_var`, or else asked for on the terminal when
