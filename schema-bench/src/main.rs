@@ -4,11 +4,14 @@
 //! ```text
 //! cargo run --release -p schema-bench -- sqlite --n 100 --n 1000
 //! cargo run --release -p schema-bench -- postgres --url postgres://postgres@127.0.0.1:5432/postgres
+//! cargo run --release -p schema-bench --features sqlcipher -- sqlcipher --n 100
 //! ```
 //!
 //! Each database gets its own subcommand with the same [`Common`] options, and the measurements
 //! themselves live in `harness`, so that they stay the same whatever the database.
 
+#[cfg(feature = "sqlcipher")]
+mod encrypted;
 mod generate;
 mod harness;
 mod large;
@@ -36,6 +39,10 @@ enum Command {
     /// Benchmarks on PostgreSQL: each fresh apply on a database created for it (and dropped
     /// after) on the server of `--url`.
     Postgres(PostgresArgs),
+    /// The SQLite fresh apply on an encrypted file (SQLCipher) beside a plain one, and the
+    /// cost of opening a connection with a key (cargo feature `sqlcipher`).
+    #[cfg(feature = "sqlcipher")]
+    Sqlcipher(SqlcipherArgs),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -135,6 +142,17 @@ struct SqliteArgs {
     options: sqlite::Options,
 }
 
+#[cfg(feature = "sqlcipher")]
+#[derive(clap::Args, Debug)]
+struct SqlcipherArgs {
+    /// Number of migrations to generate; repeat for several sizes.
+    #[arg(long = "n", value_name = "N", default_values_t = [100])]
+    sizes: Vec<usize>,
+    /// Fresh applies per contender, kind of file and size; the median is reported.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+}
+
 #[derive(clap::Args, Debug)]
 struct PostgresArgs {
     #[command(flatten)]
@@ -182,6 +200,8 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sqlite(a) => sqlite::bench(&a.common, a.options).await,
         Command::Postgres(a) => postgres::bench(&a.common, &a.url).await,
+        #[cfg(feature = "sqlcipher")]
+        Command::Sqlcipher(a) => encrypted::bench(&a.sizes, a.runs).await,
         Command::BootOnce(b) => match (&b.db, &b.url) {
             (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
             (None, Some(url)) => {

@@ -70,6 +70,35 @@ pub struct Cli {
     /// How the results are shown.
     #[command(flatten)]
     pub output: OutputArgs,
+
+    /// How an encrypted SQLite database is opened.
+    #[command(flatten)]
+    pub cipher: CipherArgs,
+}
+
+/// An encrypted SQLite database (SQLCipher; `schema` built with the cargo feature
+/// `sqlcipher`): its key comes from `SCHEMA_SQLITE_PASSPHRASE` (a passphrase) or
+/// `SCHEMA_SQLITE_KEY` (a raw key, `x'…'` hex), or is asked for with `--key-prompt`; never an
+/// argument, which other users see in `ps`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CipherArgs {
+    /// Ask for the SQLCipher passphrase on the terminal (instead of `SCHEMA_SQLITE_PASSPHRASE`
+    /// or `SCHEMA_SQLITE_KEY`).
+    #[arg(long, global = true)]
+    pub key_prompt: bool,
+
+    /// The SQLCipher major version (1 to 4) whose default settings the file was encrypted
+    /// with. Default: 4.
+    #[arg(long, global = true, value_name = "VERSION")]
+    pub cipher_compatibility: Option<u8>,
+
+    /// The rounds of SQLCipher's KDF the file was encrypted with (`kdf_iter`).
+    #[arg(long, global = true, value_name = "ROUNDS")]
+    pub kdf_iter: Option<u32>,
+
+    /// The page size the file was encrypted with (`cipher_page_size`).
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub cipher_page_size: Option<u32>,
 }
 
 fn parse_old(value: &str) -> Result<schema_core::OldMigrations, String> {
@@ -96,6 +125,11 @@ pub enum Command {
     /// database's. Queries are only planned, never run. `--write NAME` writes the advice as a
     /// reversible migration in the folder.
     Advise(AdviseArgs),
+    /// Change the key of an encrypted SQLite database (SQLCipher's `PRAGMA rekey`; the data
+    /// is kept). The current key as for every command; the new one from
+    /// `SCHEMA_SQLITE_NEW_PASSPHRASE` or `SCHEMA_SQLITE_NEW_KEY`, or asked twice on the
+    /// terminal. Stop the application first: its open connections hold the old key.
+    Rekey,
     /// The commands that work on a database.
     #[command(flatten)]
     Migrate(MigrateCommand),

@@ -32,6 +32,59 @@ impl Database {
     }
 }
 
+/// The key an SQLite database is opened with: none (a plain file), or, in a `schema` built
+/// with the cargo feature `sqlcipher`, SQLCipher's key and settings.
+#[derive(Debug, Default)]
+pub(crate) struct Encryption {
+    #[cfg(feature = "sqlcipher")]
+    pub(crate) cipher: Option<schema_runtime::sqlcipher::Encryption>,
+}
+
+impl Encryption {
+    /// The key the options and variables give; without the feature, refused when one is given.
+    pub(crate) fn from_args(args: &crate::cli::CipherArgs) -> Result<Encryption, Error> {
+        #[cfg(feature = "sqlcipher")]
+        {
+            Ok(Encryption {
+                cipher: crate::encryption::encryption(args)?,
+            })
+        }
+        #[cfg(not(feature = "sqlcipher"))]
+        {
+            if crate::encryption::key_given(args) {
+                return Err(Error::NoSqlcipher);
+            }
+            Ok(Encryption {})
+        }
+    }
+
+    /// Opens the pool: with the key, after SQLCipher checked it opens the file; without one,
+    /// refusing an encrypted file (feature `sqlcipher`); nothing written when refused.
+    async fn open(
+        &self,
+        options: SqliteConnectOptions,
+        pool: SqlitePoolOptions,
+    ) -> Result<Result<sqlx::SqlitePool, sqlx::Error>, Error> {
+        #[cfg(feature = "sqlcipher")]
+        {
+            use schema_runtime::sqlcipher::EncryptionError;
+            let opened = match &self.cipher {
+                Some(cipher) => cipher.open(options, pool).await,
+                None => schema_runtime::sqlcipher::open_plain(options, pool).await,
+            };
+            match opened {
+                Ok(pool) => Ok(Ok(pool)),
+                Err(EncryptionError::Database { source, .. }) => Ok(Err(source)),
+                Err(e) => Err(e.into()),
+            }
+        }
+        #[cfg(not(feature = "sqlcipher"))]
+        {
+            Ok(pool.connect_with(options).await)
+        }
+    }
+}
+
 /// What to do when the URL names an SQLite file that does not exist.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum IfMissing {
@@ -43,8 +96,12 @@ pub(crate) enum IfMissing {
     Refuse,
 }
 
-/// Opens `url`; says on stderr when a missing SQLite file is shown as an empty database.
-pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database, Error> {
+/// Opens `url` (an SQLite file with `encryption`'s key, if any); says on stderr when a missing SQLite file is shown as an empty database.
+pub(crate) async fn connect(
+    url: &str,
+    if_missing: IfMissing,
+    encryption: &Encryption,
+) -> Result<Database, Error> {
     crate::secret::remember(url);
     let shown = redact(url);
     let invalid = |source| Error::InvalidUrl {
@@ -84,10 +141,9 @@ pub(crate) async fn connect(url: &str, if_missing: IfMissing) -> Result<Database
         }
         // A second process migrating the same file waits instead of failing at once.
         let options = options.busy_timeout(Duration::from_secs(30));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
+        let pool = encryption
+            .open(options, SqlitePoolOptions::new().max_connections(4))
+            .await?
             .map_err(connect_error)?;
         // SQLite opens any file; the first read of its header tells whether it is a database.
         if let Err(source) = sqlx::query("PRAGMA schema_version").execute(&pool).await {

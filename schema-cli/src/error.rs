@@ -152,6 +152,43 @@ pub enum Error {
     /// `advise` on PostgreSQL migrations without a server to apply them to.
     #[error("advice on PostgreSQL migrations needs a server to apply them to; pass `--dev-url <URL>` (a database on a server where a scratch database can be created), or `--database-url <URL>` to advise on a live database")]
     NoDevUrl,
+    /// An SQLCipher key given to a `schema` built without SQLCipher.
+    #[error("a key for an encrypted SQLite database is given (`SCHEMA_SQLITE_KEY`, `SCHEMA_SQLITE_PASSPHRASE` or `--key-prompt`), but this `schema` was built without SQLCipher; build it with `--features sqlcipher`")]
+    NoSqlcipher,
+    /// Both a raw key and a passphrase are given.
+    #[error("both `{first}` and `{second}` are set; set only one")]
+    TwoKeys {
+        /// The raw key's variable.
+        first: &'static str,
+        /// The passphrase's variable.
+        second: &'static str,
+    },
+    /// The passphrase could not be read from the terminal.
+    #[error("cannot read the passphrase from the terminal; set it in `SCHEMA_SQLITE_PASSPHRASE` instead")]
+    Prompt {
+        /// What the terminal said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `rekey` without a new key and without a terminal to ask on.
+    #[error("no new key given; set `SCHEMA_SQLITE_NEW_PASSPHRASE` (or `SCHEMA_SQLITE_NEW_KEY`, raw hex), or run `schema rekey` on a terminal to be asked")]
+    NoNewKey,
+    /// `rekey` without the current key.
+    #[error("no key given for the encrypted database; set `SCHEMA_SQLITE_PASSPHRASE` (or `SCHEMA_SQLITE_KEY`, raw hex), or pass `--key-prompt` to be asked")]
+    NoKey,
+    /// `rekey` on a database that is not an SQLite file.
+    #[error("`rekey` changes the key of an encrypted SQLite file; `{url}` is not one")]
+    RekeyNotSqlite {
+        /// The URL, without its password.
+        url: String,
+    },
+    /// The two new passphrases typed differ.
+    #[error("the two new passphrases differ; nothing was changed")]
+    PassphrasesDiffer,
+    /// The encrypted database cannot be opened as asked, or a key is refused.
+    #[cfg(feature = "sqlcipher")]
+    #[error(transparent)]
+    Encryption(#[from] schema_runtime::sqlcipher::EncryptionError),
     /// The async runtime cannot start.
     #[error("cannot start the async runtime")]
     Runtime(#[source] std::io::Error),

@@ -55,6 +55,7 @@ mod cli;
 mod commands;
 mod db;
 pub mod diagram;
+mod encryption;
 mod error;
 mod hint;
 mod output;

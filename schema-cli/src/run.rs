@@ -151,9 +151,11 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
         Command::New(args) => return commands::new::run(args, &cli.source, out),
         Command::Lint(args) => return commands::lint::run(cli, args, out).await,
         Command::Advise(args) => return commands::advise::run(args, cli, out).await,
+        Command::Rekey => return commands::rekey::run(cli).await,
         Command::Migrate(command) => command,
     };
     let url = cli.database_url.as_deref().ok_or(Error::NoDatabaseUrl)?;
+    let encryption = db::Encryption::from_args(&cli.cipher)?;
     let dir = cli.source.to_string_lossy();
     // `modules` lists a database's modules with or without a folder; with one, what is
     // pending in the `--module` it holds is shown too. `dump` and `diagram` read the database
@@ -184,7 +186,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     } else {
         IfMissing::Refuse
     };
-    let database = db::connect(url, if_missing).await?;
+    let database = db::connect(url, if_missing, &encryption).await?;
     let ctx = Ctx {
         migrator: migrations
             .migrator()

@@ -44,6 +44,8 @@ mod migrator;
 mod modules;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
+#[cfg(feature = "sqlcipher")]
+pub mod sqlcipher;
 mod stale;
 #[cfg(all(feature = "testing", any(feature = "sqlite", feature = "postgres")))]
 pub mod testing;

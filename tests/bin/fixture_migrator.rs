@@ -112,6 +112,16 @@ async fn connect(
             .filename(db)
             .create_if_missing(true)
             .busy_timeout(Duration::from_secs(30));
+        // The encrypted suite (`tests/sqlcipher`) boots encrypted files with this passphrase.
+        #[cfg(feature = "sqlcipher")]
+        let options = match std::env::var("SCHEMA_TEST_SQLITE_PASSPHRASE") {
+            Ok(passphrase) => {
+                let key = schema_runtime::sqlcipher::Key::passphrase(&passphrase)
+                    .unwrap_or_else(|e| fail(e.to_string()));
+                schema_runtime::sqlcipher::Encryption::new(key).apply(options)
+            }
+            Err(_) => options,
+        };
         let pool = SqlitePoolOptions::new()
             .max_connections(2)
             .connect_with(options)

@@ -13,6 +13,7 @@ mod import;
 pub(crate) mod lint;
 mod modules;
 pub(crate) mod new;
+pub(crate) mod rekey;
 mod repair;
 mod resume;
 mod status;

@@ -25,6 +25,9 @@ pub struct TestOptions {
     pub(crate) fixtures: Vec<Fixture>,
     pub(crate) in_file: bool,
     pub(crate) url: Option<String>,
+    /// SQLite: the test's file encrypted with this key (SQLCipher).
+    #[cfg(feature = "sqlcipher")]
+    pub(crate) encryption: Option<crate::sqlcipher::Encryption>,
 }
 
 /// One SQL file run on the template after the migrations.
@@ -51,6 +54,8 @@ impl TestOptions {
             fixtures: Vec::new(),
             in_file: false,
             url: None,
+            #[cfg(feature = "sqlcipher")]
+            encryption: None,
         }
     }
 
@@ -82,6 +87,17 @@ impl TestOptions {
     /// PostgreSQL refuses it.
     pub fn in_file(mut self) -> Self {
         self.in_file = true;
+        self
+    }
+
+    /// SQLite (cargo feature `sqlcipher`): a temporary file encrypted with `encryption`'s key
+    /// and settings (as [`in_file`](Self::in_file)), its pool keyed the same way. The
+    /// template stays in memory, plain; each test's copy is written encrypted with
+    /// SQLCipher's `sqlcipher_export()`. PostgreSQL refuses it.
+    #[cfg(feature = "sqlcipher")]
+    pub fn encrypted(mut self, encryption: crate::sqlcipher::Encryption) -> Self {
+        self.in_file = true;
+        self.encryption = Some(encryption);
         self
     }
 

@@ -42,6 +42,13 @@ const OBJECT_IN_USE: &str = "55006";
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
 
 pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<PgPool>, TestError> {
+    #[cfg(feature = "sqlcipher")]
+    if options.encryption.is_some() {
+        return Err(TestError::UnsupportedOption {
+            option: "encrypted",
+            database: "PostgreSQL",
+        });
+    }
     if options.in_file {
         return Err(TestError::UnsupportedOption {
             option: "in_file",

@@ -70,6 +70,12 @@ pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<SqliteP
             std::process::id(),
             unix_seconds()
         ));
+        #[cfg(feature = "sqlcipher")]
+        let copied = match &options.encryption {
+            Some(encryption) => export_encrypted(&template, &path, encryption),
+            None => Connection::open(&path).and_then(|mut file| copy(&template, &mut file)),
+        };
+        #[cfg(not(feature = "sqlcipher"))]
         let copied = Connection::open(&path).and_then(|mut file| copy(&template, &mut file));
         if let Err(source) = copied {
             remove_files(&path);
@@ -79,6 +85,11 @@ pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<SqliteP
             });
         }
         let connect = SqliteConnectOptions::new().filename(&path);
+        #[cfg(feature = "sqlcipher")]
+        let connect = match &options.encryption {
+            Some(encryption) => encryption.apply(connect),
+            None => connect,
+        };
         let pool = match SqlitePoolOptions::new()
             .max_connections(POOL_SIZE)
             .connect_with(connect)
@@ -173,6 +184,40 @@ fn copy(template: &Template, destination: &mut Connection) -> rusqlite::Result<(
         std::thread::sleep(Duration::from_millis(1));
     }
     Ok(())
+}
+
+/// Writes the template into the new file `path` encrypted with `encryption`: SQLite's backup
+/// API copies pages between databases of one encryption only, so the file is attached with
+/// the key and settings and filled by SQLCipher's `sqlcipher_export()` (schema, rows and
+/// `user_version`), then detached.
+#[cfg(feature = "sqlcipher")]
+fn export_encrypted(
+    template: &Template,
+    path: &std::path::Path,
+    encryption: &crate::sqlcipher::Encryption,
+) -> rusqlite::Result<()> {
+    let source = template
+        .connection
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let path = path.to_string_lossy();
+    // language=SQLite
+    source.execute(
+        "ATTACH DATABASE ?1 AS schema_test_copy KEY ?2",
+        [path.as_ref(), encryption.key().text()],
+    )?;
+    let exported = (|| {
+        for (name, value) in encryption.cipher_settings().pragmas() {
+            source.execute_batch(&format!("PRAGMA schema_test_copy.{name} = {value}"))?;
+        }
+        source.query_row(
+            "SELECT sqlcipher_export('schema_test_copy')",
+            [],
+            |_| Ok(()),
+        )
+    })();
+    let detached = source.execute("DETACH DATABASE schema_test_copy", []);
+    exported.and(detached.map(|_| ()))
 }
 
 /// A connection to the shared in-memory database `name` (`file:…`), created if missing.
