@@ -4,4 +4,6 @@ fn main() {
     schema_runtime::build::rerun_if_migrations_change("migrations");
     schema_runtime::build::rerun_if_migrations_change("tests/ui/pass");
     schema_runtime::build::rerun_if_migrations_change("examples/assistant");
+    schema_runtime::build::rerun_if_migrations_change("examples/testing/migrations");
+    schema_runtime::build::rerun_if_migrations_change("tests/fixtures/testing/many");
 }

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo run --release -p schema-bench -- sqlite --n 100 --n 1000
 //! cargo run --release -p schema-bench -- postgres --url postgres://postgres@127.0.0.1:5432/postgres
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run --release -p schema-bench -- test-databases
 //! ```
 //!
 //! Each database gets its own subcommand with the same [`Common`] options, and the measurements
@@ -16,6 +17,7 @@ mod postgres;
 mod report;
 mod sqlite;
 mod stats;
+mod testdb;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -36,6 +38,9 @@ enum Command {
     /// Benchmarks on PostgreSQL: each fresh apply on a database created for it (and dropped
     /// after) on the server of `--url`.
     Postgres(PostgresArgs),
+    /// A migrated database per test: `#[schema_runtime::test]` against `#[sqlx::test]`, on the
+    /// same generated migrations, with the bare copy as the lower bound.
+    TestDatabases(testdb::Args),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -182,6 +187,7 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Sqlite(a) => sqlite::bench(&a.common, a.options).await,
         Command::Postgres(a) => postgres::bench(&a.common, &a.url).await,
+        Command::TestDatabases(a) => testdb::bench(&a).await,
         Command::BootOnce(b) => match (&b.db, &b.url) {
             (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
             (None, Some(url)) => {

@@ -25,6 +25,7 @@ pub struct TestOptions {
     pub(crate) fixtures: Vec<Fixture>,
     pub(crate) in_file: bool,
     pub(crate) url: Option<String>,
+    pub(crate) spares: Option<usize>,
 }
 
 /// One SQL file run on the template after the migrations.
@@ -51,6 +52,7 @@ impl TestOptions {
             fixtures: Vec::new(),
             in_file: false,
             url: None,
+            spares: None,
         }
     }
 
@@ -90,6 +92,17 @@ impl TestOptions {
     /// when not given. SQLite refuses it.
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
+        self
+    }
+
+    /// PostgreSQL: how many copies of the template to keep ready on the server, made ahead in
+    /// the background, so that a test takes one instead of waiting for a copy (4 when
+    /// `SCHEMA_TEST_SPARES` does not say otherwise; 0 makes each test copy the template
+    /// itself). The copies outlive the process, for the next run and parallel processes,
+    /// and are dropped with their template. SQLite, whose copies take microseconds, has no
+    /// use for it and ignores it.
+    pub fn spares(mut self, copies: usize) -> Self {
+        self.spares = Some(copies);
         self
     }
 
