@@ -5,4 +5,5 @@ fn main() {
     schema_runtime::build::rerun_if_migrations_change("tests/ui/pass");
     schema_runtime::build::rerun_if_migrations_change("examples/assistant");
     schema_runtime::build::rerun_if_migrations_change("tests/fixtures");
+    schema_runtime::build::rerun_if_migrations_change("examples/testing/migrations");
 }

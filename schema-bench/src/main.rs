@@ -5,6 +5,7 @@
 //! cargo run --release -p schema-bench -- sqlite --n 100 --n 1000
 //! cargo run --release -p schema-bench -- postgres --url postgres://postgres@127.0.0.1:5432/postgres
 //! cargo run --release -p schema-bench --features sqlcipher -- sqlcipher --n 100
+//! DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run --release -p schema-bench -- test-databases
 //! ```
 //!
 //! Each database gets its own subcommand with the same [`Common`] options, and the measurements
@@ -19,6 +20,7 @@ mod postgres;
 mod report;
 mod sqlite;
 mod stats;
+mod testdb;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -43,6 +45,9 @@ enum Command {
     /// cost of opening a connection with a key (cargo feature `sqlcipher`).
     #[cfg(feature = "sqlcipher")]
     Sqlcipher(SqlcipherArgs),
+    /// A migrated database per test: `#[schema_runtime::test]` against `#[sqlx::test]`, on the
+    /// same generated migrations, with the bare copy as the lower bound.
+    TestDatabases(testdb::Args),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -202,6 +207,7 @@ async fn main() -> ExitCode {
         Command::Postgres(a) => postgres::bench(&a.common, &a.url).await,
         #[cfg(feature = "sqlcipher")]
         Command::Sqlcipher(a) => encrypted::bench(&a.sizes, a.runs).await,
+        Command::TestDatabases(a) => testdb::bench(&a).await,
         Command::BootOnce(b) => match (&b.db, &b.url) {
             (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
             (None, Some(url)) => {

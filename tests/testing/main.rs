@@ -4,6 +4,7 @@
 //! SQLite runs in memory and in temporary files; PostgreSQL on the server
 //! `scripts/with-postgres` starts (its URL in `DATABASE_URL`).
 
+mod many;
 mod postgres;
 mod postgres_errors;
 mod scenario;

@@ -166,3 +166,71 @@ async fn a_file_is_refused() {
         }
     ));
 }
+
+/// The ready copies of `template` on the server.
+async fn ready_copies(template: &str) -> Vec<String> {
+    let admin = PgPool::connect(&server()).await.unwrap();
+    let prefix = template.replacen("schema_tpl_", "schema_spare_", 1);
+    let names = admin
+        .texts(&format!(
+            "SELECT datname::text FROM pg_database WHERE starts_with(datname, '{prefix}_') ORDER BY 1"
+        ))
+        .await;
+    admin.close().await;
+    names
+}
+
+#[tokio::test]
+async fn copies_are_made_ready_ahead_and_taken() {
+    // A set of its own, so that its template and copies are this test's alone.
+    let folder = tempfile::tempdir().unwrap();
+    let migrations = folder.path().join("migrations");
+    std::fs::create_dir(&migrations).unwrap();
+    std::fs::write(migrations.join("1_a.sql"), "CREATE TABLE a (id INTEGER);").unwrap();
+    let set = schema_runtime::Migrations::load(folder.path(), "migrations").unwrap();
+    let options = TestOptions::new(&set).spares(2);
+    let first = options.postgres().await.unwrap();
+    let template = first.template().to_owned();
+    // Made in the background, on a thread of this process.
+    let started = std::time::Instant::now();
+    let mut ready = ready_copies(&template).await;
+    while ready.len() < 2 && started.elapsed() < Duration::from_secs(60) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        ready = ready_copies(&template).await;
+    }
+    assert_eq!(ready.len(), 2, "{ready:?}");
+    let second = options.postgres().await.unwrap();
+    assert!(
+        second.name().starts_with("schema_test_"),
+        "{}",
+        second.name()
+    );
+    let left = ready_copies(&template).await;
+    assert!(!left.contains(&second.name().to_owned()));
+    assert!(
+        ready.iter().any(|name| !left.contains(name)),
+        "one of {ready:?} was taken: {left:?}"
+    );
+    assert_eq!(second.number("SELECT count(*) FROM a").await, 0);
+    assert_eq!(
+        second
+            .number("SELECT count(*) FROM _schema_migrations")
+            .await,
+        1
+    );
+    for db in [first, second] {
+        let name = db.name().to_owned();
+        db.close().await.unwrap();
+        assert!(!exists(&name).await);
+    }
+    // Dropping the template by hand leaves its copies to the next process's clean-up; this
+    // test drops them itself.
+    let admin = PgPool::connect(&server()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for name in ready_copies(&template).await.into_iter().chain([template]) {
+        sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&admin)
+            .await
+            .unwrap();
+    }
+}

@@ -123,7 +123,8 @@ async fn no_url_child() {
 async fn a_template_in_use_is_retried_then_named() {
     // A template of its own (a target no other test asks for), so that no other test copies
     // from it meanwhile.
-    let options = TestOptions::new(&CORE).target(10).url(server());
+    // No copies made ready ahead: the test is about the copy itself.
+    let options = TestOptions::new(&CORE).target(10).url(server()).spares(0);
     let db = options.postgres().await.unwrap();
     let template = db.template().to_owned();
     db.close().await.unwrap();

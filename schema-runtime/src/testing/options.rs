@@ -28,6 +28,7 @@ pub struct TestOptions {
     /// SQLite: the test's file encrypted with this key (SQLCipher).
     #[cfg(feature = "sqlcipher")]
     pub(crate) encryption: Option<crate::sqlcipher::Encryption>,
+    pub(crate) spares: Option<usize>,
 }
 
 /// One SQL file run on the template after the migrations.
@@ -56,6 +57,7 @@ impl TestOptions {
             url: None,
             #[cfg(feature = "sqlcipher")]
             encryption: None,
+            spares: None,
         }
     }
 
@@ -106,6 +108,17 @@ impl TestOptions {
     /// when not given. SQLite refuses it.
     pub fn url(mut self, url: impl Into<String>) -> Self {
         self.url = Some(url.into());
+        self
+    }
+
+    /// PostgreSQL: how many copies of the template to keep ready on the server, made ahead in
+    /// the background, so that a test takes one instead of waiting for a copy (4 when
+    /// `SCHEMA_TEST_SPARES` does not say otherwise; 0 makes each test copy the template
+    /// itself). The copies outlive the process, for the next run and parallel processes,
+    /// and are dropped with their template. SQLite, whose copies take microseconds, has no
+    /// use for it and ignores it.
+    pub fn spares(mut self, copies: usize) -> Self {
+        self.spares = Some(copies);
         self
     }
 

@@ -1,5 +1,9 @@
 //! PostgreSQL test databases: a template database per set and fingerprint, built once on the
-//! server under an advisory lock, and `CREATE DATABASE … TEMPLATE …` per test.
+//! server under an advisory lock, and per test a copy of it: one made ready ahead
+//! ([`spares`]), or `CREATE DATABASE … TEMPLATE …` when none is.
+
+mod spares;
+mod template;
 
 use super::error::db;
 use super::{TestDatabase, TestError, TestOptions};
@@ -11,6 +15,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
+use template::Build;
 
 /// What dropping a PostgreSQL test database takes: the server, and the database's name.
 #[derive(Debug)]
@@ -31,8 +36,6 @@ static NEXT: AtomicU64 = AtomicU64::new(0);
 const POOL_SIZE: u32 = 5;
 /// How long a copy is retried while other sessions are connected to the template.
 const IN_USE_WAIT: Duration = Duration::from_secs(3);
-/// How long to wait for another process that builds the same template.
-const BUILD_WAIT: Duration = Duration::from_secs(300);
 /// A test database older than this with nobody connected is one a killed process left.
 const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 
@@ -40,6 +43,8 @@ const STALE_AFTER: Duration = Duration::from_secs(10 * 60);
 const OBJECT_IN_USE: &str = "55006";
 /// `insufficient_privilege`: "permission denied to create database".
 const INSUFFICIENT_PRIVILEGE: &str = "42501";
+/// The first server version with `CREATE DATABASE … STRATEGY`.
+const STRATEGY_SINCE: i32 = 150000;
 
 pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<PgPool>, TestError> {
     #[cfg(feature = "sqlcipher")]
@@ -97,7 +102,11 @@ pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<PgPool>
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
     );
-    copy_template(&admin, &server, &template, &name).await?;
+    let spares = options.spares.unwrap_or_else(spares::from_env);
+    if spares == 0 || !spares::take(&admin, &template, &name).await {
+        copy_template(&admin, &server, &template, &name).await?;
+    }
+    spares::top_up(&server, &template, spares);
     let pool = PgPoolOptions::new()
         .max_connections(POOL_SIZE)
         .connect_with(server.clone().database(&name))
@@ -124,116 +133,6 @@ pub(super) async fn create(options: &TestOptions) -> Result<TestDatabase<PgPool>
     }
 }
 
-/// Makes sure the template `name` is built: by this process under the lock, or already by
-/// another. A template is complete once it refuses connections (set as the build's last
-/// step), which also keeps sessions off it so that copies of it are not refused.
-/// A template to make sure of: its name, what it holds, and where.
-struct Build<'a> {
-    admin: &'a PgPool,
-    server: &'a PgConnectOptions,
-    options: &'a TestOptions,
-    /// `schema_tpl_<identity>_<key>`.
-    name: &'a str,
-    /// What the names of this template's older versions start with.
-    identity: &'a str,
-}
-
-impl Build<'_> {
-    async fn ensure(&self) -> Result<(), TestError> {
-        let Build {
-            admin,
-            name,
-            identity,
-            ..
-        } = *self;
-        if is_complete(admin, name).await? {
-            return Ok(());
-        }
-        let lock = i64::from_be_bytes(Checksum::of(identity).0[..8].try_into().unwrap_or_default());
-        let started = Instant::now();
-        loop {
-            let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
-                .bind(lock)
-                .fetch_one(admin)
-                .await
-                .map_err(db("taking the test template's lock"))?;
-            if locked {
-                break;
-            }
-            if started.elapsed() > BUILD_WAIT {
-                return Err(TestError::TemplateLockTimeout {
-                    template: name.to_owned(),
-                    waited: started.elapsed(),
-                });
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let built = self.build_locked().await;
-        // The session's lock also ends with the connection, should this fail.
-        let _ = sqlx::query("SELECT pg_advisory_unlock($1)")
-            .bind(lock)
-            .execute(admin)
-            .await;
-        built
-    }
-
-    async fn build_locked(&self) -> Result<(), TestError> {
-        let Build {
-            admin,
-            server,
-            options,
-            name,
-            identity,
-        } = *self;
-        // Another process may have built it while this one waited for the lock.
-        if is_complete(admin, name).await? {
-            return Ok(());
-        }
-        // Older templates of these sets (a migration or fixture changed since), and this one if a
-        // process stopped half-way through it. A template another process copies from right now
-        // cannot be dropped: it is left for a later run.
-        let pattern = format!("schema\\_tpl\\_{identity}\\_%");
-        let old: Vec<String> =
-            sqlx::query_scalar("SELECT datname::text FROM pg_database WHERE datname LIKE $1")
-                .bind(&pattern)
-                .fetch_all(admin)
-                .await
-                .map_err(db("listing old test templates"))?;
-        for old in old {
-            let _ = drop_database(admin, &old).await;
-        }
-        create_database(admin, server, &format!("CREATE DATABASE \"{name}\"")).await?;
-        let pool = PgPoolOptions::new()
-            .max_connections(1)
-            .connect_with(server.clone().database(name))
-            .await
-            .map_err(db("connecting to the new test template"))?;
-        let migrated = super::migrate((&pool).into(), options).await;
-        pool.close().await;
-        if let Err(e) = migrated {
-            let _ = drop_database(admin, name).await;
-            return Err(e);
-        }
-        sqlx::raw_sql(&format!(
-            "ALTER DATABASE \"{name}\" ALLOW_CONNECTIONS false"
-        ))
-        .execute(admin)
-        .await
-        .map_err(db("marking the test template complete"))?;
-        Ok(())
-    }
-}
-
-async fn is_complete(admin: &PgPool, name: &str) -> Result<bool, TestError> {
-    let allows: Option<bool> =
-        sqlx::query_scalar("SELECT datallowconn FROM pg_database WHERE datname = $1")
-            .bind(name)
-            .fetch_optional(admin)
-            .await
-            .map_err(db("looking for the test template"))?;
-    Ok(allows == Some(false))
-}
-
 /// `CREATE DATABASE name TEMPLATE template`, retried for a while when other sessions are
 /// connected to the template (PostgreSQL refuses to copy a database in use).
 async fn copy_template(
@@ -242,7 +141,11 @@ async fn copy_template(
     template: &str,
     name: &str,
 ) -> Result<(), TestError> {
-    let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+    let strategy = match admin.acquire().await {
+        Ok(mut conn) => strategy(&mut conn, server).await,
+        Err(_) => "",
+    };
+    let sql = copy_sql(name, template, strategy);
     let started = Instant::now();
     loop {
         match create_database(admin, server, &sql).await {
@@ -259,6 +162,38 @@ async fn copy_template(
             }
             done => return done,
         }
+    }
+}
+
+/// `CREATE DATABASE name TEMPLATE template`, with `strategy` ([`strategy`]).
+fn copy_sql(name: &str, template: &str, strategy: &str) -> String {
+    format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"{strategy}")
+}
+
+/// How the server copies a template best: ` STRATEGY = FILE_COPY` from PostgreSQL 15 on (the
+/// files copied whole; the default there, `WAL_LOG`, writes every page of the template to the
+/// write-ahead log), nothing before. Asked once per server and process.
+async fn strategy(conn: &mut PgConnection, server: &PgConnectOptions) -> &'static str {
+    static VERSIONS: OnceLock<Mutex<HashMap<String, i32>>> = OnceLock::new();
+    let server = server_name(server);
+    if let Some(version) = lock(VERSIONS.get_or_init(Default::default)).get(&server) {
+        return strategy_for(*version);
+    }
+    let version = sqlx::query_scalar::<_, String>("SHOW server_version_num")
+        .fetch_one(&mut *conn)
+        .await
+        .ok()
+        .and_then(|v| v.parse::<i32>().ok())
+        .unwrap_or(0);
+    lock(VERSIONS.get_or_init(Default::default)).insert(server, version);
+    strategy_for(version)
+}
+
+fn strategy_for(version: i32) -> &'static str {
+    if version >= STRATEGY_SINCE {
+        " STRATEGY = FILE_COPY"
+    } else {
+        ""
     }
 }
 
@@ -316,6 +251,26 @@ async fn remove_stale(admin: &PgPool, server: &PgConnectOptions) {
         let seconds = name.split('_').nth(3).and_then(|s| s.parse::<u64>().ok());
         if seconds.is_some_and(|s| now.saturating_sub(s) > STALE_AFTER.as_secs()) {
             // Without FORCE: a session that connected meanwhile keeps it.
+            let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+                .execute(admin)
+                .await;
+        }
+    }
+    // Ready copies of a template that is gone (dropped by hand, or by a rebuild while a copy
+    // of the old one was under way).
+    let Ok(orphans) = sqlx::query_scalar::<_, String>(
+        "SELECT d.datname::text FROM pg_database d
+         WHERE d.datname LIKE 'schema\\_spare\\_%'
+           AND NOT EXISTS (SELECT 1 FROM pg_database t WHERE t.datname = $1 || substr(d.datname, 14, 33))",
+    )
+    .bind("schema_tpl_")
+    .fetch_all(admin)
+    .await
+    else {
+        return;
+    };
+    for name in orphans {
+        if spares::template_of(&name).is_some() {
             let _ = sqlx::raw_sql(&format!("DROP DATABASE IF EXISTS \"{name}\""))
                 .execute(admin)
                 .await;

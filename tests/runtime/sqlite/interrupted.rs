@@ -8,7 +8,7 @@ use crate::support::sqlite;
 
 use schema_runtime::{MigrationState, Migrations, StatusEntry};
 use sqlite::fresh;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use std::path::Path;
 
 static BASIC: Migrations = schema_runtime::embed_migrations!("tests/fixtures/basic");
@@ -31,18 +31,16 @@ fn lock_path(db: &Path) -> std::path::PathBuf {
     path.into()
 }
 
-#[tokio::test]
-async fn a_running_row_without_a_run_is_interrupted_and_a_failed_one_is_not() {
-    let db = fresh().await;
-    BASIC.run(&db.pool).await.unwrap();
-    leave_running(&db.pool).await;
-    let entries = BASIC.status(&db.pool).await.unwrap();
+#[schema_runtime::test(migrations = BASIC, file = true)]
+async fn a_running_row_without_a_run_is_interrupted_and_a_failed_one_is_not(pool: SqlitePool) {
+    leave_running(&pool).await;
+    let entries = BASIC.status(&pool).await.unwrap();
     let interrupted = entry(&entries, 30);
     assert_eq!(interrupted.state, MigrationState::Failed);
     assert!(interrupted.interrupted);
     assert!(!entry(&entries, 20).interrupted);
     // A target reads every row, as `always_validate` does: the module row says all is applied.
-    let err = BASIC.migrator().target(30).run(&db.pool).await.unwrap_err();
+    let err = BASIC.migrator().target(30).run(&pool).await.unwrap_err();
     let message = message(&err);
     assert!(
         message.contains("migration 30 was being applied by a process that stopped before it finished, and is recorded as running (0 of 1 statements ran); run the statements that did not complete with `resume()`"),
@@ -50,10 +48,10 @@ async fn a_running_row_without_a_run_is_interrupted_and_a_failed_one_is_not() {
     );
 
     sqlx::query("UPDATE _schema_migrations SET status = 'failed', error = 'no such table' WHERE version = 30")
-        .execute(&db.pool)
+        .execute(&pool)
         .await
         .unwrap();
-    let entries = BASIC.status(&db.pool).await.unwrap();
+    let entries = BASIC.status(&pool).await.unwrap();
     assert_eq!(entry(&entries, 30).state, MigrationState::Failed);
     assert!(!entry(&entries, 30).interrupted);
 }
