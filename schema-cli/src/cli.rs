@@ -368,6 +368,8 @@ pub struct LintArgs {
     /// allows rules with a `-- schema: allow(rule, …)` line.
     #[arg(long = "allow", value_name = "RULE")]
     pub allow: Vec<String>,
+}
+
 /// `advise`.
 #[derive(Debug, Clone, Args)]
 pub struct AdviseArgs {

@@ -173,9 +173,12 @@ pub(crate) async fn connect(
 
 /// Opens `url` to read only: an SQLite file read-only (it must exist); a PostgreSQL database
 /// as [`connect`] does (what reads it there keeps to read-only transactions).
-pub(crate) async fn connect_read_only(url: &str) -> Result<Database, Error> {
+pub(crate) async fn connect_read_only(
+    url: &str,
+    encryption: &Encryption,
+) -> Result<Database, Error> {
     if !url.starts_with("sqlite:") {
-        return connect(url, IfMissing::Refuse).await;
+        return connect(url, IfMissing::Refuse, encryption).await;
     }
     crate::secret::remember(url);
     let shown = redact(url);
@@ -188,10 +191,12 @@ pub(crate) async fn connect_read_only(url: &str) -> Result<Database, Error> {
     if !in_memory && !path.exists() {
         return Err(Error::NoDatabaseFile { path });
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options.read_only(true))
-        .await
+    let pool = encryption
+        .open(
+            options.read_only(true),
+            SqlitePoolOptions::new().max_connections(1),
+        )
+        .await?
         .map_err(|source| Error::Connect { url: shown, source })?;
     Ok(Database::Sqlite(pool))
 }

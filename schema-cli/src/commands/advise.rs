@@ -24,7 +24,8 @@ pub(crate) async fn run(args: &AdviseArgs, cli: &Cli, out: &Output) -> Result<Ex
     let dialect = dialect(cli, args);
     let advice = match &cli.database_url {
         Some(url) => {
-            let database = db::connect_read_only(url).await?;
+            let encryption = db::Encryption::from_args(&cli.cipher)?;
+            let database = db::connect_read_only(url, &encryption).await?;
             let tables = TableNames::with_prefix(&cli.table_prefix);
             let advice = advice::advise_without(database.pool(), &tables, &queries).await;
             database.close().await;

@@ -137,7 +137,8 @@ async fn newest_applied(cli: &Cli, dir: &str, url: &str) -> Result<Option<i64>, 
         dir: dir.to_owned(),
         errors,
     })?;
-    let database = db::connect(url, IfMissing::Empty).await?;
+    let encryption = db::Encryption::from_args(&cli.cipher)?;
+    let database = db::connect(url, IfMissing::Empty, &encryption).await?;
     let status = migrations
         .migrator()
         .module(&cli.module)

@@ -43,10 +43,10 @@ mod types;
 
 pub use boot_check::{SchemaCheck, SchemaCheckOutcome};
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
-pub use fix::Compared;
-pub use migration::{fix_migration, render, Definitions, Direction, FixMigration, Script, Side};
 #[cfg(feature = "advice")]
 pub(crate) use dump::qualified as qualified_name;
+pub use fix::Compared;
+pub use migration::{fix_migration, render, Definitions, Direction, FixMigration, Script, Side};
 pub use model::{
     Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
     Trigger, Unique, View,
