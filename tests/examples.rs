@@ -1,5 +1,6 @@
 //! The examples run as the README says: the service migrates its file on boot (twice is a
-//! no-op), and the assistant activates, lists, deactivates and removes its plugins.
+//! no-op), the assistant activates, lists, deactivates and removes its plugins, and the testing
+//! example makes a migrated database of its own on SQLite and PostgreSQL and drops it.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -100,4 +101,24 @@ fn the_assistant_tours_its_plugins_and_remembers_their_state() {
         activated.contains("notes: active, 0 migration(s) applied"),
         "{activated}"
     );
+}
+
+#[test]
+fn the_testing_example_makes_uses_and_drops_a_database_on_both_servers() {
+    let url = std::env::var("SCHEMA_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        panic!("SCHEMA_TEST_DATABASE_URL is not set: run the tests with `scripts/test`, which starts PostgreSQL")
+    });
+    let out = Command::new(example("testing"))
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "testing failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("sqlite: signed up user 1 on "), "{stdout}");
+    assert!(stdout.contains("postgres: 0 users on "), "{stdout}");
+    assert!(stdout.contains(", copied from "), "{stdout}");
 }

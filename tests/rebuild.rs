@@ -55,8 +55,13 @@ fn build(scratch: &Scratch) -> Duration {
 /// `cargo run`: builds when cargo thinks it has to, then reads what the binary embeds.
 fn run(scratch: &Scratch) -> Report {
     let output = scratch.cargo(&["run"]);
-    Report::parse(&String::from_utf8(output.stdout).expect("UTF-8 output"))
+    let mut report = Report::parse(&String::from_utf8(output.stdout).expect("UTF-8 output"));
+    report.stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    report
 }
+
+/// The build-time warning for a folder no build script watches, as the compiler shows it.
+const NOT_WATCHED: &str = "`migrations` is not watched: the crate has no build script";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Embedded {
@@ -73,6 +78,8 @@ struct Report {
     not_embedded: Vec<String>,
     removed: Vec<String>,
     stale_unknown: bool,
+    /// What cargo printed: the build's warnings.
+    stderr: String,
 }
 
 impl Report {
@@ -121,6 +128,11 @@ fn with_the_build_script_cargo_rebuilds_when_a_migration_is_edited_added_or_remo
     );
 
     let first = run(&scratch);
+    assert!(
+        !first.stderr.contains("is not watched"),
+        "a watched folder needs no warning:\n{}",
+        first.stderr
+    );
     assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
     assert_eq!(first.migrations[0].version, 1);
     assert_eq!(first.migrations[0].description, "create_users");
@@ -183,6 +195,15 @@ fn without_the_build_script_an_added_migration_is_not_embedded_but_stale_embeddi
     let first = run(&scratch);
     assert_eq!(first.paths(), ["migrations/1_create_users.sql"]);
     first.assert_not_stale();
+    // The build says so, with the line to add, in every profile.
+    assert!(first.stderr.contains(NOT_WATCHED), "{}", first.stderr);
+    assert!(
+        first
+            .stderr
+            .contains(r#"fn main() { println!("cargo:rerun-if-changed=migrations"); }"#),
+        "{}",
+        first.stderr
+    );
 
     let_the_clock_tick();
     scratch.write_migration(
