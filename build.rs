@@ -6,4 +6,5 @@ fn main() {
     schema_runtime::build::rerun_if_migrations_change("examples/assistant");
     schema_runtime::build::rerun_if_migrations_change("tests/fixtures");
     schema_runtime::build::rerun_if_migrations_change("examples/testing/migrations");
+    schema_runtime::build::rerun_if_migrations_change("examples/encrypted/migrations");
 }

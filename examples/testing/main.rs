@@ -94,9 +94,15 @@ mod tests {
     /// `DATABASE_URL`, dropped after the test.
     #[schema_runtime::test(migrations = MIGRATIONS)]
     async fn postgres_refuses_an_address_twice(pool: PgPool) {
-        let insert = "INSERT INTO users (email) VALUES ('ada@example.com')";
-        sqlx::query(insert).execute(&pool).await.unwrap();
-        let error = sqlx::query(insert).execute(&pool).await.unwrap_err();
+        // The migrations are SQL both databases accept: the id is given, as PostgreSQL has no
+        // default for an `INTEGER PRIMARY KEY`.
+        let insert = "INSERT INTO users (id, email) VALUES ($1, 'ada@example.com')";
+        sqlx::query(insert).bind(1).execute(&pool).await.unwrap();
+        let error = sqlx::query(insert)
+            .bind(2)
+            .execute(&pool)
+            .await
+            .unwrap_err();
         let code = error.as_database_error().and_then(|e| e.code());
         assert_eq!(code.as_deref(), Some("23505"), "unique_violation");
     }

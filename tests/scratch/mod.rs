@@ -120,6 +120,9 @@ impl Scratch {
             )
             // Only this project's ui tests set it; the scratch crate resolves from its manifest.
             .env_remove("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER")
+            // Cargo runs the tests with this package's `OUT_DIR`: the scratch crate's rustc
+            // must not inherit it (the macro reads the build script output beside it).
+            .env_remove("OUT_DIR")
             .output()
             .expect("cargo runs")
     }
