@@ -600,3 +600,49 @@ fn advise_on_the_example_service() {
         "the lines of the calls in examples/service.rs"
     );
 }
+
+/// Real PostgreSQL folders, as their projects ship them, on a scratch database of the server:
+/// apalis's two plain indexes that duplicate a unique one, Lemmy's foreign keys no index serves,
+/// and nothing for atuin's sync server, whose foreign keys are all indexed.
+#[test]
+fn advise_on_real_postgresql_folders() {
+    let server = server_url();
+    let advise = |fixture: &str| {
+        let project = Project::with_fixture(fixture);
+        let json = run_schema(
+            project.path(),
+            None,
+            &[
+                "advise",
+                "--dialect",
+                "postgres",
+                "--dev-url",
+                &server,
+                "--json",
+            ],
+        )
+        .code(0)
+        .json();
+        summary(&json).1
+    };
+    assert_eq!(
+        advise("real/apalis-postgres"),
+        [
+            "duplicate_index apalis.jobs: drop apalis.tidx",
+            "duplicate_index apalis.workers: drop apalis.idx",
+        ]
+    );
+    assert_eq!(advise("real/atuin-server-postgres"), Vec::<String>::new());
+    let lemmy = advise("real/lemmy");
+    for expected in [
+        "unindexed_foreign_key mod_remove_post: mod_remove_post (post_id)",
+        "unindexed_foreign_key mod_lock_post: mod_lock_post (post_id)",
+        "unindexed_foreign_key tagline: tagline (local_site_id)",
+    ] {
+        assert!(
+            lemmy.iter().any(|f| f == expected),
+            "`{expected}` missing from {lemmy:#?}"
+        );
+    }
+    assert_eq!(lemmy.len(), 63, "{lemmy:#?}");
+}
