@@ -32,7 +32,7 @@ fn a_problem_in_an_old_down_is_a_warning_that_cargo_build_shows() {
     let scratch = Scratch::new(Crate {
         name: "schema-scratch-old-down-warning",
         features: &[],
-        build_script: false,
+        build_script: true,
         main_rs: WARNED,
     });
     scratch.write_migration(
@@ -87,7 +87,7 @@ fn a_crate_with_only_the_postgres_feature_checks_its_sql_as_postgresql() {
     let scratch = Scratch::new(Crate {
         name: "schema-scratch-postgres-only",
         features: &["postgres"],
-        build_script: false,
+        build_script: true,
         main_rs: WARNED,
     });
     // Not SQLite: checked as SQLite, the build would fail on `CREATE EXTENSION`.

@@ -57,8 +57,12 @@ fn read_or_create_salt(path: &Path) -> Result<[u8; SALT_LEN], EncryptionError> {
         Err(e) => return Err(problem("cannot be read", Some(e))),
     }
     let mut salt = [0u8; SALT_LEN];
-    getrandom::getrandom(&mut salt)
-        .map_err(|e| problem("cannot be made: no random bytes", Some(e.into())))?;
+    getrandom::getrandom(&mut salt).map_err(|e| {
+        problem(
+            "cannot be made: no random bytes",
+            Some(std::io::Error::other(e)),
+        )
+    })?;
     let created = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
