@@ -15,6 +15,7 @@
 mod encrypted;
 mod generate;
 mod harness;
+mod introspect;
 mod large;
 mod postgres;
 mod report;
@@ -48,6 +49,10 @@ enum Command {
     /// A migrated database per test: `#[schema_runtime::test]` against `#[sqlx::test]`, on the
     /// same generated migrations, with the bare copy as the lower bound.
     TestDatabases(testdb::Args),
+    /// Introspection and drift: reading, comparing and verifying a database of `--tables`
+    /// tables on SQLite (and PostgreSQL with `--url` or `DATABASE_URL`), with one catalog
+    /// query as the lower bound.
+    Introspect(introspect::Args),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -208,6 +213,7 @@ async fn main() -> ExitCode {
         #[cfg(feature = "sqlcipher")]
         Command::Sqlcipher(a) => encrypted::bench(&a.sizes, a.runs).await,
         Command::TestDatabases(a) => testdb::bench(&a).await,
+        Command::Introspect(a) => introspect::run(a).await,
         Command::BootOnce(b) => match (&b.db, &b.url) {
             (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
             (None, Some(url)) => {

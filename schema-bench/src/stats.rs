@@ -35,6 +35,11 @@ impl Samples {
         self.sorted().last().copied().unwrap_or_default()
     }
 
+    /// The sample pushed last (zero when there is none).
+    pub fn last(&self) -> Duration {
+        self.0.last().copied().unwrap_or_default()
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

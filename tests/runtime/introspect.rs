@@ -444,3 +444,43 @@ async fn a_dumped_schema_applies_to_an_empty_database_and_reads_back_equal<D: Te
     copy.exec(&sql).await;
     assert_eq!(Schema::read(copy.pool()).await.unwrap(), live, "{sql}");
 }
+
+/// SQLite's catalog read in one pass for all tables keeps each table's own facts apart: a
+/// virtual table's shadow tables are left out, `WITHOUT ROWID` and `STRICT` stay on their
+/// tables, a unique constraint keeps its columns, and `REFERENCES parent` without columns
+/// names the parent's (composite) primary key.
+#[tokio::test]
+async fn sqlite_tables_read_together_keep_their_own_keys_and_options() {
+    let db = crate::support::sqlite::fresh().await;
+    let (_dir, set) = folders::one_file(
+        "many",
+        "CREATE TABLE pairs (a TEXT, b TEXT, note TEXT, PRIMARY KEY (b, a)) WITHOUT ROWID;
+         CREATE TABLE Links (pair_a TEXT, pair_b TEXT, code TEXT UNIQUE,
+                             FOREIGN KEY (pair_b, pair_a) REFERENCES pairs);
+         CREATE TABLE plain (id INTEGER PRIMARY KEY, x INTEGER, y INTEGER, UNIQUE (y, x)) STRICT;
+         CREATE VIRTUAL TABLE notes USING fts5(body);",
+    );
+    set.run(&db.pool).await.unwrap();
+    let live = Schema::read(&db.pool).await.unwrap();
+    let names: Vec<&str> = live.tables.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["links", "notes", "pairs", "plain"],
+        "no fts5 shadow table"
+    );
+    let table = |name: &str| live.tables.iter().find(|t| t.name == name).unwrap();
+    assert_eq!(table("pairs").options, ["WITHOUT ROWID"]);
+    assert_eq!(
+        table("pairs").primary_key.as_ref().unwrap().columns,
+        ["b", "a"]
+    );
+    assert_eq!(table("plain").options, ["STRICT"]);
+    assert_eq!(table("plain").uniques[0].columns, ["y", "x"]);
+    assert_eq!(table("links").uniques[0].columns, ["code"]);
+    assert!(table("links").options.is_empty());
+    let key = &table("links").foreign_keys[0];
+    assert_eq!(key.columns, ["pair_b", "pair_a"]);
+    assert_eq!(key.references, "pairs");
+    assert_eq!(key.referenced_columns, ["b", "a"]);
+    assert!(set.verify_schema(&db.pool).await.unwrap().is_empty());
+}
