@@ -1,5 +1,6 @@
 //! What `cargo` says when it builds a crate that embeds a migrations folder: the warnings the
-//! macro emits for old migrations, and the dialect the crate's features choose. Each test
+//! macro emits for old migrations, and the dialect the crate's features (or its sqlx
+//! dependency's) choose. Each test
 //! writes a small crate (see `scratch`) and runs cargo on it.
 
 mod scratch;
@@ -111,5 +112,34 @@ fn a_crate_with_only_the_postgres_feature_checks_its_sql_as_postgresql() {
         stderr(&failed).contains("migrations/1_create_accounts.sql:3:42: not valid postgresql"),
         "{}",
         stderr(&failed)
+    );
+}
+
+/// An sqlx user on PostgreSQL keeps schema-runtime's default features (both databases) and
+/// writes `embed_migrations!()`: the macro reads the crate's `sqlx` dependency, whose features
+/// name `postgres` alone, and checks the SQL as PostgreSQL.
+#[test]
+fn a_crate_whose_sqlx_names_postgres_checks_its_sql_as_postgresql() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new(Crate {
+        name: "schema-scratch-sqlx-postgres",
+        features: &["sqlite", "postgres"],
+        build_script: true,
+        main_rs: WARNED,
+    });
+    scratch.add_dependency(
+        "sqlx = { version = \"0.8\", default-features = false, features = [\"runtime-tokio\", \"postgres\"] }",
+    );
+    // Checked as SQLite, the build would fail on `CREATE EXTENSION`.
+    scratch.write_migration(
+        "1_create_accounts.sql",
+        "CREATE EXTENSION IF NOT EXISTS pgcrypto;\n\
+         CREATE TABLE accounts (id uuid PRIMARY KEY DEFAULT gen_random_uuid());\n",
+    );
+    let checked = scratch.try_cargo(&["check"]);
+    assert!(
+        checked.status.success() && !stderr(&checked).contains("warning"),
+        "checked as PostgreSQL, without a warning:\n{}",
+        stderr(&checked)
     );
 }

@@ -47,14 +47,18 @@ pub enum Lint {
 
 const OPTIONS: &str = "`dialect = \"sqlite\" | \"postgres\"`, `check = true | false`, `old = <version> | none`, `module = \"name\"`, `prefix = \"name_\"`, `after = \"folder\" | [\"folder\", …]`, `lint = \"warn\" | \"deny\" | false`, `lint_allow = [\"rule\", …]`, `crate = path`";
 
-/// The dialect when the call names none: the database the crate uses, from schema-runtime's
+/// The dialect when the call names none: the database the crate uses. First schema-runtime's
 /// `sqlite` and `postgres` features (forwarded to this crate's): PostgreSQL when only
-/// `postgres` is on, SQLite otherwise (both on, the default, or neither).
+/// `postgres` is on, SQLite when only `sqlite` is. With both (the default) or neither, the
+/// calling crate's manifest: the features of its `sqlx` dependency, when they name one database
+/// ([`Dialect::of_crate`]); SQLite otherwise.
 fn default_dialect() -> Dialect {
-    if cfg!(feature = "postgres") && !cfg!(feature = "sqlite") {
-        Dialect::Postgres
-    } else {
-        Dialect::Sqlite
+    match (cfg!(feature = "postgres"), cfg!(feature = "sqlite")) {
+        (true, false) => Dialect::Postgres,
+        (false, true) => Dialect::Sqlite,
+        _ => std::env::var_os("CARGO_MANIFEST_DIR")
+            .and_then(|dir| Dialect::of_crate(std::path::Path::new(&dir)))
+            .unwrap_or(Dialect::Sqlite),
     }
 }
 

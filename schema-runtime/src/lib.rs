@@ -93,8 +93,9 @@ pub use stale::StaleEmbedding;
 ///
 /// - `dialect = "sqlite" | "postgres"`: how the SQL is checked. SQLite applies the whole chain
 ///   to an in-memory database (each down right after its up); PostgreSQL parses every file.
-///   Default: the crate's database, from this crate's features: `"postgres"` when only the
-///   `postgres` feature is on, `"sqlite"` otherwise.
+///   Default: the crate's database: `"postgres"` when only this crate's `postgres` feature is
+///   on, `"sqlite"` when only `sqlite` is; with both (the default), `"postgres"` when the
+///   calling crate's `sqlx` dependency names `postgres` and no SQLite driver, else `"sqlite"`.
 /// - `check = false`: no SQL check for this invocation (`-- schema: no-check` opts one file out).
 /// - `old = <version> | none`: where old migrations end. A problem the check finds in an old
 ///   migration is a compiler warning, not an error (kept in [`Migrations::check_notes`]); the

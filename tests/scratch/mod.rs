@@ -100,6 +100,15 @@ impl Scratch {
         Scratch { _dir: dir, root }
     }
 
+    /// Adds `line` (e.g. `sqlx = { … }`) to the crate's `[dependencies]`.
+    #[allow(dead_code)] // build_output.rs uses it, rebuild.rs does not
+    pub fn add_dependency(&self, line: &str) {
+        let manifest = self.root.join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let text = text.replacen("[dependencies]\n", &format!("[dependencies]\n{line}\n"), 1);
+        std::fs::write(manifest, text).unwrap();
+    }
+
     pub fn migration(&self, file: &str) -> PathBuf {
         self.root.join("migrations").join(file)
     }

@@ -1,6 +1,8 @@
 //! The database a folder's migrations are written for. A leaf: the check and the errors both
 //! name it, and it depends on neither.
 
+mod manifest;
+
 use std::fmt;
 
 /// The database the migrations are written for.
