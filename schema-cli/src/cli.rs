@@ -12,7 +12,7 @@ Exit codes:
   2  usage error (unknown command or option, bad value)
   3  `status` found pending migrations
   4  `status` or `verify` found drift: a modified, missing or failed migration; `diff` found
-     the database's schema differs from the one its migrations make
+     the database's schema differs from the one its migrations (or `--models`) make
   5  `lint` found an error-level finding";
 
 /// Create, apply, inspect and revert the SQL migrations of a folder.
@@ -349,6 +349,27 @@ pub struct NewArgs {
     /// files, instead of a `YYYYMMDDHHMMSS` timestamp (UTC).
     #[arg(long, short)]
     pub sequential: bool,
+
+    /// Write the reversible pair that takes the migrations' schema to the one the JSON Schema
+    /// documents of DIR describe (one model a table; see docs/models.md); nothing when they
+    /// agree. Checked as the build checks it.
+    #[arg(long, value_name = "DIR")]
+    pub from_models: Option<PathBuf>,
+
+    /// With `--from-models`: print the pair instead of writing it.
+    #[arg(long, requires = "from_models")]
+    pub dry_run: bool,
+
+    /// With `--from-models` on PostgreSQL: a database on a server where scratch databases can
+    /// be created and dropped, as for `diff`.
+    #[arg(
+        long,
+        env = "SCHEMA_DEV_URL",
+        hide_env_values = true,
+        value_name = "URL",
+        requires = "from_models"
+    )]
+    pub dev_url: Option<String>,
 }
 
 /// `lint`.
@@ -476,6 +497,10 @@ pub struct DiffArgs {
     /// missing. Default: the migrations folder's name with `-fix` (`migrations-fix`).
     #[arg(long, requires = "to_expected", value_name = "DIR")]
     pub fix_dir: Option<PathBuf>,
+    /// Compare the database with the JSON Schema documents of DIR (the models) instead of its
+    /// migrations: the differences model by model.
+    #[arg(long, value_name = "DIR", conflicts_with = "write")]
+    pub models: Option<PathBuf>,
 }
 
 /// Which schema `dump` and `diagram` show.
@@ -577,6 +602,7 @@ impl MigrateCommand {
     pub(crate) fn needs_no_folder(&self) -> bool {
         match self {
             MigrateCommand::Modules(_) => true,
+            MigrateCommand::Diff(args) => args.models.is_some(),
             MigrateCommand::Dump(args) => !args.schema.expected,
             MigrateCommand::Diagram(args) => !args.schema.expected,
             _ => false,

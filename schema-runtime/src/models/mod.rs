@@ -36,6 +36,7 @@ mod error;
 mod load;
 mod map;
 mod property;
+mod resolve;
 mod types;
 
 #[cfg(test)]
