@@ -34,6 +34,7 @@ impl ModelsMigration {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ModelsDrift {
     /// Every difference, the models as `expected`.
+    #[serde(flatten)]
     pub drift: Drift,
     /// The differences by model, in file order; one with `model` `None` holds those of
     /// tables no model makes.
@@ -130,7 +131,7 @@ impl Migrator<'_> {
         }
         Ok(ModelsMigration {
             migration: FixMigration { up, down },
-            differences: compare(&target, &source),
+            differences: differences(models.dialect, &target, &source),
             renamed: renames
                 .iter()
                 .map(|r| format!("{}.{} -> {}", r.table, r.old, r.new))
@@ -149,7 +150,7 @@ impl Migrator<'_> {
         let pool = pool.into();
         let (target, _) = models.normalized(dev_url).await?;
         let live = Schema::read_without(pool, &self.tables).await?;
-        let differences = compare(&target, &live);
+        let differences = differences(models.dialect, &target, &live);
         let mut by_model: Vec<ModelDrift> = Vec::new();
         for d in &differences {
             let model = table_of(d, &target, &live)
@@ -173,6 +174,19 @@ impl Migrator<'_> {
             models: by_model,
         })
     }
+}
+
+/// The differences of `to` from `from`. On PostgreSQL, where `ALTER TABLE` adds a column at
+/// the end and cannot move one, the order of a table's columns is not one of them: a property
+/// added amid a model's keeps its place there, and its column goes last.
+fn differences(dialect: Dialect, to: &Schema, from: &Schema) -> Vec<Difference> {
+    let mut all = compare(to, from);
+    if dialect == Dialect::Postgres {
+        all.retain(|d| {
+            !(d.kind == ObjectKind::Table && d.attribute.as_deref() == Some("column order"))
+        });
+    }
+    all
 }
 
 /// PostgreSQL needs a server for scratch databases; SQLite needs none.
