@@ -452,3 +452,40 @@ fn postgres_without_a_dev_url_is_refused() {
     let run = project.schema(&["diff", "--models", "models"]).code(1);
     assert!(run.stderr.starts_with("error: the models are compared on PostgreSQL as a scratch database makes them; pass `--dev-url <URL>`"), "{}", run.stderr);
 }
+
+#[test]
+fn json_gives_the_pair_and_what_differs() {
+    let case = Case::new(Db::Sqlite);
+    let dry = case
+        .schema(&[
+            "new",
+            "blog",
+            "--from-models",
+            "models",
+            "--dry-run",
+            "--json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(dry["written"], false);
+    assert_eq!(dry["files"], serde_json::json!([]));
+    let up = dry["migration"]["up"]["sql"].as_str().unwrap();
+    assert!(up.contains("CREATE TABLE posts_tags ("), "{up}");
+    assert_eq!(dry["migration"]["down"]["loses_data"], true);
+    let missing: Vec<&str> = dry["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "table")
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(missing.len(), 13, "{missing:?}");
+    assert!(case.migration_files().is_empty());
+    let written = case
+        .schema(&["new", "blog", "--from-models", "models", "--json"])
+        .code(0)
+        .json();
+    assert_eq!(written["written"], true);
+    assert_eq!(written["files"].as_array().unwrap().len(), 2);
+    assert_eq!(case.migration_files().len(), 2);
+}

@@ -479,6 +479,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn drops_a_table_after_the_tables_that_refer_to_it() {
+        let table = |name: &str, refers: &[&str]| Table {
+            name: name.to_owned(),
+            foreign_keys: refers
+                .iter()
+                .map(|r| crate::introspect::ForeignKey {
+                    name: None,
+                    columns: vec!["x".to_owned()],
+                    references: (*r).to_owned(),
+                    referenced_columns: vec!["id".to_owned()],
+                    on_delete: "CASCADE".to_owned(),
+                    on_update: "NO ACTION".to_owned(),
+                    deferrable: String::new(),
+                })
+                .collect(),
+            ..Table::default()
+        };
+        let (a, b, c, d) = (
+            table("a", &[]),
+            table("b", &["a", "c"]),
+            table("c", &["c"]),
+            table("d", &["b"]),
+        );
+        let order: Vec<&str> = drop_order(&[&a, &b, &c, &d])
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(order, ["d", "b", "a", "c"]);
+    }
+
+    #[test]
     fn renames_a_stored_create_table() {
         assert_eq!(
             renamed("CREATE TABLE items (id INTEGER)", "items__new").as_deref(),
