@@ -244,6 +244,14 @@ fn each_changed_model_makes_a_migration_that_leaves_no_difference(db: Db) {
             }),
         ),
         (
+            "rename_revisions",
+            "revisions.json",
+            Box::new(|m| {
+                m["x-table"] = "revisions".into();
+                m["x-renamed-from"] = "post_revisions".into();
+            }),
+        ),
+        (
             "add_pages",
             "pages.json",
             Box::new(|m| {
@@ -288,6 +296,17 @@ fn each_changed_model_makes_a_migration_that_leaves_no_difference(db: Db) {
         "{sql}"
     );
     assert!(!sql.contains("DROP COLUMN body"), "{sql}");
+    let renamed = case
+        .migration_files()
+        .into_iter()
+        .find(|f| f.to_string_lossy().ends_with("_rename_revisions.up.sql"))
+        .unwrap_or_else(|| panic!("{:?}", case.migration_files()));
+    let sql = std::fs::read_to_string(renamed).unwrap();
+    assert!(
+        sql.contains("ALTER TABLE post_revisions RENAME TO revisions;"),
+        "{sql}"
+    );
+    assert!(!sql.contains("DROP TABLE post_revisions"), "{sql}");
     // Every down undoes its up: back to no table at all.
     case.project.schema(&["down", "--to", "0"]).code(0);
     let empty = case.diff().code(4);

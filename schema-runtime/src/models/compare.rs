@@ -19,7 +19,8 @@ pub struct ModelsMigration {
     /// How the models differ from the migrations' schema: each object the migration makes,
     /// drops or changes, as `expected` (the models) against `live` (the migrations).
     pub differences: Vec<Difference>,
-    /// The columns renamed by `x-renamed-from`, as `table.old -> new`.
+    /// The tables and columns renamed by `x-renamed-from`, as `old -> new` and
+    /// `table.old -> new`.
     pub renamed: Vec<String>,
 }
 
@@ -125,17 +126,18 @@ impl Migrator<'_> {
             );
             splice(
                 &mut down,
-                &renames.iter().map(|r| r.sql(true)).collect::<String>(),
+                &renames
+                    .iter()
+                    .rev()
+                    .map(|r| r.sql(true))
+                    .collect::<String>(),
                 false,
             );
         }
         Ok(ModelsMigration {
             migration: FixMigration { up, down },
             differences: differences(models.dialect, &target, &source),
-            renamed: renames
-                .iter()
-                .map(|r| format!("{}.{} -> {}", r.table, r.old, r.new))
-                .collect(),
+            renamed: renames.iter().map(Rename::shown).collect(),
         })
     }
 
@@ -226,9 +228,10 @@ async fn read_side(
     Ok((schema, definitions))
 }
 
-/// A column renamed by `x-renamed-from`.
+/// A table or a column renamed by `x-renamed-from`.
 struct Rename {
-    table: String,
+    /// For a column, its table (under its new name).
+    table: Option<String>,
     old: String,
     new: String,
 }
@@ -241,25 +244,52 @@ impl Rename {
         } else {
             (&self.old, &self.new)
         };
-        format!(
-            "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
-            ident(&self.table),
-            ident(from),
-            ident(to)
-        )
+        match &self.table {
+            Some(table) => format!(
+                "ALTER TABLE {} RENAME COLUMN {} TO {};\n",
+                ident(table),
+                ident(from),
+                ident(to)
+            ),
+            None => format!("ALTER TABLE {} RENAME TO {};\n", ident(from), ident(to)),
+        }
+    }
+
+    fn shown(&self) -> String {
+        match &self.table {
+            Some(table) => format!("{table}.{} -> {}", self.old, self.new),
+            None => format!("{} -> {}", self.old, self.new),
+        }
     }
 }
 
-/// The renames the migrations' schema still needs: its table has the old column, not the new.
+/// The renames the migrations' schema still needs: it has the old table and not the new one,
+/// or its table has the old column and not the new one. Tables first, then columns (under
+/// their tables' new names).
 fn renames(models: &Models, source: &Schema) -> Vec<Rename> {
-    let mut out = Vec::new();
-    for model in &models.models {
-        let Some(table) = source
+    let find = |name: &str| {
+        source
             .tables
             .iter()
-            .find(|t| t.name.eq_ignore_ascii_case(&model.table))
-        else {
-            continue;
+            .find(|t| t.name.eq_ignore_ascii_case(name))
+    };
+    let mut tables = Vec::new();
+    let mut columns = Vec::new();
+    for model in &models.models {
+        let table = match (find(&model.table), &model.renamed_from) {
+            (Some(table), _) => table,
+            (None, Some(old)) => match find(old) {
+                Some(table) => {
+                    tables.push(Rename {
+                        table: None,
+                        old: table.name.clone(),
+                        new: model.table.clone(),
+                    });
+                    table
+                }
+                None => continue,
+            },
+            (None, None) => continue,
         };
         let has = |name: &str| {
             table
@@ -270,8 +300,8 @@ fn renames(models: &Models, source: &Schema) -> Vec<Rename> {
         for f in &model.fields {
             if let Some(old) = &f.renamed_from {
                 if has(old) && !has(&f.column) {
-                    out.push(Rename {
-                        table: table.name.clone(),
+                    columns.push(Rename {
+                        table: Some(model.table.clone()),
                         old: old.clone(),
                         new: f.column.clone(),
                     });
@@ -279,7 +309,8 @@ fn renames(models: &Models, source: &Schema) -> Vec<Rename> {
             }
         }
     }
-    out
+    tables.extend(columns);
+    tables
 }
 
 /// Refuses a table that loses a column and gains one of the same type: a rename or a drop and

@@ -27,6 +27,8 @@ pub(crate) struct Model {
     pub uniques: Vec<Vec<String>>,
     /// `x-partition-by` (PostgreSQL), as written: `RANGE (created_at)`.
     pub partition_by: Option<String>,
+    /// `x-renamed-from`: the table's former name.
+    pub renamed_from: Option<String>,
 }
 
 /// An index a model asks for.
@@ -69,6 +71,7 @@ const MODEL_KEYWORDS: &[&str] = &[
     "x-indexes",
     "x-unique",
     "x-partition-by",
+    "x-renamed-from",
 ];
 
 /// The index methods PostgreSQL has.
@@ -246,6 +249,10 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
         indexes: Vec::new(),
         uniques: Vec::new(),
         partition_by: None,
+        renamed_from: root
+            .get("x-renamed-from")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     };
     table_settings(&mut model, root, problems);
     (problems.0.len() == before).then_some(model)
