@@ -72,7 +72,30 @@ fn table(
         ..Table::default()
     };
     let mut indexed: Vec<&str> = Vec::new();
-    for f in &model.fields {
+    for (i, f) in model.fields.iter().enumerate() {
+        if let Some(first) = model.fields[..i]
+            .iter()
+            .find(|o| o.column.eq_ignore_ascii_case(&f.column))
+        {
+            problems.add(
+                file,
+                &f.pointer,
+                format!(
+                    "the column `{}` is also the property `{}`'s",
+                    f.column, first.property
+                ),
+                "name one of the columns another way with `x-column` (a `$ref` property's column is `<property>_id`)",
+            );
+            continue;
+        }
+        if f.identity && (f.default.is_some() || f.default_sql.is_some()) {
+            problems.add(
+                file,
+                &child(&f.pointer, "x-identity"),
+                "an identity column with a default",
+                "remove `default` (the identity numbers the rows) or `x-identity`",
+            );
+        }
         let in_key = model.primary_key.contains(&f.column);
         let data_type = match &f.kind {
             Kind::Reference(target) => match key_of(models, target) {

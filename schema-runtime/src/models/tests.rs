@@ -344,3 +344,28 @@ fn reports_a_document_that_is_not_json() {
         "{found:?}"
     );
 }
+
+#[test]
+fn reports_two_properties_with_one_column() {
+    let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "author_id": {"type": "integer"}, "author": {"$ref": "people.json"}}}"##;
+    let people = r##"{"type": "object", "properties": {"id": {"type": "integer"}}}"##;
+    let found = problems(
+        &[("books.json", model), ("people.json", people)],
+        Dialect::Sqlite,
+    );
+    assert_eq!(found, ["models/books.json#/properties/author: the column `author_id` is also the property `author_id`'s; name one of the columns another way with `x-column` (a `$ref` property's column is `<property>_id`)"]);
+}
+
+#[test]
+fn reads_a_table_rename_hint() {
+    let model = r##"{"type": "object", "x-table": "revisions", "x-renamed-from": "post_revisions", "properties": {"id": {"type": "integer"}}}"##;
+    let models = load(&[("revisions.json", model)], Dialect::Postgres).expect("loads");
+    assert_eq!(
+        models.models[0].renamed_from.as_deref(),
+        Some("post_revisions")
+    );
+    assert_eq!(
+        models.model_of("REVISIONS"),
+        Some(models.models[0].file.as_str())
+    );
+}
