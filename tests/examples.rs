@@ -1,6 +1,7 @@
 //! The examples run as the README says: the service migrates its file on boot (twice is a
 //! no-op), the assistant activates, lists, deactivates and removes its plugins, and the testing
-//! example makes a migrated database of its own on SQLite and PostgreSQL and drops it.
+//! example makes a migrated database of its own on SQLite and PostgreSQL and drops it; the
+//! models example writes the JSON Schema documents of its Rust types, which read as models.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -121,4 +122,52 @@ fn the_testing_example_makes_uses_and_drops_a_database_on_both_servers() {
     assert!(stdout.contains("sqlite: signed up user 1 on "), "{stdout}");
     assert!(stdout.contains("postgres: 0 users on "), "{stdout}");
     assert!(stdout.contains(", copied from "), "{stdout}");
+}
+
+#[test]
+fn the_models_example_writes_the_schemas_of_its_types_as_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let models = dir.path().join("models");
+    let out = run(
+        "models",
+        ("RUST_LOG", dir.path()),
+        &[models.to_str().unwrap()],
+    );
+    for table in ["users", "posts", "tags"] {
+        assert!(models.join(format!("{table}.json")).exists(), "{out}");
+        assert!(out.contains(&format!("CREATE TABLE {table} (")), "{out}");
+    }
+    assert!(out.contains("CREATE TABLE posts_tags ("), "{out}");
+    assert!(
+        out.contains("CHECK (status IN ('draft', 'published'))"),
+        "{out}"
+    );
+    // The same files on PostgreSQL: the types and the GIN index the attributes ask for.
+    let on_postgres =
+        schema_runtime::models::Models::load(&models, schema_core::Dialect::Postgres).unwrap();
+    let schema = on_postgres.schema();
+    let posts = schema.tables.iter().find(|t| t.name == "posts").unwrap();
+    let types: Vec<(&str, &str, bool)> = posts
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.data_type.as_str(), c.nullable))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("id", "bigint", false),
+            ("author_id", "bigint", false),
+            ("title", "text", false),
+            ("status", "text", false),
+            ("rating", "double precision", true),
+            ("metadata", "jsonb", false),
+        ]
+    );
+    let gin: Vec<&str> = schema
+        .indexes
+        .iter()
+        .filter(|i| i.method == "gin")
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(gin, ["posts_metadata_idx"]);
 }

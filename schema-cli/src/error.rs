@@ -140,6 +140,14 @@ pub enum Error {
         /// What git said, or why it could not run.
         reason: String,
     },
+    /// The models have problems; each is printed on a line of its own.
+    #[error("models folder `{dir}` has {} problem{}; nothing was written", problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    Models {
+        /// The folder as given.
+        dir: String,
+        /// Every problem, each naming its file and JSON pointer.
+        problems: Vec<schema_runtime::models::Problem>,
+    },
     /// A file or folder that cannot be read.
     #[error("cannot read `{}`", path.display())]
     Read {
@@ -152,6 +160,10 @@ pub enum Error {
     /// `advise` on PostgreSQL migrations without a server to apply them to.
     #[error("advice on PostgreSQL migrations needs a server to apply them to; pass `--dev-url <URL>` (a database on a server where a scratch database can be created), or `--database-url <URL>` to advise on a live database")]
     NoDevUrl,
+    /// `new --from-models` or `diff --models` on PostgreSQL without a server for scratch
+    /// databases.
+    #[error("the models are compared on PostgreSQL as a scratch database makes them; pass `--dev-url <URL>` (a database on a server where a scratch database can be created and dropped)")]
+    NoModelsDevUrl,
     /// An SQLCipher key given to a `schema` built without SQLCipher.
     #[error("a key for an encrypted SQLite database is given (`SCHEMA_SQLITE_KEY`, `SCHEMA_SQLITE_PASSPHRASE` or `--key-prompt`), but this `schema` was built without SQLCipher; build it with `--features sqlcipher`")]
     NoSqlcipher,
@@ -217,6 +229,11 @@ pub(crate) fn print(error: &Error, program: &str) {
             let _ = writeln!(w, "{label}: {}", scrub(&e.to_string()));
         }
     }
+    if let Error::Models { problems, .. } = error {
+        for p in problems {
+            let _ = writeln!(w, "{label}: {p}");
+        }
+    }
     // Every text goes through `scrub`: a driver's message may quote the URL it was given.
     let _ = writeln!(w, "{label}: {}", scrub(&error.to_string()));
     for cause in causes(error) {
@@ -271,6 +288,7 @@ fn causes(error: &Error) -> Vec<String> {
 pub(crate) fn print_json(error: &Error, program: &str) {
     let problems: Vec<String> = match error {
         Error::Folder { errors, .. } => errors.iter().map(|e| scrub(&e.to_string())).collect(),
+        Error::Models { problems, .. } => problems.iter().map(ToString::to_string).collect(),
         _ => Vec::new(),
     };
     let document = serde_json::json!({
@@ -285,4 +303,23 @@ pub(crate) fn print_json(error: &Error, program: &str) {
     text.push('\n');
     // A failure to write to stdout leaves nowhere to report it; stderr has the error already.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+}
+
+impl Error {
+    /// A failure of the models of `dir`: their problems, or the databases' error.
+    pub(crate) fn models(
+        dir: &std::path::Path,
+        error: schema_runtime::models::ModelsError,
+    ) -> Error {
+        match error {
+            schema_runtime::models::ModelsError::Invalid { problems } => Error::Models {
+                dir: dir.display().to_string(),
+                problems,
+            },
+            schema_runtime::models::ModelsError::Migrate(e) => Error::Migrate(e),
+            other => Error::Write {
+                reason: other.to_string(),
+            },
+        }
+    }
 }

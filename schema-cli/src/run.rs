@@ -148,6 +148,9 @@ fn run_modules_on<'a>(
 
 async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     let command = match &cli.command {
+        Command::New(args) if args.from_models.is_some() => {
+            return commands::new_models::run(args, cli, out).await
+        }
         Command::New(args) => return commands::new::run(args, &cli.source, out),
         Command::Lint(args) => return commands::lint::run(cli, args, out).await,
         Command::Advise(args) => return commands::advise::run(args, cli, out).await,

@@ -40,6 +40,8 @@ pub mod introspect;
 mod lock_mode;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod migrator;
+#[cfg(all(feature = "models", any(feature = "sqlite", feature = "postgres")))]
+pub mod models;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod modules;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

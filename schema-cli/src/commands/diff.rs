@@ -10,6 +10,9 @@ use crate::Error;
 use schema_runtime::introspect::{Change, Drift};
 
 pub(crate) async fn run(args: &DiffArgs, ctx: Ctx<'_>) -> Result<Exit, Error> {
+    if let Some(dir) = &args.models {
+        return super::diff_models::run(args, dir, ctx).await;
+    }
     if let Some(name) = &args.write {
         return super::diff_write::run(args, name, ctx).await;
     }

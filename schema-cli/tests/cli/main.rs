@@ -18,6 +18,7 @@ mod guards;
 mod hints;
 mod import;
 mod lint;
+mod models;
 mod modules;
 mod mounted;
 mod new;

@@ -34,6 +34,7 @@ mod model;
 mod objects;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod scratch;
 #[cfg(feature = "sqlite")]
 mod sql_text;
 #[cfg(feature = "sqlite")]
@@ -43,14 +44,20 @@ mod types;
 
 pub use boot_check::{SchemaCheck, SchemaCheckOutcome};
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
+#[cfg(feature = "models")]
+pub(crate) use dump::ident as dump_ident;
 #[cfg(feature = "advice")]
 pub(crate) use dump::qualified as qualified_name;
+#[cfg(all(feature = "models", feature = "sqlite"))]
+pub(crate) use fix::read_definitions;
 pub use fix::Compared;
 pub use migration::{fix_migration, render, Definitions, Direction, FixMigration, Script, Side};
 pub use model::{
     Check, Column, Enum, ForeignKey, Generated, Index, PrimaryKey, Schema, Sequence, Table,
     Trigger, Unique, View,
 };
+#[cfg(feature = "models")]
+pub(crate) use scratch::with_database;
 
 use crate::{DbPool, MigrateError, OtherTool, TableNames};
 

@@ -91,7 +91,7 @@ pub(crate) fn render(mut plan: Plan<'_>, to_defs: &Definitions, out: &mut Out) {
         }
     }
     if !plan.tables_dropped.is_empty() {
-        for t in &plan.tables_dropped {
+        for t in drop_order(&plan.tables_dropped) {
             out.loss(format!("drops the table {} and every row in it", t.name));
             out.sql(format!("DROP TABLE {}", ident(&t.name)));
         }
@@ -130,6 +130,30 @@ pub(crate) fn render(mut plan: Plan<'_>, to_defs: &Definitions, out: &mut Out) {
         out.sql("COMMIT");
         out.sql("PRAGMA foreign_keys = ON");
     }
+}
+
+/// The tables to drop, each after every other dropped table that refers to it: dropping a
+/// table deletes its rows, whose foreign keys act on the tables referring to them, which must
+/// still be there.
+fn drop_order<'a>(tables: &[&'a Table]) -> Vec<&'a Table> {
+    let mut left: Vec<&Table> = tables.to_vec();
+    let mut order = Vec::new();
+    while !left.is_empty() {
+        let referred = |t: &Table, left: &[&Table]| {
+            left.iter().any(|o| {
+                o.name != t.name
+                    && o.foreign_keys
+                        .iter()
+                        .any(|k| k.references.eq_ignore_ascii_case(&t.name))
+            })
+        };
+        // A cycle of references: the rest in name order.
+        let next = (0..left.len())
+            .find(|&i| !referred(left[i], &left))
+            .unwrap_or(0);
+        order.push(left.remove(next));
+    }
+    order
 }
 
 /// How a changed table is changed.
@@ -453,6 +477,37 @@ fn column_definitions(sql: &str) -> Vec<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drops_a_table_after_the_tables_that_refer_to_it() {
+        let table = |name: &str, refers: &[&str]| Table {
+            name: name.to_owned(),
+            foreign_keys: refers
+                .iter()
+                .map(|r| crate::introspect::ForeignKey {
+                    name: None,
+                    columns: vec!["x".to_owned()],
+                    references: (*r).to_owned(),
+                    referenced_columns: vec!["id".to_owned()],
+                    on_delete: "CASCADE".to_owned(),
+                    on_update: "NO ACTION".to_owned(),
+                    deferrable: String::new(),
+                })
+                .collect(),
+            ..Table::default()
+        };
+        let (a, b, c, d) = (
+            table("a", &[]),
+            table("b", &["a", "c"]),
+            table("c", &["c"]),
+            table("d", &["b"]),
+        );
+        let order: Vec<&str> = drop_order(&[&a, &b, &c, &d])
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(order, ["d", "b", "a", "c"]);
+    }
 
     #[test]
     fn renames_a_stored_create_table() {
