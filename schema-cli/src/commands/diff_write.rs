@@ -123,7 +123,7 @@ async fn from_live(
         let done = new::write_new(path, &header(file, sql));
         written.push(path.clone());
         if let Err(e) = done {
-            remove(&written);
+            new::remove_written(&written);
             return Err(e);
         }
     }
@@ -132,7 +132,7 @@ async fn from_live(
     let set = match checked {
         Ok(set) => set,
         Err(errors) => {
-            remove(&written);
+            new::remove_written(&written);
             return Err(Error::Folder { dir, errors });
         }
     };
@@ -191,7 +191,7 @@ fn to_expected(
     let files = match new::new_files(dir, name, true, true) {
         Ok((_, files)) => files,
         Err(e) => {
-            remove(&written);
+            new::remove_written(&written);
             return Err(e);
         }
     };
@@ -204,7 +204,7 @@ fn to_expected(
         let done = new::write_new(path, &header(file, sql));
         written.push(path.clone());
         if let Err(e) = done {
-            remove(&written);
+            new::remove_written(&written);
             return Err(e);
         }
     }
@@ -212,7 +212,7 @@ fn to_expected(
     if let Err(errors) =
         Migrations::load_checked(Path::new("."), &shown, &CheckOptions::new(dialect))
     {
-        remove(&written);
+        new::remove_written(&written);
         return Err(Error::Folder { dir: shown, errors });
     }
     let module = format!("fix_{}", name.replace([' ', '-'], "_"));
@@ -226,13 +226,6 @@ fn to_expected(
         ],
         loses_data: fix.up.loses_data || fix.down.loses_data,
     })
-}
-
-/// Removes what was written when the folder then fails its check.
-fn remove(paths: &[PathBuf]) {
-    for path in paths {
-        let _ = std::fs::remove_file(path);
-    }
 }
 
 fn report(written: &Written, ctx: &Ctx<'_>) -> Result<(), Error> {

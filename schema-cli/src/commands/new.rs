@@ -73,6 +73,25 @@ pub(crate) fn create(
     })
 }
 
+/// Removes the files of a migration just written (when the folder then fails its check), and
+/// a diesel migration's own folder (`<version>_<name>/` holding `up.sql` and `down.sql`) once
+/// empty: left behind, the empty folder would fail every later build.
+pub(crate) fn remove_written(paths: &[PathBuf]) {
+    for path in paths {
+        let _ = std::fs::remove_file(path);
+    }
+    for path in paths {
+        let diesel = matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("up.sql" | "down.sql")
+        );
+        if let (true, Some(dir)) = (diesel, path.parent()) {
+            // Fails, and so keeps it, when anything else is in it.
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
 /// The version and the paths (with their names in the folder) of a new migration named
 /// `name` in `source`, named as the folder names its files (a pair when `reversible`, and
 /// always in a diesel folder); the folder is created when missing. Nothing is written.
@@ -414,7 +433,39 @@ fn now_utc() -> Civil {
 
 #[cfg(test)]
 mod tests {
-    use super::Civil;
+    use super::{remove_written, Civil};
+
+    #[test]
+    fn removing_a_written_diesel_migration_removes_its_folder_once_empty() {
+        let root = tempfile::tempdir().unwrap();
+        let written = |name: &str, files: &[&str]| {
+            let dir = root.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            files
+                .iter()
+                .map(|f| {
+                    std::fs::write(dir.join(f), "SELECT 1;").unwrap();
+                    dir.join(f)
+                })
+                .collect::<Vec<_>>()
+        };
+        let diesel = written("2024-01-01-000000_fix", &["up.sql", "down.sql"]);
+        remove_written(&diesel);
+        assert!(!root.path().join("2024-01-01-000000_fix").exists());
+
+        // A folder with something else in it stays, with that file.
+        let mut shared = written("2024-01-02-000000_fix", &["up.sql", "down.sql", "notes.md"]);
+        shared.pop();
+        remove_written(&shared);
+        let dir = root.path().join("2024-01-02-000000_fix");
+        assert!(dir.join("notes.md").exists() && !dir.join("up.sql").exists());
+
+        // Files of a flat layout go; their folder, the migrations folder, stays.
+        let flat = written("migrations", &["3_fix.up.sql", "3_fix.down.sql"]);
+        remove_written(&flat);
+        let folder = root.path().join("migrations");
+        assert!(folder.is_dir() && std::fs::read_dir(&folder).unwrap().next().is_none());
+    }
 
     #[test]
     fn turns_unix_time_into_a_utc_timestamp() {

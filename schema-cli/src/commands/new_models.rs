@@ -141,9 +141,7 @@ fn write(
         }
     })?;
     if let Err(e) = load(cli, dialect) {
-        for path in &created.paths {
-            let _ = std::fs::remove_file(path);
-        }
+        super::new::remove_written(&created.paths);
         return Err(e);
     }
     Ok(created.paths)
