@@ -350,6 +350,19 @@ fn parse_tool(key: &str) -> Result<schema_runtime::OtherTool, String> {
     })
 }
 
+impl Cli {
+    /// The migrator of `migrations` for the module and tracking tables the options name.
+    pub(crate) fn migrator<'m>(
+        &self,
+        migrations: &'m schema_runtime::Migrations,
+    ) -> schema_runtime::Migrator<'m> {
+        migrations
+            .migrator()
+            .module(&self.module)
+            .table_names(schema_runtime::TableNames::with_prefix(&self.table_prefix))
+    }
+}
+
 impl MigrateCommand {
     /// Whether the command reads the database alone, so that the migrations folder is read
     /// only when it exists: `dump` and `diagram` of the live schema.

@@ -7,7 +7,7 @@ use crate::db::{self, IfMissing};
 use crate::output::Output;
 use crate::{error, progress, Error};
 use schema_core::{CheckOptions, Dialect};
-use schema_runtime::{DbPool, Migrations, Migrator, Modules, TableNames};
+use schema_runtime::{DbPool, Migrations, Migrator, Modules};
 use std::future::Future;
 use std::path::Path;
 use std::pin::Pin;
@@ -191,10 +191,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
     };
     let database = db::connect(url, if_missing, &encryption).await?;
     let ctx = Ctx {
-        migrator: migrations
-            .migrator()
-            .module(&cli.module)
-            .table_names(TableNames::with_prefix(&cli.table_prefix)),
+        migrator: cli.migrator(&migrations),
         known_set,
         modules: None,
         pool: database.pool(),

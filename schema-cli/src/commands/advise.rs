@@ -33,18 +33,8 @@ pub(crate) async fn run(args: &AdviseArgs, cli: &Cli, out: &Output) -> Result<Ex
         }
         None => {
             let migrations = load(cli, dialect)?;
-            let migrator = migrations
-                .migrator()
-                .module(&cli.module)
-                .table_names(TableNames::with_prefix(&cli.table_prefix));
-            let dev_url = match dialect {
-                Dialect::Postgres => {
-                    let url = args.dev_url.as_deref().ok_or(Error::NoDevUrl)?;
-                    crate::secret::remember(url);
-                    Some(url)
-                }
-                _ => None,
-            };
+            let migrator = cli.migrator(&migrations);
+            let dev_url = super::dev_url(dialect, args.dev_url.as_deref(), Error::NoDevUrl)?;
             migrator.advise(dev_url, &queries).await?
         }
     };

@@ -19,13 +19,7 @@ pub(crate) async fn run(args: &DiffArgs, dir: &Path, ctx: Ctx<'_>) -> Result<Exi
         _ => Dialect::Sqlite,
     };
     let models = Models::load(dir, dialect).map_err(|e| Error::models(dir, e))?;
-    if let Some(url) = &args.dev_url {
-        crate::secret::remember(url);
-    }
-    let dev_url = match dialect {
-        Dialect::Postgres => Some(args.dev_url.as_deref().ok_or(Error::NoModelsDevUrl)?),
-        _ => None,
-    };
+    let dev_url = super::dev_url(dialect, args.dev_url.as_deref(), Error::NoModelsDevUrl)?;
     let drift = ctx
         .migrator
         .diff_models(ctx.pool, &models, dev_url)

@@ -8,7 +8,7 @@ use crate::db::{self, IfMissing};
 use crate::output::{count, Output, Style};
 use crate::Error;
 use schema_core::{Dialect, Finding, Level, LintOptions, LintScope, OldMigrations};
-use schema_runtime::{MigrationState, Migrations, TableNames};
+use schema_runtime::{MigrationState, Migrations};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -139,12 +139,7 @@ async fn newest_applied(cli: &Cli, dir: &str, url: &str) -> Result<Option<i64>, 
     })?;
     let encryption = db::Encryption::from_args(&cli.cipher)?;
     let database = db::connect(url, IfMissing::Empty, &encryption).await?;
-    let status = migrations
-        .migrator()
-        .module(&cli.module)
-        .table_names(TableNames::with_prefix(&cli.table_prefix))
-        .status(database.pool())
-        .await;
+    let status = cli.migrator(&migrations).status(database.pool()).await;
     database.close().await;
     Ok(status?
         .iter()

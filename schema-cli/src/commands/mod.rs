@@ -28,6 +28,23 @@ use crate::Error;
 use schema_runtime::{DbPool, Migrator};
 
 /// What a command works with.
+/// The server `--dev-url` names, which a comparison on PostgreSQL makes its scratch database
+/// on (kept out of every message as a secret); `missing` when it is not given there. None on
+/// SQLite, which needs none.
+pub(crate) fn dev_url(
+    dialect: schema_core::Dialect,
+    given: Option<&str>,
+    missing: Error,
+) -> Result<Option<&str>, Error> {
+    if let Some(url) = given {
+        crate::secret::remember(url);
+    }
+    match dialect {
+        schema_core::Dialect::Postgres => given.map(Some).ok_or(missing),
+        schema_core::Dialect::Sqlite => Ok(None),
+    }
+}
+
 pub(crate) struct Ctx<'a> {
     /// The migrator over the set, with the module and tracking tables chosen.
     pub migrator: Migrator<'a>,

@@ -11,7 +11,7 @@ use crate::Error;
 use schema_core::{CheckOptions, Dialect};
 use schema_runtime::introspect::FixMigration;
 use schema_runtime::models::{Models, ModelsMigration};
-use schema_runtime::{Migrations, TableNames};
+use schema_runtime::Migrations;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -22,18 +22,8 @@ pub(crate) async fn run(args: &NewArgs, cli: &Cli, out: &Output) -> Result<Exit,
     let dialect = dialect(cli, args);
     let models = Models::load(dir, dialect).map_err(|e| Error::models(dir, e))?;
     let migrations = load(cli, dialect)?;
-    let migrator = migrations
-        .migrator()
-        .module(&cli.module)
-        .table_names(TableNames::with_prefix(&cli.table_prefix));
-    let dev_url = match dialect {
-        Dialect::Postgres => {
-            let url = args.dev_url.as_deref().ok_or(Error::NoModelsDevUrl)?;
-            crate::secret::remember(url);
-            Some(url)
-        }
-        _ => None,
-    };
+    let migrator = cli.migrator(&migrations);
+    let dev_url = super::dev_url(dialect, args.dev_url.as_deref(), Error::NoModelsDevUrl)?;
     let change = migrator
         .migration_to_models(&models, dev_url)
         .await
