@@ -508,3 +508,87 @@ fn json_gives_the_pair_and_what_differs() {
     assert_eq!(written["files"].as_array().unwrap().len(), 2);
     assert_eq!(case.migration_files().len(), 2);
 }
+
+/// A project with one model `notes.json` (`id`, a required `body`), generated and applied,
+/// holding a note whose body is 16 characters long.
+fn notes_with_a_row() -> Project {
+    let project = Project::new();
+    let models = project.path().join("models");
+    std::fs::create_dir_all(&models).unwrap();
+    let notes = serde_json::json!({
+        "type": "object",
+        "properties": {"id": {"type": "integer"}, "body": {"type": "string"}},
+        "required": ["id", "body"]
+    });
+    std::fs::write(models.join("notes.json"), notes.to_string()).unwrap();
+    project
+        .schema(&["new", "notes", "--from-models", "models"])
+        .code(0);
+    project.schema(&["up", "-q"]).code(0);
+    crate::support::exec(
+        &project.sqlite_file(),
+        "INSERT INTO notes (id, body) VALUES (1, 'sixteen chars ok');",
+    );
+    // `body` becomes `content`, at most 5 characters: SQLite rebuilds the table for the check.
+    let renamed = serde_json::json!({
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "content": {"type": "string", "maxLength": 5, "x-renamed-from": "body"}
+        },
+        "required": ["id", "content"]
+    });
+    std::fs::write(models.join("notes.json"), renamed.to_string()).unwrap();
+    project
+}
+
+#[test]
+fn sqlite_a_rename_goes_inside_the_rebuild_so_a_failed_rebuild_leaves_it_undone() {
+    let project = notes_with_a_row();
+    let dry = project
+        .schema(&[
+            "new",
+            "content",
+            "--from-models",
+            "models",
+            "--dry-run",
+            "--json",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(dry["renamed"], serde_json::json!(["notes.body -> content"]));
+    // The rename is listed as one, not as `body` dropped and `content` added.
+    let columns: Vec<&str> = dry["differences"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["kind"] == "column")
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, Vec::<&str>::new(), "{dry:#}");
+    let up = dry["migration"]["up"]["sql"].as_str().unwrap();
+    assert!(up.starts_with("-- no-transaction\n"), "{up}");
+    assert!(
+        up.contains("BEGIN;\nALTER TABLE notes RENAME COLUMN body TO content;\n"),
+        "{up}"
+    );
+    let down = dry["migration"]["down"]["sql"].as_str().unwrap();
+    assert!(
+        down.contains("ALTER TABLE notes RENAME COLUMN content TO body;\nCOMMIT;\n"),
+        "{down}"
+    );
+    project
+        .schema(&["new", "content", "--from-models", "models"])
+        .code(0);
+    // The note's body breaks the new check: the rebuild fails, and the rename with it.
+    let failed = project.schema(&["up", "-q"]);
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    let notes: Vec<String> = crate::support::dump(&project.sqlite_file())
+        .into_iter()
+        .filter(|(kind, name, _)| kind == "table" && name == "notes")
+        .filter_map(|(_, _, sql)| sql)
+        .collect();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].contains("body"), "{}", notes[0]);
+    assert!(!notes[0].contains("content"), "{}", notes[0]);
+}

@@ -136,7 +136,9 @@ impl Migrator<'_> {
         }
         Ok(ModelsMigration {
             migration: FixMigration { up, down },
-            differences: differences(models.dialect, &target, &source),
+            // What the renames leave to do: a rename is listed in `renamed`, not as a drop
+            // and an add.
+            differences: differences(models.dialect, &target, &renamed),
             renamed: renames.iter().map(Rename::shown).collect(),
         })
     }
@@ -357,21 +359,35 @@ fn ambiguous(models: &Models, from: &Schema, to: &Schema) -> Result<(), ModelsEr
     problems.finish(())
 }
 
-/// Puts `sql` first in the script (after its `-- no-transaction` line) or last.
+/// Puts the renames `sql` first in the script or last. A `-- no-transaction` script (an
+/// SQLite table rebuild) runs its own `BEGIN` … `COMMIT`: the renames go inside it, first
+/// after its `BEGIN` or last before its `COMMIT`, so that a rebuild that fails leaves them
+/// undone too.
 fn splice(script: &mut Script, sql: &str, first: bool) {
     let body = script
         .sql
         .replace("-- Nothing to change: both schemas are the same.\n", "");
     let body = body.trim_end_matches("-- Nothing to change: both schemas are the same.");
-    script.sql = if first {
-        match body.strip_prefix("-- no-transaction\n") {
+    let mut lines: Vec<&str> = body.lines().collect();
+    let own_transaction = if first {
+        lines.iter().position(|l| *l == "BEGIN;").map(|i| i + 1)
+    } else {
+        lines.iter().rposition(|l| *l == "COMMIT;")
+    };
+    script.sql = match own_transaction {
+        Some(at) if script.no_transaction => {
+            let sql = sql.trim_end();
+            lines.insert(at, sql);
+            let mut out = lines.join("\n");
+            out.push('\n');
+            out
+        }
+        _ if first => match body.strip_prefix("-- no-transaction\n") {
             Some(rest) => format!("-- no-transaction\n{sql}{rest}"),
             None => format!("{sql}{body}"),
-        }
-    } else if body.trim().is_empty() {
-        sql.to_owned()
-    } else {
-        format!("{}\n{sql}", body.trim_end())
+        },
+        _ if body.trim().is_empty() => sql.to_owned(),
+        _ => format!("{}\n{sql}", body.trim_end()),
     };
 }
 

@@ -36,6 +36,8 @@ pub(crate) struct Model {
 pub(crate) struct IndexSpec {
     /// The name, or `None` for `<table>_<columns>_idx`.
     pub name: Option<String>,
+    /// Where the model asks for it (empty for the index of a foreign key).
+    pub pointer: String,
     /// The columns.
     pub columns: Vec<String>,
     /// `UNIQUE`.
@@ -180,8 +182,24 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
         }
     }
     let table = match root.get("x-table") {
-        None => doc.name.clone(),
-        Some(Value::String(t)) if !t.is_empty() => t.clone(),
+        None => {
+            if doc.name.contains('.') {
+                problems.add(
+                    file,
+                    "",
+                    format!(
+                        "the file name makes the table `{}`, and a table's name holds no `.`",
+                        doc.name
+                    ),
+                    "rename the file, or name the table with `\"x-table\"`",
+                );
+            }
+            doc.name.clone()
+        }
+        Some(Value::String(t)) if !t.is_empty() => {
+            plain_name(file, "/x-table", t, problems);
+            t.clone()
+        }
         Some(other) => {
             problems.add(
                 file,
@@ -194,7 +212,9 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
     };
     let required: Vec<&str> = match root.get("required") {
         None => Vec::new(),
-        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Array(names)) if names.iter().all(Value::is_string) => {
+            names.iter().filter_map(Value::as_str).collect()
+        }
         Some(_) => {
             problems.add(
                 file,
@@ -249,11 +269,21 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
         indexes: Vec::new(),
         uniques: Vec::new(),
         partition_by: None,
-        renamed_from: root
-            .get("x-renamed-from")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
+        renamed_from: None,
     };
+    match root.get("x-renamed-from") {
+        None => {}
+        Some(Value::String(old)) if !old.is_empty() => {
+            model.renamed_from =
+                plain_name(file, "/x-renamed-from", old, problems).then(|| old.clone());
+        }
+        Some(other) => problems.add(
+            file,
+            "/x-renamed-from",
+            format!("`x-renamed-from` is {other}, not the table's former name"),
+            "write the former name as a string, like `\"x-renamed-from\": \"old_posts\"`",
+        ),
+    }
     table_settings(&mut model, root, problems);
     (problems.0.len() == before).then_some(model)
 }
@@ -335,6 +365,7 @@ fn table_settings(model: &mut Model, root: &Map<String, Value>, problems: &mut P
         if let Some(method) = &f.index {
             model.indexes.push(IndexSpec {
                 name: None,
+                pointer: child(&f.pointer, "x-index"),
                 columns: vec![f.column.clone()],
                 unique: false,
                 method: method.clone(),
@@ -377,7 +408,20 @@ fn index_spec(model: &Model, item: &Value, at: &str, problems: &mut Problems) ->
             Vec::new()
         }
     };
-    let unique = spec.get("unique").and_then(Value::as_bool).unwrap_or(false);
+    let unique = match spec.get("unique") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            problems.add(
+                &model.file,
+                &child(at, "unique"),
+                format!("`unique` is {other}, not true or false"),
+                "write `\"unique\": true`",
+            );
+            ok = false;
+            false
+        }
+    };
     let method = match spec.get("method") {
         None => "btree".to_owned(),
         Some(Value::String(m)) if METHODS.contains(&m.to_ascii_lowercase().as_str()) => {
@@ -394,9 +438,26 @@ fn index_spec(model: &Model, item: &Value, at: &str, problems: &mut Problems) ->
             String::new()
         }
     };
-    let name = spec.get("name").and_then(Value::as_str).map(str::to_owned);
+    let name = match spec.get("name") {
+        None => None,
+        Some(Value::String(n)) if !n.is_empty() => {
+            ok &= plain_name(&model.file, &child(at, "name"), n, problems);
+            Some(n.clone())
+        }
+        Some(other) => {
+            problems.add(
+                &model.file,
+                &child(at, "name"),
+                format!("an index's `name` is {other}, not a name"),
+                "write it as a string, like `\"name\": \"posts_title_idx\"`, or leave it out",
+            );
+            ok = false;
+            None
+        }
+    };
     (ok && !cols.is_empty()).then_some(IndexSpec {
         name,
+        pointer: at.to_owned(),
         columns: cols,
         unique,
         method,
@@ -408,7 +469,7 @@ fn index_spec(model: &Model, item: &Value, at: &str, problems: &mut Problems) ->
 fn columns(model: &Model, value: &Value, at: &str, problems: &mut Problems) -> Vec<String> {
     let names: Vec<(String, &str)> = match value {
         Value::String(s) => vec![(at.to_owned(), s.as_str())],
-        Value::Array(items) if !items.is_empty() => items
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => items
             .iter()
             .enumerate()
             .filter_map(|(i, v)| v.as_str().map(|s| (format!("{at}/{i}"), s)))
@@ -440,6 +501,21 @@ fn columns(model: &Model, value: &Value, at: &str, problems: &mut Problems) -> V
         }
     }
     out
+}
+
+/// Whether `name` (a table's, a column's or an index's) holds no `.`, which SQL and the
+/// comparison would read as `schema.table`; a problem at `pointer` when it does.
+pub(crate) fn plain_name(file: &str, pointer: &str, name: &str, problems: &mut Problems) -> bool {
+    if !name.contains('.') {
+        return true;
+    }
+    problems.add(
+        file,
+        pointer,
+        format!("`{name}` holds a `.`, which SQL reads as `schema.name`"),
+        "name it without `.` (the models make their tables in the default schema)",
+    );
+    false
 }
 
 /// `a`, `b` and `c` in backticks, separated by commas.

@@ -5,7 +5,7 @@
 use super::error::{child, Problems};
 use super::load::{IndexSpec, Model};
 use super::property::{Field, Kind, Link};
-use super::types;
+use super::{names, types};
 use crate::introspect::{Column, ForeignKey, Index, PrimaryKey, Schema, Table, Unique};
 use schema_core::Dialect;
 use std::collections::BTreeMap;
@@ -71,8 +71,20 @@ fn table(
         }),
         ..Table::default()
     };
+    let pointer = if model.table == model.name {
+        ""
+    } else {
+        "/x-table"
+    };
+    names::kept(&model.table, dialect, file, pointer, problems);
+    for spec in &model.indexes {
+        if let Some(name) = &spec.name {
+            names::kept(name, dialect, file, &child(&spec.pointer, "name"), problems);
+        }
+    }
     let mut indexed: Vec<&str> = Vec::new();
     for (i, f) in model.fields.iter().enumerate() {
+        names::kept(&f.column, dialect, file, &f.pointer, problems);
         if let Some(first) = model.fields[..i]
             .iter()
             .find(|o| o.column.eq_ignore_ascii_case(&f.column))
@@ -113,7 +125,21 @@ fn table(
                             String::new()
                         },
                     });
-                    key_type(key, dialect)
+                    match key_type(models, key, dialect) {
+                        Ok(t) => t,
+                        Err(help) => {
+                            problems.add(
+                                file,
+                                &child(&f.pointer, "$ref"),
+                                format!(
+                                    "`{}`'s primary key has no column type to copy",
+                                    target.name
+                                ),
+                                help,
+                            );
+                            continue;
+                        }
+                    }
                 }
                 Err(help) => {
                     problems.add(
@@ -176,7 +202,7 @@ fn table(
         .iter()
         // SQLite has B-trees only: an index of another method is PostgreSQL's alone.
         .filter(|spec| postgres || spec.method == "btree")
-        .map(|spec| index(&model.table, spec))
+        .map(|spec| index(&model.table, spec, dialect))
         .collect();
     // A foreign key gets an index for the joins and deletes that follow it, unless a key or
     // an index already starts with its column.
@@ -196,21 +222,21 @@ fn table(
             &model.table,
             &IndexSpec {
                 name: None,
+                pointer: String::new(),
                 columns: vec![column.to_owned()],
                 unique: false,
                 method: "btree".to_owned(),
             },
+            dialect,
         ));
     }
     (table, indexes)
 }
 
-fn index(table: &str, spec: &IndexSpec) -> Index {
+fn index(table: &str, spec: &IndexSpec, dialect: Dialect) -> Index {
+    let made_up = || names::generated(format!("{table}_{}_idx", spec.columns.join("_")), dialect);
     Index {
-        name: spec
-            .name
-            .clone()
-            .unwrap_or_else(|| format!("{table}_{}_idx", spec.columns.join("_"))),
+        name: spec.name.clone().unwrap_or_else(made_up),
         table: table.to_owned(),
         unique: spec.unique,
         keys: spec
@@ -252,9 +278,25 @@ fn key_of<'a>(models: &'a [Model], name: &str) -> Result<(&'a Model, &'a Field),
     }
 }
 
-/// The type of a column that refers to `key`: the key's own, without its identity.
-fn key_type(key: &Field, dialect: Dialect) -> String {
-    types::column_type(&key.kind, key, dialect).unwrap_or_default()
+/// The type of a column that refers to `key`: the key's own, without its identity; when the
+/// key itself refers to another model (a one-to-one extension keyed by its owner's key), the
+/// type of the key it refers to, and so on.
+fn key_type(models: &[Model], key: &Field, dialect: Dialect) -> Result<String, String> {
+    let mut key = key;
+    // A chain longer than the number of models goes round in a circle.
+    for _ in 0..=models.len() {
+        match &key.kind {
+            Kind::Reference(target) => key = key_of(models, target)?.1,
+            kind => {
+                return types::column_type(kind, key, dialect)
+                    .map_err(|_| "fix the type of the primary key it refers to first".to_owned())
+            }
+        }
+    }
+    Err(
+        "the primary keys refer to each other in a circle: make one of them a plain column"
+            .to_owned(),
+    )
 }
 
 /// The join table of an array of `$ref`: a column for each side's key, both in the primary
@@ -298,6 +340,13 @@ fn join_table(
         .unwrap_or_else(|| format!("{}_{}", model.table, link.property));
     let from = format!("{}_{}", model.table, this_key.column);
     let to = format!("{}_{}", link.property, target_key.column);
+    let mut kept = true;
+    for made in [&name, &from, &to] {
+        kept &= names::kept(made, dialect, file, &link.pointer, problems);
+    }
+    if !kept {
+        return None;
+    }
     if from == to {
         problems.add(
             file,
@@ -307,10 +356,24 @@ fn join_table(
         );
         return None;
     }
+    let types = key_type(models, this_key, dialect)
+        .and_then(|this| Ok((this, key_type(models, target_key, dialect)?)));
+    let (this_type, target_type) = match types {
+        Ok(types) => types,
+        Err(help) => {
+            problems.add(
+                file,
+                &at,
+                "a key of the join table has no column type to copy",
+                help,
+            );
+            return None;
+        }
+    };
     let postgres = dialect == Dialect::Postgres;
-    let column = |name: &str, key: &Field| Column {
+    let column = |name: &str, data_type: String| Column {
         name: name.to_owned(),
-        data_type: key_type(key, dialect),
+        data_type,
         nullable: false,
         ..Column::default()
     };
@@ -329,7 +392,7 @@ fn join_table(
     };
     let table = Table {
         name: name.clone(),
-        columns: vec![column(&from, this_key), column(&to, target_key)],
+        columns: vec![column(&from, this_type), column(&to, target_type)],
         primary_key: Some(PrimaryKey {
             name: None,
             columns: vec![from.clone(), to.clone()],
@@ -349,10 +412,12 @@ fn join_table(
         &name,
         &IndexSpec {
             name: None,
+            pointer: String::new(),
             columns: vec![to],
             unique: false,
             method: "btree".to_owned(),
         },
+        dialect,
     );
     Some((table, index))
 }

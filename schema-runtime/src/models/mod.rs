@@ -35,6 +35,7 @@ mod compare;
 mod error;
 mod load;
 mod map;
+mod names;
 mod property;
 mod resolve;
 mod types;

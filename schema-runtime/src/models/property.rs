@@ -2,7 +2,7 @@
 //! `$ref` resolved, its type and format turned into a [`Kind`], its constraints kept.
 
 use super::error::{child, Problems};
-use super::load::{list, Document, METHODS};
+use super::load::{list, plain_name, Document, METHODS};
 use super::resolve::resolve;
 use serde_json::{Map, Number, Value};
 
@@ -202,25 +202,29 @@ pub(crate) fn read(
         }
     }
     // An array of `$ref` to a model: a join table.
+    let text = |key: &str, problems: &mut Problems| text(file, pointer, s, key, problems);
     if s.get("type").and_then(Value::as_str) == Some("array") {
-        if let Some(items) = s.get("items") {
-            let at = child(pointer, "items");
-            let item = resolve(doc, all, items, &at, problems, 0)?;
-            if let Some(target) = item.model {
-                let join_table = s
-                    .get("x-join-table")
-                    .and_then(Value::as_str)
-                    .map(str::to_owned);
-                return (problems.0.len() == before).then_some(Read::Link(Link {
-                    property: name.to_owned(),
-                    pointer: pointer.to_owned(),
-                    target,
-                    join_table,
-                }));
+        if let Some(target) = linked_model(doc, all, s, pointer, problems)? {
+            let join_table = text("x-join-table", problems);
+            if let Some(table) = &join_table {
+                plain_name(file, &child(pointer, "x-join-table"), table, problems);
             }
+            return (problems.0.len() == before).then_some(Read::Link(Link {
+                property: name.to_owned(),
+                pointer: pointer.to_owned(),
+                target,
+                join_table,
+            }));
         }
     }
-    let str_of = |key: &str| s.get(key).and_then(Value::as_str).map(str::to_owned);
+    if s.contains_key("x-join-table") {
+        problems.add(
+            file,
+            &child(pointer, "x-join-table"),
+            "`x-join-table` on a property that is no array of `$ref` to a model",
+            "remove it; it names the join table of an array of `$ref`",
+        );
+    }
     let flag = |key: &str, problems: &mut Problems| match s.get(key) {
         None => false,
         Some(Value::Bool(b)) => *b,
@@ -238,10 +242,19 @@ pub(crate) fn read(
         Some(target) => (Kind::Reference(target.clone()), false),
         None => kind(file, pointer, s, problems)?,
     };
-    let column = match (str_of("x-column"), &kind) {
-        (Some(c), _) => c,
-        (None, Kind::Reference(_)) if !name.ends_with("_id") => format!("{name}_id"),
-        (None, _) => name.to_owned(),
+    let column = match (text("x-column", problems), &kind) {
+        (Some(c), _) => {
+            plain_name(file, &child(pointer, "x-column"), &c, problems);
+            c
+        }
+        (None, kind) => {
+            let column = match kind {
+                Kind::Reference(_) if !name.ends_with("_id") => format!("{name}_id"),
+                _ => name.to_owned(),
+            };
+            plain_name(file, pointer, &column, problems);
+            column
+        }
     };
     let numeric = matches!(
         kind,
@@ -325,7 +338,7 @@ pub(crate) fn read(
             None
         }
     };
-    let on_delete = match s.get("x-on-delete").and_then(Value::as_str) {
+    let on_delete = match text("x-on-delete", problems).as_deref() {
         None => "NO ACTION".to_owned(),
         Some(action) => {
             let upper = action.to_ascii_uppercase().replace('_', " ");
@@ -369,7 +382,9 @@ pub(crate) fn read(
             Vec::new()
         }
     };
-    let default_sql = str_of("x-default-sql");
+    let default_sql = text("x-default-sql", problems);
+    let renamed_from = text("x-renamed-from", problems)
+        .filter(|old| plain_name(file, &child(pointer, "x-renamed-from"), old, problems));
     if default_sql.is_some() && s.contains_key("default") {
         problems.add(
             file,
@@ -395,10 +410,63 @@ pub(crate) fn read(
         unique: flag("x-unique", problems),
         index,
         identity,
-        renamed_from: str_of("x-renamed-from"),
+        renamed_from,
         on_delete,
     };
     (problems.0.len() == before).then_some(Read::Field(Box::new(field)))
+}
+
+/// The string value of `key` in `s`; a value of another JSON type is a problem.
+fn text(
+    file: &str,
+    pointer: &str,
+    s: &Map<String, Value>,
+    key: &str,
+    problems: &mut Problems,
+) -> Option<String> {
+    match s.get(key)? {
+        Value::String(v) => Some(v.clone()),
+        other => {
+            problems.add(
+                file,
+                &child(pointer, key),
+                format!("`{key}` is {other}, not a string"),
+                format!("write it as a string, like `\"{key}\": \"name\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// The model an array's `items` refers to (a join table), if it refers to one. Other items
+/// (an object, `anyOf` of several, a draft-7 tuple) are what a JSON column holds: they are
+/// not read further, and a problem in them is none of the table's.
+fn linked_model(
+    doc: &Document,
+    all: &[Document],
+    s: &Map<String, Value>,
+    pointer: &str,
+    problems: &mut Problems,
+) -> Option<Option<String>> {
+    let Some(items) = s.get("items").filter(|i| i.is_object()) else {
+        return Some(None);
+    };
+    let at = child(pointer, "items");
+    let mut scratch = Problems::default();
+    match resolve(doc, all, items, &at, &mut scratch, 0) {
+        Some(item) => Some(item.model),
+        None => {
+            // The items' own `$ref` that does not resolve was most likely meant as a link.
+            let own = child(&at, "$ref");
+            let missed: Vec<_> = scratch.0.into_iter().filter(|p| p.pointer == own).collect();
+            if missed.is_empty() {
+                Some(None)
+            } else {
+                problems.0.extend(missed);
+                None
+            }
+        }
+    }
 }
 
 /// The kind from `type` and `format`, and whether `null` is among the types.
@@ -410,7 +478,9 @@ fn kind(
 ) -> Option<(Kind, bool)> {
     let types: Vec<&str> = match s.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        Some(Value::Array(ts)) if ts.iter().all(Value::is_string) => {
+            ts.iter().filter_map(Value::as_str).collect()
+        }
         Some(other) => {
             problems.add(
                 file,
@@ -439,7 +509,11 @@ fn kind(
     }
     let null = types.contains(&"null");
     let types: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
-    let format = s.get("format").and_then(Value::as_str);
+    let format = text(file, pointer, s, "format", problems);
+    let format = format.as_deref();
+    if s.get("format").is_some_and(|f| !f.is_string()) {
+        return None;
+    }
     if let Some(f) = format {
         if !FORMATS.contains(&f) {
             problems.add(
@@ -451,7 +525,19 @@ fn kind(
             return None;
         }
     }
-    let bigint = s.get("x-bigint").and_then(Value::as_bool).unwrap_or(false);
+    let bigint = match s.get("x-bigint") {
+        None => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            problems.add(
+                file,
+                &child(pointer, "x-bigint"),
+                format!("`x-bigint` is {other}, not true or false"),
+                "write `\"x-bigint\": true`",
+            );
+            return None;
+        }
+    };
     let kind = match types.as_slice() {
         [] => {
             problems.add(

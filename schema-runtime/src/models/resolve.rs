@@ -130,7 +130,8 @@ pub(crate) fn resolve(
         );
         return None;
     };
-    let mut resolved = resolve(target, all, found, pointer, problems, depth + 1)?;
+    // What is wrong inside the definition is placed there, in the file that holds it.
+    let mut resolved = resolve(target, all, found, fragment, problems, depth + 1)?;
     for (k, v) in object.iter().filter(|(k, _)| *k != "$ref") {
         resolved.schema.insert(k.clone(), v.clone());
     }

@@ -369,3 +369,183 @@ fn reads_a_table_rename_hint() {
         Some(models.models[0].file.as_str())
     );
 }
+
+#[test]
+fn a_reference_to_a_key_that_is_itself_a_reference_takes_the_type_at_the_end() {
+    let users = r##"{"type": "object", "properties": {"id": {"type": "string", "format": "uuid"}}, "required": ["id"]}"##;
+    // A one-to-one extension of users, keyed by its user.
+    let profiles = r##"{"type": "object", "x-primary-key": "user", "properties": {"user": {"$ref": "users.json"}}, "required": ["user"]}"##;
+    let avatars = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "profile": {"$ref": "profiles.json"}, "seen_by": {"type": "array", "items": {"$ref": "profiles.json"}}}}"##;
+    let files = [
+        ("users.json", users),
+        ("profiles.json", profiles),
+        ("avatars.json", avatars),
+    ];
+    let models = load(&files, Dialect::Postgres).expect("loads");
+    let schema = models.schema();
+    assert_eq!(
+        column(table(schema, "profiles"), "user_id").data_type,
+        "uuid"
+    );
+    assert_eq!(
+        column(table(schema, "avatars"), "profile_id").data_type,
+        "uuid"
+    );
+    let join = table(schema, "avatars_seen_by");
+    assert_eq!(column(join, "avatars_id").data_type, "integer");
+    assert_eq!(column(join, "seen_by_user_id").data_type, "uuid");
+    let sqlite = load(&files, Dialect::Sqlite).expect("loads");
+    assert_eq!(
+        column(table(sqlite.schema(), "avatars"), "profile_id").data_type,
+        "text"
+    );
+    // Keys that refer to each other in a circle are refused, not followed for ever.
+    let a =
+        r##"{"type": "object", "x-primary-key": "b", "properties": {"b": {"$ref": "b.json"}}}"##;
+    let b =
+        r##"{"type": "object", "x-primary-key": "a", "properties": {"a": {"$ref": "a.json"}}}"##;
+    let found = problems(&[("a.json", a), ("b.json", b)], Dialect::Sqlite);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("models/a.json#/properties/b/$ref: `b`'s primary key has no column type to copy; the primary keys refer to each other in a circle"), "{found:?}");
+}
+
+#[test]
+fn names_with_a_dot_are_refused_where_they_are_written() {
+    let posts = r##"{"type": "object", "x-table": "app.posts", "properties": {"id": {"type": "integer"}, "a": {"type": "string", "x-column": "meta.a"}, "tags": {"type": "array", "items": {"$ref": "v1.tags.json"}, "x-join-table": "app.post_tags"}}}"##;
+    let tags = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "b.c": {"type": "string"}}}"##;
+    let found = problems(
+        &[("posts.json", posts), ("v1.tags.json", tags)],
+        Dialect::Sqlite,
+    );
+    let at: Vec<&str> = found
+        .iter()
+        .map(|p| p.split(": ").next().unwrap())
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "models/posts.json#/x-table",
+            "models/posts.json#/properties/a/x-column",
+            "models/posts.json#/properties/tags/x-join-table",
+            "models/v1.tags.json",
+            "models/v1.tags.json#/properties/b.c",
+        ],
+        "{found:?}"
+    );
+    assert!(found[0].contains("`app.posts` holds a `.`, which SQL reads as `schema.name`"));
+}
+
+#[test]
+fn values_of_the_wrong_json_type_are_problems_not_ignored() {
+    let model = r##"{
+      "type": "object",
+      "x-primary-key": [1],
+      "x-unique": [[true]],
+      "x-renamed-from": 7,
+      "x-indexes": [{"columns": ["id"], "unique": "yes", "name": 5}],
+      "required": ["id", 2],
+      "properties": {
+        "id": {"type": "integer"},
+        "a": {"type": "string", "x-column": 3},
+        "b": {"type": "string", "x-default-sql": true},
+        "c": {"type": "string", "x-renamed-from": false},
+        "d": {"type": [1]},
+        "e": {"type": "string", "format": 3},
+        "f": {"type": "integer", "x-bigint": "yes"},
+        "g": {"$ref": "things.json", "x-on-delete": 1},
+        "h": {"type": "array", "items": {"$ref": "things.json"}, "x-join-table": 1},
+        "i": {"type": "string", "x-join-table": "i_things"}
+      }
+    }"##;
+    let found = problems(&[("things.json", model)], Dialect::Sqlite);
+    let at: Vec<&str> = found
+        .iter()
+        .map(|p| p.split(": ").next().unwrap())
+        .collect();
+    for pointer in [
+        "/required",
+        "/properties/a/x-column",
+        "/properties/b/x-default-sql",
+        "/properties/c/x-renamed-from",
+        "/properties/d/type",
+        "/properties/e/format",
+        "/properties/f/x-bigint",
+        "/properties/g/x-on-delete",
+        "/properties/h/x-join-table",
+        "/properties/i/x-join-table",
+        "/x-renamed-from",
+        "/x-primary-key",
+        "/x-indexes/0/unique",
+        "/x-indexes/0/name",
+        "/x-unique/0",
+    ] {
+        let expected = format!("models/things.json#{pointer}");
+        assert!(
+            at.contains(&expected.as_str()),
+            "no {expected} in {found:#?}"
+        );
+    }
+    assert_eq!(found.len(), 15, "{found:#?}");
+}
+
+#[test]
+fn a_problem_inside_another_files_definition_is_placed_there() {
+    let kinds = r##"{"type": "object", "properties": {"id": {"type": "integer"}}, "$defs": {"Either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}}"##;
+    let items = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"$ref": "kinds.json#/$defs/Either"}}}"##;
+    let found = problems(
+        &[("items.json", items), ("kinds.json", kinds)],
+        Dialect::Postgres,
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("models/kinds.json#/$defs/Either/anyOf: unsupported `anyOf`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn postgres_keeps_63_bytes_of_a_name_so_long_ones_are_fitted_or_refused() {
+    let long = "a_rather_long_table_name_for_the_archive_of_events";
+    let model = format!(
+        r##"{{"type": "object", "x-table": "{long}", "properties": {{"id": {{"type": "integer"}}, "state_of_the_processing": {{"type": "string", "enum": ["new", "done"], "x-index": true}}}}}}"##
+    );
+    let models = load(&[("events.json", &model)], Dialect::Postgres).expect("loads");
+    let check = &table(models.schema(), long).checks[0];
+    let name = check.name.as_deref().unwrap();
+    assert_eq!(name.len(), 63, "{name}");
+    assert!(name.starts_with("a_rather_long_table_name_for_the_archive_of_events_sta"));
+    let index = &models.schema().indexes[0];
+    assert_eq!(index.name.len(), 63, "{}", index.name);
+    assert_ne!(&index.name, name);
+    // SQLite keeps any length: the names are whole there.
+    let models = load(&[("events.json", &model)], Dialect::Sqlite).expect("loads");
+    let check = &table(models.schema(), long).checks[0];
+    assert_eq!(
+        check.name.as_deref(),
+        Some(format!("{long}_state_of_the_processing_enum").as_str())
+    );
+    let too_long = format!(
+        r##"{{"type": "object", "x-table": "{long}_and_more_of_it", "properties": {{"id": {{"type": "integer"}}}}}}"##
+    );
+    let found = problems(&[("events.json", &too_long)], Dialect::Postgres);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].starts_with(&format!("models/events.json#/x-table: the name `{long}_and_more_of_it` is 65 bytes long, and PostgreSQL keeps 63;")), "{found:?}");
+}
+
+#[test]
+fn a_json_column_takes_any_items_and_a_mixed_column_takes_values_not_documents() {
+    let model = r##"{"type": "object", "properties": {
+      "id": {"type": "integer"},
+      "either": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+      "pair": {"type": "array", "items": [{"type": "string"}, {"type": "integer"}]},
+      "value": {"type": ["string", "integer"], "default": 3}
+    }}"##;
+    let models = load(&[("t.json", model)], Dialect::Sqlite).expect("loads");
+    let t = table(models.schema(), "t");
+    assert_eq!(column(t, "either").data_type, "text");
+    assert_eq!(column(t, "pair").data_type, "text");
+    assert_eq!(column(t, "value").default.as_deref(), Some("3"));
+    let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "value": {"type": ["string", "integer"], "default": {"a": 1}}}}"##;
+    let found = problems(&[("t.json", model)], Dialect::Sqlite);
+    assert_eq!(found, ["models/t.json#/properties/value/default: the value {\"a\":1} does not fit the property's type; write a value of the property's type (a string for a string, a number for a number)"]);
+}

@@ -64,7 +64,10 @@ pub(crate) fn checks(table: &str, field: &Field, dialect: Dialect) -> Result<Vec
     let postgres = dialect == Dialect::Postgres;
     let col = crate::introspect::dump_ident(&field.column);
     let named = |what: &str, expression: String| Check {
-        name: Some(format!("{table}_{}_{what}", field.column)),
+        name: Some(super::names::generated(
+            format!("{table}_{}_{what}", field.column),
+            dialect,
+        )),
         expression,
     };
     let mut out = Vec::new();
@@ -134,7 +137,13 @@ pub(crate) fn literal(value: &Value, kind: &Kind, dialect: Dialect) -> Result<St
                 text
             });
         }
-        (Kind::Mixed(_), _) => true,
+        // SQLite's `ANY` column: a value of one of the property's types, not a document.
+        (Kind::Mixed(types), v) => types.iter().any(|t| match (t.as_str(), v) {
+            ("string", Value::String(_)) | ("boolean", Value::Bool(_)) => true,
+            ("number", Value::Number(_)) => true,
+            ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+            _ => false,
+        }),
         (Kind::Boolean, Value::Bool(b)) => {
             return Ok(match (postgres, b) {
                 (true, true) => "true".to_owned(),
