@@ -47,7 +47,8 @@ pub enum ModelsError {
 pub(crate) struct Problems(pub Vec<Problem>);
 
 impl Problems {
-    /// Records a problem at `pointer` in `file`.
+    /// Records a problem at `pointer` in `file`, once: a definition that several properties
+    /// refer to is wrong once.
     pub fn add(
         &mut self,
         file: &str,
@@ -55,12 +56,20 @@ impl Problems {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.0.push(Problem {
+        let problem = Problem {
             file: file.to_owned(),
             pointer: pointer.to_owned(),
             message: message.into(),
             help: help.into(),
-        });
+        };
+        if !self.0.contains(&problem) {
+            self.0.push(problem);
+        }
+    }
+
+    /// Records a problem at `place`.
+    pub fn at(&mut self, place: &Place, message: impl Into<String>, help: impl Into<String>) {
+        self.add(&place.file, &place.pointer, message, help);
     }
 
     /// `Ok(value)` when nothing was recorded.
@@ -69,6 +78,50 @@ impl Problems {
             Ok(value)
         } else {
             Err(ModelsError::Invalid { problems: self.0 })
+        }
+    }
+}
+
+/// Where a value is written: its file and JSON pointer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Place {
+    pub file: String,
+    pub pointer: String,
+}
+
+/// Where the keywords of a property's schema that came from a definition are written (the
+/// object holding each, by keyword); the property's own are not listed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Places(pub std::collections::BTreeMap<String, Place>);
+
+impl Places {
+    /// Notes each keyword of `schema` not placed yet as written in the object at `pointer` of
+    /// `file`.
+    pub fn written_at(
+        &mut self,
+        schema: &serde_json::Map<String, serde_json::Value>,
+        file: &str,
+        pointer: &str,
+    ) {
+        for key in schema.keys() {
+            self.0.entry(key.clone()).or_insert_with(|| Place {
+                file: file.to_owned(),
+                pointer: pointer.to_owned(),
+            });
+        }
+    }
+
+    /// Where `key` of the property at `pointer` in `file` is written.
+    pub fn of(&self, key: &str, file: &str, pointer: &str) -> Place {
+        match self.0.get(key) {
+            Some(object) => Place {
+                file: object.file.clone(),
+                pointer: child(&object.pointer, key),
+            },
+            None => Place {
+                file: file.to_owned(),
+                pointer: child(pointer, key),
+            },
         }
     }
 }

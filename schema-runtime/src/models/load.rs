@@ -1,8 +1,10 @@
 //! A folder of JSON Schema documents read into models: one `.json` file a model, its table
 //! settings from the `x-` keywords, each property read by [`super::property`].
 
-use super::error::{child, Problems};
+use super::error::{child, Place, Problems};
+use super::names;
 use super::property::{self, Field, Link};
+use schema_core::Dialect;
 use serde_json::{Map, Value};
 use std::path::Path;
 
@@ -139,9 +141,18 @@ pub(crate) fn read_folder(dir: &Path, shown: &str, problems: &mut Problems) -> V
     documents
 }
 
-/// Reads one document into a model.
-pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -> Option<Model> {
+/// Reads one document into a model for `dialect`'s database.
+pub(crate) fn model(
+    doc: &Document,
+    all: &[Document],
+    dialect: Dialect,
+    problems: &mut Problems,
+) -> Option<Model> {
     let file = doc.file.as_str();
+    let place = |pointer: &str| Place {
+        file: file.to_owned(),
+        pointer: pointer.to_owned(),
+    };
     let Some(root) = doc.value.as_object() else {
         problems.add(
             file,
@@ -183,21 +194,12 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
     }
     let table = match root.get("x-table") {
         None => {
-            if doc.name.contains('.') {
-                problems.add(
-                    file,
-                    "",
-                    format!(
-                        "the file name makes the table `{}`, and a table's name holds no `.`",
-                        doc.name
-                    ),
-                    "rename the file, or name the table with `\"x-table\"`",
-                );
-            }
+            // The file's name, as its table's: a problem placed at the whole document.
+            names::usable(&doc.name, dialect, &place(""), problems);
             doc.name.clone()
         }
         Some(Value::String(t)) if !t.is_empty() => {
-            plain_name(file, "/x-table", t, problems);
+            names::usable(t, dialect, &place("/x-table"), problems);
             t.clone()
         }
         Some(other) => {
@@ -253,7 +255,16 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
     for (name, schema) in properties {
         let pointer = child("/properties", name);
         let is_required = required.contains(&name.as_str());
-        match property::read(doc, all, name, schema, &pointer, is_required, problems) {
+        match property::read(
+            doc,
+            all,
+            name,
+            schema,
+            &pointer,
+            is_required,
+            dialect,
+            problems,
+        ) {
             Some(property::Read::Field(f)) => fields.push(*f),
             Some(property::Read::Link(l)) => links.push(l),
             None => {}
@@ -274,8 +285,8 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
     match root.get("x-renamed-from") {
         None => {}
         Some(Value::String(old)) if !old.is_empty() => {
-            model.renamed_from =
-                plain_name(file, "/x-renamed-from", old, problems).then(|| old.clone());
+            model.renamed_from = names::usable(old, dialect, &place("/x-renamed-from"), problems)
+                .then(|| old.clone());
         }
         Some(other) => problems.add(
             file,
@@ -284,12 +295,17 @@ pub(crate) fn model(doc: &Document, all: &[Document], problems: &mut Problems) -
             "write the former name as a string, like `\"x-renamed-from\": \"old_posts\"`",
         ),
     }
-    table_settings(&mut model, root, problems);
+    table_settings(&mut model, root, dialect, problems);
     (problems.0.len() == before).then_some(model)
 }
 
 /// `x-primary-key`, `x-indexes`, `x-unique`, `x-partition-by`, and the properties' own.
-fn table_settings(model: &mut Model, root: &Map<String, Value>, problems: &mut Problems) {
+fn table_settings(
+    model: &mut Model,
+    root: &Map<String, Value>,
+    dialect: Dialect,
+    problems: &mut Problems,
+) {
     let file = model.file.clone();
     model.primary_key = match root.get("x-primary-key") {
         Some(value) => columns(model, value, "/x-primary-key", problems),
@@ -304,7 +320,7 @@ fn table_settings(model: &mut Model, root: &Map<String, Value>, problems: &mut P
         Some(Value::Array(items)) => {
             for (i, item) in items.iter().enumerate() {
                 let at = format!("/x-indexes/{i}");
-                if let Some(spec) = index_spec(model, item, &at, problems) {
+                if let Some(spec) = index_spec(model, item, &at, dialect, problems) {
                     model.indexes.push(spec);
                 }
             }
@@ -374,7 +390,13 @@ fn table_settings(model: &mut Model, root: &Map<String, Value>, problems: &mut P
     }
 }
 
-fn index_spec(model: &Model, item: &Value, at: &str, problems: &mut Problems) -> Option<IndexSpec> {
+fn index_spec(
+    model: &Model,
+    item: &Value,
+    at: &str,
+    dialect: Dialect,
+    problems: &mut Problems,
+) -> Option<IndexSpec> {
     let Some(spec) = item.as_object() else {
         problems.add(
             &model.file,
@@ -441,7 +463,11 @@ fn index_spec(model: &Model, item: &Value, at: &str, problems: &mut Problems) ->
     let name = match spec.get("name") {
         None => None,
         Some(Value::String(n)) if !n.is_empty() => {
-            ok &= plain_name(&model.file, &child(at, "name"), n, problems);
+            let place = Place {
+                file: model.file.clone(),
+                pointer: child(at, "name"),
+            };
+            ok &= names::usable(n, dialect, &place, problems);
             Some(n.clone())
         }
         Some(other) => {
@@ -501,21 +527,6 @@ fn columns(model: &Model, value: &Value, at: &str, problems: &mut Problems) -> V
         }
     }
     out
-}
-
-/// Whether `name` (a table's, a column's or an index's) holds no `.`, which SQL and the
-/// comparison would read as `schema.table`; a problem at `pointer` when it does.
-pub(crate) fn plain_name(file: &str, pointer: &str, name: &str, problems: &mut Problems) -> bool {
-    if !name.contains('.') {
-        return true;
-    }
-    problems.add(
-        file,
-        pointer,
-        format!("`{name}` holds a `.`, which SQL reads as `schema.name`"),
-        "name it without `.` (the models make their tables in the default schema)",
-    );
-    false
 }
 
 /// `a`, `b` and `c` in backticks, separated by commas.

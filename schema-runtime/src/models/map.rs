@@ -2,9 +2,10 @@
 //! a table per model, a column per property, the checks, defaults and foreign keys they ask
 //! for, a join table per array of `$ref`, and the indexes.
 
-use super::error::{child, Problems};
+use super::error::{child, Place, Problems};
+use super::kind::Kind;
 use super::load::{IndexSpec, Model};
-use super::property::{Field, Kind, Link};
+use super::property::{Field, Link};
 use super::{names, types};
 use crate::introspect::{Column, ForeignKey, Index, PrimaryKey, Schema, Table, Unique};
 use schema_core::Dialect;
@@ -50,6 +51,13 @@ pub(crate) fn schema(models: &[Model], dialect: Dialect, problems: &mut Problems
     if dialect == Dialect::Postgres {
         schema.schemas.push("public".to_owned());
     }
+    for table in &mut schema.tables {
+        names::fit(
+            table.checks.iter_mut().filter_map(|c| c.name.as_mut()),
+            dialect,
+        );
+    }
+    names::fit(schema.indexes.iter_mut().map(|i| &mut i.name), dialect);
     schema.tables.sort_by(|a, b| a.name.cmp(&b.name));
     schema.indexes.sort_by(|a, b| a.name.cmp(&b.name));
     schema
@@ -71,20 +79,8 @@ fn table(
         }),
         ..Table::default()
     };
-    let pointer = if model.table == model.name {
-        ""
-    } else {
-        "/x-table"
-    };
-    names::kept(&model.table, dialect, file, pointer, problems);
-    for spec in &model.indexes {
-        if let Some(name) = &spec.name {
-            names::kept(name, dialect, file, &child(&spec.pointer, "name"), problems);
-        }
-    }
     let mut indexed: Vec<&str> = Vec::new();
     for (i, f) in model.fields.iter().enumerate() {
-        names::kept(&f.column, dialect, file, &f.pointer, problems);
         if let Some(first) = model.fields[..i]
             .iter()
             .find(|o| o.column.eq_ignore_ascii_case(&f.column))
@@ -154,18 +150,18 @@ fn table(
             kind => match types::column_type(kind, f, dialect) {
                 Ok(t) => t,
                 Err((message, help)) => {
-                    problems.add(file, &type_pointer(f), message, help);
+                    problems.at(&type_place(file, f), message, help);
                     continue;
                 }
             },
         };
         let default = types::default(f, dialect).unwrap_or_else(|(message, help)| {
-            problems.add(file, &child(&f.pointer, "default"), message, help);
+            problems.at(&f.place(file, "default"), message, help);
             None
         });
         match types::checks(&model.table, f, dialect) {
             Ok(checks) => table.checks.extend(checks),
-            Err((message, help)) => problems.add(file, &child(&f.pointer, "enum"), message, help),
+            Err((message, help)) => problems.at(&f.place(file, "enum"), message, help),
         }
         table.columns.push(Column {
             name: f.column.clone(),
@@ -202,7 +198,7 @@ fn table(
         .iter()
         // SQLite has B-trees only: an index of another method is PostgreSQL's alone.
         .filter(|spec| postgres || spec.method == "btree")
-        .map(|spec| index(&model.table, spec, dialect))
+        .map(|spec| index(&model.table, spec))
         .collect();
     // A foreign key gets an index for the joins and deletes that follow it, unless a key or
     // an index already starts with its column.
@@ -227,14 +223,13 @@ fn table(
                 unique: false,
                 method: "btree".to_owned(),
             },
-            dialect,
         ));
     }
     (table, indexes)
 }
 
-fn index(table: &str, spec: &IndexSpec, dialect: Dialect) -> Index {
-    let made_up = || names::generated(format!("{table}_{}_idx", spec.columns.join("_")), dialect);
+fn index(table: &str, spec: &IndexSpec) -> Index {
+    let made_up = || format!("{table}_{}_idx", spec.columns.join("_"));
     Index {
         name: spec.name.clone().unwrap_or_else(made_up),
         table: table.to_owned(),
@@ -251,10 +246,10 @@ fn index(table: &str, spec: &IndexSpec, dialect: Dialect) -> Index {
 }
 
 /// Where a type problem points: the `format` when it chose the kind, else the `type`.
-fn type_pointer(f: &Field) -> String {
+fn type_place(file: &str, f: &Field) -> Place {
     match f.kind {
-        Kind::Unsigned64 => child(&f.pointer, "format"),
-        _ => child(&f.pointer, "type"),
+        Kind::Unsigned64 => f.place(file, "format"),
+        _ => f.place(file, "type"),
     }
 }
 
@@ -340,11 +335,21 @@ fn join_table(
         .unwrap_or_else(|| format!("{}_{}", model.table, link.property));
     let from = format!("{}_{}", model.table, this_key.column);
     let to = format!("{}_{}", link.property, target_key.column);
-    let mut kept = true;
-    for made in [&name, &from, &to] {
-        kept &= names::kept(made, dialect, file, &link.pointer, problems);
+    // The names made up from the table and the property (`x-join-table` is checked where it
+    // is read).
+    let place = Place {
+        file: file.to_owned(),
+        pointer: link.pointer.clone(),
+    };
+    let mut usable = true;
+    for made in [
+        link.join_table.is_none().then_some(&name),
+        Some(&from),
+        Some(&to),
+    ] {
+        usable &= made.is_none_or(|made| names::usable(made, dialect, &place, problems));
     }
-    if !kept {
+    if !usable {
         return None;
     }
     if from == to {
@@ -417,7 +422,6 @@ fn join_table(
             unique: false,
             method: "btree".to_owned(),
         },
-        dialect,
     );
     Some((table, index))
 }

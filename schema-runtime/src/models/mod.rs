@@ -33,6 +33,7 @@
 
 mod compare;
 mod error;
+mod kind;
 mod load;
 mod map;
 mod names;
@@ -70,7 +71,7 @@ impl Models {
         let documents = load::read_folder(dir, &dir.display().to_string(), &mut problems);
         let models: Vec<Model> = documents
             .iter()
-            .filter_map(|doc| load::model(doc, &documents, &mut problems))
+            .filter_map(|doc| load::model(doc, &documents, dialect, &mut problems))
             .collect();
         if !problems.0.is_empty() {
             return problems.finish(Models {

@@ -1,45 +1,13 @@
 //! One property of a model read into a column ([`Field`]) or a join table ([`Link`]): its
 //! `$ref` resolved, its type and format turned into a [`Kind`], its constraints kept.
 
-use super::error::{child, Problems};
-use super::load::{list, plain_name, Document, METHODS};
+use super::error::{child, Place, Places, Problems};
+pub(crate) use super::kind::Kind;
+use super::load::{list, Document, METHODS};
+use super::names;
 use super::resolve::resolve;
+use schema_core::Dialect;
 use serde_json::{Map, Number, Value};
-
-/// What a column holds, before a database's type is chosen for it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Kind {
-    /// `string`.
-    Text,
-    /// `string` with `format: date-time`.
-    DateTime,
-    /// `string` with `format: date`.
-    Date,
-    /// `string` with `format: time`.
-    Time,
-    /// `string` with `format: uuid`.
-    Uuid,
-    /// `integer` (`int32`, `uint32` and smaller).
-    Integer,
-    /// `integer` with `format: int64` or `x-bigint`.
-    BigInteger,
-    /// `integer` with `format: uint64` or `uint`: more than a signed 64-bit integer holds.
-    Unsigned64,
-    /// `number`.
-    Numeric,
-    /// `number` with `format: double`.
-    Double,
-    /// `number` with `format: float`.
-    Real,
-    /// `boolean`.
-    Boolean,
-    /// `object` or `array`: a JSON document.
-    Json,
-    /// Several types at once (`["string", "integer"]`).
-    Mixed(Vec<String>),
-    /// A `$ref` to another model: a foreign key to its primary key.
-    Reference(String),
-}
 
 /// A property that is a column.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,6 +18,8 @@ pub(crate) struct Field {
     pub column: String,
     /// The property's JSON pointer.
     pub pointer: String,
+    /// Where its keywords that come from a definition are written.
+    pub places: Places,
     /// What it holds.
     pub kind: Kind,
     /// Whether it accepts NULL: not `required`, or `null` among its types.
@@ -82,6 +52,14 @@ pub(crate) struct Field {
     pub on_delete: String,
 }
 
+impl Field {
+    /// Where the property's keyword `key` is written, in `file` (the model's) or in the file
+    /// of a definition it refers to.
+    pub fn place(&self, file: &str, key: &str) -> Place {
+        self.places.of(key, file, &self.pointer)
+    }
+}
+
 /// A bound of `minimum` / `maximum`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Bound {
@@ -109,6 +87,34 @@ pub(crate) enum Read {
     Field(Box<Field>),
     Link(Link),
 }
+
+/// The keywords that describe only what a JSON document (an `object` or `array` property)
+/// holds: taken, and not read further, on such a property alone.
+const JSON_KEYWORDS: &[&str] = &[
+    "prefixItems",
+    "additionalItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "unevaluatedItems",
+    "unevaluatedProperties",
+    "patternProperties",
+    "propertyNames",
+    "minProperties",
+    "maxProperties",
+    "dependentRequired",
+    "dependentSchemas",
+    "dependencies",
+    "const",
+    "if",
+    "then",
+    "else",
+    "not",
+    "$anchor",
+    "$dynamicAnchor",
+    "contentMediaType",
+    "contentEncoding",
+];
 
 /// The keywords a property may hold. `properties`, `items` and the array keywords matter
 /// only for what is stored as JSON.
@@ -153,31 +159,8 @@ const PROPERTY_KEYWORDS: &[&str] = &[
     "x-join-table",
 ];
 
-const FORMATS: &[&str] = &[
-    "date-time",
-    "date",
-    "time",
-    "uuid",
-    "email",
-    "uri",
-    "uri-reference",
-    "hostname",
-    "ipv4",
-    "ipv6",
-    "int8",
-    "int16",
-    "int32",
-    "int64",
-    "uint8",
-    "uint16",
-    "uint32",
-    "uint64",
-    "uint",
-    "int",
-    "float",
-    "double",
-];
-
+/// What the property `name` at `pointer` of `doc` reads as, for `dialect`'s database.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn read(
     doc: &Document,
     all: &[Document],
@@ -185,29 +168,31 @@ pub(crate) fn read(
     schema: &Value,
     pointer: &str,
     required: bool,
+    dialect: Dialect,
     problems: &mut Problems,
 ) -> Option<Read> {
     let file = doc.file.as_str();
     let resolved = resolve(doc, all, schema, pointer, problems, 0)?;
     let s = &resolved.schema;
+    // Where each keyword is written: the property, or a definition it refers to.
+    let at = |key: &str| resolved.places.of(key, file, pointer);
     let before = problems.0.len();
     for key in s.keys() {
-        if !PROPERTY_KEYWORDS.contains(&key.as_str()) {
-            problems.add(
-                file,
-                &child(pointer, key),
+        if !PROPERTY_KEYWORDS.contains(&key.as_str()) && !JSON_KEYWORDS.contains(&key.as_str()) {
+            problems.at(
+                &at(key),
                 format!("unsupported keyword `{key}`"),
                 "remove it; docs/models.md lists the keywords a property takes",
             );
         }
     }
     // An array of `$ref` to a model: a join table.
-    let text = |key: &str, problems: &mut Problems| text(file, pointer, s, key, problems);
+    let text = |key: &str, problems: &mut Problems| text(&at, s, key, problems);
     if s.get("type").and_then(Value::as_str) == Some("array") {
         if let Some(target) = linked_model(doc, all, s, pointer, problems)? {
             let join_table = text("x-join-table", problems);
             if let Some(table) = &join_table {
-                plain_name(file, &child(pointer, "x-join-table"), table, problems);
+                names::usable(table, dialect, &at("x-join-table"), problems);
             }
             return (problems.0.len() == before).then_some(Read::Link(Link {
                 property: name.to_owned(),
@@ -218,9 +203,8 @@ pub(crate) fn read(
         }
     }
     if s.contains_key("x-join-table") {
-        problems.add(
-            file,
-            &child(pointer, "x-join-table"),
+        problems.at(
+            &at("x-join-table"),
             "`x-join-table` on a property that is no array of `$ref` to a model",
             "remove it; it names the join table of an array of `$ref`",
         );
@@ -229,9 +213,8 @@ pub(crate) fn read(
         None => false,
         Some(Value::Bool(b)) => *b,
         Some(other) => {
-            problems.add(
-                file,
-                &child(pointer, key),
+            problems.at(
+                &at(key),
                 format!("`{key}` is {other}, not true or false"),
                 format!("write `\"{key}\": true`"),
             );
@@ -240,11 +223,22 @@ pub(crate) fn read(
     };
     let (kind, type_null) = match &resolved.model {
         Some(target) => (Kind::Reference(target.clone()), false),
-        None => kind(file, pointer, s, problems)?,
+        None => super::kind::kind(&at, file, pointer, s, problems)?,
     };
+    if kind != Kind::Json {
+        for key in s.keys().filter(|k| JSON_KEYWORDS.contains(&k.as_str())) {
+            problems.at(
+                &at(key),
+                format!(
+                    "`{key}` describes a JSON document, and the property is no object or array"
+                ),
+                "remove it, or make the property an `object` or an `array` (a JSON column)",
+            );
+        }
+    }
     let column = match (text("x-column", problems), &kind) {
         (Some(c), _) => {
-            plain_name(file, &child(pointer, "x-column"), &c, problems);
+            names::usable(&c, dialect, &at("x-column"), problems);
             c
         }
         (None, kind) => {
@@ -252,7 +246,11 @@ pub(crate) fn read(
                 Kind::Reference(_) if !name.ends_with("_id") => format!("{name}_id"),
                 _ => name.to_owned(),
             };
-            plain_name(file, pointer, &column, problems);
+            let place = Place {
+                file: file.to_owned(),
+                pointer: pointer.to_owned(),
+            };
+            names::usable(&column, dialect, &place, problems);
             column
         }
     };
@@ -270,8 +268,8 @@ pub(crate) fn read(
             match s.get(k) {
                 None => {}
                 Some(Value::Number(n)) if numeric => return Some(Bound { value: n.clone(), exclusive }),
-                Some(Value::Number(_)) => problems.add(file, &child(pointer, k), format!("`{k}` applies to numbers, and the property is no number"), format!("remove `{k}`, or make the property an `integer` or a `number`")),
-                Some(other) => problems.add(file, &child(pointer, k), format!("`{k}` is {other}, not a number"), "write the bound as a number (draft 7 and 2020-12 spell an exclusive bound `exclusiveMinimum: 0`)"),
+                Some(Value::Number(_)) => problems.at(&at(k), format!("`{k}` applies to numbers, and the property is no number"), format!("remove `{k}`, or make the property an `integer` or a `number`")),
+                Some(other) => problems.at(&at(k), format!("`{k}` is {other}, not a number"), "write the bound as a number (draft 7 and 2020-12 spell an exclusive bound `exclusiveMinimum: 0`)"),
             }
         }
         None
@@ -283,18 +281,16 @@ pub(crate) fn read(
         match v.as_u64() {
             Some(n) if kind == Kind::Text => Some(n),
             Some(_) => {
-                problems.add(
-                    file,
-                    &child(pointer, key),
+                problems.at(
+                    &at(key),
                     format!("`{key}` applies to strings, and the property is no plain string"),
                     format!("remove `{key}`"),
                 );
                 None
             }
             None => {
-                problems.add(
-                    file,
-                    &child(pointer, key),
+                problems.at(
+                    &at(key),
                     format!("`{key}` is {v}, not a count"),
                     format!("write `\"{key}\": 100`"),
                 );
@@ -306,18 +302,16 @@ pub(crate) fn read(
     let min_length = length("minLength", problems);
     let varchar = flag("x-varchar", problems);
     if varchar && max_length.is_none() {
-        problems.add(
-            file,
-            &child(pointer, "x-varchar"),
+        problems.at(
+            &at("x-varchar"),
             "`x-varchar` without `maxLength`",
             "give the length with `maxLength`, or remove `x-varchar`",
         );
     }
     let identity = flag("x-identity", problems);
     if identity && !matches!(kind, Kind::Integer | Kind::BigInteger) {
-        problems.add(
-            file,
-            &child(pointer, "x-identity"),
+        problems.at(
+            &at("x-identity"),
             "`x-identity` on a property that is no integer",
             "make it `\"type\": \"integer\"`, or remove `x-identity`",
         );
@@ -329,9 +323,8 @@ pub(crate) fn read(
             Some(m.to_ascii_lowercase())
         }
         Some(other) => {
-            problems.add(
-                file,
-                &child(pointer, "x-index"),
+            problems.at(
+                &at("x-index"),
                 format!("`x-index` is {other}"),
                 format!("write `true`, or an index method: {}", list(METHODS)),
             );
@@ -351,17 +344,15 @@ pub(crate) fn read(
             ]
             .contains(&upper.as_str())
             {
-                problems.add(
-                    file,
-                    &child(pointer, "x-on-delete"),
+                problems.at(
+                    &at("x-on-delete"),
                     format!("`{action}` is no foreign key action"),
                     "use `cascade`, `set null`, `set default`, `restrict` or `no action`",
                 );
             }
             if !matches!(kind, Kind::Reference(_)) {
-                problems.add(
-                    file,
-                    &child(pointer, "x-on-delete"),
+                problems.at(
+                    &at("x-on-delete"),
                     "`x-on-delete` on a property that refers to no model",
                     "remove it; it belongs beside a `$ref` to another model",
                 );
@@ -373,9 +364,8 @@ pub(crate) fn read(
         None => Vec::new(),
         Some(Value::Array(values)) if !values.is_empty() => values.clone(),
         Some(_) => {
-            problems.add(
-                file,
-                &child(pointer, "enum"),
+            problems.at(
+                &at("enum"),
                 "`enum` is not a list of values",
                 "write `\"enum\": [\"draft\", \"published\"]`",
             );
@@ -383,12 +373,11 @@ pub(crate) fn read(
         }
     };
     let default_sql = text("x-default-sql", problems);
-    let renamed_from = text("x-renamed-from", problems)
-        .filter(|old| plain_name(file, &child(pointer, "x-renamed-from"), old, problems));
+    // A former name is only ever quoted, so any name the migrations made is one.
+    let renamed_from = text("x-renamed-from", problems);
     if default_sql.is_some() && s.contains_key("default") {
-        problems.add(
-            file,
-            &child(pointer, "x-default-sql"),
+        problems.at(
+            &at("x-default-sql"),
             "both `default` and `x-default-sql`",
             "keep one: `default` for a value, `x-default-sql` for an SQL expression",
         );
@@ -397,6 +386,7 @@ pub(crate) fn read(
         property: name.to_owned(),
         column,
         pointer: pointer.to_owned(),
+        places: resolved.places.clone(),
         nullable: !required || type_null || resolved.null || enum_values.contains(&Value::Null),
         kind,
         default: s.get("default").cloned(),
@@ -416,20 +406,19 @@ pub(crate) fn read(
     (problems.0.len() == before).then_some(Read::Field(Box::new(field)))
 }
 
-/// The string value of `key` in `s`; a value of another JSON type is a problem.
-fn text(
-    file: &str,
-    pointer: &str,
+/// The string value of `key` in `s`, placed by `at`; a value of another JSON type, or an
+/// empty string, is a problem.
+pub(crate) fn text(
+    at: &impl Fn(&str) -> Place,
     s: &Map<String, Value>,
     key: &str,
     problems: &mut Problems,
 ) -> Option<String> {
     match s.get(key)? {
-        Value::String(v) => Some(v.clone()),
+        Value::String(v) if !v.is_empty() => Some(v.clone()),
         other => {
-            problems.add(
-                file,
-                &child(pointer, key),
+            problems.at(
+                &at(key),
                 format!("`{key}` is {other}, not a string"),
                 format!("write it as a string, like `\"{key}\": \"name\"`"),
             );
@@ -467,127 +456,4 @@ fn linked_model(
             }
         }
     }
-}
-
-/// The kind from `type` and `format`, and whether `null` is among the types.
-fn kind(
-    file: &str,
-    pointer: &str,
-    s: &Map<String, Value>,
-    problems: &mut Problems,
-) -> Option<(Kind, bool)> {
-    let types: Vec<&str> = match s.get("type") {
-        Some(Value::String(t)) => vec![t.as_str()],
-        Some(Value::Array(ts)) if ts.iter().all(Value::is_string) => {
-            ts.iter().filter_map(Value::as_str).collect()
-        }
-        Some(other) => {
-            problems.add(
-                file,
-                &child(pointer, "type"),
-                format!("`type` is {other}"),
-                "write a type name, like `\"string\"`, or a list of them",
-            );
-            return None;
-        }
-        None if s.contains_key("enum") => {
-            // An enum without a type: its values say it.
-            let all_strings = s["enum"]
-                .as_array()
-                .is_some_and(|v| v.iter().all(|v| v.is_string() || v.is_null()));
-            if all_strings {
-                vec!["string"]
-            } else {
-                vec![]
-            }
-        }
-        None => vec![],
-    };
-    if types.is_empty() {
-        problems.add(file, pointer, "the property has no `type`", "give it a `type` (`string`, `integer`, `number`, `boolean`, `object`, `array`) or a `$ref` to another model");
-        return None;
-    }
-    let null = types.contains(&"null");
-    let types: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
-    let format = text(file, pointer, s, "format", problems);
-    let format = format.as_deref();
-    if s.get("format").is_some_and(|f| !f.is_string()) {
-        return None;
-    }
-    if let Some(f) = format {
-        if !FORMATS.contains(&f) {
-            problems.add(
-                file,
-                &child(pointer, "format"),
-                format!("unknown format `{f}`"),
-                format!("use one of {}, or leave `format` out", list(FORMATS)),
-            );
-            return None;
-        }
-    }
-    let bigint = match s.get("x-bigint") {
-        None => false,
-        Some(Value::Bool(b)) => *b,
-        Some(other) => {
-            problems.add(
-                file,
-                &child(pointer, "x-bigint"),
-                format!("`x-bigint` is {other}, not true or false"),
-                "write `\"x-bigint\": true`",
-            );
-            return None;
-        }
-    };
-    let kind = match types.as_slice() {
-        [] => {
-            problems.add(
-                file,
-                &child(pointer, "type"),
-                "the only type is `null`",
-                "a column holds values: give it another type beside `null`",
-            );
-            return None;
-        }
-        ["string"] => match format {
-            Some("date-time") => Kind::DateTime,
-            Some("date") => Kind::Date,
-            Some("time") => Kind::Time,
-            Some("uuid") => Kind::Uuid,
-            _ => Kind::Text,
-        },
-        ["integer"] => match format {
-            _ if bigint => Kind::BigInteger,
-            Some("int64") => Kind::BigInteger,
-            Some("uint64" | "uint") => Kind::Unsigned64,
-            _ => Kind::Integer,
-        },
-        ["number"] => match format {
-            Some("double") => Kind::Double,
-            Some("float") => Kind::Real,
-            _ => Kind::Numeric,
-        },
-        ["boolean"] => Kind::Boolean,
-        ["object"] | ["array"] => Kind::Json,
-        [one] => {
-            problems.add(
-                file,
-                &child(pointer, "type"),
-                format!("unknown type `{one}`"),
-                "use `string`, `integer`, `number`, `boolean`, `object`, `array` or `null`",
-            );
-            return None;
-        }
-        // JSON holds any of them.
-        many if many.iter().any(|t| *t == "object" || *t == "array") => Kind::Json,
-        many => Kind::Mixed(many.iter().map(|t| (*t).to_owned()).collect()),
-    };
-    if bigint && kind != Kind::BigInteger {
-        problems.add(
-            file,
-            &child(pointer, "x-bigint"),
-            "`x-bigint` on a property that is no integer",
-            "remove `x-bigint`, or make the property an `integer`",
-        );
-    }
-    Some((kind, null))
 }

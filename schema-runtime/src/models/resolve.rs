@@ -1,13 +1,16 @@
 //! A property's schema with its `$ref` followed (to a definition, or to another model: a
 //! reference) and `anyOf`/`oneOf`/`allOf` of one schema unwrapped.
 
-use super::error::{child, Problems};
+use super::error::{child, Places, Problems};
 use super::load::Document;
 use serde_json::{Map, Value};
 
 /// A property's schema with its `$ref` and `anyOf`/`oneOf`/`allOf` resolved.
 pub(crate) struct Resolved {
     pub schema: Map<String, Value>,
+    /// Where each keyword of `schema` that is not the property's own is written: a
+    /// definition's, in its file.
+    pub places: Places,
     /// A `$ref` to a whole model.
     pub model: Option<String>,
     /// `null` allowed by an `anyOf`/`oneOf` with `{"type": "null"}`.
@@ -63,9 +66,14 @@ pub(crate) fn resolve(
             return None;
         }
         let (i, inner) = others[0];
-        let mut resolved = resolve(doc, all, inner, &format!("{at}/{i}"), problems, depth + 1)?;
+        let inner_at = format!("{at}/{i}");
+        let mut resolved = resolve(doc, all, inner, &inner_at, problems, depth + 1)?;
+        resolved
+            .places
+            .written_at(&resolved.schema, &doc.file, &inner_at);
         for (k, v) in object.iter().filter(|(k, _)| *k != key) {
             resolved.schema.insert(k.clone(), v.clone());
+            resolved.places.0.remove(k);
         }
         resolved.null |= null;
         return Some(resolved);
@@ -73,6 +81,7 @@ pub(crate) fn resolve(
     let Some(reference) = object.get("$ref") else {
         return Some(Resolved {
             schema: object.clone(),
+            places: Places::default(),
             model: None,
             null: false,
         });
@@ -114,6 +123,7 @@ pub(crate) fn resolve(
         }
         return Some(Resolved {
             schema: object.clone(),
+            places: Places::default(),
             model: Some(target.name.clone()),
             null: false,
         });
@@ -132,8 +142,12 @@ pub(crate) fn resolve(
     };
     // What is wrong inside the definition is placed there, in the file that holds it.
     let mut resolved = resolve(target, all, found, fragment, problems, depth + 1)?;
+    resolved
+        .places
+        .written_at(&resolved.schema, &target.file, fragment);
     for (k, v) in object.iter().filter(|(k, _)| *k != "$ref") {
         resolved.schema.insert(k.clone(), v.clone());
+        resolved.places.0.remove(k);
     }
     Some(resolved)
 }

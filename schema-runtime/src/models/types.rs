@@ -1,7 +1,8 @@
 //! What each kind of property becomes in a database: its column type, its checks and its
 //! default, for PostgreSQL and for SQLite's `STRICT` tables.
 
-use super::property::{Bound, Field, Kind};
+use super::kind::Kind;
+use super::property::{Bound, Field};
 use crate::introspect::Check;
 use schema_core::Dialect;
 use serde_json::Value;
@@ -64,10 +65,7 @@ pub(crate) fn checks(table: &str, field: &Field, dialect: Dialect) -> Result<Vec
     let postgres = dialect == Dialect::Postgres;
     let col = crate::introspect::dump_ident(&field.column);
     let named = |what: &str, expression: String| Check {
-        name: Some(super::names::generated(
-            format!("{table}_{}_{what}", field.column),
-            dialect,
-        )),
+        name: Some(format!("{table}_{}_{what}", field.column)),
         expression,
     };
     let mut out = Vec::new();
@@ -141,7 +139,7 @@ pub(crate) fn literal(value: &Value, kind: &Kind, dialect: Dialect) -> Result<St
         (Kind::Mixed(types), v) => types.iter().any(|t| match (t.as_str(), v) {
             ("string", Value::String(_)) | ("boolean", Value::Bool(_)) => true,
             ("number", Value::Number(_)) => true,
-            ("integer", Value::Number(n)) => n.is_i64() || n.is_u64(),
+            ("integer", Value::Number(n)) => n.is_i64() || n.is_u64() || whole_float(n).is_some(),
             _ => false,
         }),
         (Kind::Boolean, Value::Bool(b)) => {
@@ -153,6 +151,9 @@ pub(crate) fn literal(value: &Value, kind: &Kind, dialect: Dialect) -> Result<St
             })
         }
         (Kind::Integer | Kind::BigInteger | Kind::Unsigned64, Value::Number(n)) => {
+            if let Some(whole) = whole_float(n) {
+                return Ok(whole);
+            }
             n.is_i64() || n.is_u64()
         }
         (Kind::Numeric | Kind::Double | Kind::Real, Value::Number(_)) => true,
@@ -174,4 +175,12 @@ pub(crate) fn literal(value: &Value, kind: &Kind, dialect: Dialect) -> Result<St
         Value::Bool(b) => b.to_string(),
         other => other.to_string(),
     })
+}
+
+/// A number written with a fraction of zero (`1.0`), which JSON Schema counts as an integer,
+/// as an integer literal (`1`).
+fn whole_float(n: &serde_json::Number) -> Option<String> {
+    let f = n.as_f64().filter(|_| n.is_f64())?;
+    // Within the range of a signed 64-bit integer, where every whole `f64` converts exactly.
+    (f.fract() == 0.0 && f.abs() < 9.0e18).then(|| format!("{}", f as i64))
 }
