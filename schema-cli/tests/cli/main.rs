@@ -22,6 +22,7 @@ mod models;
 mod modules;
 mod mounted;
 mod new;
+mod old;
 mod other_folders;
 mod postgres;
 mod sqlite;
