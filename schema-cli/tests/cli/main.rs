@@ -19,6 +19,7 @@ mod hints;
 mod import;
 mod lint;
 mod models;
+mod module_option;
 mod modules;
 mod mounted;
 mod new;
