@@ -50,6 +50,13 @@ pub struct Cli {
     #[arg(long, global = true, default_value = "default", value_name = "NAME")]
     pub module: String,
 
+    /// The table prefix the module is confined to, as the macro's `prefix` option: a statement
+    /// of the folder that creates, changes, drops or writes an object without it is refused,
+    /// and `diff`, `dump` and `diagram` keep to the objects that have it (the module's own, in
+    /// a database other modules share).
+    #[arg(long, global = true, value_name = "PREFIX")]
+    pub prefix: Option<String>,
+
     /// Prefix of the tracking tables: `<PREFIX>_migrations`, `<PREFIX>_history` and
     /// `<PREFIX>_modules`.
     #[arg(long, global = true, default_value = "_schema", value_name = "PREFIX")]
@@ -351,6 +358,16 @@ fn parse_tool(key: &str) -> Result<schema_runtime::OtherTool, String> {
 }
 
 impl Cli {
+    /// The SQL check of the folder as the options ask for it: `--old`, `--prefix`.
+    pub(crate) fn check_options(&self, dialect: schema_core::Dialect) -> schema_core::CheckOptions {
+        let options =
+            schema_core::CheckOptions::new(dialect).with_old(self.old.unwrap_or_default());
+        match &self.prefix {
+            Some(prefix) => options.with_prefix(prefix),
+            None => options,
+        }
+    }
+
     /// The migrator of `migrations` for the module and tracking tables the options name.
     pub(crate) fn migrator<'m>(
         &self,

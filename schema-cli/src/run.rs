@@ -6,7 +6,7 @@ use crate::commands::{self, Ctx, Exit};
 use crate::db::{self, IfMissing};
 use crate::output::Output;
 use crate::{error, progress, Error};
-use schema_core::{CheckOptions, Dialect};
+use schema_core::Dialect;
 use schema_runtime::{DbPool, Migrations, Migrator, Modules};
 use std::future::Future;
 use std::path::Path;
@@ -175,13 +175,17 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
             None if url.starts_with("postgres") => Dialect::Postgres,
             None => Dialect::Sqlite,
         };
-        let options = CheckOptions::new(dialect).with_old(cli.old.unwrap_or_default());
+        let options = cli.check_options(dialect);
         Migrations::load_checked(Path::new("."), &dir, &options)
     };
     let migrations = loaded.map_err(|errors| Error::Folder {
         dir: dir.clone().into_owned(),
         errors,
     })?;
+    let migrations = match &cli.prefix {
+        Some(prefix) => migrations.with_prefix(prefix),
+        None => migrations,
+    };
     let if_missing = if command.creates_database() {
         IfMissing::Create
     } else if command.reads_only() {

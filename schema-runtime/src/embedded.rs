@@ -137,6 +137,17 @@ impl Migrations {
         }
     }
 
+    /// The same set confined to the table prefix `prefix` (`embed_migrations!(…, prefix = "…")`
+    /// declares it at build time): for tools that load a folder at run time (`schema --prefix`),
+    /// so that comparisons, dumps and diagrams keep to the module's own objects. The prefix
+    /// lives as long as the process.
+    pub fn with_prefix(self, prefix: &str) -> Self {
+        Migrations {
+            prefix: Some(Box::leak(prefix.to_owned().into_boxed_str())),
+            ..self
+        }
+    }
+
     /// The module this set is tracked as: every tracking row carries it, so that several
     /// sets share one database, each with its own versions. `default` unless the macro
     /// named one (`module = "calendar"`).

@@ -80,6 +80,14 @@ pub struct Migrator<'m> {
     pub(crate) target: Option<i64>,
     pub(crate) always_validate: bool,
     pub(crate) schema_check: crate::introspect::SchemaCheck,
+    /// The table prefixes of the other modules sharing the database (a registry's, see
+    /// [`Modules::migrator`](crate::Modules::migrator)): their objects are not this module's
+    /// in a comparison or a dump of the live schema.
+    pub(crate) other_prefixes: Vec<&'static str>,
+    /// The sets this one builds on (a registry's core modules before it, see
+    /// [`Modules::migrator`](crate::Modules::migrator)), applied first wherever the set is
+    /// applied to a database of its own to read the schema it makes.
+    pub(crate) builds_on: Vec<&'m Migrations>,
     /// `None` unless set, so that setting it on an SQLite pool can be refused.
     #[cfg(feature = "postgres")]
     pub(crate) lock_mode: Option<LockMode>,
@@ -104,6 +112,8 @@ impl Migrations {
             target: None,
             always_validate: false,
             schema_check: crate::introspect::SchemaCheck::Off,
+            other_prefixes: Vec::new(),
+            builds_on: Vec::new(),
             #[cfg(feature = "postgres")]
             lock_mode: None,
         }

@@ -21,7 +21,7 @@ pub enum Downs {
     /// The folder has no down files (sqlx's simple files).
     None,
     /// Its tool reverts the whole chain: both revert everything, and each leaves a fresh
-    /// database's schema plus `left`, the lines of the dump (`crate::dump`) that the ups create
+    /// database's schema plus `left`, the lines of the dump (`crate::support::dump`) that the ups create
     /// and no down drops.
     All { left: &'static [&'static str] },
     /// Its tool reverts only the newest `count`, and fails on the next down for `blocker`:

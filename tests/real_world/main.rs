@@ -4,7 +4,7 @@
 //! Each folder is embedded with `embed_migrations!` (`folders.rs`), so a folder the build check
 //! refuses fails this test binary's build. At run time each is applied twice on fresh databases
 //! of its kind: by the tool that wrote it (sqlx's `Migrator`, diesel's harness) and by this
-//! project; the two schemas must be the same, line for line (`dump.rs`). Where the folder has
+//! project; the two schemas must be the same, line for line (the runtime suite's `support/dump.rs`). Where the folder has
 //! downs that its tool runs back to empty, both revert the whole chain, and nothing but the
 //! tracking tables may be left.
 //!
@@ -16,7 +16,6 @@
 #[allow(dead_code, unused_macros)]
 mod support;
 
-mod dump;
 mod folders;
 mod tools;
 

@@ -14,8 +14,6 @@ pub trait RealDb: support::db::TestDb {
     async fn apply_with_tool(&self, folder: &Folder);
     /// Reverts with `folder`'s tool what it applied: the newest `count` migrations, or all.
     async fn revert_with_tool(&self, folder: &Folder, count: Revert) -> Result<(), String>;
-    /// The schema, normalised: see `crate::dump`.
-    async fn dump(&self) -> Vec<String>;
 }
 
 impl RealDb for support::sqlite::Db {
@@ -38,10 +36,6 @@ impl RealDb for support::sqlite::Db {
             }
         }
     }
-
-    async fn dump(&self) -> Vec<String> {
-        crate::dump::sqlite(&self.pool).await
-    }
 }
 
 impl RealDb for support::pg::Db {
@@ -60,10 +54,6 @@ impl RealDb for support::pg::Db {
                 diesel_revert(folder, count, move || DieselPg::establish(&url)).await
             }
         }
-    }
-
-    async fn dump(&self) -> Vec<String> {
-        crate::dump::postgres(&self.pool).await
     }
 }
 

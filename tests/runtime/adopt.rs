@@ -81,7 +81,7 @@ pub async fn nothing_recorded(db: &impl TestDb, set: &Migrations) {
 
 /// The first run adopted versions 1 and 2 as `tool`'s, with `times`, and applied 3 alone; a
 /// second boot does nothing.
-async fn adopted_then_applied(
+pub async fn adopted_then_applied(
     db: &impl TestDb,
     set: &Migrations,
     tool: OtherTool,
@@ -230,7 +230,13 @@ pub async fn refinery_migrated<D: TestDb>(db: &D) {
         ("V2__balance_in_cents", "2_balance_in_cents.sql"),
     ]
     .map(|(name, file)| refinery::Migration::unapplied(name, &sql_of(file)).unwrap());
-    let runner = refinery::Runner::new(&migrations);
+    refinery_runs(db, &migrations).await;
+}
+
+/// refinery applies `migrations` (versions 1 and 2 of the `adopt` fixture) with its own runner,
+/// then its times are set back.
+pub async fn refinery_runs<D: TestDb>(db: &D, migrations: &[refinery::Migration]) {
+    let runner = refinery::Runner::new(migrations);
     let address = db.address().into_string().unwrap();
     if D::either(false, true) {
         let (mut client, connection) = tokio_postgres::connect(&address, tokio_postgres::NoTls)

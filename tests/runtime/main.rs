@@ -9,6 +9,7 @@
 mod support;
 
 mod adopt;
+mod adopt_refinery;
 mod apply;
 mod directive_checksums;
 mod errors;

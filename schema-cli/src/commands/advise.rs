@@ -7,7 +7,7 @@ use super::Exit;
 use crate::cli::{AdviseArgs, Cli};
 use crate::output::{count, Output, Style};
 use crate::{db, sources, Error};
-use schema_core::{CheckOptions, Dialect};
+use schema_core::Dialect;
 use schema_runtime::advice::{self, Advice, Finding, Query};
 use schema_runtime::{Migrations, TableNames};
 use serde::Serialize;
@@ -72,7 +72,7 @@ fn load(cli: &Cli, dialect: Dialect) -> Result<Migrations, Error> {
     let loaded = if cli.no_check {
         Migrations::load(Path::new("."), &dir)
     } else {
-        let options = CheckOptions::new(dialect).with_old(cli.old.unwrap_or_default());
+        let options = cli.check_options(dialect);
         Migrations::load_checked(Path::new("."), &dir, &options)
     };
     loaded.map_err(|errors| Error::Folder {

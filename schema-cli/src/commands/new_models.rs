@@ -8,7 +8,7 @@ use super::Exit;
 use crate::cli::{Cli, NewArgs};
 use crate::output::Output;
 use crate::Error;
-use schema_core::{CheckOptions, Dialect};
+use schema_core::Dialect;
 use schema_runtime::introspect::FixMigration;
 use schema_runtime::models::{Models, ModelsMigration};
 use schema_runtime::Migrations;
@@ -101,7 +101,7 @@ fn load(cli: &Cli, dialect: Dialect) -> Result<Migrations, Error> {
     let loaded = if cli.no_check {
         Migrations::load(Path::new("."), &dir)
     } else {
-        let options = CheckOptions::new(dialect).with_old(cli.old.unwrap_or_default());
+        let options = cli.check_options(dialect);
         Migrations::load_checked(Path::new("."), &dir, &options)
     };
     loaded.map_err(|errors| Error::Folder {

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use std::process::ExitCode;
 
 /// A project whose `migrations/` is the core and whose `calendar/` is the calendar plugin.
-fn core_and_calendar() -> Project {
+pub(crate) fn core_and_calendar() -> Project {
     let project = Project::with_fixture("modules_core");
     copy_dir(
         &fixture_dir("modules_calendar"),
@@ -202,16 +202,44 @@ fn set(dir: &str, module: &str) -> Migrations {
 
 #[tokio::test]
 async fn mounted_commands_see_every_registered_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = crate::support::sqlite_pool(dir.path()).await;
+    mounted_scenario((&pool).into(), None).await;
+    pool.close().await;
+}
+
+#[test]
+fn pg_mounted_commands_see_every_registered_module() {
+    let project = crate::postgres::pg_project(None);
+    crate::support::block_on(async {
+        let pool = sqlx::PgPool::connect(&project.url).await.unwrap();
+        mounted_scenario((&pool).into(), Some(&crate::postgres::server_url())).await;
+        pool.close().await;
+    });
+}
+
+/// The registered core and two plugins, driven through `run_modules` on `pool`; `dev_url`, the
+/// server PostgreSQL's comparisons make their scratch database on.
+async fn mounted_scenario(pool: schema_runtime::DbPool<'_>, dev_url: Option<&str>) {
     let modules = Modules::from_sets([
         Registered::core(set("modules_core", "core"), 0),
-        Registered::plugin(set("modules_calendar", "calendar")),
+        Registered::plugin(set("modules_calendar", "calendar").with_prefix("calendar_")),
         Registered::plugin(set("modules_archive", "archive")),
     ])
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let pool = crate::support::sqlite_pool(dir.path()).await;
-    let run =
-        |args: &'static [&'static str]| schema_cli::run_modules(&modules, &pool, migrate(args));
+    let run = |args: &[&str]| {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        schema_cli::run_modules(&modules, pool, migrate(&refs))
+    };
+    // `diff` of a module, with the scratch server on PostgreSQL.
+    let diff = |module: &'static str| -> Vec<&str> {
+        let mut args = vec!["--module", module, "diff"];
+        if let Some(url) = dev_url {
+            args.extend(["--dev-url", url]);
+        }
+        args
+    };
 
     // `--module` picks the registered set; with none, `default`, which this application lacks.
     assert_eq!(
@@ -222,12 +250,13 @@ async fn mounted_commands_see_every_registered_module() {
     assert_eq!(run(&["--module", "nothing", "up"]).await, ExitCode::from(1));
     assert_eq!(run(&["--module", "core", "up"]).await, ExitCode::SUCCESS);
     assert_eq!(run(&["modules"]).await, ExitCode::SUCCESS);
+    assert_eq!(run(&diff("core")).await, ExitCode::SUCCESS);
 
     assert_eq!(
         run(&["modules", "activate", "calendar"]).await,
         ExitCode::SUCCESS
     );
-    let info = modules.info(&pool, "calendar").await.unwrap();
+    let info = modules.info(pool, "calendar").await.unwrap();
     assert_eq!(
         (info.role, info.active, info.version),
         (ModuleRole::Plugin, true, Some(2))
@@ -236,20 +265,28 @@ async fn mounted_commands_see_every_registered_module() {
         run(&["--module", "calendar", "status"]).await,
         ExitCode::SUCCESS
     );
+    // Each module's schema is the one its migrations make, the other's objects aside.
+    assert_eq!(run(&diff("calendar")).await, ExitCode::SUCCESS);
+    assert_eq!(run(&diff("core")).await, ExitCode::SUCCESS);
+    assert_eq!(
+        run(&["--module", "calendar", "dump"]).await,
+        ExitCode::SUCCESS
+    );
 
     assert_eq!(
         run(&["modules", "deactivate", "calendar"]).await,
         ExitCode::SUCCESS
     );
-    let info = modules.info(&pool, "calendar").await.unwrap();
+    let info = modules.info(pool, "calendar").await.unwrap();
     assert_eq!((info.active, info.version), (false, Some(2)));
 
     assert_eq!(
         run(&["modules", "remove", "calendar"]).await,
         ExitCode::SUCCESS
     );
-    let info = modules.info(&pool, "calendar").await.unwrap();
+    let info = modules.info(pool, "calendar").await.unwrap();
     assert_eq!((info.active, info.version, info.pending), (false, None, 2));
+    assert_eq!(run(&diff("core")).await, ExitCode::SUCCESS);
 
     // Refused: a core module, and a plugin whose set cannot be reverted; nothing changes.
     assert_eq!(
@@ -264,7 +301,6 @@ async fn mounted_commands_see_every_registered_module() {
         run(&["modules", "remove", "archive"]).await,
         ExitCode::from(1)
     );
-    let info = modules.info(&pool, "archive").await.unwrap();
+    let info = modules.info(pool, "archive").await.unwrap();
     assert_eq!((info.active, info.version), (true, Some(2)));
-    pool.close().await;
 }

@@ -270,9 +270,26 @@ impl Modules {
         Ok(set)
     }
 
-    /// The migrator of `set` with this registry's options.
-    pub fn migrator<'m>(&self, set: &'m Registered) -> Migrator<'m> {
-        self.options(set.migrations.migrator())
+    /// The migrator of `set` with this registry's options. Its comparisons and dumps of the
+    /// live schema leave out the objects of the other modules' table prefixes, and the schema
+    /// its migrations make is read with the core modules that come before it applied first
+    /// (a plugin's foreign key to a core table).
+    pub fn migrator<'m>(&'m self, set: &'m Registered) -> Migrator<'m> {
+        let mut migrator = self.options(set.migrations.migrator());
+        migrator.other_prefixes = self
+            .sets
+            .iter()
+            .filter(|other| other.name() != set.name())
+            .filter_map(|other| other.migrations.prefix())
+            .collect();
+        migrator.builds_on = self
+            .sets
+            .iter()
+            .take_while(|other| other.name() != set.name())
+            .filter(|other| other.role == ModuleRole::Core)
+            .map(|other| &other.migrations)
+            .collect();
+        migrator
     }
 
     fn options<'m>(&self, migrator: Migrator<'m>) -> Migrator<'m> {

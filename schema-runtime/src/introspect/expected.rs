@@ -112,10 +112,7 @@ impl Migrator<'_> {
     /// The two schemas narrowed to the module's objects, and their drift.
     pub(crate) fn drift_between(&self, expected: Schema, live: Schema) -> (Schema, Schema, Drift) {
         let prefix = self.migrations.prefix();
-        let (expected, live) = match prefix {
-            Some(prefix) => (expected.only_prefixed(prefix), live.only_prefixed(prefix)),
-            None => (expected, live),
-        };
+        let (expected, live) = (self.own_objects(expected), self.own_objects(live));
         let drift = Drift {
             module: self.module.clone(),
             prefix: prefix.map(str::to_owned),
@@ -133,6 +130,10 @@ impl Migrator<'_> {
         work: impl AsyncFnOnce(DbPool<'_>) -> Result<T, MigrateError>,
     ) -> Result<T, MigrateError> {
         super::scratch::with_database(dev_url, async |pool| {
+            for set in &self.builds_on {
+                let before = set.migrator().table_names(self.tables.clone());
+                before.run_quietly(pool).await?;
+            }
             self.run_quietly(pool).await?;
             work(pool).await
         })

@@ -111,6 +111,24 @@ impl Schema {
         self
     }
 
+    /// Without the objects [`Schema::only_prefixed`] gives for any of `prefixes`: what the
+    /// other modules of a database own.
+    pub fn without_prefixed(mut self, prefixes: &[&str]) -> Schema {
+        let prefixed = |name: &str| {
+            let name = unqualified(name);
+            prefixes.iter().any(|p| name.starts_with(p))
+        };
+        self.tables.retain(|t| !prefixed(&t.name));
+        self.views.retain(|v| !prefixed(&v.name));
+        self.sequences.retain(|s| !prefixed(&s.name));
+        self.enums.retain(|e| !prefixed(&e.name));
+        self.indexes
+            .retain(|i| !prefixed(&i.name) && !prefixed(&i.table));
+        self.triggers
+            .retain(|t| !prefixed(&t.name) && !prefixed(&t.table));
+        self
+    }
+
     /// Keeps the tables (with their indexes and triggers) `keep` says yes to.
     fn retain(&mut self, keep: impl Fn(&str) -> bool) {
         self.tables.retain(|t| keep(&t.name));
@@ -146,10 +164,26 @@ impl crate::Migrator<'_> {
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Schema, MigrateError> {
         let live = Schema::read_without(pool, &self.tables).await?;
-        Ok(match self.migrations.prefix() {
-            Some(prefix) => live.only_prefixed(prefix),
-            None => live,
-        })
+        Ok(self.own_objects(live))
+    }
+
+    /// The objects of `schema` that are this module's: for a set with a table prefix, those
+    /// with it; and never those of the other modules' prefixes (a registry's).
+    pub(crate) fn own_objects(&self, schema: Schema) -> Schema {
+        let own = self.migrations.prefix();
+        // A prefix another module's is part of (`notes_` and `notes_archive_`) is left to
+        // `only_prefixed`: the other's objects have the longer one.
+        let others: Vec<&str> = self
+            .other_prefixes
+            .iter()
+            .copied()
+            .filter(|other| own.is_none_or(|own| !own.starts_with(other)))
+            .collect();
+        let schema = match own {
+            Some(prefix) => schema.only_prefixed(prefix),
+            None => schema,
+        };
+        schema.without_prefixed(&others)
     }
 }
 

@@ -3,6 +3,7 @@
 mod basics;
 mod connections;
 mod errors;
+mod goose_plpgsql;
 mod issue14_no_tx;
 mod no_transaction;
 mod transaction_mode;

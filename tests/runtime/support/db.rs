@@ -35,6 +35,10 @@ pub trait TestDb: Sized {
     /// The schema as the database describes it, without the tracking tables: one line per
     /// table, index or view, with what defines it, sorted.
     async fn schema(&self) -> Vec<String>;
+    /// The whole schema, normalised (`dump.rs`): every object with what defines it
+    /// (columns with their types, defaults and nullability, constraints, indexes, triggers,
+    /// views, functions...) and each table's row count, one line each, sorted.
+    async fn dump(&self) -> Vec<String>;
     /// Migrates the database with sqlx's own migrator, from the folder `folder`.
     async fn sqlx_migrate(&self, folder: &Path);
     /// Migrates the database with diesel's own harness, from the diesel folder `folder`.
@@ -124,6 +128,10 @@ impl TestDb for super::sqlite::Db {
         .await
         .unwrap()
     }
+
+    async fn dump(&self) -> Vec<String> {
+        super::dump::sqlite(&self.pool).await
+    }
 }
 
 impl TestDb for super::pg::Db {
@@ -168,6 +176,10 @@ impl TestDb for super::pg::Db {
         .fetch_all(&self.pool)
         .await
         .unwrap()
+    }
+
+    async fn dump(&self) -> Vec<String> {
+        super::dump::postgres(&self.pool).await
     }
 }
 

@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod db;
 pub mod diesel;
+pub mod dump;
 pub mod folders;
 pub mod pg;
 pub mod replicas;

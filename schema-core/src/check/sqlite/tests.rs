@@ -206,6 +206,61 @@ fn a_foreign_keys_pragma_in_an_old_file_is_the_same_warning() {
     );
 }
 
+/// The newest migration's down is judged in full (by default, and with `old = none`), and a
+/// column it adds back at the end of its table is still a warning, not an error.
+#[test]
+fn a_column_order_only_difference_in_the_newest_down_is_a_warning() {
+    let set = crate::check::resolved(&[
+        (
+            "1_authors.sql",
+            "CREATE TABLE authors (id INTEGER PRIMARY KEY, born INTEGER, name TEXT NOT NULL);",
+        ),
+        (
+            "2_drop_born.up.sql",
+            "ALTER TABLE authors DROP COLUMN born;",
+        ),
+        (
+            "2_drop_born.down.sql",
+            "ALTER TABLE authors ADD COLUMN born INTEGER;",
+        ),
+    ]);
+    for old in [
+        crate::check::OldMigrations::default(),
+        crate::check::OldMigrations::None,
+        crate::check::OldMigrations::UpTo(1),
+    ] {
+        let (errors, warnings) = check(&set, &Judge::new(&set, old), &[], None);
+        assert_eq!(errors, Vec::new(), "{old:?}");
+        assert_eq!(
+            warnings,
+            [Warning::ColumnOrder {
+                up: "migrations/2_drop_born.up.sql".to_owned(),
+                down: "migrations/2_drop_born.down.sql".to_owned(),
+                tables: vec!["authors".to_owned()],
+            }],
+            "{old:?}"
+        );
+    }
+    // Anything more than the order is an error in the newest down.
+    let changed = crate::check::resolved(&[
+        (
+            "1_authors.sql",
+            "CREATE TABLE authors (id INTEGER PRIMARY KEY, born INTEGER, name TEXT NOT NULL);",
+        ),
+        (
+            "2_drop_born.up.sql",
+            "ALTER TABLE authors DROP COLUMN born;",
+        ),
+        (
+            "2_drop_born.down.sql",
+            "ALTER TABLE authors ADD COLUMN born TEXT;",
+        ),
+    ]);
+    let judge = Judge::new(&changed, crate::check::OldMigrations::default());
+    let (errors, _) = check(&changed, &judge, &[], None);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+}
+
 #[test]
 fn an_attached_database_is_stood_in_for_by_an_empty_one() {
     let errors = check_files(&[(
