@@ -30,10 +30,29 @@ pub(super) struct ChainCache {
     keys: Vec<String>,
     /// The ups after which a checkpoint is worth writing.
     every: usize,
-    /// The count of ups the chain held when the checker last wrote or restored one.
-    written: Vec<usize>,
+    /// Whether a checkpoint was restored: then those before it are still valid and only the
+    /// last two are written again.
+    warm: bool,
     /// Cleared when a migration reported something: no checkpoint after it.
     clean: bool,
+}
+
+/// A checkpoint's bytes, summed to tell a damaged file: 64 bits over 8-byte words and the
+/// length. Not SHA-256: the macro's dependencies build unoptimised, where hashing megabytes
+/// with it would cost more than the check it saves.
+fn sum(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for b in chunks.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{}:{h:016x}", bytes.len())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -110,7 +129,7 @@ impl ChainCache {
             stem,
             keys,
             every,
-            written: Vec::new(),
+            warm: false,
             clean: true,
         })
     }
@@ -133,7 +152,7 @@ impl ChainCache {
                 continue;
             };
             let expected = std::fs::read_to_string(Self::sum_path(&path)).unwrap_or_default();
-            if expected.trim() != hex(&Sha256::digest(&bytes)) {
+            if expected.trim() != sum(&bytes) {
                 continue;
             }
             let restored = db.restore(
@@ -142,7 +161,7 @@ impl ChainCache {
                 None::<fn(rusqlite::backup::Progress)>,
             );
             if restored.is_ok() && db.is_autocommit() {
-                self.written.push(ups);
+                self.warm = true;
                 return ups;
             }
             // Whatever half of it was loaded is wiped: the chain starts from nothing.
@@ -163,13 +182,14 @@ impl ChainCache {
         if !self.clean || ups > self.keys.len() || !db.is_autocommit() {
             return;
         }
+        // The last two, for an edit of the newest file or a file added after it; along the
+        // chain only on a run that found none, for an edit further back.
         let last = self.keys.len();
-        if !ups.is_multiple_of(self.every) && ups + 1 < last {
+        if ups + 1 < last && (self.warm || !ups.is_multiple_of(self.every)) {
             return;
         }
         let path = self.path(ups);
         if path.is_file() {
-            self.written.push(ups);
             return;
         }
         let partial = path.with_extension("partial");
@@ -177,20 +197,19 @@ impl ChainCache {
             .backup(DatabaseName::Main, &partial, None)
             .ok()
             .and_then(|()| std::fs::read(&partial).ok())
-            .map(|bytes| hex(&Sha256::digest(&bytes)))
+            .map(|bytes| sum(&bytes))
             .and_then(|sum| std::fs::write(Self::sum_path(&path), sum).ok())
             .and_then(|()| std::fs::rename(&partial, &path).ok());
-        if saved.is_some() {
-            self.written.push(ups);
-        } else {
+        if saved.is_none() {
             let _ = std::fs::remove_file(&partial);
         }
     }
 
-    /// Removes this folder's checkpoints that this run neither wrote nor used: those of an
-    /// earlier version of its files.
+    /// Removes this folder's checkpoints that no longer match its files: those of an earlier
+    /// version of them.
     pub(super) fn prune(&self) {
-        let keep: Vec<PathBuf> = self.written.iter().map(|ups| self.path(*ups)).collect();
+        let keep: std::collections::HashSet<PathBuf> =
+            (1..=self.keys.len()).map(|ups| self.path(ups)).collect();
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
@@ -279,7 +298,7 @@ mod tests {
         for path in paths {
             std::fs::write(path, bytes).unwrap();
             if with_sum {
-                let sum = super::hex(&<sha2::Sha256 as sha2::Digest>::digest(bytes));
+                let sum = super::sum(bytes);
                 std::fs::write(path.with_extension("sum"), sum).unwrap();
             }
         }
