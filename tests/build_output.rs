@@ -143,3 +143,30 @@ fn a_crate_whose_sqlx_names_postgres_checks_its_sql_as_postgresql() {
         stderr(&checked)
     );
 }
+
+/// A crate with no build script cannot see a migration file added to its folder: the build
+/// says so, as a compiler warning on stable Rust, whatever the profile (the macro emits it
+/// while expanding, with no `tracing` subscriber involved), with the line to add.
+#[test]
+fn a_release_build_without_a_build_script_warns_that_added_files_go_unseen() {
+    let _build = one_build_at_a_time();
+    let scratch = Scratch::new(Crate {
+        name: "schema-scratch-unwatched-release",
+        features: &["sqlite"],
+        build_script: false,
+        main_rs: WARNED,
+    });
+    scratch.write_migration(
+        "1_create_users.sql",
+        "CREATE TABLE users (id INTEGER PRIMARY KEY);\n",
+    );
+    let checked = scratch.cargo(&["check", "--release"]);
+    let warnings = stderr(&checked);
+    assert!(
+        warnings.contains("warning: use of deprecated constant")
+            && warnings.contains("`migrations` is not watched: the crate has no build script")
+            && warnings.contains(r#"fn main() { println!("cargo:rerun-if-changed=migrations"); }"#)
+            && warnings.contains("src/main.rs:1:"),
+        "{warnings}"
+    );
+}

@@ -6,11 +6,13 @@
 //! cargo run --release -p schema-bench -- postgres --url postgres://postgres@127.0.0.1:5432/postgres
 //! cargo run --release -p schema-bench --features sqlcipher -- sqlcipher --n 100
 //! DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres cargo run --release -p schema-bench -- test-databases
+//! cargo run --release -p schema-bench -- build --migrations 100
 //! ```
 //!
 //! Each database gets its own subcommand with the same [`Common`] options, and the measurements
 //! themselves live in `harness`, so that they stay the same whatever the database.
 
+mod buildcost;
 #[cfg(feature = "sqlcipher")]
 mod encrypted;
 mod generate;
@@ -53,6 +55,10 @@ enum Command {
     /// tables on SQLite (and PostgreSQL with `--url` or `DATABASE_URL`), with one catalog
     /// query as the lower bound.
     Introspect(introspect::Args),
+    /// Build cost: the leaf rebuild after editing one migration, the binary's size and a
+    /// run's peak memory, of scratch crates embedding the same migrations with no macro, with
+    /// sqlx's `migrate!` and with `embed_migrations!`.
+    Build(buildcost::Args),
     /// Runs one tool's migrator once against an up-to-date database and exits: the child
     /// process that the whole-process no-op boot measurement spawns.
     #[command(hide = true)]
@@ -214,6 +220,7 @@ async fn main() -> ExitCode {
         Command::Sqlcipher(a) => encrypted::bench(&a.sizes, a.runs).await,
         Command::TestDatabases(a) => testdb::bench(&a).await,
         Command::Introspect(a) => introspect::run(a).await,
+        Command::Build(a) => buildcost::run(&a),
         Command::BootOnce(b) => match (&b.db, &b.url) {
             (Some(db), _) => sqlite::boot_once(b.tool, db, &b.dir, b.options).await,
             (None, Some(url)) => {

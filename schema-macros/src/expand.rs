@@ -38,6 +38,9 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 if let Some(prefix) = &args.prefix {
                     options = options.with_prefix(prefix.value());
                 }
+                if let Some(dir) = cache_dir() {
+                    options = options.with_cache_dir(dir);
+                }
                 schema_core::check(&set, &options)?
             }
             _ => Vec::new(),
@@ -108,6 +111,19 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
     }
     let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
     schema_core::unwatched(root, out_dir.as_deref(), dir)
+}
+
+/// Where the SQL check keeps its checkpoints between builds: beside the crate's build script
+/// output (`OUT_DIR`, set only for a crate with a build script), inside the target directory,
+/// for this crate and profile alone. Opt-in with `SCHEMA_CHECK_CACHE=on` in the build's
+/// environment: at 1,000 migrations loading and writing the checkpoints (megabytes, with the
+/// macro's dependencies unoptimised) costs about what re-applying the chain does.
+fn cache_dir() -> Option<PathBuf> {
+    if std::env::var_os("SCHEMA_CHECK_CACHE").is_none_or(|v| v != "on") {
+        return None;
+    }
+    let out_dir = PathBuf::from(std::env::var_os("OUT_DIR")?);
+    Some(out_dir.join("schema-check"))
 }
 
 fn with_errors(error: syn::Error, krate: &syn::Path) -> TokenStream {
@@ -204,8 +220,20 @@ impl ToTokens for EmbeddedMigration<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let EmbeddedMigration { m, krate } = self;
         let version = Literal::i64_suffixed(m.version);
-        let version_text = &m.version_text;
-        let description = &m.description;
+        let display_path = &m.display_path;
+        // The version and description are parts of the file name: slices of the path, so that
+        // the binary holds one string (and one symbol) for the three.
+        let file_name_at = display_path.rfind('/').map_or(0, |slash| slash + 1);
+        let part = |text: &str| match display_path[file_name_at..].find(text) {
+            Some(at) if !text.is_empty() => {
+                let start = file_name_at + at;
+                let end = start + text.len();
+                quote!(#krate::__private::part(PATH, #start, #end))
+            }
+            _ => quote!(#text),
+        };
+        let version_text = part(&m.version_text);
+        let description = part(&m.description);
         let kind = match m.kind {
             MigrationKind::Simple => quote!(Simple),
             MigrationKind::Up => quote!(Up),
@@ -240,9 +268,9 @@ impl ToTokens for EmbeddedMigration<'_> {
             Directive::NoCheck => quote!(#krate::__private::Directive::NoCheck),
         });
         let noop = m.noop;
-        let display_path = &m.display_path;
         tokens.extend(quote! {{
             const SOURCE: &str = #krate::__private::strip_bom(::core::include_str!(#path));
+            const PATH: &str = #display_path;
             #krate::__private::Migration {
                 version: #version,
                 version_text: #version_text,
@@ -256,7 +284,7 @@ impl ToTokens for EmbeddedMigration<'_> {
                 statement_count: #statement_count,
                 directives: &[#(#directives),*],
                 noop: #noop,
-                path: #display_path,
+                path: PATH,
             }
         }});
     }

@@ -216,6 +216,12 @@ pub mod __private {
     /// the only ones the compiler reports.
     pub const EMPTY: Migrations = Migrations::__new(&[], "", "", crate::Checksum([0; 32]), false);
 
+    /// `text[start..end]` at compile time: the macro takes a migration's version and
+    /// description out of its path, so that the binary holds one string for the three.
+    pub const fn part(text: &'static str, start: usize, end: usize) -> &'static str {
+        text.split_at(end).0.split_at(start).1
+    }
+
     /// The SQL without a leading BOM, as schema-core checked it.
     pub const fn strip_bom(sql: &'static str) -> &'static str {
         let bytes = sql.as_bytes();

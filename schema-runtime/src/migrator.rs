@@ -126,7 +126,7 @@ impl Migrations {
 
     /// The body of [`Self::run`], compiled once in this crate rather than in every caller.
     fn run_on<'a>(&'a self, pool: DbPool<'a>) -> BoxFuture<'a, Result<Report, MigrateError>> {
-        Box::pin(async move { self.migrator().run(pool).await })
+        Box::pin(async move { self.migrator().run_on(pool).await })
     }
 
     /// Where every migration stands; see [`Migrator::status`].
@@ -331,16 +331,25 @@ impl<'m> Migrator<'m> {
     /// resumed with [`Migrator::resume`] or resolved by hand and marked so with
     /// [`Migrator::repair`].
     pub async fn run<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<Report, MigrateError> {
-        let ctx = self.context()?;
-        let pool = pool.into();
-        let span = info_span!("migrate", module = %self.module);
-        let run = async {
-            with_backend!(self, pool, ctx, |b| self
-                .run_with(&mut b)
-                .instrument(span)
-                .await)
-        };
-        self.run_checked(pool, run).await
+        self.run_on(pool.into()).await
+    }
+
+    /// The body of [`Self::run`], compiled once in this crate rather than in every caller.
+    pub(crate) fn run_on<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let span = info_span!("migrate", module = %self.module);
+            let run = async {
+                with_backend!(self, pool, ctx, |b| self
+                    .run_with(&mut b)
+                    .instrument(span)
+                    .await)
+            };
+            self.run_checked(pool, run).await
+        })
     }
 
     async fn run_with<B: Backend>(&self, b: &mut B) -> Result<Report, MigrateError> {

@@ -44,6 +44,11 @@ pub struct CheckOptions {
     /// The prefix every object the set creates, changes, drops, renames or writes must start
     /// with (`prefix = "calendar_"`); `None` for no confinement.
     pub prefix: Option<String>,
+    /// A folder of the build's target directory where the SQLite check keeps checkpoints of
+    /// the chain between builds, so that a rebuild applies again only the migrations from the
+    /// first changed one on; `None` for none. A checkpoint stands only for migrations that ran
+    /// clean, with identical files and settings; one that cannot be read is ignored.
+    pub cache_dir: Option<std::path::PathBuf>,
 }
 
 impl CheckOptions {
@@ -54,6 +59,15 @@ impl CheckOptions {
             old: OldMigrations::default(),
             after: Vec::new(),
             prefix: None,
+            cache_dir: None,
+        }
+    }
+
+    /// With checkpoints of the SQLite check kept in `dir` between builds.
+    pub fn with_cache_dir(self, dir: impl Into<std::path::PathBuf>) -> Self {
+        CheckOptions {
+            cache_dir: Some(dir.into()),
+            ..self
         }
     }
 
@@ -105,7 +119,15 @@ pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<Vec<Warning>,
     let prefix = options.prefix.as_deref().map(Prefix::new);
     let (found, warnings) = match options.dialect {
         #[cfg(feature = "check-sqlite")]
-        Dialect::Sqlite => sqlite::check(set, &judge, &options.after, prefix),
+        Dialect::Sqlite => {
+            // Everything besides the files that changes what the check finds.
+            let settings = format!("{:?}\0{:?}", options.dialect, options.old);
+            let cache = options
+                .cache_dir
+                .as_deref()
+                .map(|dir| (dir, settings.as_str()));
+            sqlite::check(set, &judge, &options.after, prefix, cache)
+        }
         #[cfg(feature = "check-postgres")]
         Dialect::Postgres => (postgres::check(set, prefix), Vec::new()),
         #[allow(unreachable_patterns)]

@@ -4,6 +4,7 @@ use crate::backend::{AppliedRow, Backend, Step};
 use crate::engine::locked;
 use crate::migrator::{applied_migration, with_backend, DbPool};
 use crate::{MigrateError, Migration, Migrator, Report};
+use futures_util::future::BoxFuture;
 use std::time::Instant;
 use tracing::info;
 
@@ -38,15 +39,29 @@ impl Migrator<'_> {
         self.revert(pool.into(), Selection::Last(count)).await
     }
 
-    async fn revert(&self, pool: DbPool<'_>, selection: Selection) -> Result<Report, MigrateError> {
-        let ctx = self.context()?;
-        with_backend!(self, pool, ctx, |b| {
-            let started = Instant::now();
-            locked(&mut b, self.lock_timeout, async |b| {
-                self.revert_locked(b, selection, started).await
-            })
-            .await
+    /// The body of both, boxed: compiled once in this crate rather than in every caller.
+    fn revert<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+        selection: Selection,
+    ) -> BoxFuture<'a, Result<Report, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            with_backend!(self, pool, ctx, |b| self.revert_in(&mut b, selection).await)
         })
+    }
+
+    /// Under the lock: a function of its own so that the boxed future above can be `Send`.
+    async fn revert_in<B: Backend>(
+        &self,
+        b: &mut B,
+        selection: Selection,
+    ) -> Result<Report, MigrateError> {
+        let started = Instant::now();
+        locked(b, self.lock_timeout, async |b| {
+            self.revert_locked(b, selection, started).await
+        })
+        .await
     }
 
     /// Reverts every applied migration of the module, newest first, with the lock held: what

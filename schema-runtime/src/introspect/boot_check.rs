@@ -11,6 +11,7 @@
 
 use super::model::Schema;
 use crate::{DbPool, MigrateError, Migrator, Report};
+use futures_util::future::BoxFuture;
 use sha2::{Digest, Sha256};
 use tracing::warn;
 
@@ -68,12 +69,19 @@ impl Migrator<'_> {
     /// compares with: after a change made by hand on purpose, or to start checking without a
     /// run. Does nothing when the module has no row yet (nothing applied).
     pub async fn record_schema<'p>(&self, pool: impl Into<DbPool<'p>>) -> Result<(), MigrateError> {
-        let pool = pool.into();
-        let Some((fingerprint, _)) = self.stored(pool).await? else {
-            return Ok(());
-        };
-        let live = self.live_schema(pool).await?;
-        self.store(pool, &record(&fingerprint, &live)).await
+        self.record_schema_on(pool.into()).await
+    }
+
+    /// The body of [`Self::record_schema`], compiled once in this crate rather than in every
+    /// caller.
+    fn record_schema_on<'a>(&'a self, pool: DbPool<'a>) -> BoxFuture<'a, Result<(), MigrateError>> {
+        Box::pin(async move {
+            let Some((fingerprint, _)) = self.stored(pool).await? else {
+                return Ok(());
+            };
+            let live = self.live_schema(pool).await?;
+            self.store(pool, &record(&fingerprint, &live)).await
+        })
     }
 
     /// The run with the check around it: the schema compared before anything is applied,

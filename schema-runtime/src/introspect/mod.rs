@@ -60,6 +60,7 @@ pub use model::{
 pub(crate) use scratch::with_database;
 
 use crate::{DbPool, MigrateError, OtherTool, TableNames};
+use futures_util::future::BoxFuture;
 
 impl Schema {
     /// Reads the schema of the database `pool` reaches, without this crate's tracking tables
@@ -73,25 +74,36 @@ impl Schema {
         pool: impl Into<DbPool<'p>>,
         tables: &TableNames,
     ) -> Result<Schema, MigrateError> {
-        let read = match pool.into() {
-            #[cfg(feature = "sqlite")]
-            DbPool::Sqlite(pool) => sqlite::read(pool).await,
-            #[cfg(feature = "postgres")]
-            DbPool::Postgres(pool) => postgres::read(pool).await,
-        };
-        let mut schema = read.map_err(MigrateError::db("reading the database's schema"))?;
-        let tracking: Vec<String> = [&tables.migrations, &tables.history, &tables.modules]
-            .into_iter()
-            .map(|t| t.to_ascii_lowercase())
-            .chain(
-                OtherTool::TOOLS
-                    .into_iter()
-                    .map(|tool| tool.default_table().to_owned()),
-            )
-            .collect();
-        schema.retain(|name| !tracking.iter().any(|t| t == name));
-        schema.sort();
-        Ok(schema)
+        Schema::read_on(pool.into(), tables).await
+    }
+
+    /// The body of [`Schema::read_without`], compiled once in this crate rather than in every
+    /// caller.
+    fn read_on<'a>(
+        pool: DbPool<'a>,
+        tables: &'a TableNames,
+    ) -> BoxFuture<'a, Result<Schema, MigrateError>> {
+        Box::pin(async move {
+            let read = match pool {
+                #[cfg(feature = "sqlite")]
+                DbPool::Sqlite(pool) => sqlite::read(pool).await,
+                #[cfg(feature = "postgres")]
+                DbPool::Postgres(pool) => postgres::read(pool).await,
+            };
+            let mut schema = read.map_err(MigrateError::db("reading the database's schema"))?;
+            let tracking: Vec<String> = [&tables.migrations, &tables.history, &tables.modules]
+                .into_iter()
+                .map(|t| t.to_ascii_lowercase())
+                .chain(
+                    OtherTool::TOOLS
+                        .into_iter()
+                        .map(|tool| tool.default_table().to_owned()),
+                )
+                .collect();
+            schema.retain(|name| !tracking.iter().any(|t| t == name));
+            schema.sort();
+            Ok(schema)
+        })
     }
 
     /// The objects of a module whose names start with `prefix`: tables, views, sequences and

@@ -16,6 +16,7 @@
 //!   the state its up left.
 //! - Foreign keys are not enforced, as the check is about names, not data.
 
+mod cache;
 mod confine;
 mod dependents;
 mod undo;
@@ -26,10 +27,12 @@ use crate::error::Error;
 use crate::migration::{Migration, MigrationKind, MigrationSet};
 use crate::statement::{nested_comment, split_statements, Statement};
 use crate::warning::Warning;
+use cache::ChainCache;
 use confine::Confinement;
 use dependents::check_dependents;
 use rusqlite::Connection;
 use std::collections::HashMap;
+use std::path::Path;
 use std::time::{Duration, Instant};
 use undo::{check_undo, snapshot, Undo};
 
@@ -47,6 +50,7 @@ pub(crate) fn check(
     judge: &Judge<'_>,
     after: &[MigrationSet],
     prefix: Option<Prefix<'_>>,
+    cache: Option<(&Path, &str)>,
 ) -> (Vec<Error>, Vec<Warning>) {
     let cannot_run = |e: rusqlite::Error| {
         (
@@ -69,9 +73,30 @@ pub(crate) fn check(
         Ok(failed) => failed,
         Err(error) => return (vec![error], Vec::new()),
     };
+    // Checkpoints only for a chain that starts from an empty database and is judged by SQLite
+    // alone: the bases' state and the confinement's triggers are not theirs to hold.
+    let mut cache = match cache {
+        Some((dir, settings)) if after.is_empty() && prefix.is_none() => {
+            ChainCache::new(dir, set, settings)
+        }
+        _ => None,
+    };
+    let start = cache.as_mut().map_or(0, |cache| cache.restore(&mut db));
     let confinement = prefix.map(|prefix| Confinement::install(&db, prefix));
-    let (mut errors, warnings, applied) =
-        check_chain(&mut db, set, judge, base_failed, confinement.as_ref());
+    let (mut errors, warnings, applied) = check_chain(
+        &mut db,
+        set,
+        judge,
+        base_failed,
+        confinement.as_ref(),
+        Resume {
+            start,
+            cache: cache.as_mut(),
+        },
+    );
+    if let Some(cache) = &cache {
+        cache.prune();
+    }
     if let Some(confinement) = confinement {
         if applied {
             if let Err(e) = confinement.check_triggers(&db, set) {
@@ -100,6 +125,13 @@ fn apply_bases(db: &Connection, after: &[MigrationSet]) -> Result<bool, Error> {
     Ok(failed)
 }
 
+/// Where the chain starts: `start` ups are already in the database (restored from a
+/// checkpoint, after which they ran clean), and `cache` is told after each one that runs.
+struct Resume<'c> {
+    start: usize,
+    cache: Option<&'c mut ChainCache>,
+}
+
 /// Applies `set` on `db` (after its bases): the errors, the warnings, and whether the whole
 /// chain was applied.
 fn check_chain(
@@ -108,6 +140,7 @@ fn check_chain(
     judge: &Judge<'_>,
     base_failed: bool,
     confine: Option<&Confinement<'_>>,
+    mut resume: Resume<'_>,
 ) -> (Vec<Error>, Vec<Warning>, bool) {
     let mut warnings: Vec<Warning> = set.migrations.iter().flat_map(ignored_pragmas).collect();
     let cannot_run = |e: rusqlite::Error| {
@@ -125,10 +158,12 @@ fn check_chain(
         .filter(|m| m.kind == MigrationKind::Down)
         .map(|m| ((m.version, m.description.as_str()), m))
         .collect();
-    for up in &set.migrations {
-        if up.kind == MigrationKind::Down {
-            continue;
-        }
+    let ups = set
+        .migrations
+        .iter()
+        .filter(|m| m.kind != MigrationKind::Down);
+    for (done, up) in ups.enumerate().skip(resume.start) {
+        let reported_before = (errors.len(), warnings.len(), skipped_failures);
         let down = downs.get(&(up.version, up.description.as_str())).copied();
         // An empty down is a deliberate "nothing to undo" (sqlx writes one for every new
         // reversible migration), not a claim that the up is undone.
@@ -150,6 +185,7 @@ fn check_chain(
             if !up.no_check() {
                 // An old up's failures: its down cannot be compared with what it did not do.
                 errors.extend(skipped);
+                resume.tell(db, done, true);
                 continue;
             }
         }
@@ -163,6 +199,8 @@ fn check_chain(
                 }
             }
         }
+        let reported = reported_before != (errors.len(), warnings.len(), skipped_failures);
+        resume.tell(db, done, reported);
     }
     if !skipped_failures {
         match check_dependents(db, set) {
@@ -171,6 +209,15 @@ fn check_chain(
         }
     }
     (errors, warnings, true)
+}
+
+impl Resume<'_> {
+    /// The up at index `done` ran; `reported` when it (or its down) reported anything.
+    fn tell(&mut self, db: &Connection, done: usize, reported: bool) {
+        if let Some(cache) = self.cache.as_deref_mut() {
+            cache.after(db, done + 1, reported);
+        }
+    }
 }
 
 /// Runs one file as the runtime would: in a transaction unless it says `-- no-transaction`.
@@ -672,6 +719,7 @@ fn check_files(files: &[(&str, &str)]) -> Vec<String> {
         &set,
         &Judge::new(&set, crate::check::OldMigrations::None),
         &[],
+        None,
         None,
     )
     .0

@@ -138,6 +138,7 @@ fn warnings_of(files: &[(&str, &str)]) -> Vec<String> {
         &Judge::new(&set, crate::check::OldMigrations::None),
         &[],
         None,
+        None,
     );
     assert_eq!(errors, Vec::new());
     warnings.iter().map(ToString::to_string).collect()
@@ -197,6 +198,7 @@ fn a_foreign_keys_pragma_in_an_old_file_is_the_same_warning() {
         &set,
         &Judge::new(&set, crate::check::OldMigrations::default()),
         &[],
+        None,
         None,
     );
     assert_eq!(errors, Vec::new());
@@ -397,7 +399,7 @@ fn a_no_transaction_file_that_leaves_a_transaction_open_is_reported_not_waited_o
     ]);
     set.migrations[0].sql = "-- no-transaction\nSAVEPOINT s;\nCREATE TABLE a (x);".to_owned();
     let judge = Judge::new(&set, crate::check::OldMigrations::None);
-    let errors: Vec<String> = check(&set, &judge, &[], None)
+    let errors: Vec<String> = check(&set, &judge, &[], None, None)
         .0
         .iter()
         .map(ToString::to_string)

@@ -476,7 +476,7 @@ mod tests {
             ("3_c.down.sql", "ALTER TABLE a ADD COLUMN note TEXT;"),
         ]);
         let judge = crate::check::Judge::new(&set, crate::check::OldMigrations::None);
-        let (errors, warnings) = super::super::check(&set, &judge, &[], None);
+        let (errors, warnings) = super::super::check(&set, &judge, &[], None, None);
         let errors: Vec<String> = errors.iter().map(ToString::to_string).collect();
         assert_eq!(
             errors,

@@ -1,0 +1,258 @@
+//! `schema-bench build`: what embedding a migrations folder costs the build and the binary,
+//! beside sqlx's `migrate!` and a crate with no macro at all (the floor).
+//!
+//! For each size it writes scratch crates over the same generated migrations (see `crates`),
+//! builds them into one shared target folder (dependencies compile once), then measures the
+//! leaf rebuild after an edit of one migration (the median of `--touches` edits, after a warm
+//! build and one untimed edit), the release binary's size, the PostgreSQL-only release
+//! binary's size, and the peak resident set size of a fresh apply by the release binary.
+
+mod crates;
+mod table;
+
+use crate::stats::Samples;
+use crates::{Kind, ScratchCrate};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Number of generated migrations; repeat for several sizes (`--migrations 100 --migrations 1000`).
+    #[arg(long = "migrations", value_name = "N", default_values_t = [100])]
+    pub sizes: Vec<usize>,
+    /// Timed edits of one migration per crate and profile; the median is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    pub touches: u32,
+    /// The profiles whose rebuild is timed, comma-separated.
+    #[arg(long, value_enum, value_delimiter = ',', default_values_t = [Profile::Dev, Profile::Release])]
+    pub profiles: Vec<Profile>,
+    /// Skips the PostgreSQL-only binaries.
+    #[arg(long)]
+    pub no_postgres: bool,
+    /// Skips the `check = false` crate.
+    #[arg(long)]
+    pub no_unchecked: bool,
+    /// The target folder the scratch crates share (default: `target/bench-build` of the
+    /// workspace), kept between runs so that their dependencies compile once.
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// The workspace whose `schema-runtime` the crates depend on (default: this bench's), to
+    /// compare two versions of it on the same machine.
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+    /// Keeps the scratch crates and prints their folder.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    Dev,
+    Release,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        match self {
+            Profile::Dev => "debug",
+            Profile::Release => "release",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Profile::Dev => "dev",
+            Profile::Release => "release",
+        }
+    }
+}
+
+type Error = Box<dyn std::error::Error>;
+
+/// What was measured for one crate.
+#[derive(Debug, Default, Clone)]
+pub struct Measured {
+    /// The leaf rebuild after an edit, per profile timed.
+    pub rebuild: Vec<(Profile, Samples)>,
+    /// The release binary's size in bytes.
+    pub binary_bytes: Option<u64>,
+    /// Peak resident set size of a fresh apply, in KiB.
+    pub peak_rss_kib: Option<u64>,
+    /// The wall time of that fresh apply (process start to exit).
+    pub fresh_apply: Option<Duration>,
+}
+
+/// Everything measured at one size.
+pub struct SizeReport {
+    pub n: usize,
+    pub sql_bytes: u64,
+    pub touches: u32,
+    pub crates: Vec<(Kind, Measured)>,
+}
+
+impl SizeReport {
+    pub fn get(&self, kind: Kind) -> Option<&Measured> {
+        self.crates.iter().find(|(k, _)| *k == kind).map(|(_, m)| m)
+    }
+}
+
+fn workspace() -> PathBuf {
+    let bench = Path::new(env!("CARGO_MANIFEST_DIR"));
+    bench.parent().unwrap_or(bench).to_owned()
+}
+
+pub fn run(args: &Args) -> Result<(), Error> {
+    let workspace = args.workspace.clone().unwrap_or_else(workspace);
+    let runtime = workspace.join("schema-runtime");
+    if !runtime.join("Cargo.toml").is_file() {
+        return Err(format!(
+            "schema-runtime is not at {}: run the bench from its workspace",
+            runtime.display()
+        )
+        .into());
+    }
+    let lock = workspace.join("Cargo.lock");
+    let target = args
+        .target_dir
+        .clone()
+        .unwrap_or_else(|| self::workspace().join("target").join("bench-build"));
+    let scratch = tempfile::Builder::new()
+        .prefix("schema-bench-build-")
+        .tempdir()?;
+    let mut kinds: Vec<Kind> = Kind::SQLITE.to_vec();
+    if args.no_unchecked {
+        kinds.retain(|k| *k != Kind::SchemaUnchecked);
+    }
+    for &n in &args.sizes {
+        let mut report = SizeReport {
+            n,
+            sql_bytes: 0,
+            touches: args.touches,
+            crates: Vec::new(),
+        };
+        for &kind in &kinds {
+            let krate = crates::write(scratch.path(), kind, n, &runtime, &lock)?;
+            report.sql_bytes = krate.sql_bytes;
+            eprintln!("schema-bench build: N = {n}, {}", kind.label());
+            let measured = measure(&krate, args, &target, scratch.path())?;
+            report.crates.push((kind, measured));
+        }
+        if !args.no_postgres {
+            for kind in Kind::POSTGRES {
+                let krate = crates::write(scratch.path(), kind, n, &runtime, &lock)?;
+                eprintln!("schema-bench build: N = {n}, {}", kind.label());
+                cargo(&krate, &target, Profile::Release)?;
+                let measured = Measured {
+                    binary_bytes: Some(binary(&krate, &target, Profile::Release).metadata()?.len()),
+                    ..Measured::default()
+                };
+                report.crates.push((kind, measured));
+            }
+        }
+        table::print(&report);
+    }
+    if args.keep {
+        let kept = scratch.keep();
+        println!("Scratch crates kept in {}", kept.display());
+    }
+    Ok(())
+}
+
+fn measure(
+    krate: &ScratchCrate,
+    args: &Args,
+    target: &Path,
+    scratch: &Path,
+) -> Result<Measured, Error> {
+    let mut measured = Measured::default();
+    for &profile in &args.profiles {
+        // The warm build (dependencies, the crate), then one untimed edit: the timed edits find
+        // every cache as a developer's next edit would.
+        cargo(krate, target, profile)?;
+        touch(krate, 0)?;
+        cargo(krate, target, profile)?;
+        let mut samples = Samples::default();
+        for i in 1..=args.touches {
+            touch(krate, i)?;
+            let started = Instant::now();
+            cargo(krate, target, profile)?;
+            samples.push(started.elapsed());
+        }
+        measured.rebuild.push((profile, samples));
+    }
+    if !args.profiles.contains(&Profile::Release) {
+        cargo(krate, target, Profile::Release)?;
+    }
+    let bin = binary(krate, target, Profile::Release);
+    measured.binary_bytes = Some(bin.metadata()?.len());
+    let db = scratch.join(format!("{}.db", krate.package));
+    let started = Instant::now();
+    let output = Command::new(&bin).arg(&db).output()?;
+    let elapsed = started.elapsed();
+    let _ = std::fs::remove_file(&db);
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed ({}):\n{}",
+            bin.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    measured.peak_rss_kib = stdout
+        .split_whitespace()
+        .skip_while(|w| *w != "peak_rss_kib")
+        .nth(1)
+        .and_then(|w| w.parse().ok())
+        .filter(|kib| *kib > 0);
+    measured.fresh_apply = Some(elapsed);
+    Ok(measured)
+}
+
+/// Appends a comment to the crate's middle migration: its content (and checksum) changes, as
+/// in an edit a developer makes.
+fn touch(krate: &ScratchCrate, i: u32) -> Result<(), Error> {
+    // Some file systems keep modification times in whole seconds.
+    std::thread::sleep(Duration::from_millis(1100));
+    let mut sql = std::fs::read_to_string(&krate.touched)?;
+    sql.push_str(&format!("-- edit {i}\n"));
+    std::fs::write(&krate.touched, sql)?;
+    Ok(())
+}
+
+fn binary(krate: &ScratchCrate, target: &Path, profile: Profile) -> PathBuf {
+    target
+        .join(profile.dir())
+        .join(format!("{}{}", krate.package, std::env::consts::EXE_SUFFIX))
+}
+
+/// `cargo build` of the crate in `profile`, into the shared target folder.
+fn cargo(krate: &ScratchCrate, target: &Path, profile: Profile) -> Result<(), Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--quiet")
+        .current_dir(&krate.root)
+        .env("CARGO_TARGET_DIR", target)
+        // Set by cargo for this bench's own run (or this project's tests): not the crate's.
+        .env_remove("OUT_DIR")
+        .env_remove("__SCHEMA_MIGRATIONS_RELATIVE_TO_CALLER");
+    if profile == Profile::Release {
+        command.arg("--release");
+    }
+    let output = command.output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "`cargo build` of {} ({}) failed ({}):\n{}",
+            krate.package,
+            profile.label(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,439 @@
+//! Checkpoints of the SQLite check between builds: the in-memory database as the chain left
+//! it after some number of migrations, saved in a folder of the target directory, so that a
+//! rebuild after an edit applies again only the migrations from the first changed one on.
+//!
+//! A checkpoint is reused only when everything that led to it is identical: the same files in
+//! the same order (path, kind, directives, the SQL itself, and each up's down), the same
+//! settings (dialect, the line between old and new migrations, the checker's version and
+//! SQLite's), and only when the migrations before it reported nothing at all. Every problem
+//! is therefore still found by applying the files that produce it: a checkpoint only stands
+//! for migrations that ran clean. A migration whose effect a database file does not hold (a
+//! `PRAGMA`, an attached or temporary database) ends the chain of checkpoints. A checkpoint that
+//! cannot be read, or whose bytes do not match the checksum written beside it, is ignored.
+
+use crate::migration::{Migration, MigrationKind, MigrationSet};
+use rusqlite::{Connection, DatabaseName};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever what a checkpoint holds or how it is keyed changes.
+const FORMAT: &str = "schema-check-cache 1";
+
+/// The checkpoints of one folder's chain.
+pub(super) struct ChainCache {
+    dir: PathBuf,
+    /// Names this folder's checkpoints, whatever their contents.
+    stem: String,
+    /// `keys[i]`: the key of the chain after its first `i + 1` ups; only as far as each of
+    /// them can be checkpointed.
+    keys: Vec<String>,
+    /// The ups after which a checkpoint is worth writing.
+    every: usize,
+    /// Whether a checkpoint was restored: then those before it are still valid and only the
+    /// last two are written again.
+    warm: bool,
+    /// Cleared when a migration reported something: no checkpoint after it.
+    clean: bool,
+}
+
+/// A checkpoint's bytes, summed to tell a damaged file: 64 bits over 8-byte words and the
+/// length. Not SHA-256: the macro's dependencies build unoptimised, where hashing megabytes
+/// with it would cost more than the check it saves.
+fn sum(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for b in chunks.remainder() {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{}:{h:016x}", bytes.len())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether the database file holds all a migration did: not when it changes the connection
+/// (`PRAGMA`), another database (`ATTACH`) or makes temporary objects.
+fn checkpointable(m: &Migration) -> bool {
+    let sql = m.sql.to_ascii_lowercase();
+    !["pragma", "attach", "detach", "temp"]
+        .iter()
+        .any(|word| sql.contains(word))
+}
+
+fn feed(hasher: &mut Sha256, m: &Migration) {
+    let directives: Vec<String> = m.directives.iter().map(|d| format!("{d:?}")).collect();
+    let text = format!(
+        "{}\0{}\0{}\0{:?}\0{}\0{:?}\0{}\0",
+        m.display_path,
+        m.version,
+        m.description,
+        m.kind,
+        m.noop,
+        directives,
+        m.sql.len()
+    );
+    hasher.update(text.as_bytes());
+    hasher.update(m.sql.as_bytes());
+}
+
+impl ChainCache {
+    /// The checkpoints of `set` in `dir`, judged with `settings` (every option that changes
+    /// the outcome, as text). `None` when the folder cannot be created.
+    pub(super) fn new(dir: &Path, set: &MigrationSet, settings: &str) -> Option<ChainCache> {
+        std::fs::create_dir_all(dir).ok()?;
+        let mut hasher = Sha256::new();
+        hasher.update(
+            format!(
+                "{FORMAT}\0{}\0{}\0{settings}\0{}\0",
+                env!("CARGO_PKG_VERSION"),
+                rusqlite::version(),
+                set.dir.display()
+            )
+            .as_bytes(),
+        );
+        let stem = hex(&hasher.clone().finalize()[..8]);
+        let downs: HashMap<(i64, &str), &Migration> = set
+            .migrations
+            .iter()
+            .filter(|m| m.kind == MigrationKind::Down)
+            .map(|m| ((m.version, m.description.as_str()), m))
+            .collect();
+        let mut keys = Vec::new();
+        for up in set
+            .migrations
+            .iter()
+            .filter(|m| m.kind != MigrationKind::Down)
+        {
+            let down = downs.get(&(up.version, up.description.as_str())).copied();
+            if !checkpointable(up) || down.is_some_and(|d| !checkpointable(d)) {
+                break;
+            }
+            feed(&mut hasher, up);
+            match down {
+                Some(down) => feed(&mut hasher, down),
+                None => hasher.update(b"no down\0"),
+            }
+            keys.push(hex(&hasher.clone().finalize()[..16]));
+        }
+        let every = (keys.len() / 16).max(25);
+        Some(ChainCache {
+            dir: dir.to_owned(),
+            stem,
+            keys,
+            every,
+            warm: false,
+            clean: true,
+        })
+    }
+
+    fn path(&self, ups: usize) -> PathBuf {
+        self.dir
+            .join(format!("{}-{ups}-{}.db", self.stem, self.keys[ups - 1]))
+    }
+
+    fn sum_path(db: &Path) -> PathBuf {
+        db.with_extension("sum")
+    }
+
+    /// Loads into `db` (a fresh in-memory database) the latest checkpoint of this chain and
+    /// returns how many ups it stands for; 0, with `db` left as it was, when none is usable.
+    pub(super) fn restore(&mut self, db: &mut Connection) -> usize {
+        for ups in (1..=self.keys.len()).rev() {
+            let path = self.path(ups);
+            let Ok(bytes) = std::fs::read(&path) else {
+                continue;
+            };
+            let expected = std::fs::read_to_string(Self::sum_path(&path)).unwrap_or_default();
+            if expected.trim() != sum(&bytes) {
+                continue;
+            }
+            let restored = db.restore(
+                DatabaseName::Main,
+                &path,
+                None::<fn(rusqlite::backup::Progress)>,
+            );
+            if restored.is_ok() && db.is_autocommit() {
+                self.warm = true;
+                return ups;
+            }
+            // Whatever half of it was loaded is wiped: the chain starts from nothing.
+            if let Ok(fresh) = Connection::open_in_memory() {
+                if fresh.execute_batch("PRAGMA foreign_keys = OFF;").is_ok() {
+                    *db = fresh;
+                }
+            }
+            return 0;
+        }
+        0
+    }
+
+    /// Told after each up (and its down) ran: `reported` when it reported anything. Writes a
+    /// checkpoint now and then while the chain is clean.
+    pub(super) fn after(&mut self, db: &Connection, ups: usize, reported: bool) {
+        self.clean &= !reported;
+        if !self.clean || ups > self.keys.len() || !db.is_autocommit() {
+            return;
+        }
+        // The last two, for an edit of the newest file or a file added after it; along the
+        // chain only on a run that found none, for an edit further back.
+        let last = self.keys.len();
+        if ups + 1 < last && (self.warm || !ups.is_multiple_of(self.every)) {
+            return;
+        }
+        let path = self.path(ups);
+        if path.is_file() {
+            return;
+        }
+        let partial = path.with_extension("partial");
+        let saved = db
+            .backup(DatabaseName::Main, &partial, None)
+            .ok()
+            .and_then(|()| std::fs::read(&partial).ok())
+            .map(|bytes| sum(&bytes))
+            .and_then(|sum| std::fs::write(Self::sum_path(&path), sum).ok())
+            .and_then(|()| std::fs::rename(&partial, &path).ok());
+        if saved.is_none() {
+            let _ = std::fs::remove_file(&partial);
+        }
+    }
+
+    /// Removes this folder's checkpoints that no longer match its files: those of an earlier
+    /// version of them.
+    pub(super) fn prune(&self) {
+        let keep: std::collections::HashSet<PathBuf> =
+            (1..=self.keys.len()).map(|ups| self.path(ups)).collect();
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let ours = name
+                .to_str()
+                .is_some_and(|n| n.starts_with(&format!("{}-", self.stem)));
+            let db = path.with_extension("db");
+            if ours && !keep.contains(&db) {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{check, CheckOptions};
+    use crate::dialect::Dialect;
+    use std::path::{Path, PathBuf};
+
+    /// A folder of `n` clean migrations (a table each, every tenth with its down), and a
+    /// checkpoint folder beside it.
+    struct Chain {
+        dir: tempfile::TempDir,
+    }
+
+    impl Chain {
+        fn new(n: usize) -> Chain {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("migrations")).unwrap();
+            let chain = Chain { dir };
+            for i in 1..=n {
+                chain.write(
+                    &format!("{i:03}_t{i}.up.sql"),
+                    &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, name TEXT);\n"),
+                );
+                let down = if i % 10 == 0 {
+                    format!("DROP TABLE t{i};\n")
+                } else {
+                    String::new()
+                };
+                chain.write(&format!("{i:03}_t{i}.down.sql"), &down);
+            }
+            chain
+        }
+
+        fn write(&self, file: &str, sql: &str) {
+            std::fs::write(self.dir.path().join("migrations").join(file), sql).unwrap();
+        }
+
+        fn cache(&self) -> PathBuf {
+            self.dir.path().join("cache")
+        }
+
+        fn checkpoints(&self) -> Vec<PathBuf> {
+            let Ok(entries) = std::fs::read_dir(self.cache()) else {
+                return Vec::new();
+            };
+            let mut found: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "db"))
+                .collect();
+            found.sort();
+            found
+        }
+
+        /// The check's errors and warnings, as text, with or without the checkpoints.
+        fn check(&self, cached: bool) -> (Vec<String>, Vec<String>) {
+            let set = crate::discover::resolve_dir(self.dir.path(), "migrations").unwrap();
+            let mut options = CheckOptions::new(Dialect::Sqlite);
+            if cached {
+                options = options.with_cache_dir(self.cache());
+            }
+            match check(&set, &options) {
+                Ok(warnings) => (Vec::new(), warnings.iter().map(|w| w.to_string()).collect()),
+                Err(errors) => (errors.iter().map(|e| e.to_string()).collect(), Vec::new()),
+            }
+        }
+    }
+
+    fn overwrite_all(paths: &[PathBuf], bytes: &[u8], with_sum: bool) {
+        for path in paths {
+            std::fs::write(path, bytes).unwrap();
+            if with_sum {
+                let sum = super::sum(bytes);
+                std::fs::write(path.with_extension("sum"), sum).unwrap();
+            }
+        }
+    }
+
+    fn is_empty_dir(dir: &Path) -> bool {
+        std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none())
+    }
+
+    #[test]
+    fn a_hit_reports_what_a_miss_reports() {
+        let chain = Chain::new(60);
+        // A problem late in the chain, and a down that does not undo its up.
+        chain.write("058_t58.down.sql", "DROP TABLE t58;\n");
+        chain.write("059_t59.up.sql", "INSERT INTO missing (id) VALUES (1);\n");
+        let uncached = chain.check(false);
+        assert!(!uncached.0.is_empty(), "{uncached:?}");
+        assert!(is_empty_dir(&chain.cache()));
+        let miss = chain.check(true);
+        assert_eq!(miss, uncached);
+        assert!(
+            !chain.checkpoints().is_empty(),
+            "the first run writes checkpoints"
+        );
+        let hit = chain.check(true);
+        assert_eq!(hit, uncached);
+    }
+
+    #[test]
+    fn a_checkpoint_is_used_only_for_an_identical_prefix() {
+        let chain = Chain::new(60);
+        assert_eq!(chain.check(true), (Vec::new(), Vec::new()));
+        let before = chain.checkpoints();
+        assert!(before.len() >= 2, "{before:?}");
+
+        // An edited early file is checked again: its error is found, before any checkpoint.
+        chain.write("010_t10.up.sql", "CREATE TABLE t10 (id INTEGER PRIMARY KEY, name TEXT);\nCREATE INDEX t10_x ON nowhere (id);\n");
+        let (errors, _) = chain.check(true);
+        assert_eq!(errors, chain.check(false).0);
+        assert!(
+            errors.len() == 1 && errors[0].contains("010_t10.up.sql"),
+            "{errors:?}"
+        );
+        // Put right, and then a file after the first checkpoint broken: found too.
+        chain.write(
+            "010_t10.up.sql",
+            "CREATE TABLE t10 (id INTEGER PRIMARY KEY, name TEXT);\n",
+        );
+        assert_eq!(chain.check(true), (Vec::new(), Vec::new()));
+        chain.write("040_t40.up.sql", "CREATE TABLE t40 (id INTEGER PRIMARY KEY, name TEXT REFERENCES t1 (nope) ON DELETE ;\n");
+        let (errors, _) = chain.check(true);
+        assert!(
+            errors.len() == 1 && errors[0].contains("040_t40.up.sql"),
+            "{errors:?}"
+        );
+        assert_eq!(errors, chain.check(false).0);
+        // A file that uses an object an edited earlier file no longer creates.
+        chain.write("040_t40.up.sql", "CREATE INDEX t40_name ON t30 (name);\n");
+        chain.write("030_t30.down.sql", "");
+        chain.write(
+            "030_t30.up.sql",
+            "CREATE TABLE t30b (id INTEGER PRIMARY KEY, name TEXT);\n",
+        );
+        let (errors, _) = chain.check(true);
+        assert!(
+            errors.iter().any(|e| e.contains("040_t40.up.sql")),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn a_restored_checkpoint_stands_for_the_migrations_before_it() {
+        // White-box: a checkpoint replaced by an empty database with a matching checksum is
+        // used, so a later file that reads an early table fails. Proves the hit path runs.
+        let chain = Chain::new(60);
+        chain.write(
+            "060_t60.up.sql",
+            "CREATE VIEW v60 AS SELECT name FROM t1;\n",
+        );
+        chain.write("060_t60.down.sql", "DROP VIEW v60;\n");
+        assert_eq!(chain.check(true), (Vec::new(), Vec::new()));
+        let empty = tempfile::NamedTempFile::new().unwrap();
+        let db = rusqlite::Connection::open(empty.path()).unwrap();
+        db.execute_batch("CREATE TABLE other (id INTEGER);")
+            .unwrap();
+        drop(db);
+        let bytes = std::fs::read(empty.path()).unwrap();
+        overwrite_all(&chain.checkpoints(), &bytes, true);
+        // The last file edited: the checkpoint before it stands for the 59 others.
+        chain.write(
+            "060_t60.up.sql",
+            "CREATE VIEW v60 AS SELECT name, id FROM t1;\n",
+        );
+        let (errors, _) = chain.check(true);
+        assert!(!errors.is_empty(), "the tampered checkpoint was not used");
+    }
+
+    #[test]
+    fn a_corrupt_or_unreadable_checkpoint_is_ignored() {
+        let chain = Chain::new(60);
+        chain.write("059_t59.up.sql", "INSERT INTO missing (id) VALUES (1);\n");
+        let expected = chain.check(false);
+        assert_eq!(chain.check(true), expected);
+        let written = chain.checkpoints();
+        assert!(!written.is_empty());
+        // Garbage whose checksum does not match.
+        overwrite_all(&written, b"not a database", false);
+        assert_eq!(chain.check(true), expected);
+        // Garbage with a matching checksum: SQLite refuses it, the chain starts over.
+        let written = chain.checkpoints();
+        overwrite_all(&written, b"not a database at all, but summed", true);
+        assert_eq!(chain.check(true), expected);
+        // A truncated file.
+        let written = chain.checkpoints();
+        for path in &written {
+            let bytes = std::fs::read(path).unwrap();
+            std::fs::write(path, &bytes[..bytes.len() / 2]).unwrap();
+        }
+        assert_eq!(chain.check(true), expected);
+        // The folder is a file: nothing can be written, the check still runs.
+        std::fs::remove_dir_all(chain.cache()).unwrap();
+        std::fs::write(chain.cache(), "not a folder").unwrap();
+        assert_eq!(chain.check(true), expected);
+    }
+
+    #[test]
+    fn other_settings_do_not_share_checkpoints() {
+        let chain = Chain::new(30);
+        let set = crate::discover::resolve_dir(chain.dir.path(), "migrations").unwrap();
+        let options = CheckOptions::new(Dialect::Sqlite).with_cache_dir(chain.cache());
+        check(&set, &options).unwrap();
+        let first = chain.checkpoints();
+        let options = options.with_old(crate::check::OldMigrations::None);
+        check(&set, &options).unwrap();
+        let both = chain.checkpoints();
+        assert!(both.len() > first.len(), "{first:?} {both:?}");
+    }
+}
