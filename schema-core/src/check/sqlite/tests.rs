@@ -231,7 +231,7 @@ fn a_column_order_only_difference_in_the_newest_down_is_a_warning() {
         crate::check::OldMigrations::None,
         crate::check::OldMigrations::UpTo(1),
     ] {
-        let (errors, warnings) = check(&set, &Judge::new(&set, old), &[], None);
+        let (errors, warnings) = check(&set, &Judge::new(&set, old), &[], None, None);
         assert_eq!(errors, Vec::new(), "{old:?}");
         assert_eq!(
             warnings,
@@ -259,7 +259,7 @@ fn a_column_order_only_difference_in_the_newest_down_is_a_warning() {
         ),
     ]);
     let judge = Judge::new(&changed, crate::check::OldMigrations::default());
-    let (errors, _) = check(&changed, &judge, &[], None);
+    let (errors, _) = check(&changed, &judge, &[], None, None);
     assert_eq!(errors.len(), 1, "{errors:#?}");
 }
 
