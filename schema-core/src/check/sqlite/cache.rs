@@ -100,12 +100,7 @@ impl ChainCache {
             .as_bytes(),
         );
         let stem = hex(&hasher.clone().finalize()[..8]);
-        let downs: HashMap<(i64, &str), &Migration> = set
-            .migrations
-            .iter()
-            .filter(|m| m.kind == MigrationKind::Down)
-            .map(|m| ((m.version, m.description.as_str()), m))
-            .collect();
+        let downs = super::downs_by_key(set);
         let mut keys = Vec::new();
         for up in set
             .migrations

@@ -152,12 +152,7 @@ fn check_chain(
     // Whether a statement failed and was skipped (in an opted-out file, or an old one): then
     // an object the rest of the chain uses may be missing for a reason the check cannot see.
     let mut skipped_failures = base_failed;
-    let downs: HashMap<(i64, &str), &Migration> = set
-        .migrations
-        .iter()
-        .filter(|m| m.kind == MigrationKind::Down)
-        .map(|m| ((m.version, m.description.as_str()), m))
-        .collect();
+    let downs = downs_by_key(set);
     let ups = set
         .migrations
         .iter()
@@ -730,3 +725,12 @@ fn check_files(files: &[(&str, &str)]) -> Vec<String> {
 
 #[cfg(test)]
 mod tests;
+
+/// The down files of `set`, by the version and description of the up each reverts.
+pub(super) fn downs_by_key(set: &MigrationSet) -> HashMap<(i64, &str), &Migration> {
+    set.migrations
+        .iter()
+        .filter(|m| m.kind == MigrationKind::Down)
+        .map(|m| ((m.version, m.description.as_str()), m))
+        .collect()
+}
