@@ -14,7 +14,6 @@
 use crate::migration::{Migration, MigrationKind, MigrationSet};
 use rusqlite::{Connection, DatabaseName};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what a checkpoint holds or how it is keyed changes.
