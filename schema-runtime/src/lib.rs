@@ -44,6 +44,7 @@ mod migrator;
 pub mod models;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod modules;
+mod order;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 #[cfg(feature = "sqlcipher")]

@@ -160,7 +160,7 @@ impl Modules {
                 set.location = Box::leak(format!("set {} of the list", i + 1).into_boxed_str());
             }
         }
-        sets.sort_by(|a, b| {
+        crate::order::sort_by(&mut sets, |a, b| {
             let key = |r: &Registered| (r.role == ModuleRole::Plugin, r.priority, r.name());
             key(a).cmp(&key(b)).then(a.location.cmp(b.location))
         });
@@ -168,7 +168,9 @@ impl Modules {
             return Err(MigrateError::EmptyModule);
         }
         let mut by_name: Vec<&Registered> = sets.iter().collect();
-        by_name.sort_by(|a, b| a.name().cmp(b.name()).then(a.location.cmp(b.location)));
+        crate::order::sort_by(&mut by_name, |a, b| {
+            a.name().cmp(b.name()).then(a.location.cmp(b.location))
+        });
         if let Some(pair) = by_name.windows(2).find(|w| w[0].name() == w[1].name()) {
             return Err(MigrateError::DuplicateModule {
                 module: pair[0].name().to_owned(),

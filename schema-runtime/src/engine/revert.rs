@@ -94,7 +94,7 @@ impl Migrator<'_> {
             .iter()
             .filter_map(|(_, m)| position.get(&m.version).map(|i| (*i, *m)))
             .collect();
-        embedded.sort_by_key(|(i, _)| std::cmp::Reverse(*i));
+        crate::order::sort_by_key(&mut embedded, |(i, _)| std::cmp::Reverse(*i));
         let chosen: Vec<&'static Migration> = match selection {
             Selection::Last(count) => embedded.iter().take(count).map(|(_, m)| *m).collect(),
             Selection::After(version) => {
@@ -155,7 +155,7 @@ impl Migrator<'_> {
                 .copied()
                 .filter(|r| schema_core::is_repeatable_key(r.version))
                 .collect();
-            kept.sort_by_key(|r| r.version);
+            crate::order::sort_by_key(&mut kept, |r| r.version);
             kept.into_iter().map(|r| r.description.clone()).collect()
         } else {
             Vec::new()

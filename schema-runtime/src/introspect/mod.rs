@@ -155,14 +155,16 @@ impl Schema {
 
     /// Every list in name order.
     fn sort(&mut self) {
-        self.schemas.sort();
-        self.tables.sort_by(|a, b| a.name.cmp(&b.name));
-        self.views.sort_by(|a, b| a.name.cmp(&b.name));
-        self.indexes.sort_by(|a, b| a.name.cmp(&b.name));
-        self.triggers
-            .sort_by(|a, b| (&a.table, &a.name).cmp(&(&b.table, &b.name)));
-        self.sequences.sort_by(|a, b| a.name.cmp(&b.name));
-        self.enums.sort_by(|a, b| a.name.cmp(&b.name));
+        use crate::order::{sort, sort_by};
+        sort(&mut self.schemas);
+        sort_by(&mut self.tables, |a, b| a.name.cmp(&b.name));
+        sort_by(&mut self.views, |a, b| a.name.cmp(&b.name));
+        sort_by(&mut self.indexes, |a, b| a.name.cmp(&b.name));
+        sort_by(&mut self.triggers, |a, b| {
+            (&a.table, &a.name).cmp(&(&b.table, &b.name))
+        });
+        sort_by(&mut self.sequences, |a, b| a.name.cmp(&b.name));
+        sort_by(&mut self.enums, |a, b| a.name.cmp(&b.name));
     }
 }
 

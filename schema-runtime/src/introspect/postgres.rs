@@ -236,11 +236,11 @@ async fn read_constraints(
         }
     }
     for table in tables.values_mut() {
-        table.uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
-        table.checks.sort_by(|a, b| a.expression.cmp(&b.expression));
-        table
-            .foreign_keys
-            .sort_by(|a, b| (&a.columns, &a.references).cmp(&(&b.columns, &b.references)));
+        crate::order::sort_by(&mut table.uniques, |a, b| a.columns.cmp(&b.columns));
+        crate::order::sort_by(&mut table.checks, |a, b| a.expression.cmp(&b.expression));
+        crate::order::sort_by(&mut table.foreign_keys, |a, b| {
+            (&a.columns, &a.references).cmp(&(&b.columns, &b.references))
+        });
     }
     Ok(())
 }

@@ -175,7 +175,7 @@ impl Catalog {
             primary_keys: primary_keys
                 .into_iter()
                 .map(|(table, mut key)| {
-                    key.sort();
+                    crate::order::sort(&mut key);
                     (table, key.into_iter().map(|(_, c)| c).collect())
                 })
                 .collect(),
@@ -229,7 +229,7 @@ impl Catalog {
                     .filter(|c| c != "BINARY"),
             });
         }
-        key.sort();
+        crate::order::sort(&mut key);
         let primary_key = (!key.is_empty()).then(|| PrimaryKey {
             name: None,
             columns: key.into_iter().map(|(_, c)| c).collect(),
@@ -244,7 +244,7 @@ impl Catalog {
                 expression,
             })
             .collect();
-        checks.sort_by(|a, b| a.expression.cmp(&b.expression));
+        crate::order::sort_by(&mut checks, |a, b| a.expression.cmp(&b.expression));
         let table = Table {
             name: fold(name),
             columns,
@@ -287,7 +287,7 @@ impl Catalog {
                 _ => {}
             }
         }
-        uniques.sort_by(|a, b| a.columns.cmp(&b.columns));
+        crate::order::sort_by(&mut uniques, |a, b| a.columns.cmp(&b.columns));
         Ok((uniques, indexes))
     }
 
@@ -330,7 +330,9 @@ impl Catalog {
                 self.primary_keys.get(parent).cloned().unwrap_or_default();
         }
         let mut keys: Vec<ForeignKey> = keys.into_iter().map(|(_, k)| k).collect();
-        keys.sort_by(|a, b| (&a.columns, &a.references).cmp(&(&b.columns, &b.references)));
+        crate::order::sort_by(&mut keys, |a, b| {
+            (&a.columns, &a.references).cmp(&(&b.columns, &b.references))
+        });
         Ok(keys)
     }
 }

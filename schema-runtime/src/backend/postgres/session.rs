@@ -136,11 +136,13 @@ impl Snapshot {
                 changed.push(("role".to_owned(), Some("none".to_owned())));
             }
         }
-        changed.sort_by_key(|(name, value)| match (name.as_str(), value.as_deref()) {
-            ("session_authorization", _) => 0,
-            ("role", Some("none")) if others => 1,
-            ("role", _) => 3,
-            _ => 2,
+        crate::order::sort_by_key(&mut changed, |(name, value)| {
+            match (name.as_str(), value.as_deref()) {
+                ("session_authorization", _) => 0,
+                ("role", Some("none")) if others => 1,
+                ("role", _) => 3,
+                _ => 2,
+            }
         });
         for (name, value) in &changed {
             tracing::info!(setting = %name, "setting back a connection setting a migration changed");

@@ -159,8 +159,9 @@ impl<'a, 'm> Judge<'a, 'm> {
     /// The result, in apply order.
     pub(super) fn finish(mut self) -> Adoption {
         let position = self.migrator.positions();
-        self.rows
-            .sort_by_key(|r| position.get(&r.m.version).copied().unwrap_or(usize::MAX));
+        crate::order::sort_by_key(&mut self.rows, |r| {
+            position.get(&r.m.version).copied().unwrap_or(usize::MAX)
+        });
         Adoption {
             tool: self.tool,
             table: self.table.to_owned(),
