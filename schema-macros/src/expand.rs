@@ -290,7 +290,10 @@ impl ToTokens for EmbeddedMigration<'_> {
     }
 }
 
+/// One byte string literal rather than 32 integer literals: three tokens for the compiler to
+/// read per checksum instead of 65, which at a thousand migrations of three checksums each
+/// is most of the tokens the macro writes.
 fn checksum_tokens(checksum: &Checksum, krate: &syn::Path) -> TokenStream {
-    let bytes = checksum.0.iter().map(|b| Literal::u8_unsuffixed(*b));
-    quote!(#krate::__private::Checksum([#(#bytes),*]))
+    let bytes = Literal::byte_string(&checksum.0);
+    quote!(#krate::__private::Checksum::from_bytes(#bytes))
 }

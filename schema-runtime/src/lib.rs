@@ -44,6 +44,7 @@ mod migrator;
 pub mod models;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod modules;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod order;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;

@@ -29,11 +29,6 @@ pub(crate) fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) 
     sort_by(items, |a, b| key(a).cmp(&key(b)));
 }
 
-/// Sorts `items` in their natural order.
-pub(crate) fn sort<T: Ord>(items: &mut Vec<T>) {
-    sort_by(items, T::cmp);
-}
-
 /// The indexes `0..len` in the order `compare` puts them: the one compiled sort.
 fn permutation(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
@@ -52,7 +47,7 @@ mod tests {
         assert_eq!(items, [(1, 'b'), (1, 'e'), (2, 'd'), (3, 'a'), (3, 'c')]);
 
         let mut names = vec!["b".to_owned(), "a".to_owned(), "c".to_owned()];
-        sort(&mut names);
+        sort_by(&mut names, Ord::cmp);
         assert_eq!(names, ["a", "b", "c"]);
 
         let mut reversed = vec![1, 2, 3];

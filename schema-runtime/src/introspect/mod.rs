@@ -155,8 +155,8 @@ impl Schema {
 
     /// Every list in name order.
     fn sort(&mut self) {
-        use crate::order::{sort, sort_by};
-        sort(&mut self.schemas);
+        use crate::order::sort_by;
+        sort_by(&mut self.schemas, Ord::cmp);
         sort_by(&mut self.tables, |a, b| a.name.cmp(&b.name));
         sort_by(&mut self.views, |a, b| a.name.cmp(&b.name));
         sort_by(&mut self.indexes, |a, b| a.name.cmp(&b.name));

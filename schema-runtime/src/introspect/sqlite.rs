@@ -175,7 +175,7 @@ impl Catalog {
             primary_keys: primary_keys
                 .into_iter()
                 .map(|(table, mut key)| {
-                    crate::order::sort(&mut key);
+                    crate::order::sort_by(&mut key, Ord::cmp);
                     (table, key.into_iter().map(|(_, c)| c).collect())
                 })
                 .collect(),
@@ -229,7 +229,7 @@ impl Catalog {
                     .filter(|c| c != "BINARY"),
             });
         }
-        crate::order::sort(&mut key);
+        crate::order::sort_by(&mut key, Ord::cmp);
         let primary_key = (!key.is_empty()).then(|| PrimaryKey {
             name: None,
             columns: key.into_iter().map(|(_, c)| c).collect(),
