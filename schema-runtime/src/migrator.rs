@@ -80,6 +80,10 @@ pub struct Migrator<'m> {
     pub(crate) target: Option<i64>,
     pub(crate) always_validate: bool,
     pub(crate) schema_check: crate::introspect::SchemaCheck,
+    /// The run with the schema check around it, set by [`Migrator::schema_check`]: reached
+    /// through this pointer only, so that a binary whose code never turns the check on does
+    /// not carry the schema reading it needs.
+    pub(crate) boot_check: Option<crate::introspect::BootCheck>,
     /// The table prefixes of the other modules sharing the database (a registry's, see
     /// [`Modules::migrator`](crate::Modules::migrator)): their objects are not this module's
     /// in a comparison or a dump of the live schema.
@@ -112,6 +116,7 @@ impl Migrations {
             target: None,
             always_validate: false,
             schema_check: crate::introspect::SchemaCheck::Off,
+            boot_check: None,
             other_prefixes: Vec::new(),
             builds_on: Vec::new(),
             #[cfg(feature = "postgres")]
@@ -342,13 +347,16 @@ impl<'m> Migrator<'m> {
         Box::pin(async move {
             let ctx = self.context()?;
             let span = info_span!("migrate", module = %self.module);
-            let run = async {
+            let run = Box::pin(async move {
                 with_backend!(self, pool, ctx, |b| self
                     .run_with(&mut b)
                     .instrument(span)
                     .await)
-            };
-            self.run_checked(pool, run).await
+            });
+            match self.boot_check {
+                Some(checked) => checked(self, pool, run).await,
+                None => run.await,
+            }
         })
     }
 

@@ -47,6 +47,14 @@ pub enum SchemaCheckOutcome {
     Changed(Vec<String>),
 }
 
+/// How [`Migrator::run`] reaches the check ([`Migrator::schema_check`] sets it): the run,
+/// with the check around it.
+pub(crate) type BootCheck = for<'a, 'm> fn(
+    &'a Migrator<'m>,
+    DbPool<'a>,
+    BoxFuture<'a, Result<Report, MigrateError>>,
+) -> BoxFuture<'a, Result<Report, MigrateError>>;
+
 /// The column of the modules table that holds the recorded objects.
 const COLUMN: &str = "schema_objects";
 
@@ -62,6 +70,7 @@ impl Migrator<'_> {
     /// [`Migrator::verify_schema`] instead.
     pub fn schema_check(mut self, check: SchemaCheck) -> Self {
         self.schema_check = check;
+        self.boot_check = Some(|migrator, pool, run| Box::pin(migrator.run_checked(pool, run)));
         self
     }
 
@@ -86,10 +95,10 @@ impl Migrator<'_> {
 
     /// The run with the check around it: the schema compared before anything is applied,
     /// recorded again after a run that applied migrations.
-    pub(crate) async fn run_checked(
+    async fn run_checked(
         &self,
         pool: DbPool<'_>,
-        run: impl std::future::Future<Output = Result<Report, MigrateError>>,
+        run: BoxFuture<'_, Result<Report, MigrateError>>,
     ) -> Result<Report, MigrateError> {
         if self.schema_check == SchemaCheck::Off {
             return run.await;

@@ -42,6 +42,8 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 mod types;
 
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) use boot_check::BootCheck;
 pub use boot_check::{SchemaCheck, SchemaCheckOutcome};
 pub use diff::{compare, Change, Difference, Drift, ObjectKind};
 #[cfg(feature = "models")]
