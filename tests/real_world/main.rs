@@ -22,7 +22,7 @@ mod folders;
 mod tools;
 
 use folders::{Downs, Folder};
-use schema_runtime::MigrationKind;
+use schema_runtime::{MigrationKind, MigrationState};
 use tools::{RealDb, Revert};
 
 /// `folder` applied by its own tool and by this project leaves the same schema; reverted by
@@ -87,9 +87,27 @@ async fn same_schema_as_its_tool<D: RealDb>(folder: &Folder) {
 /// A user of `folder`'s tool switches by changing the macro call: the embedded set's first run
 /// on the database the tool migrated adopts the tool's history, every up in it, and applies
 /// nothing; the schema stays as the tool left it, with this project's tracking tables added and
-/// no table dropped, the tool's own included. A second run finds nothing to do.
+/// no table dropped, the tool's own included; the status shows every migration applied, at a
+/// time. A second run finds nothing to do. Before that, the database the tool migrated has no
+/// drift from the set (what `schema diff` reports): the tool's history table is not one.
 async fn adopts_what_its_tool_applied<D: RealDb>(theirs: &D, folder: &Folder, expected: &[String]) {
     let set = folder.migrations();
+    // What `schema diff` says before the switch: the tool's history table is no drift.
+    let drift = match D::either(false, true).then(support::pg::server_url) {
+        None => set.migrator().verify_schema(theirs.pool()).await,
+        Some(dev) => {
+            set.migrator()
+                .verify_schema_with_dev(theirs.pool(), &dev)
+                .await
+        }
+    }
+    .unwrap_or_else(|e| panic!("`{}`: no diff: {e:?}", folder.name));
+    assert!(
+        drift.is_empty(),
+        "`{}`: its tool's database differs from the migrations: {:#?}",
+        folder.name,
+        drift.differences
+    );
     let tables = theirs.tables().await;
     let report = set
         .run(theirs.pool())
@@ -119,6 +137,14 @@ async fn adopts_what_its_tool_applied<D: RealDb>(theirs: &D, folder: &Folder, ex
     assert!(
         tables.iter().all(|t| after.contains(t)) && added.iter().all(|t| t.starts_with("_schema_")),
         "`{}`: tables before adopting {tables:?}, after {after:?}",
+        folder.name
+    );
+    let status = set.status(theirs.pool()).await.unwrap();
+    assert!(
+        status
+            .iter()
+            .all(|e| e.state == MigrationState::Applied && e.applied_at.is_some()),
+        "`{}`: {status:?}",
         folder.name
     );
     let again = set.run(theirs.pool()).await.unwrap();
