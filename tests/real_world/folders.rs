@@ -2,7 +2,7 @@
 //! build-time check runs on it, and what the suite knows of each: the tool that wrote it and
 //! whether its downs run. Where each folder comes from: `tests/fixtures/real/README.md`.
 
-use schema_runtime::Migrations;
+use schema_runtime::{Migrations, OtherTool};
 use std::path::Path;
 
 /// The tool whose layout a folder follows, and which the suite applies it with to get the
@@ -13,6 +13,19 @@ pub enum Tool {
     Sqlx,
     /// diesel's `MigrationHarness` over the folder (`FileBasedMigrations`).
     Diesel,
+    /// refinery's `Runner` over the folder (`load_sql_migrations`), through `tokio_postgres`.
+    Refinery,
+}
+
+impl Tool {
+    /// The tool as the runtime names it when it adopts the tool's history.
+    pub fn other_tool(self) -> OtherTool {
+        match self {
+            Tool::Sqlx => OtherTool::Sqlx,
+            Tool::Diesel => OtherTool::Diesel,
+            Tool::Refinery => OtherTool::Refinery,
+        }
+    }
 }
 
 /// What the suite does with a folder's down files.
@@ -110,6 +123,10 @@ static FANG_SQLITE: Migrations =
 #[allow(deprecated)] // lint warnings of the newest migration
 static LEMMY: Migrations =
     schema_runtime::embed_migrations!("tests/fixtures/real/lemmy", dialect = "postgres");
+// rauthy's PostgreSQL folder, in refinery's names (`V1__init_schema.sql`), builds with no
+// finding. (Its SQLite folder is hiqlite's, a tool this suite does not run.)
+static RAUTHY_POSTGRES: Migrations =
+    schema_runtime::embed_migrations!("tests/fixtures/real/rauthy-postgres", dialect = "postgres");
 
 pub static ATUIN_CLIENT_FOLDER: Folder = Folder {
     name: "atuin-client",
@@ -204,4 +221,10 @@ pub static LEMMY_FOLDER: Folder = Folder {
         blocker: "Attempted to run an empty migration",
     },
     embedded: Some(&LEMMY),
+};
+pub static RAUTHY_POSTGRES_FOLDER: Folder = Folder {
+    name: "rauthy-postgres",
+    tool: Tool::Refinery,
+    downs: Downs::None,
+    embedded: Some(&RAUTHY_POSTGRES),
 };

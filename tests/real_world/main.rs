@@ -3,10 +3,12 @@
 //!
 //! Each folder is embedded with `embed_migrations!` (`folders.rs`), so a folder the build check
 //! refuses fails this test binary's build. At run time each is applied twice on fresh databases
-//! of its kind: by the tool that wrote it (sqlx's `Migrator`, diesel's harness) and by this
-//! project; the two schemas must be the same, line for line (the runtime suite's `support/dump.rs`). Where the folder has
-//! downs that its tool runs back to empty, both revert the whole chain, and nothing but the
-//! tracking tables may be left.
+//! of its kind: by the tool that wrote it (sqlx's `Migrator`, diesel's harness, refinery's
+//! `Runner`) and by this project; the two schemas must be the same, line for line (the runtime
+//! suite's `support/dump.rs`). On the database its tool migrated, the embedded set's first run
+//! adopts the tool's history as a user switching tools would see it: every migration adopted,
+//! none applied, the schema unchanged. Where the folder has downs that its tool runs back to
+//! empty, both revert the whole chain, and nothing but the tracking tables may be left.
 //!
 //! `cargo test --test real_world sqlite` runs the SQLite folders; the PostgreSQL ones need the
 //! server: `scripts/with-postgres cargo test --test real_world postgres`.
@@ -20,7 +22,7 @@ mod folders;
 mod tools;
 
 use folders::{Downs, Folder};
-use schema_runtime::MigrationKind;
+use schema_runtime::{MigrationKind, MigrationState};
 use tools::{RealDb, Revert};
 
 /// `folder` applied by its own tool and by this project leaves the same schema; reverted by
@@ -32,9 +34,10 @@ async fn same_schema_as_its_tool<D: RealDb>(folder: &Folder) {
     theirs.apply_with_tool(folder).await;
     let expected = theirs.dump().await;
     assert_ne!(expected, fresh, "`{}` left nothing", folder.name);
+    let set = folder.migrations();
+    adopts_what_its_tool_applied(&theirs, folder, &expected).await;
 
     let ours = D::fresh().await;
-    let set = folder.migrations();
     let report = set
         .run(ours.pool())
         .await
@@ -79,6 +82,77 @@ async fn same_schema_as_its_tool<D: RealDb>(folder: &Folder) {
             assert!(refused.contains(blocker), "`{}`: {refused}", folder.name);
         }
     }
+}
+
+/// A user of `folder`'s tool switches by changing the macro call: the embedded set's first run
+/// on the database the tool migrated adopts the tool's history, every up in it, and applies
+/// nothing; the schema stays as the tool left it, with this project's tracking tables added and
+/// no table dropped, the tool's own included; the status shows every migration applied, at a
+/// time. A second run finds nothing to do. Before that, the database the tool migrated has no
+/// drift from the set (what `schema diff` reports): the tool's history table is not one.
+async fn adopts_what_its_tool_applied<D: RealDb>(theirs: &D, folder: &Folder, expected: &[String]) {
+    let set = folder.migrations();
+    // What `schema diff` says before the switch: the tool's history table is no drift.
+    let drift = match D::either(false, true).then(support::pg::server_url) {
+        None => set.migrator().verify_schema(theirs.pool()).await,
+        Some(dev) => {
+            set.migrator()
+                .verify_schema_with_dev(theirs.pool(), &dev)
+                .await
+        }
+    }
+    .unwrap_or_else(|e| panic!("`{}`: no diff: {e:?}", folder.name));
+    assert!(
+        drift.is_empty(),
+        "`{}`: its tool's database differs from the migrations: {:#?}",
+        folder.name,
+        drift.differences
+    );
+    let tables = theirs.tables().await;
+    let report = set
+        .run(theirs.pool())
+        .await
+        .unwrap_or_else(|e| panic!("`{}` fails to adopt: {e:?}", folder.name));
+    let applied: Vec<i64> = report.applied.iter().map(|m| m.version).collect();
+    assert_eq!(applied, [0; 0], "`{}`: applied twice", folder.name);
+    let adopted = report
+        .adopted
+        .unwrap_or_else(|| panic!("`{}`: nothing adopted", folder.name));
+    assert_eq!(adopted.tool, folder.tool.other_tool(), "`{}`", folder.name);
+    let ups: Vec<i64> = set
+        .iter()
+        .filter(|m| m.kind != MigrationKind::Down)
+        .map(|m| m.version)
+        .collect();
+    assert_eq!(adopted.versions, ups, "`{}`: not all adopted", folder.name);
+    assert_eq!(
+        (adopted.baseline.len(), adopted.skipped.len()),
+        (0, 0),
+        "`{}`: {adopted:?}",
+        folder.name
+    );
+    assert_same(folder, "adopted", expected, &theirs.dump().await);
+    let after = theirs.tables().await;
+    let added: Vec<&String> = after.iter().filter(|t| !tables.contains(t)).collect();
+    assert!(
+        tables.iter().all(|t| after.contains(t)) && added.iter().all(|t| t.starts_with("_schema_")),
+        "`{}`: tables before adopting {tables:?}, after {after:?}",
+        folder.name
+    );
+    let status = set.status(theirs.pool()).await.unwrap();
+    assert!(
+        status
+            .iter()
+            .all(|e| e.state == MigrationState::Applied && e.applied_at.is_some()),
+        "`{}`: {status:?}",
+        folder.name
+    );
+    let again = set.run(theirs.pool()).await.unwrap();
+    assert!(
+        again.applied.is_empty() && again.adopted.is_none(),
+        "`{}`: {again:?}",
+        folder.name
+    );
 }
 
 async fn revert_with_tool(db: &impl RealDb, folder: &Folder, count: Revert) {
@@ -159,5 +233,6 @@ mod postgres {
         aquadoggo => AQUADOGGO_POSTGRES_FOLDER,
         fang => FANG_POSTGRES_FOLDER,
         lemmy => LEMMY_FOLDER,
+        rauthy => RAUTHY_POSTGRES_FOLDER,
     }
 }

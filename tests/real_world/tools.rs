@@ -1,5 +1,5 @@
-//! The original tools, run as their users run them: sqlx's `Migrator` and diesel's
-//! `MigrationHarness`, each on a database of its own kind.
+//! The original tools, run as their users run them: sqlx's `Migrator`, diesel's
+//! `MigrationHarness` and refinery's `Runner`, each on a database of its own kind.
 
 use crate::folders::{Folder, Tool};
 use crate::support;
@@ -21,12 +21,17 @@ impl RealDb for support::sqlite::Db {
         match folder.tool {
             Tool::Sqlx => self.sqlx_migrate(&folder.path()).await,
             Tool::Diesel => self.diesel_migrate(&folder.path()).await,
+            Tool::Refinery => {
+                let mut conn = rusqlite::Connection::open(&self.path).unwrap();
+                refinery_runner(folder).run(&mut conn).unwrap();
+            }
         }
     }
 
     async fn revert_with_tool(&self, folder: &Folder, count: Revert) -> Result<(), String> {
         match folder.tool {
             Tool::Sqlx => sqlx_undo(folder, count, &self.pool).await,
+            Tool::Refinery => Err(NO_REFINERY_DOWNS.to_owned()),
             Tool::Diesel => {
                 let file = self.path.to_str().unwrap().to_owned();
                 diesel_revert(folder, count, move || {
@@ -43,18 +48,43 @@ impl RealDb for support::pg::Db {
         match folder.tool {
             Tool::Sqlx => self.sqlx_migrate(&folder.path()).await,
             Tool::Diesel => self.diesel_migrate(&folder.path()).await,
+            Tool::Refinery => {
+                let (mut client, connection) =
+                    tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                        .await
+                        .unwrap();
+                let driver = tokio::spawn(connection);
+                refinery_runner(folder)
+                    .run_async(&mut client)
+                    .await
+                    .unwrap_or_else(|e| panic!("`{}`: refinery fails: {e}", folder.name));
+                drop(client);
+                driver.await.unwrap().unwrap();
+            }
         }
     }
 
     async fn revert_with_tool(&self, folder: &Folder, count: Revert) -> Result<(), String> {
         match folder.tool {
             Tool::Sqlx => sqlx_undo(folder, count, &self.pool).await,
+            Tool::Refinery => Err(NO_REFINERY_DOWNS.to_owned()),
             Tool::Diesel => {
                 let url = self.url.clone();
                 diesel_revert(folder, count, move || DieselPg::establish(&url)).await
             }
         }
     }
+}
+
+/// refinery runs forward only: a folder of its kind has `Downs::None`.
+const NO_REFINERY_DOWNS: &str = "refinery has no down migrations";
+
+/// refinery's runner over `folder`, as its users' `embed_migrations!` reads it: every
+/// `V{n}__{name}.sql`, applied in version order, each in a transaction of its own.
+fn refinery_runner(folder: &Folder) -> refinery::Runner {
+    let migrations = refinery::load_sql_migrations(folder.path())
+        .unwrap_or_else(|e| panic!("`{}`: refinery cannot read it: {e}", folder.name));
+    refinery::Runner::new(&migrations)
 }
 
 /// How much a revert takes back, newest first.

@@ -25,6 +25,7 @@ mod mounted;
 mod new;
 mod old;
 mod other_folders;
+mod other_tools_tables;
 mod postgres;
 mod sqlite;
 mod support;

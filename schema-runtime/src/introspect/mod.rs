@@ -20,7 +20,8 @@
 //!   database folds them (SQLite's in lower case), types in PostgreSQL's spelling, expressions
 //!   as the database prints them (on SQLite, which keeps them as written: one spacing, case
 //!   and quoting), every list in a fixed order.
-//! - Left out: this crate's tracking tables, other migration tools' history tables, SQLite's
+//! - Left out: this crate's tracking tables, other migration tools' history tables (a
+//!   `schema_migrations` only in a tracker's layout: see `other_tools_tables`), SQLite's
 //!   own tables and the shadow tables of its virtual tables, PostgreSQL's system schemas and
 //!   what an extension owns.
 
@@ -66,7 +67,9 @@ use futures_util::future::BoxFuture;
 
 impl Schema {
     /// Reads the schema of the database `pool` reaches, without this crate's tracking tables
-    /// under their default names and without other migration tools' history tables.
+    /// under their default names and without other migration tools' history tables (a
+    /// `schema_migrations` only in a tracker's layout: a `version` column, with at most
+    /// golang-migrate's `dirty` or Ecto's `inserted_at` beside it).
     pub async fn read<'p>(pool: impl Into<DbPool<'p>>) -> Result<Schema, MigrateError> {
         Schema::read_without(pool, &TableNames::default()).await
     }
@@ -96,11 +99,7 @@ impl Schema {
             let tracking: Vec<String> = [&tables.migrations, &tables.history, &tables.modules]
                 .into_iter()
                 .map(|t| t.to_ascii_lowercase())
-                .chain(
-                    OtherTool::TOOLS
-                        .into_iter()
-                        .map(|tool| tool.default_table().to_owned()),
-                )
+                .chain(other_tools_tables(&schema).map(str::to_owned))
                 .collect();
             schema.retain(|name| !tracking.iter().any(|t| t == name));
             schema.sort();
@@ -168,6 +167,34 @@ impl Schema {
         sort_by(&mut self.sequences, |a, b| a.name.cmp(&b.name));
         sort_by(&mut self.enums, |a, b| a.name.cmp(&b.name));
     }
+}
+
+/// The names of other migration tools' history tables to leave out of `schema`: each tool's
+/// table under the name it gives it. golang-migrate's `schema_migrations` is a name other
+/// tools (dbmate, Rails, Ecto) and applications use too: a table so named is left out only in a
+/// tracker's layout, a `version` column with at most golang-migrate's `dirty` or Ecto's
+/// `inserted_at` beside it; in any other, it is an application's table like the rest.
+fn other_tools_tables(schema: &Schema) -> impl Iterator<Item = &'static str> + '_ {
+    let tracker = |table: &Table| {
+        let has = |name: &str| {
+            table
+                .columns
+                .iter()
+                .any(|c| c.name.eq_ignore_ascii_case(name))
+        };
+        has("version")
+            && table.columns.iter().all(|c| {
+                ["version", "dirty", "inserted_at"]
+                    .iter()
+                    .any(|n| c.name.eq_ignore_ascii_case(n))
+            })
+    };
+    OtherTool::TOOLS.into_iter().filter_map(move |tool| {
+        let name = tool.default_table();
+        let applications = tool == OtherTool::GolangMigrate
+            && schema.tables.iter().any(|t| t.name == name && !tracker(t));
+        (!applications).then_some(name)
+    })
 }
 
 impl crate::Migrator<'_> {

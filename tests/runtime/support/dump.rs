@@ -1,8 +1,9 @@
 //! A schema as the database describes it, normalised so that two databases migrated from the
 //! same folder compare equal line by line: one line per object, with what defines it, sorted.
-//! The tracking tables of every tool (`_sqlx_migrations`, `__diesel_schema_migrations`, this
-//! project's `_schema_*`) and what belongs to them are left out; the number of rows of each
-//! table is in, so that a seeding `INSERT` run twice or not at all shows too.
+//! The tracking tables of every tool (`_sqlx_migrations`, `__diesel_schema_migrations`,
+//! `refinery_schema_history`, this project's `_schema_*`) and what belongs to them are left
+//! out; the number of rows of each table is in, so that a seeding `INSERT` run twice or not at
+//! all shows too.
 
 use sqlx::{PgPool, SqlitePool};
 
@@ -11,7 +12,7 @@ use sqlx::{PgPool, SqlitePool};
 pub async fn sqlite(pool: &SqlitePool) -> Vec<String> {
     let objects: Vec<(String, String, String, String)> = sqlx::query_as(
         r"SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master
-          WHERE tbl_name NOT IN ('_sqlx_migrations', '__diesel_schema_migrations')
+          WHERE tbl_name NOT IN ('_sqlx_migrations', '__diesel_schema_migrations', 'refinery_schema_history')
             AND tbl_name NOT LIKE '\_schema\_%' ESCAPE '\'
             AND name <> 'sqlite_sequence'",
     )
@@ -61,7 +62,7 @@ member AS (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
 rel AS (
     SELECT c.oid, c.relkind, c.relpersistence, c.relacl, format('%I.%I', n.nspname, c.relname) AS name
     FROM pg_class c JOIN ns n ON n.oid = c.relnamespace
-    WHERE c.relname NOT IN ('_sqlx_migrations', '__diesel_schema_migrations')
+    WHERE c.relname NOT IN ('_sqlx_migrations', '__diesel_schema_migrations', 'refinery_schema_history')
       AND c.relname NOT LIKE '\_schema\_%'
       AND c.relkind NOT IN ('i', 'I', 't')
       AND c.oid NOT IN (SELECT objid FROM member WHERE classid = 'pg_class'::regclass)
