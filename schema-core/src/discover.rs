@@ -292,6 +292,7 @@ fn read_migration(
             Checksum::of_migration(checksummed),
             Checksum::loose_of_migration(checksummed),
         );
+        let bom = content.starts_with('\u{feff}');
         let without_bom = |text: String| match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
             None => text,
@@ -314,6 +315,7 @@ fn read_migration(
             loose_checksum,
             statement_count: survey.statements,
             noop: survey.statements == 0,
+            bom,
             directives,
             source,
             sql,

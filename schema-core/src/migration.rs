@@ -85,6 +85,9 @@ pub struct Migration {
     pub directives: Vec<Directive>,
     /// The file holds nothing but white space and comments (a kept no-op).
     pub noop: bool,
+    /// The file starts with a byte order mark (which `sql` and `source` leave out): the
+    /// macro then embeds the file without it.
+    pub bom: bool,
 }
 
 impl Migration {

@@ -253,6 +253,13 @@ impl ToTokens for EmbeddedMigration<'_> {
                 quote!(#sql)
             }
         };
+        // `strip_bom` only for a file that has one: the compiler's evaluation of that call
+        // over a thousand embedded files took 0.7 s of a dev rebuild.
+        let source = if m.bom {
+            quote!(#krate::__private::strip_bom(::core::include_str!(#path)))
+        } else {
+            quote!(::core::include_str!(#path))
+        };
         let checksum = checksum_tokens(&m.checksum, krate);
         let legacy_checksum = match &m.legacy_checksum {
             Some(legacy) => {
@@ -269,7 +276,7 @@ impl ToTokens for EmbeddedMigration<'_> {
         });
         let noop = m.noop;
         tokens.extend(quote! {{
-            const SOURCE: &str = #krate::__private::strip_bom(::core::include_str!(#path));
+            const SOURCE: &str = #source;
             const PATH: &str = #display_path;
             #krate::__private::Migration {
                 version: #version,
