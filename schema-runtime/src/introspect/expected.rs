@@ -116,9 +116,9 @@ impl Migrator<'_> {
         &self,
         expected: Schema,
         live: Schema,
-        recorded: &super::Recorded,
+        recorded: &[String],
     ) -> (Schema, Schema, Drift) {
-        let prefix = self.own_prefix(recorded);
+        let prefix = self.migrations.prefix();
         let (expected, live) = (
             self.own_objects(expected, recorded),
             self.own_objects(live, recorded),

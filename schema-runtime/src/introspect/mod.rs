@@ -216,46 +216,37 @@ impl crate::Migrator<'_> {
         Ok(self.own_objects(live, &others))
     }
 
-    /// The table prefixes the modules table of `pool` records (each run records its set's,
-    /// see [`Migrations::prefix`](crate::Migrations::prefix)): what a tool that has this
-    /// module's set only (or a folder read without its prefix) learns of the modules. None
-    /// when the table does not exist, or was created by a version that recorded no prefix.
+    /// The table prefixes the modules table of `pool` records for the other modules (each run
+    /// records its set's, see [`Migrations::prefix`](crate::Migrations::prefix)): what a tool
+    /// that has this module's set only learns of the others. None when the table does not
+    /// exist, or was created by a version that recorded no prefix.
     pub(crate) fn recorded_prefixes<'a>(
         &'a self,
         pool: DbPool<'a>,
-    ) -> BoxFuture<'a, Result<Recorded, MigrateError>> {
+    ) -> BoxFuture<'a, Result<Vec<String>, MigrateError>> {
         Box::pin(async move {
             let ctx = self.context()?;
             let rows = with_backend!(self, pool, ctx, |b| b.modules().await)?;
-            let mut recorded = Recorded::default();
-            for row in rows {
-                match row.prefix {
-                    Some(prefix) if row.module == self.module => recorded.own = Some(prefix),
-                    Some(prefix) => recorded.others.push(prefix),
-                    None => {}
-                }
-            }
-            Ok(recorded)
+            Ok(rows
+                .into_iter()
+                .filter(|row| row.module != self.module)
+                .filter_map(|row| row.prefix)
+                .collect())
         })
     }
 
-    /// The table prefix of this module: its set's, else the one the database records for it.
-    pub(crate) fn own_prefix<'r>(&'r self, recorded: &'r Recorded) -> Option<&'r str> {
-        self.migrations.prefix().or(recorded.own.as_deref())
-    }
-
-    /// The objects of `schema` that are this module's: for a module with a table prefix
-    /// (its set's, or the one `recorded`), those with it; and never those of the other
-    /// modules' prefixes (a registry's, and those `recorded`).
-    pub(crate) fn own_objects(&self, schema: Schema, recorded: &Recorded) -> Schema {
-        let own = self.own_prefix(recorded);
+    /// The objects of `schema` that are this module's: for a set with a table prefix, those
+    /// with it; and never those of the other modules' prefixes (a registry's, and `recorded`,
+    /// those the database records).
+    pub(crate) fn own_objects(&self, schema: Schema, recorded: &[String]) -> Schema {
+        let own = self.migrations.prefix();
         // A prefix another module's is part of (`notes_` and `notes_archive_`) is left to
         // `only_prefixed`: the other's objects have the longer one.
         let others: Vec<&str> = self
             .other_prefixes
             .iter()
             .copied()
-            .chain(recorded.others.iter().map(String::as_str))
+            .chain(recorded.iter().map(String::as_str))
             .filter(|other| !other.is_empty())
             .filter(|other| own.is_none_or(|own| !own.starts_with(other)))
             .collect();
@@ -265,15 +256,6 @@ impl crate::Migrator<'_> {
         };
         schema.without_prefixed(&others)
     }
-}
-
-/// The table prefixes a database's modules table records.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Recorded {
-    /// The module's own.
-    pub own: Option<String>,
-    /// The other modules'.
-    pub others: Vec<String>,
 }
 
 /// `name` without its schema.
