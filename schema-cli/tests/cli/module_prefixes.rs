@@ -69,6 +69,18 @@ fn core_and_calendar(db: Db) -> Project {
 fn core_diff_and_dump_leave_out_the_plugins_recorded_prefix(db: Db) {
     let project = core_and_calendar(db);
     let url = server_url_for(db);
+    // Each run recorded its set's prefix: the calendar's, none for the core.
+    let list = project
+        .schema(&["--module", "core", "modules", "--json"])
+        .code(0)
+        .json();
+    let prefixes: Vec<String> = list["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| format!("{} {}", m["name"].as_str().unwrap(), m["prefix"]))
+        .collect();
+    assert_eq!(prefixes, ["calendar \"calendar_\"", "core null"], "{list}");
     // The core's folder knows nothing of the calendar; the database says what is its.
     let run = project
         .schema(&with_dev(db, &url, &["--module", "core", "diff"]))
