@@ -76,6 +76,7 @@ fn run_migrator_on<'a>(
             pool,
             source: None,
             out: &out,
+            old: Default::default(),
         };
         let json = out.json;
         finish(
@@ -137,6 +138,7 @@ fn run_modules_on<'a>(
             pool,
             source: None,
             out: &out,
+            old: Default::default(),
         };
         finish(
             with_progress(out.progress, commands::run(&args.command, ctx)).await,
@@ -201,6 +203,7 @@ async fn run_folder(cli: &Cli, out: &Output) -> Result<Exit, Error> {
         pool: database.pool(),
         source: known_set.then_some(cli.source.as_path()),
         out,
+        old: cli.old.unwrap_or_default(),
     };
     let result = commands::run(command, ctx).await;
     database.close().await;

@@ -312,6 +312,7 @@ impl<'m> Migrator<'m> {
         }
         Ok(Context {
             module: self.module.clone(),
+            prefix: self.migrations.prefix().map(str::to_owned),
             tables: self.tables.clone(),
             applied_by: self.applied_by.clone(),
         })

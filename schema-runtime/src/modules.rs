@@ -268,6 +268,9 @@ pub struct StoredModule {
     pub role: Option<ModuleRole>,
     /// Whether a registry recorded it active, if one did.
     pub active: Option<bool>,
+    /// The table prefix its set is confined to, as its runs recorded it (none for a set
+    /// without one, and for a module not run since the database had the column).
+    pub prefix: Option<String>,
     /// The highest applied version, if any.
     pub version: Option<i64>,
     /// How many migrations are recorded as applied.

@@ -50,6 +50,7 @@ on_both_databases!(
     removing_a_set_with_a_forward_only_migration_is_refused_naming_the_file,
     core_modules_and_unknown_names_are_refused,
     a_modules_table_of_an_earlier_version_keeps_working_and_is_upgraded,
+    a_modules_table_without_the_prefix_column_boots_and_gets_it,
     the_database_lists_modules_no_registry_knows,
 );
 
@@ -446,6 +447,83 @@ async fn a_modules_table_of_an_earlier_version_keeps_working_and_is_upgraded<D: 
     );
     assert!(CORE.run(db.pool()).await.unwrap().up_to_date_at_boot);
     assert_eq!(events(db).await.len(), 5);
+}
+
+/// The tables a module's own view of the live schema shows.
+async fn live_tables(set: &Migrations, db: &impl TestDb) -> Vec<String> {
+    let schema = set.migrator().live_schema(db.pool()).await.unwrap();
+    schema.tables.into_iter().map(|t| t.name).collect()
+}
+
+/// Each module's recorded table prefix, as `module prefix`.
+async fn prefixes(db: &impl TestDb) -> Vec<String> {
+    let stored = modules().stored(db.pool()).await.unwrap();
+    stored
+        .iter()
+        .map(|s| format!("{} {}", s.name, s.prefix.as_deref().unwrap_or("-")))
+        .collect()
+}
+
+async fn a_modules_table_without_the_prefix_column_boots_and_gets_it<D: TestDb>(db: &D) {
+    // A database of the version before rows recorded their set's prefix: booted, a plugin
+    // active, and the modules table as that version laid it out (`role` and `active`, no
+    // `prefix`).
+    let modules = modules();
+    modules.boot(db.pool()).await.unwrap();
+    modules.activate(db.pool(), "calendar").await.unwrap();
+    db.exec("ALTER TABLE _schema_modules DROP COLUMN prefix")
+        .await;
+    let rows = db.tracking_rows().await;
+
+    // Read as it is: no prefix known, so the core's view of the database has the plugin's
+    // table, as before.
+    assert_eq!(prefixes(db).await, ["auth -", "calendar -", "core -"]);
+    assert!(live_tables(&CORE, db)
+        .await
+        .contains(&"calendar_events".to_owned()));
+    assert!(CORE.run(db.pool()).await.unwrap().up_to_date_at_boot);
+
+    // The next boot adds the column in place, rows kept, and records each set's prefix once.
+    let reports = modules.boot(db.pool()).await.unwrap();
+    assert!(reports.iter().all(|(_, r)| r.applied.is_empty()));
+    assert_eq!(db.tracking_rows().await, rows);
+    assert_eq!(
+        prefixes(db).await,
+        ["auth -", "calendar calendar_", "core -"]
+    );
+    assert_eq!(
+        live_tables(&CORE, db).await,
+        ["auth_tokens", "conversations", "users"]
+    );
+
+    // And stops at its first query again: nothing to record, nothing locked.
+    let reports = modules.boot(db.pool()).await.unwrap();
+    assert!(
+        reports.iter().all(|(_, r)| r.up_to_date_at_boot),
+        "{reports:?}"
+    );
+    // A run of the set without its prefix (a folder read at run time) that records the
+    // module row keeps the prefix recorded.
+    let folder = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/modules_calendar"
+    );
+    let unprefixed = Migrations::load(std::path::Path::new("."), folder).unwrap();
+    assert_eq!(unprefixed.prefix(), None);
+    db.exec("UPDATE _schema_modules SET applied_count = 0 WHERE module = 'calendar'")
+        .await;
+    let report = unprefixed
+        .migrator()
+        .module("calendar")
+        .run(db.pool())
+        .await
+        .unwrap();
+    assert!(!report.up_to_date_at_boot);
+    assert!(CALENDAR.run(db.pool()).await.unwrap().up_to_date_at_boot);
+    assert_eq!(
+        prefixes(db).await,
+        ["auth -", "calendar calendar_", "core -"]
+    );
 }
 
 async fn the_database_lists_modules_no_registry_knows(db: &impl TestDb) {

@@ -9,7 +9,7 @@ use crate::output::{count, Output, Style};
 use crate::{db, sources, Error};
 use schema_core::Dialect;
 use schema_runtime::advice::{self, Advice, Finding, Query};
-use schema_runtime::{Migrations, TableNames};
+use schema_runtime::{DbPool, MigrateError, Migrations, TableNames};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -26,8 +26,7 @@ pub(crate) async fn run(args: &AdviseArgs, cli: &Cli, out: &Output) -> Result<Ex
         Some(url) => {
             let encryption = db::Encryption::from_args(&cli.cipher)?;
             let database = db::connect_read_only(url, &encryption).await?;
-            let tables = TableNames::with_prefix(&cli.table_prefix);
-            let advice = advice::advise_without(database.pool(), &tables, &queries).await;
+            let advice = live(cli, database.pool(), &queries).await;
             database.close().await;
             advice?
         }
@@ -52,6 +51,22 @@ pub(crate) async fn run(args: &AdviseArgs, cli: &Cli, out: &Output) -> Result<Ex
         render(&advice, &written, args.write.is_some(), out)?;
     }
     Ok(Exit::Ok)
+}
+
+/// The advice on a live database: on the whole of it, or, for a module (`--module`, or a
+/// table prefix with `--prefix`), on the module's objects only, as `diff` compares them: those
+/// with its prefix (the one given, else the one the database records for the module), and
+/// never those of the other modules' recorded prefixes.
+async fn live(cli: &Cli, pool: DbPool<'_>, queries: &[Query]) -> Result<Advice, MigrateError> {
+    if cli.prefix.is_none() && cli.module == schema_runtime::__private::DEFAULT_MODULE {
+        let tables = TableNames::with_prefix(&cli.table_prefix);
+        return advice::advise_without(pool, &tables, queries).await;
+    }
+    let set = match &cli.prefix {
+        Some(prefix) => schema_runtime::__private::EMPTY.with_prefix(prefix),
+        None => schema_runtime::__private::EMPTY,
+    };
+    cli.migrator(&set).advise_live(pool, queries).await
 }
 
 /// The database the advice is for: the URL's, else `--dialect`, else PostgreSQL when a dev

@@ -77,7 +77,13 @@ pub(crate) async fn run(args: &DiffArgs, name: &str, ctx: Ctx<'_>) -> Result<Exi
                 .fix_dir
                 .clone()
                 .unwrap_or_else(|| default_fix_dir(source));
-            to_expected(&dir, name, &fix, &compared.live_sql(), dialect)?
+            // The fix is the module's, so it keeps to its prefix; `--old` is not for it: it
+            // names versions of the source folder, and the fix folder has versions of its own.
+            let mut check = CheckOptions::new(dialect);
+            if let Some(prefix) = ctx.migrator.migrations().prefix() {
+                check = check.with_prefix(prefix);
+            }
+            to_expected(&dir, name, &fix, &compared.live_sql(), &check)?
         }
     };
     report(&written, &ctx)?;
@@ -127,14 +133,19 @@ async fn from_live(
             return Err(e);
         }
     }
+    // Checked as the folder was when it was read: `--old`, `--prefix`.
     let dir = source.to_string_lossy().into_owned();
-    let checked = Migrations::load_checked(Path::new("."), &dir, &CheckOptions::new(dialect));
+    let checked = Migrations::load_checked(Path::new("."), &dir, &ctx.check_options(dialect));
     let set = match checked {
         Ok(set) => set,
         Err(errors) => {
             new::remove_written(&written);
             return Err(Error::Folder { dir, errors });
         }
+    };
+    let set = match ctx.migrator.migrations().prefix() {
+        Some(prefix) => set.with_prefix(prefix),
+        None => set,
     };
     set.migrator()
         .module(ctx.migrator.module_name())
@@ -162,7 +173,7 @@ fn to_expected(
     name: &str,
     fix: &FixMigration,
     live_sql: &str,
-    dialect: Dialect,
+    check: &CheckOptions,
 ) -> Result<Written, Error> {
     let create = |e| Error::Create {
         path: dir.to_owned(),
@@ -209,9 +220,7 @@ fn to_expected(
         }
     }
     let shown = dir.to_string_lossy().into_owned();
-    if let Err(errors) =
-        Migrations::load_checked(Path::new("."), &shown, &CheckOptions::new(dialect))
-    {
+    if let Err(errors) = Migrations::load_checked(Path::new("."), &shown, check) {
         new::remove_written(&written);
         return Err(Error::Folder { dir: shown, errors });
     }

@@ -60,6 +60,21 @@ pub(crate) struct Ctx<'a> {
     pub source: Option<&'a std::path::Path>,
     /// Where results go.
     pub out: &'a Output,
+    /// Where the folder's old migrations end for its SQL check (the binary's `--old`); what a
+    /// command that writes to the folder checks it with again, besides the set's prefix.
+    pub old: schema_core::OldMigrations,
+}
+
+impl Ctx<'_> {
+    /// The SQL check of a folder as the options ask for it: `--old`, and the set's table
+    /// prefix (`--prefix`), as the folder was checked when it was read.
+    pub(crate) fn check_options(&self, dialect: schema_core::Dialect) -> schema_core::CheckOptions {
+        let options = schema_core::CheckOptions::new(dialect).with_old(self.old);
+        match self.migrator.migrations().prefix() {
+            Some(prefix) => options.with_prefix(prefix),
+            None => options,
+        }
+    }
 }
 
 /// How a command that did its work ended; see [`crate::cli::EXIT_CODES`].

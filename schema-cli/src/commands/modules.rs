@@ -64,11 +64,23 @@ async fn list(ctx: Ctx<'_>) -> Result<Exit, Error> {
             &unregistered
         }
     };
+    let stored = registry.stored(ctx.pool).await?;
+    let recorded = |name: &str| {
+        stored
+            .iter()
+            .find(|s| s.name == name)
+            .and_then(|s| s.prefix.clone())
+    };
     let mut rows: Vec<ModuleJson> = registry
         .info_all(ctx.pool)
         .await?
         .into_iter()
         .map(|i| ModuleJson {
+            prefix: registry
+                .get(&i.name)
+                .and_then(|r| r.migrations.prefix())
+                .map(str::to_owned)
+                .or_else(|| recorded(&i.name)),
             role: Some(i.role.as_str()),
             active: Some(i.active),
             version: i.version,
@@ -79,7 +91,7 @@ async fn list(ctx: Ctx<'_>) -> Result<Exit, Error> {
         })
         .collect();
     let own = ctx.known_set.then(|| ctx.migrator.module_name());
-    for s in registry.stored(ctx.pool).await? {
+    for s in stored {
         if rows.iter().any(|r| r.name == s.name) {
             continue;
         }
@@ -88,6 +100,7 @@ async fn list(ctx: Ctx<'_>) -> Result<Exit, Error> {
             _ => None,
         };
         rows.push(ModuleJson {
+            prefix: s.prefix,
             role: s.role.map(|r| r.as_str()),
             active: s.active,
             version: s.version,
@@ -101,6 +114,7 @@ async fn list(ctx: Ctx<'_>) -> Result<Exit, Error> {
     if let Some(module) = own.filter(|m| !rows.iter().any(|r| r.name == *m)) {
         rows.push(ModuleJson {
             name: module.to_owned(),
+            prefix: ctx.migrator.migrations().prefix().map(str::to_owned),
             role: None,
             active: None,
             version: None,
@@ -169,10 +183,12 @@ struct ListJson {
 }
 
 /// A module as listed: `role` and `active` are null for a module no registry recorded,
-/// `pending` when its set is not known here.
+/// `pending` when its set is not known here, `prefix` when neither its set nor its runs gave
+/// one.
 #[derive(Serialize)]
 struct ModuleJson {
     name: String,
+    prefix: Option<String>,
     role: Option<&'static str>,
     active: Option<bool>,
     version: Option<i64>,

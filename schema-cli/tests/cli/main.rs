@@ -20,6 +20,7 @@ mod import;
 mod lint;
 mod models;
 mod module_option;
+mod module_prefixes;
 mod modules;
 mod mounted;
 mod new;

@@ -216,9 +216,27 @@ async fn advise_with(
     schema: &Schema,
     queries: &[Query],
 ) -> Result<Advice, MigrateError> {
-    let mut findings = advise_schema(schema);
+    advise_within(pool, schema, schema, queries).await
+}
+
+/// The advice on the objects of `own`, part of `schema`, the schema of `pool`: on `own`'s
+/// tables, and on `queries` planned on `pool` where they read one of them. New index names
+/// are chosen among every name of `schema`.
+async fn advise_within(
+    pool: DbPool<'_>,
+    schema: &Schema,
+    own: &Schema,
+    queries: &[Query],
+) -> Result<Advice, MigrateError> {
+    let owns = |table: &str| own.tables.iter().any(|t| t.name == table);
+    let mut findings = advise_schema(own);
     for q in queries {
-        findings.extend(plan::advise_query(pool, schema, q).await?);
+        let found = plan::advise_query(pool, schema, q).await?;
+        findings.extend(
+            found
+                .into_iter()
+                .filter(|f| f.table.as_deref().is_none_or(owns)),
+        );
     }
     migration::name_indexes(schema, &mut findings);
     let changes = Changes::of(schema, &findings);
@@ -244,6 +262,22 @@ impl Migrator<'_> {
             advise_with(pool, &schema, queries).await
         })
         .await
+    }
+
+    /// The advice on the live schema of `pool` as this migrator's module sees it (see
+    /// [`Migrator::live_schema`]: for a module with a table prefix only its own objects, and
+    /// never the other modules' prefixed ones), and on `queries` planned there where they read
+    /// one of its tables. Nothing is written to the database.
+    pub async fn advise_live<'p>(
+        &self,
+        pool: impl Into<DbPool<'p>>,
+        queries: &[Query],
+    ) -> Result<Advice, MigrateError> {
+        let pool = pool.into();
+        let recorded = self.recorded_prefixes(pool).await?;
+        let schema = Schema::read_without(pool, &self.tables).await?;
+        let own = self.own_objects(schema.clone(), &recorded);
+        advise_within(pool, &schema, &own, queries).await
     }
 }
 

@@ -70,6 +70,9 @@ pub(crate) fn is_identifier_path(name: &str) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct Context {
     pub module: String,
+    /// The table prefix the set is confined to, recorded in the module row so that tools
+    /// that do not have the set (`schema diff` of another module) know what is its.
+    pub prefix: Option<String>,
     pub tables: TableNames,
     /// Who is recorded as applying, when set; `user@host` of the process otherwise.
     pub applied_by: Option<String>,
@@ -115,6 +118,7 @@ impl Context {
             history,
             modules,
             module: &self.module,
+            prefix: self.prefix.as_deref(),
             applied_by: self.applied_by(),
             syntax,
         }
@@ -308,6 +312,9 @@ pub(crate) struct ModuleRow {
     pub role: Option<crate::ModuleRole>,
     /// Whether a registry recorded it active, if one did.
     pub active: Option<bool>,
+    /// The table prefix its set is confined to, if a run recorded one (a table created by an
+    /// earlier version has no such column).
+    pub prefix: Option<String>,
 }
 
 /// The module rows a store read with [`Target::select_modules`] (a missing table reads as
@@ -338,6 +345,11 @@ where
                     .flatten()
                     .and_then(|r| crate::ModuleRole::parse(&r)),
                 active: row.try_get::<Option<bool>, _>("active").ok().flatten(),
+                prefix: row
+                    .try_get::<Option<String>, _>("prefix")
+                    .ok()
+                    .flatten()
+                    .filter(|p| !p.is_empty()),
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()

@@ -40,19 +40,30 @@ impl Modules {
             for set in &self.sets {
                 let row = rows.iter().find(|r| r.module == set.name());
                 let migrator = self.migrator(set);
+                // A row without the set's prefix (recorded before rows had one) is marked
+                // again, once, so that tools without the set learn it.
+                let prefixed = row.is_some_and(|r| {
+                    set.migrations
+                        .prefix()
+                        .is_none_or(|p| r.prefix.as_deref() == Some(p))
+                });
                 let report = match set.role {
                     ModuleRole::Core => {
                         let marked = row.is_some_and(|r| {
                             r.role == Some(ModuleRole::Core) && r.active == Some(true)
                         });
-                        if marked {
+                        if marked && prefixed {
                             migrator.run(pool).await?
                         } else {
                             marking(&migrator, pool, ModuleRole::Core).await?
                         }
                     }
                     ModuleRole::Plugin if row.is_some_and(|r| r.active == Some(true)) => {
-                        migrator.run(pool).await?
+                        if prefixed {
+                            migrator.run(pool).await?
+                        } else {
+                            marking(&migrator, pool, ModuleRole::Plugin).await?
+                        }
                     }
                     ModuleRole::Plugin => continue,
                 };
@@ -219,6 +230,7 @@ impl Modules {
                     name: row.module,
                     role: row.role,
                     active: row.active,
+                    prefix: row.prefix,
                     version: summary.version,
                     applied: summary.recorded,
                     last_applied: summary.last_applied,

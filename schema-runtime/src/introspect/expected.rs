@@ -105,14 +105,24 @@ impl Migrator<'_> {
     }
 
     async fn drift(&self, pool: DbPool<'_>, expected: Schema) -> Result<Drift, MigrateError> {
+        let others = self.recorded_prefixes(pool).await?;
         let live = Schema::read_without(pool, &self.tables).await?;
-        Ok(self.drift_between(expected, live).2)
+        Ok(self.drift_between(expected, live, &others).2)
     }
 
-    /// The two schemas narrowed to the module's objects, and their drift.
-    pub(crate) fn drift_between(&self, expected: Schema, live: Schema) -> (Schema, Schema, Drift) {
+    /// The two schemas narrowed to the module's objects (leaving out the other modules'
+    /// prefixes, `recorded` among them), and their drift.
+    pub(crate) fn drift_between(
+        &self,
+        expected: Schema,
+        live: Schema,
+        recorded: &[String],
+    ) -> (Schema, Schema, Drift) {
         let prefix = self.migrations.prefix();
-        let (expected, live) = (self.own_objects(expected), self.own_objects(live));
+        let (expected, live) = (
+            self.own_objects(expected, recorded),
+            self.own_objects(live, recorded),
+        );
         let drift = Drift {
             module: self.module.clone(),
             prefix: prefix.map(str::to_owned),

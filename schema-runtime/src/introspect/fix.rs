@@ -107,6 +107,7 @@ impl Migrator<'_> {
                 });
             }
             let (expected, expected_definitions) = self.expected_with_definitions(dev_url).await?;
+            let others = self.recorded_prefixes(pool).await?;
             let live = Schema::read_without(pool, &self.tables).await?;
             let live_definitions = match pool {
                 #[cfg(feature = "sqlite")]
@@ -114,7 +115,7 @@ impl Migrator<'_> {
                 #[cfg(feature = "postgres")]
                 DbPool::Postgres(_) => Definitions::default(),
             };
-            let (expected, live, drift) = self.drift_between(expected, live);
+            let (expected, live, drift) = self.drift_between(expected, live, &others);
             Ok(Compared {
                 dialect,
                 expected,

@@ -62,6 +62,8 @@ pub use model::{
 #[cfg(feature = "models")]
 pub(crate) use scratch::with_database;
 
+use crate::backend::Backend;
+use crate::migrator::with_backend;
 use crate::{DbPool, MigrateError, OtherTool, TableNames};
 use futures_util::future::BoxFuture;
 
@@ -201,18 +203,42 @@ impl crate::Migrator<'_> {
     /// The live schema of `pool` as this migrator sees it: without its tracking tables (and
     /// other migration tools' history tables), and, for a set with a table prefix
     /// ([`Migrations::prefix`](crate::Migrations::prefix)), only the module's own objects
-    /// ([`Schema::only_prefixed`]). What `schema dump` prints and `schema diagram` draws.
+    /// ([`Schema::only_prefixed`]); never the objects of the table prefixes the other modules
+    /// of the database recorded in the modules table. What `schema dump` prints and
+    /// `schema diagram` draws.
     pub async fn live_schema<'p>(
         &self,
         pool: impl Into<DbPool<'p>>,
     ) -> Result<Schema, MigrateError> {
+        let pool = pool.into();
+        let others = self.recorded_prefixes(pool).await?;
         let live = Schema::read_without(pool, &self.tables).await?;
-        Ok(self.own_objects(live))
+        Ok(self.own_objects(live, &others))
+    }
+
+    /// The table prefixes the modules table of `pool` records for the other modules (each run
+    /// records its set's, see [`Migrations::prefix`](crate::Migrations::prefix)): what a tool
+    /// that has this module's set only learns of the others. None when the table does not
+    /// exist, or was created by a version that recorded no prefix.
+    pub(crate) fn recorded_prefixes<'a>(
+        &'a self,
+        pool: DbPool<'a>,
+    ) -> BoxFuture<'a, Result<Vec<String>, MigrateError>> {
+        Box::pin(async move {
+            let ctx = self.context()?;
+            let rows = with_backend!(self, pool, ctx, |b| b.modules().await)?;
+            Ok(rows
+                .into_iter()
+                .filter(|row| row.module != self.module)
+                .filter_map(|row| row.prefix)
+                .collect())
+        })
     }
 
     /// The objects of `schema` that are this module's: for a set with a table prefix, those
-    /// with it; and never those of the other modules' prefixes (a registry's).
-    pub(crate) fn own_objects(&self, schema: Schema) -> Schema {
+    /// with it; and never those of the other modules' prefixes (a registry's, and `recorded`,
+    /// those the database records).
+    pub(crate) fn own_objects(&self, schema: Schema, recorded: &[String]) -> Schema {
         let own = self.migrations.prefix();
         // A prefix another module's is part of (`notes_` and `notes_archive_`) is left to
         // `only_prefixed`: the other's objects have the longer one.
@@ -220,6 +246,8 @@ impl crate::Migrator<'_> {
             .other_prefixes
             .iter()
             .copied()
+            .chain(recorded.iter().map(String::as_str))
+            .filter(|other| !other.is_empty())
             .filter(|other| own.is_none_or(|own| !own.starts_with(other)))
             .collect();
         let schema = match own {

@@ -106,6 +106,8 @@ pub(crate) struct Target<'a> {
     pub history: &'a str,
     pub modules: &'a str,
     pub module: &'a str,
+    /// The table prefix the module's set is confined to, recorded in its row when known.
+    pub prefix: Option<&'a str>,
     pub applied_by: &'a str,
     pub syntax: Syntax,
 }
@@ -123,6 +125,11 @@ const APPLIED_COLUMNS: &str = "module, version, description, checksum, loose_che
 /// The history's columns, as every insert into it names them.
 const HISTORY_COLUMNS: &str =
     "module, version, description, event, checksum, at, by, duration_ms, detail";
+
+/// How a module row's prefix is updated: to the run's when it knows one; a run that does not
+/// (a folder run with `schema` without `--prefix`) keeps the one recorded. The row as it was
+/// is named by the insert's alias (`tracked`): PostgreSQL finds a bare column ambiguous there.
+const KEEP_PREFIX: &str = "prefix = COALESCE(excluded.prefix, tracked.prefix)";
 
 /// Rows of one multi-row insert: few enough for any database's limits on a statement.
 const ROWS_PER_INSERT: usize = 100;
@@ -343,24 +350,27 @@ impl Target<'_> {
             Write::Module(state) => {
                 let (count, fingerprint) = state.columns();
                 format!(
-                    "INSERT INTO {m} (module, applied_count, fingerprint, updated_at) \
-                     VALUES ({module}, {count}, {}, {now}) \
+                    "INSERT INTO {m} AS tracked (module, applied_count, fingerprint, updated_at, prefix) \
+                     VALUES ({module}, {count}, {}, {now}, {}) \
                      ON CONFLICT (module) DO UPDATE SET applied_count = excluded.applied_count, \
-                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at",
+                     fingerprint = excluded.fingerprint, updated_at = excluded.updated_at, \
+                     {KEEP_PREFIX}",
                     self.lit(&fingerprint),
+                    self.opt(self.prefix),
                     m = self.modules,
                 )
             }
             Write::Mark { role, active } => {
                 let (count, fingerprint) = ModuleState::Dirty.columns();
                 format!(
-                    "INSERT INTO {m} (module, applied_count, fingerprint, updated_at, role, active) \
-                     VALUES ({module}, {count}, {}, {now}, {}, {}) \
+                    "INSERT INTO {m} AS tracked (module, applied_count, fingerprint, updated_at, role, active, prefix) \
+                     VALUES ({module}, {count}, {}, {now}, {}, {}, {}) \
                      ON CONFLICT (module) DO UPDATE SET role = excluded.role, \
-                     active = excluded.active, updated_at = excluded.updated_at",
+                     active = excluded.active, updated_at = excluded.updated_at, {KEEP_PREFIX}",
                     self.lit(&fingerprint),
                     self.lit(role.as_str()),
                     if *active { "TRUE" } else { "FALSE" },
+                    self.opt(self.prefix),
                     m = self.modules,
                 )
             }

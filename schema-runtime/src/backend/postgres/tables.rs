@@ -77,7 +77,8 @@ impl PgBackend<'_> {
     }
 
     /// The statements that create the tracking tables when they do not exist, and add the
-    /// registry's columns (`role`, `active`) to a modules table an earlier version created.
+    /// registry's columns (`role`, `active`) and the set's `prefix` to a modules table an
+    /// earlier version created (the last added, `prefix`, is the one looked for).
     /// Checked first rather than `ADD COLUMN IF NOT EXISTS` alone: `ALTER TABLE` takes the
     /// table's strongest lock even when it changes nothing, and would queue every boot's first
     /// query behind a migration writing the table.
@@ -117,13 +118,15 @@ impl PgBackend<'_> {
                 fingerprint   TEXT        NOT NULL,
                 updated_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
                 role          TEXT,
-                active        BOOLEAN
+                active        BOOLEAN,
+                prefix        TEXT
             );
             DO $upgrade$ BEGIN
                 IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = {modules_literal}::regclass
-                               AND attname = 'active' AND NOT attisdropped) THEN
+                               AND attname = 'prefix' AND NOT attisdropped) THEN
                     ALTER TABLE {modules} ADD COLUMN IF NOT EXISTS role TEXT,
-                                          ADD COLUMN IF NOT EXISTS active BOOLEAN;
+                                          ADD COLUMN IF NOT EXISTS active BOOLEAN,
+                                          ADD COLUMN IF NOT EXISTS prefix TEXT;
                 END IF;
             END $upgrade$;",
             modules_literal = super::record::literal(&self.modules),

@@ -352,9 +352,35 @@ impl Backend for SqliteBackend<'_> {
     }
 
     async fn modules(&mut self) -> Result<Vec<super::ModuleRow>, MigrateError> {
-        let sql = self.target().select_modules();
+        // The columns the table has, then those by name: not `SELECT *`, which another
+        // connection adding this version's columns to a table an earlier one created changes
+        // in shape between the statement's preparing (with the schema this connection had
+        // read) and its first step (SQLite prepares it again, with more columns than sqlx
+        // read from it, and sqlx's worker panics).
         let mut conn = self.take_conn().await?;
-        let rows = sqlx::query(&sql).fetch_all(&mut *conn).await;
+        let present: Result<Vec<String>, sqlx::Error> = sqlx::query_scalar(&self.table_info_sql())
+            .persistent(false)
+            .fetch_all(&mut *conn)
+            .await;
+        let rows = match present {
+            Ok(present) if present.is_empty() => Ok(Vec::new()),
+            Ok(present) => {
+                let columns: Vec<&str> = tables::MODULE_COLUMNS
+                    .into_iter()
+                    .filter(|c| present.iter().any(|p| p == c))
+                    .collect();
+                let sql = format!(
+                    "SELECT {} FROM {} ORDER BY module",
+                    columns.join(", "),
+                    self.modules
+                );
+                sqlx::query(&sql)
+                    .persistent(false)
+                    .fetch_all(&mut *conn)
+                    .await
+            }
+            Err(e) => Err(e),
+        };
         self.conn = Some(conn);
         module_rows(rows, missing_table, &self.ctx.tables.modules)
     }

@@ -4,9 +4,13 @@ use super::SqliteBackend;
 use crate::MigrateError;
 use sqlx::{Connection, Executor};
 
-/// The modules table's columns a registry writes, which tables created by earlier versions
-/// lack, with their types.
-const REGISTRY_COLUMNS: [(&str, &str); 2] = [("role", "TEXT"), ("active", "BOOLEAN")];
+/// The modules table's columns that tables created by earlier versions lack, with their
+/// types: the registry's (`role`, `active`) and the set's table prefix.
+const REGISTRY_COLUMNS: [(&str, &str); 3] =
+    [("role", "TEXT"), ("active", "BOOLEAN"), ("prefix", "TEXT")];
+
+/// The modules table's columns a registry reads, whichever of them the table has.
+pub(super) const MODULE_COLUMNS: [&str; 4] = ["module", "role", "active", "prefix"];
 
 impl SqliteBackend<'_> {
     /// The statements that create the tracking tables when they do not exist.
@@ -46,7 +50,8 @@ impl SqliteBackend<'_> {
                 fingerprint   TEXT    NOT NULL,
                 updated_at    TEXT    NOT NULL,
                 role          TEXT,
-                active        BOOLEAN
+                active        BOOLEAN,
+                prefix        TEXT
             ) WITHOUT ROWID;",
             m = self.m,
             h = self.h,
@@ -54,8 +59,8 @@ impl SqliteBackend<'_> {
         )
     }
 
-    /// The query of the modules table's column names.
-    fn table_info_sql(&self) -> String {
+    /// The query of the modules table's column names (no row when it does not exist).
+    pub(super) fn table_info_sql(&self) -> String {
         // language=SQLite
         match self.ctx.tables.modules.split_once('.') {
             Some((schema, table)) => {
@@ -77,8 +82,8 @@ impl SqliteBackend<'_> {
         let result = async {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
             (&mut *tx).execute(sql.as_str()).await?;
-            // A modules table an earlier version created lacks the registry's columns; they
-            // are added in place, its rows kept (SQLite has no `ADD COLUMN IF NOT EXISTS`).
+            // A modules table an earlier version created lacks the registry's columns (and
+            // the prefix); they are added in place, its rows kept (SQLite has no `ADD COLUMN IF NOT EXISTS`).
             let present: Vec<String> = sqlx::query_scalar(&columns).fetch_all(&mut *tx).await?;
             for (column, kind) in REGISTRY_COLUMNS {
                 if !present.iter().any(|p| p == column) {
