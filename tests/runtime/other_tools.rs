@@ -19,6 +19,8 @@ on_both_databases!(
     an_unrelated_table_is_passed_with_ignore_other_tools,
     an_empty_table_of_another_tool_does_not_block,
     a_new_module_of_an_adopted_database_is_not_refused,
+    schema_migrations_in_each_trackers_layout_is_refused,
+    an_applications_own_schema_migrations_is_neither_adopted_nor_refused,
 );
 
 /// A plugin's set of one file, loaded once with the checks the macro makes.
@@ -268,4 +270,108 @@ async fn a_new_module_of_an_adopted_database_is_not_refused(db: &impl TestDb) {
     assert_eq!(report.applied.len(), 1, "{report:?}");
     assert_eq!(db.number("SELECT count(*) FROM plugin_notes").await, 0);
     assert_eq!(balance(db).await, 500);
+}
+
+/// `schema_migrations` as golang-migrate (`version, dirty`, here with a dirty row), dbmate and
+/// Rails (`version` as text) and Ecto (`version, inserted_at`) lay it out: each is a tool's
+/// history, refused by every run until imported, baselined or declared unrelated; dbmate's is
+/// imported as a table of versions.
+async fn schema_migrations_in_each_trackers_layout_is_refused<D: TestDb>(db: &D) {
+    apply_by_hand(db).await;
+    let layouts = [
+        (
+            "golang-migrate",
+            D::either(
+                "CREATE TABLE schema_migrations (version uint64, dirty bool);
+                 CREATE UNIQUE INDEX version_unique ON schema_migrations (version);
+                 INSERT INTO schema_migrations VALUES (2, 1);",
+                "CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+                 INSERT INTO schema_migrations VALUES (2, TRUE);",
+            ),
+            1,
+        ),
+        (
+            "dbmate",
+            "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
+             INSERT INTO schema_migrations VALUES ('1'), ('2');",
+            2,
+        ),
+        (
+            "Rails",
+            "CREATE TABLE \"schema_migrations\" (\"version\" varchar NOT NULL PRIMARY KEY);
+             INSERT INTO schema_migrations VALUES ('20240101120000');",
+            1,
+        ),
+        (
+            "Ecto",
+            D::either(
+                "CREATE TABLE \"schema_migrations\" (\"version\" INTEGER PRIMARY KEY, \"inserted_at\" TEXT);
+                 INSERT INTO schema_migrations VALUES (1, '2024-01-01T00:00:00'), (2, '2024-01-02T00:00:00');",
+                "CREATE TABLE \"schema_migrations\" (\"version\" bigint, \"inserted_at\" timestamp(0), PRIMARY KEY (\"version\"));
+                 INSERT INTO schema_migrations VALUES (1, '2024-01-01 00:00:00'), (2, '2024-01-02 00:00:00');",
+            ),
+            2,
+        ),
+    ];
+    for (tool, ddl, rows) in layouts {
+        db.exec(ddl).await;
+        every_run_refuses(db, "schema_migrations", rows).await;
+        let err = backfill().run(db.pool()).await.unwrap_err();
+        assert!(
+            matches!(err, MigrateError::OtherToolHistory { rows: r, .. } if r == rows),
+            "{tool}: {err:?}"
+        );
+        db.exec("DROP TABLE schema_migrations").await;
+    }
+    // dbmate's and Rails' row per version is imported as a table of versions.
+    db.exec(
+        "CREATE TABLE schema_migrations (version varchar(128) PRIMARY KEY);
+         INSERT INTO schema_migrations VALUES ('1'), ('2');",
+    )
+    .await;
+    let imported = backfill()
+        .migrator()
+        .import_versions_table(db.pool(), "schema_migrations")
+        .await
+        .unwrap();
+    assert_eq!(imported, [1, 2]);
+    assert!(backfill().run(db.pool()).await.unwrap().applied.is_empty());
+    assert_eq!(balance(db).await, 500);
+}
+
+/// An application's own table named `schema_migrations` (not a tracker's layout) is neither
+/// adopted nor refused: the first run applies every file, with or without adopting, and
+/// leaves the table as it was; another tool's table beside it is still found.
+async fn an_applications_own_schema_migrations_is_neither_adopted_nor_refused(db: &impl TestDb) {
+    db.exec(
+        "CREATE TABLE schema_migrations (id INTEGER PRIMARY KEY, title TEXT NOT NULL, body TEXT);
+         INSERT INTO schema_migrations (id, title, body) VALUES
+             (1, 'Moving to PostgreSQL', 'Three steps.'), (2, 'Zero-downtime deploys', NULL);
+         CREATE TABLE goose_db_version (id INTEGER PRIMARY KEY, version_id BIGINT, is_applied BOOLEAN);
+         INSERT INTO goose_db_version VALUES (1, 0, TRUE);",
+    )
+    .await;
+    let err = backfill().run(db.pool()).await.unwrap_err();
+    let MigrateError::OtherToolHistory { ref table, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(table, "goose_db_version", "{err}");
+    db.exec("DROP TABLE goose_db_version").await;
+
+    let off = backfill().migrator().adopt_other_tools(false);
+    assert_eq!(off.dry_run(db.pool()).await.unwrap().len(), 2);
+    let report = backfill().run(db.pool()).await.unwrap();
+    assert_eq!(report.applied.len(), 2, "{report:?}");
+    assert!(report.adopted.is_none(), "{report:?}");
+    assert_eq!(balance(db).await, 500);
+    assert_eq!(recorded(db).await, 2);
+    assert_eq!(
+        db.texts("SELECT title || ':' || COALESCE(body, '-') FROM schema_migrations ORDER BY id")
+            .await,
+        [
+            "Moving to PostgreSQL:Three steps.",
+            "Zero-downtime deploys:-"
+        ]
+    );
+    assert!(backfill().run(db.pool()).await.unwrap().up_to_date_at_boot);
 }

@@ -506,6 +506,11 @@ pub(crate) trait Backend {
     /// query is) holds, or `None` when there is no such table.
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError>;
 
+    /// The names of the columns of the table `table` (resolved as [`Backend::count_rows`]
+    /// resolves it), in order, or `None` when there is no such table: whether a table of a name
+    /// applications use too is another tool's history.
+    async fn column_names(&mut self, table: &str) -> Result<Option<Vec<String>>, MigrateError>;
+
     /// The rows `query` selects from another tool's table (rendered by
     /// [`OtherQuery::sql`] in the store's [`Syntax`](records::Syntax) and decoded by
     /// [`other_rows`]), or `None` when there is no such table.

@@ -100,6 +100,39 @@ impl OtherTool {
             OtherTool::Sqlx | OtherTool::Diesel | OtherTool::Refinery
         )
     }
+
+    /// Whether a table under the tool's default name whose columns are `columns` is a
+    /// migration tool's history rather than an application's table. golang-migrate's
+    /// `schema_migrations` is a name other tools and applications use too, so a table so named
+    /// is a history only in a tracker's layout: a `version` column with at most golang-migrate's
+    /// `dirty` or Ecto's `inserted_at` beside it, as golang-migrate (`version, dirty`), dbmate
+    /// and Rails (`version`) and Ecto (`version, inserted_at`) create it; in any other
+    /// (`schema_migrations(id, title, body)`) it is the application's own. The other tools'
+    /// names are theirs alone: a table so named is their history whatever its columns (read as
+    /// the tool lays it out when imported or adopted, and refused when it is not).
+    ///
+    /// The one rule a boot looking for other tools' history (which neither adopts nor refuses
+    /// an application's table) and introspection (which compares it like the rest) share.
+    pub(crate) fn keeps_history_in<'c>(self, columns: impl IntoIterator<Item = &'c str>) -> bool {
+        if !self.name_is_shared() {
+            return true;
+        }
+        let tracker = ["version", "dirty", "inserted_at"];
+        let mut version = false;
+        for column in columns {
+            if !tracker.iter().any(|t| column.eq_ignore_ascii_case(t)) {
+                return false;
+            }
+            version |= column.eq_ignore_ascii_case("version");
+        }
+        version
+    }
+
+    /// Whether applications use the tool's default table name too, so that only the table's
+    /// columns say whether it is a history ([`OtherTool::keeps_history_in`]).
+    pub(crate) fn name_is_shared(self) -> bool {
+        self == OtherTool::GolangMigrate
+    }
 }
 
 impl fmt::Display for OtherTool {
@@ -109,8 +142,9 @@ impl fmt::Display for OtherTool {
 }
 
 /// The first of [`OtherTool::TOOLS`] whose table (under its unqualified default name, as
-/// the tool creates it) holds rows, with how many; `None` when none does (an empty table
-/// records nothing). `None` too when any module has rows in `migrations_table`: the database
+/// the tool creates it) holds rows and is laid out as a history
+/// ([`OtherTool::keeps_history_in`]: an application's own `schema_migrations` is not), with how
+/// many rows; `None` when none does (an empty table records nothing). `None` too when any module has rows in `migrations_table`: the database
 /// was adopted already (imported, baselined, or migrated by this crate beside that table), and
 /// a new module's first run there neither adopts nor is refused, or every plugin added after an
 /// import would need the opt-out.
@@ -122,10 +156,53 @@ pub(crate) async fn other_history<B: Backend>(
         return Ok(None);
     }
     for tool in OtherTool::TOOLS {
-        match b.count_rows(tool.default_table()).await? {
-            Some(rows) if rows > 0 => return Ok(Some((tool, rows))),
-            _ => {}
+        let table = tool.default_table();
+        let Some(rows) = b.count_rows(table).await?.filter(|rows| *rows > 0) else {
+            continue;
+        };
+        // Read only for a name applications use too, and only once it holds rows: a boot
+        // beside no such table pays nothing more.
+        if tool.name_is_shared() {
+            let columns = b.column_names(table).await?.unwrap_or_default();
+            if !tool.keeps_history_in(columns.iter().map(String::as_str)) {
+                continue;
+            }
         }
+        return Ok(Some((tool, rows)));
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::OtherTool;
+
+    #[test]
+    fn schema_migrations_is_a_history_only_in_a_trackers_layout() {
+        let golang = OtherTool::GolangMigrate;
+        for tracker in [
+            &["version", "dirty"][..],
+            &["version"],
+            &["version", "inserted_at"],
+            &["Version", "DIRTY"],
+        ] {
+            assert!(
+                golang.keeps_history_in(tracker.iter().copied()),
+                "{tracker:?}"
+            );
+        }
+        for own in [
+            &["id", "title", "body"][..],
+            &["version", "dirty", "applied_by"],
+            &["dirty"],
+            &[],
+        ] {
+            assert!(!golang.keeps_history_in(own.iter().copied()), "{own:?}");
+        }
+        for tool in OtherTool::TOOLS {
+            if tool != golang {
+                assert!(tool.keeps_history_in(["id", "title"]), "{tool}");
+            }
+        }
+    }
 }

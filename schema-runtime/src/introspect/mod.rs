@@ -172,29 +172,15 @@ impl Schema {
 }
 
 /// The names of other migration tools' history tables to leave out of `schema`: each tool's
-/// table under the name it gives it. golang-migrate's `schema_migrations` is a name other
-/// tools (dbmate, Rails, Ecto) and applications use too: a table so named is left out only in a
-/// tracker's layout, a `version` column with at most golang-migrate's `dirty` or Ecto's
-/// `inserted_at` beside it; in any other, it is an application's table like the rest.
+/// table under the name it gives it, unless `schema` has a table of that name that is not laid
+/// out as a history ([`OtherTool::keeps_history_in`]: an application's own
+/// `schema_migrations`), which is compared like the rest.
 fn other_tools_tables(schema: &Schema) -> impl Iterator<Item = &'static str> + '_ {
-    let tracker = |table: &Table| {
-        let has = |name: &str| {
-            table
-                .columns
-                .iter()
-                .any(|c| c.name.eq_ignore_ascii_case(name))
-        };
-        has("version")
-            && table.columns.iter().all(|c| {
-                ["version", "dirty", "inserted_at"]
-                    .iter()
-                    .any(|n| c.name.eq_ignore_ascii_case(n))
-            })
-    };
     OtherTool::TOOLS.into_iter().filter_map(move |tool| {
         let name = tool.default_table();
-        let applications = tool == OtherTool::GolangMigrate
-            && schema.tables.iter().any(|t| t.name == name && !tracker(t));
+        let applications = schema.tables.iter().any(|t| {
+            t.name == name && !tool.keeps_history_in(t.columns.iter().map(|c| c.name.as_str()))
+        });
         (!applications).then_some(name)
     })
 }

@@ -99,4 +99,34 @@ impl PgBackend<'_> {
             )),
         }
     }
+
+    /// The columns of `table` in order, or `None` when there is no such table. The name is
+    /// resolved through the search path, as the unqualified name [`Self::count_table_rows`]
+    /// counts.
+    pub(super) async fn table_column_names(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<Vec<String>>, MigrateError> {
+        // language=PostgreSQL
+        let sql = "SELECT attname::text FROM pg_attribute \
+                   WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped \
+                   ORDER BY attnum";
+        let query = sqlx::query(sql)
+            .persistent(self.cached())
+            .bind(quote(table));
+        let rows = self
+            .fetch_pooled(query)
+            .await
+            .map_err(MigrateError::db(format!(
+                "reading the columns of `{table}`"
+            )))?;
+        let names = rows
+            .iter()
+            .map(|row| row.try_get::<String, _>(0))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(MigrateError::db(format!(
+                "reading the columns of `{table}`"
+            )))?;
+        Ok((!names.is_empty()).then_some(names))
+    }
 }

@@ -384,6 +384,10 @@ impl Backend for PgBackend<'_> {
         self.count_table_rows(table).await
     }
 
+    async fn column_names(&mut self, table: &str) -> Result<Option<Vec<String>>, MigrateError> {
+        self.table_column_names(table).await
+    }
+
     async fn invalid_index(&mut self, name: &str) -> Result<bool, MigrateError> {
         // language=PostgreSQL
         let query =

@@ -95,4 +95,25 @@ impl SqliteBackend<'_> {
             )),
         }
     }
+
+    /// The columns of `table` in order, or `None` when there is no such table. The name is
+    /// looked up as the unqualified name [`Self::count_table_rows`] counts is (the temporary
+    /// schema, then the main one, then those attached).
+    pub(super) async fn table_column_names(
+        &mut self,
+        table: &str,
+    ) -> Result<Option<Vec<String>>, MigrateError> {
+        // language=SQLite
+        let sql = "SELECT name FROM pragma_table_info(?1) ORDER BY cid";
+        let mut conn = self.take_conn().await?;
+        let names = sqlx::query_scalar::<_, String>(sql)
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await;
+        self.conn = Some(conn);
+        let names = names.map_err(MigrateError::db(format!(
+            "reading the columns of `{table}`"
+        )))?;
+        Ok((!names.is_empty()).then_some(names))
+    }
 }

@@ -395,6 +395,10 @@ impl Backend for SqliteBackend<'_> {
     async fn count_rows(&mut self, table: &str) -> Result<Option<i64>, MigrateError> {
         self.count_table_rows(table).await
     }
+
+    async fn column_names(&mut self, table: &str) -> Result<Option<Vec<String>>, MigrateError> {
+        self.table_column_names(table).await
+    }
 }
 
 #[cfg(test)]
