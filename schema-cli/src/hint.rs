@@ -31,8 +31,12 @@ pub(crate) fn hint(error: &Error, program: &str) -> Option<String> {
         MigrateError::ForeignTable { .. } => {
             "`--table-prefix <PREFIX>` gives this project other tracking tables".to_owned()
         }
-        MigrateError::OtherToolHistory { tool, .. } => {
-            let import = format!("`{program}import {}` adopts its history; ", tool.key());
+        MigrateError::OtherToolHistory { tool, table, .. } => {
+            let mut import = format!("`{program}import {}` adopts its history; ", tool.key());
+            if *tool == schema_runtime::OtherTool::GolangMigrate {
+                // The same table name as dbmate's, Rails' and Ecto's, which have no `dirty`.
+                import.push_str(&format!("`{program}import-versions {table}` adopts dbmate's, Rails' or Ecto's (no `dirty` column); "));
+            }
             let adopt = if tool.adopted_at_boot() {
                 format!("`{program}up` without `--no-adopt` adopts it; ")
             } else {

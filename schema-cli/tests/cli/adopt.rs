@@ -44,7 +44,19 @@ fn up_applies_beside_an_unrelated_table_of_another_tool_when_told_to() {
         &project.sqlite_file(),
         "CREATE TABLE schema_migrations (version BIGINT); INSERT INTO schema_migrations VALUES (1);",
     );
-    project.schema(&["up"]).code(1);
+    // golang-migrate's table name, in the layout dbmate, Rails and Ecto keep: both imports named.
+    let refused = project.schema(&["up"]).code(1);
+    assert!(
+        refused.stderr.contains("`schema import golang-migrate`")
+            && refused
+                .stderr
+                .contains("`schema import-versions schema_migrations` adopts dbmate's")
+            && refused
+                .stderr
+                .contains("`import(Import::versions_table(\"schema_migrations\"))`"),
+        "{}",
+        refused.stderr
+    );
     let up = project
         .schema(&["up", "--ignore-other-tools", "--json"])
         .code(0)

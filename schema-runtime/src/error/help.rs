@@ -80,5 +80,12 @@ fn other_tool_way_out(tool: OtherTool, table: &str) -> String {
     } else {
         format!("adopt its history with `import(Import::tool(OtherTool::{tool:?}))`")
     };
-    format!("{adopt}, or mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`")
+    // golang-migrate's table name is dbmate's, Rails' and Ecto's too: their tables have no
+    // `dirty` column and one row per version, which the versions-table import reads.
+    let shared = if tool.name_is_shared() {
+        format!(" (a `{table}` without golang-migrate's `dirty` column, as dbmate, Rails and Ecto keep it, holds a row per version: import it with `import(Import::versions_table(\"{table}\"))`)")
+    } else {
+        String::new()
+    };
+    format!("{adopt}{shared}, or mark what the database already has with `baseline(version)`, or, when `{table}` has nothing to do with these migrations, run with `ignore_other_tools()`")
 }

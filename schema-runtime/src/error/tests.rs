@@ -220,6 +220,20 @@ fn a_history_another_tool_left_names_the_import_that_adopts_it() {
         goose.starts_with("adopt its history with `import(Import::tool(OtherTool::Goose))`"),
         "{goose}"
     );
+    assert!(!sqlx.contains("versions_table") && !goose.contains("versions_table"));
+    let shared = MigrateError::OtherToolHistory {
+        module: "default".to_owned(),
+        tool: crate::OtherTool::GolangMigrate,
+        table: "schema_migrations".to_owned(),
+        rows: 4,
+    };
+    let help = shared.help().unwrap();
+    assert!(
+        help.contains("`import(Import::tool(OtherTool::GolangMigrate))`")
+            && help.contains("dbmate, Rails and Ecto")
+            && help.contains("`import(Import::versions_table(\"schema_migrations\"))`"),
+        "{help}"
+    );
     assert_eq!(
         samples[16].to_string(),
         "migrations/V2__cents.sql: refinery applied migration 2 with another content than this file (its refinery's SipHash checksum in `refinery_schema_history` differs); nothing was recorded; restore the file as refinery applied it; a change belongs in a new migration"
