@@ -94,16 +94,25 @@ fn sqlx_dependency(dialect: Dialect) -> String {
 
 const TOKIO: &str = "tokio = { version = \"1\", features = [\"macros\", \"rt\"] }\n";
 
-/// Reads the process's peak resident set size and prints it with the count applied.
+/// Reads the process's peak resident set size, and what is resident at the end split into
+/// file pages (the binary and the libraries) and anonymous memory (heap and stacks), and
+/// prints them with the count applied.
 const REPORT: &str = r#"
 fn report(applied: usize) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let peak = status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        .unwrap_or(0);
-    println!("applied {applied} peak_rss_kib {peak}");
+    let kib = |field: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(field))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    println!(
+        "applied {applied} peak_rss_kib {} file_kib {} anon_kib {}",
+        kib("VmHWM:"),
+        kib("RssFile:"),
+        kib("RssAnon:")
+    );
 }
 "#;
 

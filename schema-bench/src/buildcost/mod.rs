@@ -79,6 +79,8 @@ pub struct Measured {
     pub binary_bytes: Option<u64>,
     /// Peak resident set size of a fresh apply, in KiB.
     pub peak_rss_kib: Option<u64>,
+    /// At the end of that apply: resident file pages and anonymous memory, in KiB.
+    pub resident_kib: Option<(u64, u64)>,
     /// The wall time of that fresh apply (process start to exit).
     pub fresh_apply: Option<Duration>,
 }
@@ -201,12 +203,16 @@ fn measure(
         .into());
     }
     let stdout = String::from_utf8_lossy(&output.stdout);
-    measured.peak_rss_kib = stdout
-        .split_whitespace()
-        .skip_while(|w| *w != "peak_rss_kib")
-        .nth(1)
-        .and_then(|w| w.parse().ok())
-        .filter(|kib| *kib > 0);
+    let field = |name: &str| -> Option<u64> {
+        stdout
+            .split_whitespace()
+            .skip_while(|w| *w != name)
+            .nth(1)
+            .and_then(|w| w.parse().ok())
+            .filter(|kib| *kib > 0)
+    };
+    measured.peak_rss_kib = field("peak_rss_kib");
+    measured.resident_kib = field("file_kib").zip(field("anon_kib"));
     measured.fresh_apply = Some(elapsed);
     Ok(measured)
 }

@@ -142,6 +142,14 @@ pub fn print(r: &SizeReport) {
             _ => with_ratios(mib(own), own as f64, None, sqlx.and_then(rss)),
         }
     });
+    row(
+        "↳ resident at its end: file pages / anonymous",
+        &|_, m| {
+            m.resident_kib
+                .map(|(file, anon)| format!("{} / {}", mib(file), mib(anon)))
+                .unwrap_or_else(|| "–".to_owned())
+        },
+    );
     row("fresh apply, whole process (release)", &|_, m| {
         m.fresh_apply.map(time).unwrap_or_default()
     });
