@@ -14,6 +14,7 @@ on_both_databases!(
     refuse_fails_before_applying_and_record_schema_accepts_the_change,
     migrations_applied_with_the_check_off_are_recorded_again_not_reported,
     a_module_checks_only_its_own_objects,
+    another_modules_prefix_recorded_later_is_not_a_change,
 );
 
 const SHOP: &str = "
@@ -212,5 +213,32 @@ async fn a_module_checks_only_its_own_objects<D: TestDb>(db: &D) {
     assert!(
         matches!(&refused, MigrateError::SchemaChanged { module, objects } if module == "calendar" && objects == &["extra table `calendar_extra`".to_owned()]),
         "{refused:?}"
+    );
+}
+
+/// The core recorded its objects while the calendar's row held no prefix (a database an
+/// earlier version migrated): the calendar's tables were among them. Once the calendar's
+/// prefix is recorded they are the calendar's, unchanged, and the core's check does not call
+/// them missing.
+async fn another_modules_prefix_recorded_later_is_not_a_change<D: TestDb>(db: &D) {
+    let (_dir, core) = folders::one_file("shop", SHOP);
+    CALENDAR.run(db.pool()).await.unwrap();
+    db.exec("UPDATE _schema_modules SET prefix = NULL WHERE module = 'calendar'")
+        .await;
+    assert_eq!(
+        run(&core, db, SchemaCheck::Refuse).await,
+        Some(SchemaCheckOutcome::Recorded)
+    );
+    db.exec("UPDATE _schema_modules SET prefix = 'calendar_' WHERE module = 'calendar'")
+        .await;
+    assert_eq!(
+        run(&core, db, SchemaCheck::Refuse).await,
+        Some(SchemaCheckOutcome::Unchanged)
+    );
+    // A change to the core is still found.
+    db.exec(BY_HAND).await;
+    assert_eq!(
+        run(&core, db, SchemaCheck::Warn).await,
+        Some(SchemaCheckOutcome::Changed(by_hand_objects()))
     );
 }

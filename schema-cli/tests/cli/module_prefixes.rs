@@ -219,6 +219,73 @@ fn diff_write_checks_the_folder_with_old_and_prefix(db: Db) {
     run(&["diff"]).code(0);
 }
 
+/// A module whose prefix starts with another's (`calendar_x_` beside `calendar_`) still sees
+/// its own objects when its folder is read without `--prefix` (the database records its
+/// prefix), and what a folder's migrations make is compared even when it is run as another
+/// module (the default one), whose view leaves that prefix out.
+fn a_modules_own_objects_are_compared_whatever_the_others_prefixes(db: Db) {
+    let project = core_and_calendar(db);
+    let url = server_url_for(db);
+    let links = project.path().join("links");
+    std::fs::create_dir(&links).unwrap();
+    std::fs::write(
+        links.join("1_create_links.sql"),
+        "CREATE TABLE calendar_x_links (id INTEGER PRIMARY KEY, note TEXT);\n",
+    )
+    .unwrap();
+    let module = ["--module", "links", "--source", "links"];
+    let with = |args: &[&'static str]| -> Vec<&str> { [&module[..], args].concat() };
+    project
+        .schema(&with(&["--prefix", "calendar_x_", "up", "-q"]))
+        .code(0);
+    let run = project
+        .schema(&with_dev(db, &url, &with(&["diff"])))
+        .code(0);
+    assert_eq!(
+        run.stdout,
+        "ok: the database's schema is the one its migrations make (module `links`, objects `calendar_x_*`)\n"
+    );
+    let dump = project.schema(&with(&["dump", "--json"])).code(0).json();
+    let tables: Vec<&str> = dump["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        tables.len() == 1 && tables[0].ends_with("calendar_x_links"),
+        "{dump}"
+    );
+    exec(
+        db,
+        &project,
+        "ALTER TABLE calendar_x_links ADD COLUMN hacked TEXT",
+    );
+    let drift = project
+        .schema(&with_dev(db, &url, &with(&["diff", "--json"])))
+        .code(4)
+        .json();
+    assert!(
+        drift["differences"].to_string().contains("hacked"),
+        "{drift}"
+    );
+
+    // The same folder run as the default module: `calendar_x_` is another module's prefix
+    // there, yet the table its migrations make is compared.
+    let drift = project
+        .schema(&with_dev(
+            db,
+            &url,
+            &["--source", "links", "diff", "--json"],
+        ))
+        .code(4)
+        .json();
+    assert!(
+        drift["differences"].to_string().contains("hacked"),
+        "{drift}"
+    );
+}
+
 /// The PostgreSQL server's URL (the dev database's server), or nothing on SQLite.
 fn server_url_for(db: Db) -> String {
     match db {
@@ -242,4 +309,5 @@ on_both!(
     core_diff_and_dump_leave_out_the_plugins_recorded_prefix,
     advise_on_a_live_database_keeps_to_the_modules_objects,
     diff_write_checks_the_folder_with_old_and_prefix,
+    a_modules_own_objects_are_compared_whatever_the_others_prefixes,
 );

@@ -276,7 +276,7 @@ impl Migrator<'_> {
         let pool = pool.into();
         let recorded = self.recorded_prefixes(pool).await?;
         let schema = Schema::read_without(pool, &self.tables).await?;
-        let own = self.own_objects(schema.clone(), &recorded);
+        let own = self.own_objects(schema.clone(), &recorded, None);
         advise_within(pool, &schema, &own, queries).await
     }
 }

@@ -43,8 +43,10 @@ impl Modules {
                 // A row without the set's prefix (recorded before rows had one) is marked
                 // again, once, so that tools without the set learn it.
                 let prefixed = row.is_some_and(|r| {
+                    // An empty prefix is recorded as none (`ModuleRow::prefix`).
                     set.migrations
                         .prefix()
+                        .filter(|p| !p.is_empty())
                         .is_none_or(|p| r.prefix.as_deref() == Some(p))
                 });
                 let report = match set.role {

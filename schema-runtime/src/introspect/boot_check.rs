@@ -131,8 +131,20 @@ impl Migrator<'_> {
             // version of this crate, whose model may read the same schema otherwise.
             return Ok(None);
         };
-        let live = self.live_schema(pool).await?;
-        let current = hashes(&live);
+        let prefixes = self.recorded_prefixes(pool).await?;
+        let whole = Schema::read_without(pool, &self.tables).await?;
+        let current = hashes(&self.own_objects(whole.clone(), &prefixes, None));
+        // An object recorded as this module's that is now another module's (a module sharing
+        // the database recorded its table prefix since) and is unchanged is not a change.
+        let everywhere = hashes(&whole);
+        let recorded = recorded
+            .lines()
+            .filter(|line| {
+                current.iter().any(|c| c == line) || !everywhere.iter().any(|e| e == line)
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let recorded = recorded.as_str();
         if current.join("\n") == recorded {
             return Ok(Some(SchemaCheckOutcome::Unchanged));
         }

@@ -116,13 +116,16 @@ impl Migrator<'_> {
         &self,
         expected: Schema,
         live: Schema,
-        recorded: &[String],
+        recorded: &super::Recorded,
     ) -> (Schema, Schema, Drift) {
-        let prefix = self.migrations.prefix();
-        let (expected, live) = (
-            self.own_objects(expected, recorded),
-            self.own_objects(live, recorded),
-        );
+        let prefix = self.own_prefix(recorded);
+        // What the migrations make is compared whole (within the module's prefix): another
+        // module's prefix only leaves out live objects the migrations do not make.
+        let expected = match prefix {
+            Some(prefix) => expected.only_prefixed(prefix),
+            None => expected,
+        };
+        let live = self.own_objects(live, recorded, Some(&expected));
         let drift = Drift {
             module: self.module.clone(),
             prefix: prefix.map(str::to_owned),

@@ -66,6 +66,7 @@ use crate::backend::Backend;
 use crate::migrator::with_backend;
 use crate::{DbPool, MigrateError, OtherTool, TableNames};
 use futures_util::future::BoxFuture;
+use std::collections::HashSet;
 
 impl Schema {
     /// Reads the schema of the database `pool` reaches, without this crate's tracking tables
@@ -128,20 +129,43 @@ impl Schema {
 
     /// Without the objects [`Schema::only_prefixed`] gives for any of `prefixes`: what the
     /// other modules of a database own.
-    pub fn without_prefixed(mut self, prefixes: &[&str]) -> Schema {
-        let prefixed = |name: &str| {
-            let name = unqualified(name);
-            prefixes.iter().any(|p| name.starts_with(p))
+    pub fn without_prefixed(self, prefixes: &[&str]) -> Schema {
+        self.without_prefixed_except(prefixes, &HashSet::new())
+    }
+
+    /// [`Schema::without_prefixed`], keeping the objects named in `kept` (and the indexes and
+    /// triggers of the tables named there, unless their own name is another's).
+    fn without_prefixed_except(mut self, prefixes: &[&str], kept: &HashSet<&str>) -> Schema {
+        let gone = |name: &str| {
+            !kept.contains(name) && {
+                let name = unqualified(name);
+                prefixes.iter().any(|p| name.starts_with(p))
+            }
         };
-        self.tables.retain(|t| !prefixed(&t.name));
-        self.views.retain(|v| !prefixed(&v.name));
-        self.sequences.retain(|s| !prefixed(&s.name));
-        self.enums.retain(|e| !prefixed(&e.name));
-        self.indexes
-            .retain(|i| !prefixed(&i.name) && !prefixed(&i.table));
-        self.triggers
-            .retain(|t| !prefixed(&t.name) && !prefixed(&t.table));
+        self.tables.retain(|t| !gone(&t.name));
+        self.views.retain(|v| !gone(&v.name));
+        self.sequences.retain(|s| !gone(&s.name));
+        self.enums.retain(|e| !gone(&e.name));
+        self.indexes.retain(|i| !gone(&i.name) && !gone(&i.table));
+        self.triggers.retain(|t| !gone(&t.name) && !gone(&t.table));
         self
+    }
+
+    /// The names of every table, view, sequence, enum, index and trigger.
+    fn object_names(&self) -> HashSet<&str> {
+        let tables = self.tables.iter().map(|t| t.name.as_str());
+        let views = self.views.iter().map(|v| v.name.as_str());
+        let sequences = self.sequences.iter().map(|s| s.name.as_str());
+        let enums = self.enums.iter().map(|e| e.name.as_str());
+        let indexes = self.indexes.iter().map(|i| i.name.as_str());
+        let triggers = self.triggers.iter().map(|t| t.name.as_str());
+        tables
+            .chain(views)
+            .chain(sequences)
+            .chain(enums)
+            .chain(indexes)
+            .chain(triggers)
+            .collect()
     }
 
     /// Keeps the tables (with their indexes and triggers) `keep` says yes to.
@@ -199,40 +223,57 @@ impl crate::Migrator<'_> {
         let pool = pool.into();
         let others = self.recorded_prefixes(pool).await?;
         let live = Schema::read_without(pool, &self.tables).await?;
-        Ok(self.own_objects(live, &others))
+        Ok(self.own_objects(live, &others, None))
     }
 
-    /// The table prefixes the modules table of `pool` records for the other modules (each run
-    /// records its set's, see [`Migrations::prefix`](crate::Migrations::prefix)): what a tool
-    /// that has this module's set only learns of the others. None when the table does not
-    /// exist, or was created by a version that recorded no prefix.
+    /// The table prefixes the modules table of `pool` records (each run records its set's,
+    /// see [`Migrations::prefix`](crate::Migrations::prefix)): this module's, for a tool that
+    /// has its folder without the prefix, and the other modules', which a tool that has this
+    /// module's set only learns of there. Nothing when the table does not exist, or was
+    /// created by a version that recorded no prefix.
     pub(crate) fn recorded_prefixes<'a>(
         &'a self,
         pool: DbPool<'a>,
-    ) -> BoxFuture<'a, Result<Vec<String>, MigrateError>> {
+    ) -> BoxFuture<'a, Result<Recorded, MigrateError>> {
         Box::pin(async move {
             let ctx = self.context()?;
             let rows = with_backend!(self, pool, ctx, |b| b.modules().await)?;
-            Ok(rows
-                .into_iter()
-                .filter(|row| row.module != self.module)
-                .filter_map(|row| row.prefix)
-                .collect())
+            let mut recorded = Recorded::default();
+            for row in rows {
+                match row.prefix {
+                    Some(prefix) if row.module == self.module => recorded.own = Some(prefix),
+                    Some(prefix) => recorded.others.push(prefix),
+                    None => {}
+                }
+            }
+            Ok(recorded)
         })
     }
 
-    /// The objects of `schema` that are this module's: for a set with a table prefix, those
-    /// with it; and never those of the other modules' prefixes (a registry's, and `recorded`,
-    /// those the database records).
-    pub(crate) fn own_objects(&self, schema: Schema, recorded: &[String]) -> Schema {
-        let own = self.migrations.prefix();
+    /// This module's table prefix: its set's, else the one the database records for it.
+    pub(crate) fn own_prefix<'r>(&'r self, recorded: &'r Recorded) -> Option<&'r str> {
+        self.migrations.prefix().or(recorded.own.as_deref())
+    }
+
+    /// The objects of `schema` that are this module's: for a module with a table prefix (its
+    /// set's, or the one `recorded` for it), those with it; and not those of the other
+    /// modules' prefixes (a registry's, and those `recorded`), unless `ours` (the schema the
+    /// module's migrations make) has an object of that name: what the module creates is
+    /// always compared, whatever another module's prefix says.
+    pub(crate) fn own_objects(
+        &self,
+        schema: Schema,
+        recorded: &Recorded,
+        ours: Option<&Schema>,
+    ) -> Schema {
+        let own = self.own_prefix(recorded);
         // A prefix another module's is part of (`notes_` and `notes_archive_`) is left to
         // `only_prefixed`: the other's objects have the longer one.
         let others: Vec<&str> = self
             .other_prefixes
             .iter()
             .copied()
-            .chain(recorded.iter().map(String::as_str))
+            .chain(recorded.others.iter().map(String::as_str))
             .filter(|other| !other.is_empty())
             .filter(|other| own.is_none_or(|own| !own.starts_with(other)))
             .collect();
@@ -240,8 +281,18 @@ impl crate::Migrator<'_> {
             Some(prefix) => schema.only_prefixed(prefix),
             None => schema,
         };
-        schema.without_prefixed(&others)
+        let ours: HashSet<&str> = ours.map(Schema::object_names).unwrap_or_default();
+        schema.without_prefixed_except(&others, &ours)
     }
+}
+
+/// The table prefixes a database's modules table records ([`Migrator::recorded_prefixes`]).
+#[derive(Debug, Default)]
+pub(crate) struct Recorded {
+    /// The one recorded for the migrator's module.
+    pub own: Option<String>,
+    /// Those of the other modules.
+    pub others: Vec<String>,
 }
 
 /// `name` without its schema.
