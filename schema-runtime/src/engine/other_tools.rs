@@ -106,7 +106,8 @@ impl OtherTool {
     /// `schema_migrations` is a name other tools and applications use too, so a table so named
     /// is a history only in a tracker's layout: a `version` column with at most golang-migrate's
     /// `dirty` or Ecto's `inserted_at` beside it, as golang-migrate (`version, dirty`), dbmate
-    /// and Rails (`version`) and Ecto (`version, inserted_at`) create it; in any other
+    /// and Rails (`version`) and Ecto (`version, inserted_at`) create it, or Sequel's one
+    /// `filename` column; in any other
     /// (`schema_migrations(id, title, body)`) it is the application's own. The other tools'
     /// names are theirs alone: a table so named is their history whatever its columns (read as
     /// the tool lays it out when imported or adopted, and refused when it is not).
@@ -116,6 +117,14 @@ impl OtherTool {
     pub(crate) fn keeps_history_in<'c>(self, columns: impl IntoIterator<Item = &'c str>) -> bool {
         if !self.name_is_shared() {
             return true;
+        }
+        let columns: Vec<&str> = columns.into_iter().collect();
+        // Sequel's (and Hanami's) timestamp migrator keeps the applied files' names alone: a
+        // history too, refused rather than applied over.
+        if let [only] = columns[..] {
+            if only.eq_ignore_ascii_case("filename") {
+                return true;
+            }
         }
         let tracker = ["version", "dirty", "inserted_at"];
         let mut version = false;
@@ -185,6 +194,7 @@ mod tests {
             &["version"],
             &["version", "inserted_at"],
             &["Version", "DIRTY"],
+            &["filename"],
         ] {
             assert!(
                 golang.keeps_history_in(tracker.iter().copied()),
@@ -195,6 +205,7 @@ mod tests {
             &["id", "title", "body"][..],
             &["version", "dirty", "applied_by"],
             &["dirty"],
+            &["filename", "title"],
             &[],
         ] {
             assert!(!golang.keeps_history_in(own.iter().copied()), "{own:?}");
