@@ -273,6 +273,75 @@ fn main() {
     );
 }
 
+/// The files of the check's checkpoints a scratch crate's builds keep (in its `OUT_DIR`).
+fn checkpoints(package: &str) -> Vec<std::path::PathBuf> {
+    let build = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/scratch/debug/build");
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(build).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let folder = entry.path().join("out").join("schema-check");
+        if name.starts_with(&format!("{package}-")) && folder.is_dir() {
+            files.extend(
+                std::fs::read_dir(folder)
+                    .unwrap()
+                    .flatten()
+                    .map(|f| f.path()),
+            );
+        }
+    }
+    files
+}
+
+#[test]
+fn the_checks_checkpoints_are_kept_between_builds_and_every_edit_is_still_checked() {
+    let _build = one_build_at_a_time();
+    let package = "schema-scratch-rebuild-checkpoints";
+    let scratch = scratch(package, true);
+    for n in 1..=30 {
+        let sql = match n {
+            30 => "CREATE INDEX t30_by_t5 ON t5 (id);\n".to_owned(),
+            n => format!("CREATE TABLE t{n} (id INTEGER PRIMARY KEY);\n"),
+        };
+        scratch.write_migration(&format!("{n}_t{n}.sql"), &sql);
+    }
+    build(&scratch);
+    assert!(
+        !checkpoints(package).is_empty(),
+        "a crate with a build script keeps the check's checkpoints in its OUT_DIR"
+    );
+
+    // The newest file broken: the chain before it comes from a checkpoint, the file is checked.
+    let_the_clock_tick();
+    scratch.write_migration("30_t30.sql", "CREATE INDEX t30_by_nope ON nope (id);\n");
+    let output = scratch.try_cargo(&["build"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("migrations/30_t30.sql:1:") && stderr.contains("no such table `main.nope`"),
+        "{stderr}"
+    );
+
+    // Back as it was: builds again.
+    let_the_clock_tick();
+    scratch.write_migration("30_t30.sql", "CREATE INDEX t30_by_t5 ON t5 (id);\n");
+    build(&scratch);
+
+    // An early file changed so that the unchanged newest one fails: no checkpoint after the
+    // edit stands for the chain any more.
+    let_the_clock_tick();
+    scratch.write_migration(
+        "5_t5.sql",
+        "CREATE TABLE t5_renamed (id INTEGER PRIMARY KEY);\n",
+    );
+    let output = scratch.try_cargo(&["build"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("migrations/30_t30.sql:1:") && stderr.contains("no such table `main.t5`"),
+        "{stderr}"
+    );
+}
+
 /// One realistic migration: a table with a foreign key to the previous one and an index, now
 /// and then seed rows or a view. Returns `(file name, sql)` pairs: one simple file, or an
 /// `.up.sql`/`.down.sql` pair for every tenth migration.

@@ -115,11 +115,11 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
 
 /// Where the SQL check keeps its checkpoints between builds: beside the crate's build script
 /// output (`OUT_DIR`, set only for a crate with a build script), inside the target directory,
-/// for this crate and profile alone. Opt-in with `SCHEMA_CHECK_CACHE=on` in the build's
-/// environment: at 1,000 migrations loading and writing the checkpoints (megabytes, with the
-/// macro's dependencies unoptimised) costs about what re-applying the chain does.
+/// for this crate and profile alone. On unless `SCHEMA_CHECK_CACHE=off` is in the build's
+/// environment: at 1,000 migrations an edit of the newest file rebuilds in 1.4 s with the
+/// checkpoints and 2.1 s without them (dev, quiet machine).
 fn cache_dir() -> Option<PathBuf> {
-    if std::env::var_os("SCHEMA_CHECK_CACHE").is_none_or(|v| v != "on") {
+    if std::env::var_os("SCHEMA_CHECK_CACHE").is_some_and(|v| v == "off") {
         return None;
     }
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR")?);
