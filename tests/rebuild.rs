@@ -292,6 +292,18 @@ fn checkpoints(package: &str) -> Vec<std::path::PathBuf> {
     files
 }
 
+/// The build fails on the newest migration, for the missing `table`.
+fn assert_fails_on_30(scratch: &Scratch, table: &str) {
+    let output = scratch.try_cargo(&["build"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("migrations/30_t30.sql:1:")
+            && stderr.contains(&format!("no such table `main.{table}`")),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn the_checks_checkpoints_are_kept_between_builds_and_every_edit_is_still_checked() {
     let _build = one_build_at_a_time();
@@ -313,13 +325,7 @@ fn the_checks_checkpoints_are_kept_between_builds_and_every_edit_is_still_checke
     // The newest file broken: the chain before it comes from a checkpoint, the file is checked.
     let_the_clock_tick();
     scratch.write_migration("30_t30.sql", "CREATE INDEX t30_by_nope ON nope (id);\n");
-    let output = scratch.try_cargo(&["build"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("migrations/30_t30.sql:1:") && stderr.contains("no such table `main.nope`"),
-        "{stderr}"
-    );
+    assert_fails_on_30(&scratch, "nope");
 
     // Back as it was: builds again.
     let_the_clock_tick();
@@ -333,13 +339,7 @@ fn the_checks_checkpoints_are_kept_between_builds_and_every_edit_is_still_checke
         "5_t5.sql",
         "CREATE TABLE t5_renamed (id INTEGER PRIMARY KEY);\n",
     );
-    let output = scratch.try_cargo(&["build"]);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "{stderr}");
-    assert!(
-        stderr.contains("migrations/30_t30.sql:1:") && stderr.contains("no such table `main.t5`"),
-        "{stderr}"
-    );
+    assert_fails_on_30(&scratch, "t5");
 }
 
 /// One realistic migration: a table with a foreign key to the previous one and an index, now
