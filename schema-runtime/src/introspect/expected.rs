@@ -110,8 +110,9 @@ impl Migrator<'_> {
         Ok(self.drift_between(expected, live, &others).2)
     }
 
-    /// The two schemas narrowed to the module's objects (leaving out the other modules'
-    /// prefixes, `recorded` among them), and their drift.
+    /// The two schemas narrowed to the module's objects (its prefix; the live one without the
+    /// other modules' prefixed objects, `recorded` among them, that the migrations do not
+    /// make), and their drift.
     pub(crate) fn drift_between(
         &self,
         expected: Schema,
