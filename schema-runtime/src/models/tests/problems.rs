@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// The one problem `files` have: the test fails when they have none or several.
+fn one_problem(files: &[(&str, &str)], dialect: Dialect) -> String {
+    let found = problems(files, dialect);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    found.into_iter().next().unwrap_or_default()
+}
+
 #[test]
 fn reports_an_unsupported_keyword_with_its_file_and_pointer() {
     let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "slug": {"type": "string", "pattern": "^[a-z]+$"}}}"##;
@@ -74,11 +81,10 @@ fn reports_a_model_without_a_primary_key_and_a_bad_default() {
 
 #[test]
 fn reports_a_document_that_is_not_json() {
-    let found = problems(&[("broken.json", "{\"type\": ")], Dialect::Sqlite);
-    assert_eq!(found.len(), 1);
+    let found = one_problem(&[("broken.json", "{\"type\": ")], Dialect::Sqlite);
     assert!(
-        found[0].starts_with("models/broken.json: not JSON: "),
-        "{found:?}"
+        found.starts_with("models/broken.json: not JSON: "),
+        "{found}"
     );
 }
 
@@ -195,14 +201,13 @@ fn values_of_the_wrong_json_type_are_problems_not_ignored() {
 fn a_problem_inside_another_files_definition_is_placed_there() {
     let kinds = r##"{"type": "object", "properties": {"id": {"type": "integer"}}, "$defs": {"Either": {"anyOf": [{"type": "string"}, {"type": "integer"}]}}}"##;
     let items = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"$ref": "kinds.json#/$defs/Either"}}}"##;
-    let found = problems(
+    let found = one_problem(
         &[("items.json", items), ("kinds.json", kinds)],
         Dialect::Postgres,
     );
-    assert_eq!(found.len(), 1, "{found:?}");
     assert!(
-        found[0].starts_with("models/kinds.json#/$defs/Either/anyOf: unsupported `anyOf`"),
-        "{found:?}"
+        found.starts_with("models/kinds.json#/$defs/Either/anyOf: unsupported `anyOf`"),
+        "{found}"
     );
 }
 
@@ -256,26 +261,24 @@ fn postgres_keeps_63_bytes_of_a_name_so_long_ones_are_fitted_or_refused() {
 fn a_problem_of_a_definition_is_placed_there_and_reported_once() {
     let users = r##"{"type": "object", "properties": {"id": {"type": "integer"}}, "$defs": {"Money": {"type": "number", "format": "decimal"}}}"##;
     let posts = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "price": {"$ref": "users.json#/$defs/Money"}, "cost": {"$ref": "users.json#/$defs/Money"}, "tax": {"$ref": "users.json#/$defs/Money", "format": "double"}}}"##;
-    let found = problems(
+    // One problem: `tax` writes its own `format` over the definition's, and takes it.
+    let found = one_problem(
         &[("posts.json", posts), ("users.json", users)],
         Dialect::Sqlite,
     );
-    // `tax` writes its own `format` over the definition's, and takes it.
-    assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        found[0].starts_with("models/users.json#/$defs/Money/format: unknown format `decimal`"),
-        "{found:?}"
+        found.starts_with("models/users.json#/$defs/Money/format: unknown format `decimal`"),
+        "{found}"
     );
     let statuses = r##"{"type": "object", "properties": {"id": {"type": "integer"}}, "$defs": {"Status": {"type": "string", "enum": ["a", 1]}}}"##;
     let items = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "status": {"$ref": "statuses.json#/$defs/Status"}}}"##;
-    let found = problems(
+    let found = one_problem(
         &[("items.json", items), ("statuses.json", statuses)],
         Dialect::Postgres,
     );
-    assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
-        found[0].starts_with("models/statuses.json#/$defs/Status/enum: the value 1 does not fit"),
-        "{found:?}"
+        found.starts_with("models/statuses.json#/$defs/Status/enum: the value 1 does not fit"),
+        "{found}"
     );
 }
 
@@ -319,23 +322,21 @@ fn json_content_keywords_are_taken_on_json_columns_alone() {
         "jsonb"
     );
     let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "kind": {"type": "string", "const": "a"}}}"##;
-    let found = problems(&[("t.json", model)], Dialect::Postgres);
-    assert_eq!(found.len(), 1, "{found:?}");
+    let found = one_problem(&[("t.json", model)], Dialect::Postgres);
     assert!(
-        found[0]
+        found
             .starts_with("models/t.json#/properties/kind/const: `const` describes a JSON document"),
-        "{found:?}"
+        "{found}"
     );
 }
 
 #[test]
 fn each_type_of_a_list_is_checked_and_a_whole_float_is_an_integer() {
     let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "v": {"type": ["string", "int"]}}}"##;
-    let found = problems(&[("t.json", model)], Dialect::Sqlite);
-    assert_eq!(found.len(), 1, "{found:?}");
+    let found = one_problem(&[("t.json", model)], Dialect::Sqlite);
     assert!(
-        found[0].starts_with("models/t.json#/properties/v/type: unknown type `int`"),
-        "{found:?}"
+        found.starts_with("models/t.json#/properties/v/type: unknown type `int`"),
+        "{found}"
     );
     let model = r##"{"type": "object", "properties": {"id": {"type": "integer"}, "n": {"type": "integer", "default": 1.0, "enum": [1.0, 2]}}}"##;
     let models = load(&[("t.json", model)], Dialect::Postgres).expect("loads");
