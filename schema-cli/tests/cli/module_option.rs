@@ -7,7 +7,7 @@ use crate::support::{exec, run_schema, states, Project};
 use serde_json::Value;
 
 /// The calendar's module, folder and prefix, then `args`.
-fn calendar<'a>(args: &[&'a str]) -> Vec<&'a str> {
+pub(crate) fn calendar<'a>(args: &[&'a str]) -> Vec<&'a str> {
     [
         &[
             "--module",

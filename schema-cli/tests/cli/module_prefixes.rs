@@ -4,6 +4,7 @@
 //! options the folder was read with (`--old`, `--prefix`). Each on an SQLite file and on the
 //! PostgreSQL server.
 
+use crate::module_option::calendar;
 use crate::postgres::{pg_project, server_url};
 use crate::support::{copy_dir, fixture_dir, Project};
 use serde_json::Value;
@@ -38,19 +39,6 @@ fn with_dev<'a>(db: Db, url: &'a str, args: &[&'a str]) -> Vec<&'a str> {
         Db::Sqlite => args.to_vec(),
         Db::Postgres => [args, &["--dev-url", url][..]].concat(),
     }
-}
-
-/// The calendar plugin's module, folder and prefix, then `args`.
-fn calendar<'a>(args: &[&'a str]) -> Vec<&'a str> {
-    let module = [
-        "--module",
-        "calendar",
-        "--source",
-        "calendar",
-        "--prefix",
-        "calendar_",
-    ];
-    [&module[..], args].concat()
 }
 
 /// The core (`migrations/`, no prefix) and the calendar (`calendar/`, `calendar_`) applied to
