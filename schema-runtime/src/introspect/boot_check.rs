@@ -13,6 +13,7 @@ use super::model::Schema;
 use crate::{DbPool, MigrateError, Migrator, Report};
 use futures_util::future::BoxFuture;
 use sha2::{Digest, Sha256};
+use std::collections::HashSet;
 use tracing::warn;
 
 /// What a run does about the live schema ([`Migrator::schema_check`]).
@@ -134,14 +135,17 @@ impl Migrator<'_> {
         let prefixes = self.recorded_prefixes(pool).await?;
         let whole = Schema::read_without(pool, &self.tables).await?;
         let current = hashes(&self.own_objects(whole.clone(), &prefixes, None));
+        if current.join("\n") == recorded {
+            return Ok(Some(SchemaCheckOutcome::Unchanged));
+        }
         // An object recorded as this module's that is now another module's (a module sharing
         // the database recorded its table prefix since) and is unchanged is not a change.
+        let ours: HashSet<&str> = current.iter().map(String::as_str).collect();
         let everywhere = hashes(&whole);
+        let everywhere: HashSet<&str> = everywhere.iter().map(String::as_str).collect();
         let recorded = recorded
             .lines()
-            .filter(|line| {
-                current.iter().any(|c| c == line) || !everywhere.iter().any(|e| e == line)
-            })
+            .filter(|line| ours.contains(line) || !everywhere.contains(line))
             .collect::<Vec<_>>()
             .join("\n");
         let recorded = recorded.as_str();
