@@ -171,6 +171,7 @@ impl Target<'_> {
 
     /// The query of every module row, whichever columns the table has: a table created by an
     /// earlier version has no `role` and `active`, which then read as unset.
+    #[cfg(feature = "postgres")]
     pub(crate) fn select_modules(&self) -> String {
         format!("SELECT * FROM {} ORDER BY module", self.modules)
     }
