@@ -249,3 +249,30 @@ pub mod __private {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::__private::part;
+
+    #[test]
+    fn part_slices_on_character_boundaries() {
+        let path = "migrations/0001_café_menu.sql";
+        assert_eq!(part(path, 11, 15), "0001");
+        assert_eq!(part(path, 16, 26), "café_menu");
+        assert_eq!(part(path, 30, 30), "");
+        assert_eq!(part(path, 0, path.len()), path);
+    }
+
+    #[test]
+    #[should_panic]
+    fn part_refuses_the_middle_of_a_character() {
+        // `é` is two bytes, 19 and 20.
+        part("migrations/0001_café.sql", 16, 20);
+    }
+
+    #[test]
+    #[should_panic]
+    fn part_refuses_an_end_past_the_text() {
+        part("0001_a.sql", 5, 11);
+    }
+}
