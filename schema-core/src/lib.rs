@@ -54,6 +54,8 @@ mod validate;
 mod warning;
 mod watch;
 
+#[cfg(feature = "check-sqlite")]
+pub use check::tune_sqlite_for_check;
 pub use check::{check, resolve_after, CheckOptions, OldMigrations, PrefixViolation};
 pub use checksum::Checksum;
 pub use diagnostic::Location;

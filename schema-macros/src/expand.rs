@@ -41,6 +41,10 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 if let Some(dir) = cache_dir() {
                     options = options.with_cache_dir(dir);
                 }
+                // SAFETY: the SQLite the check is linked with is this proc macro's own copy,
+                // used by nothing else in the compiler's process, and the macro's expansions
+                // run one at a time.
+                unsafe { schema_core::tune_sqlite_for_check() };
                 schema_core::check(&set, &options)?
             }
             _ => Vec::new(),

@@ -12,6 +12,8 @@ mod postgres;
 mod prefix;
 #[cfg(feature = "check-sqlite")]
 mod sqlite;
+#[cfg(feature = "check-sqlite")]
+pub use sqlite::tune_sqlite_for_check;
 
 use crate::dialect::Dialect;
 use crate::error::Error;
