@@ -232,11 +232,22 @@ pub fn write(
         )?;
     }
     std::fs::write(root.join("src/main.rs"), main_rs(kind, dialect))?;
-    // The workspace's versions, already compiled for the workspace and in the registry cache.
+    finish(root, package, &files, lock)
+}
+
+/// Copies the workspace's lock file into the crate (its versions, already compiled for the
+/// workspace and in the registry cache) and names the file an edit changes: the middle one,
+/// in the order the names sort.
+fn finish(
+    root: PathBuf,
+    package: String,
+    files: &[GeneratedFile],
+    lock: &Path,
+) -> io::Result<ScratchCrate> {
     if lock.is_file() {
         std::fs::copy(lock, root.join("Cargo.lock"))?;
     }
-    let touched = migrations.join(&files[files.len() / 2].name);
+    let touched = root.join("migrations").join(&files[files.len() / 2].name);
     let sql_bytes = files.iter().map(|f| f.sql.len() as u64).sum();
     Ok(ScratchCrate {
         root,
@@ -244,4 +255,63 @@ pub fn write(
         touched,
         sql_bytes,
     })
+}
+
+/// The package of the check's floor at size `n`.
+pub fn check_floor_package(n: usize) -> String {
+    format!("bench-build-check-floor-{n}")
+}
+
+/// `src/main.rs` of the check's floor: reads the folder, applies its files before the one
+/// named untimed, then the rest each in its own transaction, timed, and prints the time.
+const CHECK_FLOOR_MAIN: &str = r#"use std::time::Instant;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let dir = args.next().expect("the migrations folder");
+    let from: usize = args.next().expect("the index of the edited file").parse().expect("a number");
+    let mut paths: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|entry| entry.expect("an entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "sql"))
+        .collect();
+    paths.sort();
+    let files: Vec<String> = paths.iter().map(|p| std::fs::read_to_string(p).expect("a file")).collect();
+    // As the check: SQLite's memory statistics off, foreign keys not enforced.
+    unsafe {
+        rusqlite::ffi::sqlite3_config(rusqlite::ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int);
+    }
+    let db = rusqlite::Connection::open_in_memory().expect("open");
+    db.execute_batch("PRAGMA foreign_keys = OFF;").expect("pragma");
+    let mut started = Instant::now();
+    for (i, sql) in files.iter().enumerate() {
+        if i == from {
+            started = Instant::now();
+        }
+        db.execute_batch("BEGIN").expect("begin");
+        db.execute_batch(sql).expect("apply");
+        db.execute_batch("COMMIT").expect("commit");
+    }
+    println!("floor_us {}", started.elapsed().as_micros());
+}
+"#;
+
+/// The check's floor: the least the SQL check can cost a rebuild after an edit, SQLite alone
+/// (rusqlite as schema-core has it, built unoptimised as cargo builds a proc macro's
+/// dependencies) applying the files from the edited one on, after the ones before it.
+pub fn write_check_floor(parent: &Path, n: usize, lock: &Path) -> io::Result<ScratchCrate> {
+    let package = check_floor_package(n);
+    let root = parent.join(&package);
+    let migrations = root.join("migrations");
+    std::fs::create_dir_all(&migrations)?;
+    std::fs::create_dir_all(root.join("src"))?;
+    let (files, _) = generate::generate(n, Dialect::Sqlite);
+    generate::write(&migrations, &files)?;
+    let manifest = format!(
+        "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nrusqlite = {{ version = \"0.32.1\", default-features = false, features = [\"bundled\"] }}\n\n[workspace]\n"
+    );
+    std::fs::write(root.join("Cargo.toml"), manifest)?;
+    std::fs::write(root.join("src/main.rs"), CHECK_FLOOR_MAIN)?;
+    finish(root, package, &files, lock)
 }

@@ -91,6 +91,9 @@ pub struct SizeReport {
     pub sql_bytes: u64,
     pub touches: u32,
     pub crates: Vec<(Kind, Measured)>,
+    /// SQLite alone, unoptimised as the macro's dependencies, applying the files from the
+    /// edited one on: the least the SQL check can add to a rebuild after that edit.
+    pub check_floor: Option<Samples>,
 }
 
 impl SizeReport {
@@ -132,6 +135,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             sql_bytes: 0,
             touches: args.touches,
             crates: Vec::new(),
+            check_floor: None,
         };
         for &kind in &kinds {
             let krate = crates::write(scratch.path(), kind, n, &runtime, &lock)?;
@@ -139,6 +143,10 @@ pub fn run(args: &Args) -> Result<(), Error> {
             eprintln!("schema-bench build: N = {n}, {}", kind.label());
             let measured = measure(&krate, args, &target, scratch.path())?;
             report.crates.push((kind, measured));
+        }
+        if kinds.contains(&Kind::Schema) {
+            eprintln!("schema-bench build: N = {n}, the check's floor");
+            report.check_floor = Some(check_floor(n, args, &target, scratch.path(), &lock)?);
         }
         if !args.no_postgres {
             for kind in Kind::POSTGRES {
@@ -190,9 +198,50 @@ fn measure(
     measured.binary_bytes = Some(bin.metadata()?.len());
     let db = scratch.join(format!("{}.db", krate.package));
     let started = Instant::now();
-    let output = Command::new(&bin).arg(&db).output()?;
+    let output = run_binary(&bin, &[db.as_os_str()]);
     let elapsed = started.elapsed();
     let _ = std::fs::remove_file(&db);
+    let stdout = output?;
+    let field = |name: &str| field(&stdout, name).filter(|kib| *kib > 0);
+    measured.peak_rss_kib = field("peak_rss_kib");
+    measured.resident_kib = field("file_kib").zip(field("anon_kib"));
+    measured.fresh_apply = Some(elapsed);
+    Ok(measured)
+}
+
+/// Builds the check's floor (dev profile: cargo builds a proc macro's dependencies at
+/// opt-level 0 in every profile) and runs it `--touches` times after one untimed run.
+fn check_floor(
+    n: usize,
+    args: &Args,
+    target: &Path,
+    scratch: &Path,
+    lock: &Path,
+) -> Result<Samples, Error> {
+    let krate = crates::write_check_floor(scratch, n, lock)?;
+    cargo(&krate, target, Profile::Dev)?;
+    let bin = binary(&krate, target, Profile::Dev);
+    let migrations = krate.root.join("migrations");
+    let from = std::fs::read_dir(&migrations)?
+        .filter_map(Result::ok)
+        .filter(|e| e.path() < krate.touched && e.path().extension().is_some_and(|x| x == "sql"))
+        .count();
+    let mut samples = Samples::default();
+    let from = from.to_string();
+    for i in 0..=args.touches {
+        let stdout = run_binary(&bin, &[migrations.as_os_str(), from.as_ref()])?;
+        let micros = field(&stdout, "floor_us")
+            .ok_or_else(|| format!("{} printed no time: {stdout}", bin.display()))?;
+        if i > 0 {
+            samples.push(Duration::from_micros(micros));
+        }
+    }
+    Ok(samples)
+}
+
+/// Runs a scratch crate's binary; its standard output, or an error with its standard error.
+fn run_binary(bin: &Path, args: &[&std::ffi::OsStr]) -> Result<String, Error> {
+    let output = Command::new(bin).args(args).output()?;
     if !output.status.success() {
         return Err(format!(
             "{} failed ({}):\n{}",
@@ -202,19 +251,16 @@ fn measure(
         )
         .into());
     }
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let field = |name: &str| -> Option<u64> {
-        stdout
-            .split_whitespace()
-            .skip_while(|w| *w != name)
-            .nth(1)
-            .and_then(|w| w.parse().ok())
-            .filter(|kib| *kib > 0)
-    };
-    measured.peak_rss_kib = field("peak_rss_kib");
-    measured.resident_kib = field("file_kib").zip(field("anon_kib"));
-    measured.fresh_apply = Some(elapsed);
-    Ok(measured)
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// The number after the word `name` in a scratch binary's output.
+fn field(stdout: &str, name: &str) -> Option<u64> {
+    stdout
+        .split_whitespace()
+        .skip_while(|w| *w != name)
+        .nth(1)
+        .and_then(|w| w.parse().ok())
 }
 
 /// Appends a comment to the crate's middle migration: its content (and checksum) changes, as

@@ -117,13 +117,22 @@ impl Lexer<'_> {
 }
 
 /// White space, and a byte order mark anywhere in the text: SQLite reads one as a space.
+/// ASCII written out as patterns (no calls, for the unoptimised build; see [`len_while`]).
 fn is_blank(c: char) -> bool {
-    c.is_whitespace() || c == '\u{feff}'
+    match c {
+        ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' => true,
+        '\0'..='\x7f' => false,
+        _ => c.is_whitespace() || c == '\u{feff}',
+    }
 }
 
 /// Chars that may start an unquoted word. Non-ASCII letters are allowed in identifiers.
 pub(super) fn is_word_start(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_' || (!c.is_ascii() && !is_blank(c))
+    match c {
+        'a'..='z' | 'A'..='Z' | '0'..='9' | '_' => true,
+        '\0'..='\x7f' => false,
+        _ => !is_blank(c),
+    }
 }
 
 /// Chars that may continue a word; PostgreSQL allows `$` inside identifiers (`a$b`).
@@ -131,9 +140,21 @@ pub(super) fn is_word_char(c: char) -> bool {
     is_word_start(c) || c == '$'
 }
 
-/// Length of the longest prefix of `rest` whose chars all satisfy `keep`.
+/// Length of the longest prefix of `rest` whose chars all satisfy `keep`. ASCII byte by byte,
+/// the rest char by char: the macro's copy of this code is compiled unoptimised (as cargo
+/// builds a proc macro's dependencies), where a `char` iterator costs several calls a
+/// character; this lexer reads every file of a folder at every build.
 fn len_while(rest: &str, keep: impl Fn(char) -> bool) -> usize {
-    rest.find(|c: char| !keep(c)).unwrap_or(rest.len())
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && bytes[i] < 0x80 {
+        if !keep(char::from(bytes[i])) {
+            return i;
+        }
+        i += 1;
+    }
+    let tail = &rest[i..];
+    i + tail.find(|c: char| !keep(c)).unwrap_or(tail.len())
 }
 
 /// Length of `rest` up to and including the first `end`, or all of it.
