@@ -8,9 +8,7 @@ use std::fmt;
 pub struct Checksum(pub [u8; 32]);
 
 impl Checksum {
-    /// The checksum whose bytes these are: what `embed_migrations!` writes, one byte string
-    /// literal per checksum (a function, as a dereference would keep the constant from being
-    /// promoted to `'static`).
+    /// The checksum whose bytes these are, in a constant expression.
     pub const fn from_bytes(bytes: &[u8; 32]) -> Checksum {
         Checksum(*bytes)
     }
@@ -68,7 +66,7 @@ impl Checksum {
                 0..=0x7f => (false, 1),
                 _ => match content[at..].chars().next() {
                     Some(c) => (c.is_whitespace() || c == '\u{feff}', c.len_utf8()),
-                    None => (false, 1),
+                    None => (false, bytes.len() - at),
                 },
             };
             if white {

@@ -41,9 +41,10 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 if let Some(dir) = cache_dir() {
                     options = options.with_cache_dir(dir);
                 }
-                // SAFETY: the SQLite the check is linked with is this proc macro's own copy,
-                // used by nothing else in the compiler's process, and the macro's expansions
-                // run one at a time.
+                // SAFETY: the SQLite the check is linked with is this proc macro's own copy;
+                // its only user in the compiler's process is `schema_core::check`, which the
+                // macro calls only after this, and the call's `Once` holds any other thread
+                // that reaches it until the setting is made.
                 unsafe { schema_core::tune_sqlite_for_check() };
                 schema_core::check(&set, &options)?
             }
@@ -153,11 +154,22 @@ struct Embedded<'a> {
 impl ToTokens for Embedded<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let krate = self.krate;
-        let migrations = self
+        // Every path of the set, and any version or description that is not part of its file's
+        // name, in one string: each migration holds spans of it (see schema-runtime's
+        // `packed.rs`).
+        let mut text = String::new();
+        let migrations: Vec<TokenStream> = self
             .set
             .migrations
             .iter()
-            .map(|m| EmbeddedMigration { m, krate });
+            .map(|m| packed(m, krate, &mut text))
+            .collect();
+        let extras = self
+            .set
+            .migrations
+            .iter()
+            .enumerate()
+            .filter_map(|(index, m)| extra(index, m, krate));
         let dir = &self.set.display_dir;
         let abs_dir = self.set.dir.to_string_lossy();
         // Computed here so that a boot with nothing to do compares one stored value with a
@@ -176,9 +188,13 @@ impl ToTokens for Embedded<'_> {
         // (`Checksum(*b"…")`), which the compiler copies, where a `const fn` call for each of
         // three thousand checksums took 0.2 s of a dev rebuild at 1,000 migrations.
         let mut new = quote! {{
-            const MIGRATIONS: &[#krate::__private::Migration] = &[#(#migrations),*];
-            #krate::__private::Migrations::__new(
-                MIGRATIONS,
+            const SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
+                migrations: &[#(#migrations),*],
+                extras: &[#(#extras),*],
+                text: #text,
+            };
+            #krate::__private::Migrations::__packed(
+                &SET,
                 #dir,
                 #abs_dir,
                 #fingerprint,
@@ -220,90 +236,106 @@ impl ToTokens for Embedded<'_> {
     }
 }
 
-struct EmbeddedMigration<'a> {
-    m: &'a Migration,
-    krate: &'a syn::Path,
+/// A span of the set's text: its start and length (a text over 4 GiB, which no folder a
+/// compiler can take comes near, would read as empty strings, never panic).
+fn span(start: usize, len: usize) -> TokenStream {
+    let start = Literal::u32_suffixed(u32::try_from(start).unwrap_or(u32::MAX));
+    let len = Literal::u32_suffixed(u32::try_from(len).unwrap_or(0));
+    quote!((#start, #len))
 }
 
-impl ToTokens for EmbeddedMigration<'_> {
-    fn to_tokens(&self, tokens: &mut TokenStream) {
-        let EmbeddedMigration { m, krate } = self;
-        let version = Literal::i64_suffixed(m.version);
-        let display_path = &m.display_path;
-        // The version and description are parts of the file name: slices of the path, so that
-        // the binary holds one string (and one symbol) for the three.
-        let file_name_at = display_path.rfind('/').map_or(0, |slash| slash + 1);
-        let part = |text: &str| match display_path[file_name_at..].find(text) {
-            Some(at) if !text.is_empty() => {
-                let start = file_name_at + at;
-                let end = start + text.len();
-                quote!(#krate::__private::part(PATH, #start, #end))
-            }
-            _ => quote!(#text),
-        };
-        let version_text = part(&m.version_text);
-        let description = part(&m.description);
-        let kind = match m.kind {
-            MigrationKind::Simple => quote!(Simple),
-            MigrationKind::Up => quote!(Up),
-            MigrationKind::Down => quote!(Down),
-            MigrationKind::Repeatable => quote!(Repeatable),
-        };
-        // `include_str!` makes cargo rebuild the crate when the file changes; the content was
-        // checked above to be UTF-8.
-        let path = m.path.to_string_lossy();
-        // The runtime runs the SQL without a leading BOM, as schema-core checked it: the file
-        // itself, or (for one half of a goose or dbmate file, or a file wrapped in its own
-        // transaction) the text schema-core made of it.
-        let sql = match &m.source {
-            None => quote!(SOURCE),
-            Some(_) => {
-                let sql = &m.sql;
-                quote!(#sql)
-            }
-        };
-        // `strip_bom` only for a file that has one: the compiler's evaluation of that call
-        // over a thousand embedded files took 0.7 s of a dev rebuild.
-        let source = if m.bom {
-            quote!(#krate::__private::strip_bom(::core::include_str!(#path)))
-        } else {
-            quote!(::core::include_str!(#path))
-        };
-        let checksum = checksum_tokens(&m.checksum, krate);
-        let legacy_checksum = match &m.legacy_checksum {
-            Some(legacy) => {
-                let legacy = checksum_tokens(legacy, krate);
-                quote!(::core::option::Option::Some(#legacy))
-            }
-            None => quote!(::core::option::Option::None),
-        };
-        let loose_checksum = checksum_tokens(&m.loose_checksum, krate);
-        let statement_count = m.statement_count;
-        let directives = m.directives.iter().map(|d| match d {
-            Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
-            Directive::NoCheck => quote!(#krate::__private::Directive::NoCheck),
-        });
-        let noop = m.noop;
-        tokens.extend(quote! {{
-            const SOURCE: &str = #source;
-            const PATH: &str = #display_path;
-            #krate::__private::Migration {
-                version: #version,
-                version_text: #version_text,
-                description: #description,
-                kind: #krate::__private::MigrationKind::#kind,
-                sql: #sql,
-                source: SOURCE,
-                checksum: #checksum,
-                legacy_checksum: #legacy_checksum,
-                loose_checksum: #loose_checksum,
-                statement_count: #statement_count,
-                directives: &[#(#directives),*],
-                noop: #noop,
-                path: PATH,
-            }
-        }});
+/// One migration as a `Packed`, its path, version and description appended to `text` (the
+/// version and description as parts of the path where they are parts of its file name).
+fn packed(m: &Migration, krate: &syn::Path, text: &mut String) -> TokenStream {
+    let version = Literal::i64_suffixed(m.version);
+    let path_at = text.len();
+    let display_path = &m.display_path;
+    text.push_str(display_path);
+    let path = span(path_at, display_path.len());
+    let file_name_at = display_path.rfind('/').map_or(0, |slash| slash + 1);
+    let mut part = |part: &str| match display_path[file_name_at..].find(part) {
+        Some(at) => span(path_at + file_name_at + at, part.len()),
+        None => {
+            let at = text.len();
+            text.push_str(part);
+            span(at, part.len())
+        }
+    };
+    let version_text = part(&m.version_text);
+    let description = part(&m.description);
+    let kind = match m.kind {
+        MigrationKind::Simple => quote!(Simple),
+        MigrationKind::Up => quote!(Up),
+        MigrationKind::Down => quote!(Down),
+        MigrationKind::Repeatable => quote!(Repeatable),
+    };
+    // `include_str!` makes cargo rebuild the crate when the file changes; the content was
+    // checked above to be UTF-8.
+    let file = m.path.to_string_lossy();
+    // `strip_bom` only for a file that has one: the compiler's evaluation of that call over a
+    // thousand embedded files took 0.7 s of a dev rebuild.
+    let source = if m.bom {
+        quote!(#krate::__private::strip_bom(::core::include_str!(#file)))
+    } else {
+        quote!(::core::include_str!(#file))
+    };
+    let checksum = checksum_tokens(&m.checksum, krate);
+    let loose_checksum = checksum_tokens(&m.loose_checksum, krate);
+    let statement_count =
+        Literal::u32_suffixed(u32::try_from(m.statement_count).unwrap_or(u32::MAX));
+    let noop = m.noop;
+    quote! {
+        #krate::__private::Packed {
+            version: #version,
+            version_text: #version_text,
+            description: #description,
+            kind: #krate::__private::MigrationKind::#kind,
+            source: #source,
+            checksum: #checksum,
+            loose_checksum: #loose_checksum,
+            statement_count: #statement_count,
+            noop: #noop,
+            path: #path,
+        }
     }
+}
+
+/// What `m` (at `index` in the set) has beyond its `Packed`, if anything: another SQL than its
+/// file, a second checksum, directives.
+fn extra(index: usize, m: &Migration, krate: &syn::Path) -> Option<TokenStream> {
+    if m.source.is_none() && m.legacy_checksum.is_none() && m.directives.is_empty() {
+        return None;
+    }
+    let index = Literal::u32_suffixed(u32::try_from(index).ok()?);
+    // The runtime runs the SQL without a leading BOM, as schema-core checked it: the file
+    // itself, or (for one half of a goose or dbmate file, or a file wrapped in its own
+    // transaction) the text schema-core made of it.
+    let sql = match &m.source {
+        None => quote!(::core::option::Option::None),
+        Some(_) => {
+            let sql = &m.sql;
+            quote!(::core::option::Option::Some(#sql))
+        }
+    };
+    let legacy_checksum = match &m.legacy_checksum {
+        Some(legacy) => {
+            let legacy = checksum_tokens(legacy, krate);
+            quote!(::core::option::Option::Some(#legacy))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let directives = m.directives.iter().map(|d| match d {
+        Directive::NoTransaction => quote!(#krate::__private::Directive::NoTransaction),
+        Directive::NoCheck => quote!(#krate::__private::Directive::NoCheck),
+    });
+    Some(quote! {
+        #krate::__private::Extra {
+            index: #index,
+            sql: #sql,
+            legacy_checksum: #legacy_checksum,
+            directives: &[#(#directives),*],
+        }
+    })
 }
 
 /// One byte string literal rather than 32 integer literals: a few tokens for the compiler to

@@ -1,5 +1,6 @@
 //! The migrations the macro embeds in the binary.
 
+use crate::packed::PackedSet;
 use crate::Checksum;
 use schema_core::{Directive, MigrationKind};
 
@@ -87,7 +88,7 @@ pub const DEFAULT_MODULE: &str = "default";
 /// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Migrations {
-    migrations: &'static [Migration],
+    migrations: List,
     dir: &'static str,
     abs_dir: &'static str,
     fingerprint: Checksum,
@@ -97,10 +98,39 @@ pub struct Migrations {
     prefix: Option<&'static str>,
 }
 
+/// A set's migrations: as made or loaded, or as the macro packed them.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Ready(&'static [Migration]),
+    Packed(&'static PackedSet),
+}
+
 impl Migrations {
     #[doc(hidden)]
     pub const fn __new(
         migrations: &'static [Migration],
+        dir: &'static str,
+        abs_dir: &'static str,
+        fingerprint: Checksum,
+        checked: bool,
+    ) -> Self {
+        Self::of(List::Ready(migrations), dir, abs_dir, fingerprint, checked)
+    }
+
+    /// What `embed_migrations!` writes: the migrations packed (see `packed.rs`).
+    #[doc(hidden)]
+    pub const fn __packed(
+        set: &'static PackedSet,
+        dir: &'static str,
+        abs_dir: &'static str,
+        fingerprint: Checksum,
+        checked: bool,
+    ) -> Self {
+        Self::of(List::Packed(set), dir, abs_dir, fingerprint, checked)
+    }
+
+    const fn of(
+        migrations: List,
         dir: &'static str,
         abs_dir: &'static str,
         fingerprint: Checksum,
@@ -245,7 +275,7 @@ impl Migrations {
                 .map(|m| (m.version, &m.checksum)),
         );
         Migrations {
-            migrations: Box::leak(migrations.into_boxed_slice()),
+            migrations: List::Ready(Box::leak(migrations.into_boxed_slice())),
             dir: leak(set.display_dir),
             abs_dir: leak(set.dir.to_string_lossy().into_owned()),
             fingerprint,
@@ -265,20 +295,21 @@ impl Migrations {
     /// Every embedded file in apply order: by version, an up before its down, then the
     /// repeatable migrations.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &'static Migration> + Clone {
-        self.migrations.iter()
+        self.as_slice().iter()
     }
 
     /// Every embedded file in apply order, as a slice.
     pub fn as_slice(&self) -> &'static [Migration] {
-        self.migrations
+        match self.migrations {
+            List::Ready(migrations) => migrations,
+            List::Packed(set) => crate::packed::unpacked(set),
+        }
     }
 
     /// The files that apply (simple, up and repeatable), in apply order: the repeatable ones
     /// last.
     pub fn applying(&self) -> impl Iterator<Item = &'static Migration> + Clone {
-        self.migrations
-            .iter()
-            .filter(|m| m.kind != MigrationKind::Down)
+        self.iter().filter(|m| m.kind != MigrationKind::Down)
     }
 
     /// The versioned files that apply (simple and up), in apply order: [`applying`](Self::applying)
@@ -294,19 +325,21 @@ impl Migrations {
 
     /// The down file of `version`, if the migration is reversible.
     pub fn down_of(&self, version: i64) -> Option<&'static Migration> {
-        self.migrations
-            .iter()
+        self.iter()
             .find(|m| m.version == version && m.kind == MigrationKind::Down)
     }
 
     /// The number of embedded files, downs included.
     pub fn len(&self) -> usize {
-        self.migrations.len()
+        match self.migrations {
+            List::Ready(migrations) => migrations.len(),
+            List::Packed(set) => set.migrations.len(),
+        }
     }
 
     /// Whether the folder had no migrations.
     pub fn is_empty(&self) -> bool {
-        self.migrations.is_empty()
+        self.len() == 0
     }
 
     /// The folder as given to the macro (`migrations`).
@@ -325,6 +358,6 @@ impl IntoIterator for &Migrations {
     type IntoIter = std::slice::Iter<'static, Migration>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.migrations.iter()
+        self.as_slice().iter()
     }
 }

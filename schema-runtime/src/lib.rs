@@ -46,6 +46,7 @@ pub mod models;
 mod modules;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod order;
+mod packed;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod report;
 #[cfg(feature = "sqlcipher")]
@@ -210,6 +211,7 @@ pub mod __private {
     pub use crate::embedded::DEFAULT_MODULE;
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub use crate::modules::Registration;
+    pub use crate::packed::{Extra, Packed, PackedSet};
     pub use crate::{Checksum, Directive, Migration, MigrationKind, Migrations};
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub use inventory;
@@ -217,27 +219,6 @@ pub mod __private {
     /// What a failed `embed_migrations!` expands to after its errors, so that the errors are
     /// the only ones the compiler reports.
     pub const EMPTY: Migrations = Migrations::__new(&[], "", "", crate::Checksum([0; 32]), false);
-
-    /// `text[start..end]` at compile time: the macro takes a migration's version and
-    /// description out of its path, so that the binary holds one string for the three.
-    pub const fn part(text: &'static str, start: usize, end: usize) -> &'static str {
-        let bytes = text.as_bytes();
-        // Bounds and character boundaries (a byte that does not continue a character starts
-        // one, as in `str::is_char_boundary`) checked here, written out: each call is a frame
-        // of the compiler's evaluation, and two `str::split_at` for each migration took 0.2 s
-        // of a dev rebuild at 1,000 migrations (this, 0.05 s).
-        assert!(start <= end && end <= bytes.len());
-        assert!(start == bytes.len() || (bytes[start] as i8) >= -0x40);
-        assert!(end == bytes.len() || (bytes[end] as i8) >= -0x40);
-        // SAFETY: in bounds and on character boundaries of a `str` (checked above), so the
-        // bytes are UTF-8.
-        unsafe {
-            core::str::from_utf8_unchecked(core::slice::from_raw_parts(
-                bytes.as_ptr().add(start),
-                end - start,
-            ))
-        }
-    }
 
     /// The SQL without a leading BOM, as schema-core checked it.
     pub const fn strip_bom(sql: &'static str) -> &'static str {
@@ -247,32 +228,5 @@ pub mod __private {
         } else {
             sql
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::__private::part;
-
-    #[test]
-    fn part_slices_on_character_boundaries() {
-        let path = "migrations/0001_café_menu.sql";
-        assert_eq!(part(path, 11, 15), "0001");
-        assert_eq!(part(path, 16, 26), "café_menu");
-        assert_eq!(part(path, 30, 30), "");
-        assert_eq!(part(path, 0, path.len()), path);
-    }
-
-    #[test]
-    #[should_panic]
-    fn part_refuses_the_middle_of_a_character() {
-        // `é` is two bytes, 19 and 20.
-        part("migrations/0001_café.sql", 16, 20);
-    }
-
-    #[test]
-    #[should_panic]
-    fn part_refuses_an_end_past_the_text() {
-        part("0001_a.sql", 5, 11);
     }
 }

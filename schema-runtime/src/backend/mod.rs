@@ -317,7 +317,7 @@ pub(crate) struct ModuleRow {
     pub prefix: Option<String>,
 }
 
-/// The module rows a store read with [`Target::select_modules`] (a missing table reads as
+/// The module rows a store read with `Target::select_modules` (a missing table reads as
 /// none), by column name, so that a table laid out by an earlier version reads too.
 pub(crate) fn module_rows<R>(
     rows: Result<Vec<R>, sqlx::Error>,

@@ -115,7 +115,9 @@ pub(crate) fn check(
 ///
 /// `embed_migrations!` calls it, in the compiler's process, where that SQLite is the macro's
 /// own copy; elsewhere the check runs as well without it. Once SQLite is initialised it
-/// changes nothing (SQLite refuses the setting then).
+/// changes nothing (SQLite refuses the setting then). With the statistics off, SQLite does
+/// not enforce a soft or hard heap limit (`PRAGMA soft_heap_limit`, `hard_heap_limit`) in
+/// this process; the check sets neither.
 ///
 /// # Safety
 ///
