@@ -54,11 +54,12 @@ pub(crate) fn refinery_matches(m: &Migration, name: &str, version: i64, recorded
 /// stored as a signed 32-bit integer. That is the CRC-32 of the text without its BOM and
 /// without any `\r` or `\n`: line endings do not change it, and neither do blank lines.
 pub(crate) fn flyway(m: &Migration) -> i32 {
-    let mut hasher = crc32fast::Hasher::new();
+    static CRC_32: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+    let mut digest = CRC_32.digest();
     for line in m.source.split(['\r', '\n']) {
-        hasher.update(line.as_bytes());
+        digest.update(line.as_bytes());
     }
-    hasher.finalize() as i32
+    digest.finalize() as i32
 }
 
 #[cfg(test)]
