@@ -14,6 +14,9 @@ static GOOSE: Migrations = schema_runtime::embed_migrations!("tests/fixtures/goo
 static DBMATE: Migrations = schema_runtime::embed_migrations!("tests/fixtures/dbmate");
 static WRAPPED: Migrations = schema_runtime::embed_migrations!("tests/fixtures/wrapped");
 static FLYWAY: Migrations = schema_runtime::embed_migrations!("tests/fixtures/flyway");
+/// File names beyond ASCII, whose versions and descriptions are spans of the path at byte
+/// offsets; a `const`, as a user may write it, copied wherever it is used.
+const NON_ASCII: Migrations = schema_runtime::embed_migrations!("tests/fixtures/non_ascii");
 
 fn resolved(dir: &str) -> schema_core::MigrationSet {
     schema_core::resolve_dir(Path::new(env!("CARGO_MANIFEST_DIR")), dir)
@@ -190,6 +193,29 @@ fn folders_as_other_tools_write_them_embed_what_resolve_dir_reads() {
     assert_eq!(FLYWAY.repeatable().count(), 2);
     let versioned = Checksum::fingerprint(FLYWAY.versioned().map(|m| (m.version, &m.checksum)));
     assert_ne!(FLYWAY.fingerprint(), versioned);
+}
+
+#[test]
+fn names_beyond_ascii_embed_what_resolve_dir_reads_and_a_const_set_is_made_once() {
+    assert_embedded_equals_resolved(&NON_ASCII, "tests/fixtures/non_ascii");
+    let names: Vec<(&str, &str)> = NON_ASCII
+        .iter()
+        .map(|m| (m.version_text, m.description))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("0001", "café_menu"),
+            ("0002", "größe"),
+            ("0003", "表_テーブル")
+        ]
+    );
+    assert!(NON_ASCII.as_slice()[1].no_transaction());
+    // Each use of the constant is a copy of it; the migrations made of them are one list.
+    let copy = NON_ASCII;
+    assert!(std::ptr::eq(copy.as_slice(), NON_ASCII.as_slice()));
+    assert_eq!(format!("{copy:?}"), format!("{NON_ASCII:?}"));
+    assert!(format!("{copy:?}").contains("description: \"größe\""));
 }
 
 #[test]

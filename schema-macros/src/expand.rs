@@ -183,12 +183,14 @@ impl ToTokens for Embedded<'_> {
         );
         let fingerprint = checksum_tokens(&fingerprint, krate);
         let checked = self.checked;
-        // The list as a constant of its own, so that its array lives as long as the program
-        // without being promoted: a checksum is then written as the bytes of one literal
-        // (`Checksum(*b"…")`), which the compiler copies, where a `const fn` call for each of
-        // three thousand checksums took 0.2 s of a dev rebuild at 1,000 migrations.
+        // The set as a static of its own: one address, by which the runtime keeps the
+        // migrations it makes of it, even where the `Migrations` is a `const` copied into
+        // several places; and its arrays live as long as the program without being promoted,
+        // so a checksum is written as the bytes of one literal (`Checksum(*b"…")`), which the
+        // compiler copies, where a `const fn` call for each of three thousand checksums took
+        // 0.2 s of a dev rebuild at 1,000 migrations.
         let mut new = quote! {{
-            const SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
+            static SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
                 migrations: &[#(#migrations),*],
                 extras: &[#(#extras),*],
                 text: #text,

@@ -98,8 +98,9 @@ pub struct Migrations {
     prefix: Option<&'static str>,
 }
 
-/// A set's migrations: as made or loaded, or as the macro packed them.
-#[derive(Debug, Clone, Copy)]
+/// A set's migrations: as made or loaded, or as the macro packed them (shown as the
+/// migrations either way).
+#[derive(Clone, Copy)]
 enum List {
     Ready(&'static [Migration]),
     Packed(&'static PackedSet),
@@ -300,10 +301,7 @@ impl Migrations {
 
     /// Every embedded file in apply order, as a slice.
     pub fn as_slice(&self) -> &'static [Migration] {
-        match self.migrations {
-            List::Ready(migrations) => migrations,
-            List::Packed(set) => crate::packed::unpacked(set),
-        }
+        self.migrations.get()
     }
 
     /// The files that apply (simple, up and repeatable), in apply order: the repeatable ones
@@ -316,6 +314,23 @@ impl Migrations {
     /// without the repeatable ones.
     pub fn versioned(&self) -> impl Iterator<Item = &'static Migration> + Clone {
         self.applying().filter(|m| !m.is_repeatable())
+    }
+
+    /// How many files apply: [`applying`](Self::applying)'s count, without making the
+    /// packed set's migrations (a boot with nothing to do needs no more).
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub(crate) fn applying_count(&self) -> usize {
+        match self.migrations {
+            List::Ready(migrations) => migrations
+                .iter()
+                .filter(|m| m.kind != MigrationKind::Down)
+                .count(),
+            List::Packed(set) => set
+                .migrations
+                .iter()
+                .filter(|m| m.kind != MigrationKind::Down)
+                .count(),
+        }
     }
 
     /// The repeatable migrations, by description.
@@ -350,6 +365,21 @@ impl Migrations {
     /// The folder's absolute path on the machine that built the binary.
     pub fn build_dir(&self) -> &'static str {
         self.abs_dir
+    }
+}
+
+impl List {
+    fn get(self) -> &'static [Migration] {
+        match self {
+            List::Ready(migrations) => migrations,
+            List::Packed(set) => crate::packed::unpacked(set),
+        }
+    }
+}
+
+impl std::fmt::Debug for List {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.get()).finish()
     }
 }
 

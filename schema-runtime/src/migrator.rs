@@ -364,7 +364,7 @@ impl<'m> Migrator<'m> {
     async fn run_with<B: Backend>(&self, b: &mut B) -> Result<Report, MigrateError> {
         let started = Instant::now();
         self.migrations.warn_if_stale();
-        let expected = self.migrations.applying().count();
+        let expected = self.migrations.applying_count();
         if self.target.is_none() && !self.always_validate {
             let embedded = ModuleState::Clean {
                 applied_count: expected as i64,

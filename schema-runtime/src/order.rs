@@ -29,6 +29,21 @@ pub(crate) fn sort_by_key<T, K: Ord>(items: &mut Vec<T>, key: impl Fn(&T) -> K) 
     sort_by(items, |a, b| key(a).cmp(&key(b)));
 }
 
+/// The last item of each key, in key order: what a history whose later rows override earlier
+/// ones says of each key. A sort and a pass, rather than an ordered map, whose code is
+/// compiled again for each item type.
+pub(crate) fn last_of_each<T>(mut items: Vec<(i64, T)>) -> Vec<(i64, T)> {
+    sort_by_key(&mut items, |item| item.0);
+    let mut last: Vec<(i64, T)> = Vec::with_capacity(items.len());
+    for item in items {
+        match last.last_mut() {
+            Some(previous) if previous.0 == item.0 => *previous = item,
+            _ => last.push(item),
+        }
+    }
+    last
+}
+
 /// The indexes `0..len` in the order `compare` puts them: the one compiled sort.
 fn permutation(len: usize, compare: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
@@ -53,6 +68,13 @@ mod tests {
         let mut reversed = vec![1, 2, 3];
         sort_by(&mut reversed, |a, b| b.cmp(a));
         assert_eq!(reversed, [3, 2, 1]);
+    }
+
+    #[test]
+    fn the_last_of_each_key_in_key_order() {
+        let items = vec![(3, 'a'), (1, 'b'), (3, 'c'), (2, 'd'), (1, 'e')];
+        assert_eq!(last_of_each(items), [(1, 'e'), (2, 'd'), (3, 'c')]);
+        assert!(last_of_each(Vec::<(i64, ())>::new()).is_empty());
     }
 
     #[test]

@@ -64,7 +64,10 @@ impl Packed {
         // The macro wrote spans within the text; one that is not reads as empty, never panics.
         let at = |(start, len): Span| {
             let start = start as usize;
-            text.get(start..start + len as usize).unwrap_or_default()
+            start
+                .checked_add(len as usize)
+                .and_then(|end| text.get(start..end))
+                .unwrap_or_default()
         };
         Migration {
             version: self.version,
@@ -86,6 +89,7 @@ impl Packed {
 
 impl PackedSet {
     fn unpack(&self) -> Vec<Migration> {
+        debug_assert!(self.extras.is_sorted_by_key(|e| e.index));
         let mut extras = self.extras.iter().peekable();
         (0..)
             .zip(self.migrations)
@@ -98,19 +102,16 @@ impl PackedSet {
 }
 
 /// The `Migration`s of a packed set: made the first time a set is asked for, kept for the
-/// rest of the process (one list per set the binary embeds, found by the address of its
-/// packed list and text).
+/// rest of the process (one list per set the binary embeds, found by the set's address: the
+/// macro writes it as a `static`, one address even where the `Migrations` is a `const`
+/// copied into several places).
 pub(crate) fn unpacked(set: &'static PackedSet) -> &'static [Migration] {
-    type Made = ((usize, usize, usize), &'static [Migration]);
+    type Made = (usize, &'static [Migration]);
     static MADE: Mutex<Vec<Made>> = Mutex::new(Vec::new());
     if set.migrations.is_empty() {
         return &[];
     }
-    let key = (
-        set.migrations.as_ptr() as usize,
-        set.migrations.len(),
-        set.text.as_ptr() as usize,
-    );
+    let key = std::ptr::from_ref(set) as usize;
     // Nothing holding the lock can panic but an allocation failure; a poisoned list is whole.
     let mut made = MADE.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some((_, list)) = made.iter().find(|(k, _)| *k == key) {

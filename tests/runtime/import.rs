@@ -15,7 +15,9 @@ on_both_databases!(
     goose_takes_the_latest_row_of_each_version,
     flyway_rows_are_checked_with_flyways_checksum_and_keep_their_times,
     a_flyway_baseline_covers_the_versions_before_it,
+    the_latest_flyway_row_of_a_version_says_where_it_stands,
     a_status_column_says_which_versions_are_applied,
+    a_version_listed_both_applied_and_not_is_refused,
     a_table_of_file_names_is_matched_to_the_files,
     an_option_a_table_has_no_use_for_is_refused,
 );
@@ -225,6 +227,58 @@ async fn a_flyway_baseline_covers_the_versions_before_it(db: &impl TestDb) {
     assert_eq!((adopted.versions, adopted.baseline), (vec![2], vec![1]));
     let status = adopt().status(db.pool()).await.unwrap();
     assert_eq!(status[0].state, schema_runtime::MigrationState::Baseline);
+}
+
+/// An undo takes a version back, and a later apply brings it back: the rows of a version are
+/// read in the order Flyway ranked them, the last one standing.
+async fn the_latest_flyway_row_of_a_version_says_where_it_stands(db: &impl TestDb) {
+    flyway_table(db).await;
+    tool_applied_two(db).await;
+    let [one, two] = FLYWAY_CHECKSUMS;
+    db.exec(&format!(
+        "INSERT INTO flyway_schema_history VALUES
+             (1, '2', 'balance in cents', 'SQL', 'V2__balance_in_cents.sql', {two}, 'app', '2021-03-02 00:00:00', 3, TRUE),
+             (2, '2', 'balance in cents', 'UNDO_SQL', 'U2__balance_in_cents.sql', NULL, 'app', '2021-03-03 00:00:00', 1, TRUE),
+             (3, '1', 'create accounts', 'SQL', 'V1__create_accounts.sql', {one}, 'app', '2021-03-04 05:06:07', 12, TRUE),
+             (4, '2', 'balance in cents', 'SQL', 'V2__balance_in_cents.sql', {two}, 'app', '2021-03-05 06:07:08', 3, TRUE);"
+    ))
+    .await;
+    let adopted = imported(db, Import::tool(OtherTool::Flyway)).await;
+    assert_eq!(adopted.versions, [1, 2]);
+    let at = applied_at(db, adopt()).await;
+    assert_eq!(
+        at[..2],
+        [
+            Some("2021-03-04T05:06:07.000Z".to_owned()),
+            Some("2021-03-05T06:07:08.000Z".to_owned())
+        ],
+        "version 2's time is its last apply's"
+    );
+}
+
+/// A table of versions that says a version is applied and is not, with no order to tell which
+/// came last, is refused, naming the version.
+async fn a_version_listed_both_applied_and_not_is_refused(db: &impl TestDb) {
+    tool_applied_two(db).await;
+    db.exec(
+        "CREATE TABLE schema_version (version INTEGER NOT NULL, state VARCHAR(20) NOT NULL);
+         INSERT INTO schema_version VALUES (2, 'applied'), (1, 'applied'), (2, 'rolled back');",
+    )
+    .await;
+    let err = adopt()
+        .migrator()
+        .import(
+            db.pool(),
+            Import::versions_table("schema_version").status_column("state"),
+        )
+        .await
+        .unwrap_err();
+    let MigrateError::OtherRowUnusable { row, .. } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(row, "version 2");
+    assert!(message(&err).contains("which came last"), "{err}");
+    nothing_recorded(db, adopt()).await;
 }
 
 /// A table of versions written by hand, whose status column keeps rolled-back versions.

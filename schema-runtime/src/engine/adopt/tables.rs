@@ -6,7 +6,6 @@ use super::judge::{whole, Judge};
 use crate::tracking::other::Value;
 use crate::tracking::state::Status;
 use crate::{MigrateError, Migration};
-use std::collections::btree_map::{BTreeMap, Entry};
 
 /// Status values that mean applied, compared after [`normalized`].
 const APPLIED: &[&str] = &[
@@ -82,7 +81,7 @@ impl Judge<'_, '_> {
         rows: Vec<Vec<Value>>,
     ) -> Result<(), MigrateError> {
         let (status, applied_at) = import.optional_columns();
-        let mut versions: BTreeMap<i64, (bool, Value)> = BTreeMap::new();
+        let mut listed = Vec::new();
         for row in rows {
             let Some(version) = row[0].text().and_then(whole) else {
                 return Err(MigrateError::LegacyVersionNotWhole {
@@ -97,18 +96,23 @@ impl Judge<'_, '_> {
                 None => true,
             };
             let at = applied_at.map_or(Value::Null, |i| row[i].clone());
-            match versions.entry(version) {
-                Entry::Vacant(entry) => {
-                    entry.insert((applied, at));
+            listed.push((version, (applied, at)));
+        }
+        // By version, each with its first row; rows of a version must agree.
+        crate::order::sort_by_key(&mut listed, |row| row.0);
+        let mut versions: Vec<(i64, (bool, Value))> = Vec::with_capacity(listed.len());
+        for (version, (applied, at)) in listed {
+            match versions.last() {
+                Some((previous, (was, _))) if *previous == version => {
+                    if *was != applied {
+                        return Err(self.unusable(
+                            format!("version {version}"),
+                            "is listed both as applied and as not applied, and the table does not say which came last",
+                            "delete the row that no longer holds, then import again",
+                        ));
+                    }
                 }
-                Entry::Occupied(entry) if entry.get().0 != applied => {
-                    return Err(self.unusable(
-                        format!("version {version}"),
-                        "is listed both as applied and as not applied, and the table does not say which came last",
-                        "delete the row that no longer holds, then import again",
-                    ));
-                }
-                Entry::Occupied(_) => {}
+                _ => versions.push((version, (applied, at))),
             }
         }
         for (version, (applied, at)) in versions {

@@ -3,12 +3,15 @@
 
 use super::checksums;
 use super::judge::{whole, Judge};
+use crate::order::last_of_each;
 use crate::tracking::other::Value;
 use crate::tracking::state::Status;
 use crate::MigrateError;
-use std::collections::BTreeMap;
 
-type Rows = Vec<Vec<Value>>;
+type Rows = Vec<Row>;
+
+/// One row.
+type Row = Vec<Value>;
 
 impl Judge<'_, '_> {
     /// sqlx (sqlx-core's `migrate` for each database): `version, description, installed_on,
@@ -125,14 +128,14 @@ impl Judge<'_, '_> {
     /// apply and (in older versions) each rollback; the latest row of a version says where it
     /// stands. Version 0 is goose's own first row.
     pub(super) fn goose(&mut self, rows: Rows) -> Result<(), MigrateError> {
-        let mut latest: BTreeMap<i64, (bool, Value)> = BTreeMap::new();
+        let mut latest = Vec::new();
         for row in rows {
             let version = self.int(&row[1], "version_id")?;
             if version != 0 {
-                latest.insert(version, (row[2].flag(), row[3].clone()));
+                latest.push((version, (row[2].flag(), row[3].clone())));
             }
         }
-        for (version, (applied, at)) in latest {
+        for (version, (applied, at)) in last_of_each(latest) {
             if !applied {
                 continue;
             }
@@ -150,7 +153,8 @@ impl Judge<'_, '_> {
     /// back; a `BASELINE` row stands for every version up to its own; `SCHEMA` is Flyway's own
     /// row; a row without a version is a repeatable migration, skipped.
     pub(super) fn flyway(&mut self, rows: Rows) -> Result<(), MigrateError> {
-        let mut latest: BTreeMap<i64, Vec<Value>> = BTreeMap::new();
+        // Each version's rows in order, `None` for one that takes it back.
+        let mut latest: Vec<(i64, Option<Row>)> = Vec::new();
         let mut baseline = None;
         for row in rows {
             let script = row[3].text().unwrap_or_default().to_owned();
@@ -172,17 +176,14 @@ impl Judge<'_, '_> {
             };
             match kind.as_str() {
                 "BASELINE" => baseline = Some((version, row[5].clone())),
-                "DELETE" => {
-                    latest.remove(&version);
-                }
-                undo if undo.starts_with("UNDO") => {
-                    latest.remove(&version);
-                }
-                _ => {
-                    latest.insert(version, row);
-                }
+                "DELETE" => latest.push((version, None)),
+                undo if undo.starts_with("UNDO") => latest.push((version, None)),
+                _ => latest.push((version, Some(row))),
             }
         }
+        let latest = last_of_each(latest)
+            .into_iter()
+            .filter_map(|(version, row)| Some((version, row?)));
         for (version, row) in latest {
             if !row[7].flag() {
                 return Err(self.failed(version, "`success` is false"));
