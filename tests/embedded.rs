@@ -155,6 +155,12 @@ fn the_real_world_folder_embeds_what_resolve_dir_reads() {
 #[test]
 fn the_diesel_folder_embeds_what_resolve_dir_reads() {
     assert_embedded_equals_resolved(&DIESEL, "tests/ui/pass/diesel");
+    // An up and its down, whose version and description are the folder's name: the binary
+    // holds them once.
+    let up = DIESEL.iter().find(|m| m.kind == MigrationKind::Up).unwrap();
+    let down = DIESEL.down_of(up.version).unwrap();
+    assert!(std::ptr::eq(up.description, down.description));
+    assert!(std::ptr::eq(up.version_text, down.version_text));
 }
 
 #[test]
@@ -189,6 +195,8 @@ fn folders_as_other_tools_write_them_embed_what_resolve_dir_reads() {
     );
     assert_eq!(up.path, down.path);
     assert_eq!(up.source, down.source);
+    // The binary holds their path once.
+    assert!(std::ptr::eq(up.path, down.path));
     // The repeatable migrations count in the fingerprint, so that a boot notices one changed.
     assert_eq!(FLYWAY.repeatable().count(), 2);
     let versioned = Checksum::fingerprint(FLYWAY.versioned().map(|m| (m.version, &m.checksum)));

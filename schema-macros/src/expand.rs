@@ -8,6 +8,7 @@ use schema_core::{
     CheckOptions, Checksum, Directive, LintOptions, LintScope, Migration, MigrationKind,
     MigrationSet, Warning,
 };
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Set by this project's own ui tests: resolve the folder from the file that calls the macro
@@ -157,7 +158,7 @@ impl ToTokens for Embedded<'_> {
         // Every path of the set, and any version or description that is not part of its file's
         // name, in one string: each migration holds spans of it (see schema-runtime's
         // `packed.rs`).
-        let mut text = String::new();
+        let mut text = Text::default();
         let migrations: Vec<TokenStream> = self
             .set
             .migrations
@@ -170,6 +171,7 @@ impl ToTokens for Embedded<'_> {
             .iter()
             .enumerate()
             .filter_map(|(index, m)| extra(index, m, krate));
+        let set_text = text.text;
         let dir = &self.set.display_dir;
         let abs_dir = self.set.dir.to_string_lossy();
         // Computed here so that a boot with nothing to do compares one stored value with a
@@ -193,7 +195,7 @@ impl ToTokens for Embedded<'_> {
             static SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
                 migrations: &[#(#migrations),*],
                 extras: &[#(#extras),*],
-                text: #text,
+                text: #set_text,
             };
             #krate::__private::Migrations::__packed(
                 &SET,
@@ -248,20 +250,36 @@ fn span(start: usize, len: usize) -> TokenStream {
 
 /// One migration as a `Packed`, its path, version and description appended to `text` (the
 /// version and description as parts of the path where they are parts of its file name).
-fn packed(m: &Migration, krate: &syn::Path, text: &mut String) -> TokenStream {
+/// The set's one string of paths and names: each added once (the two halves of a goose file
+/// share their path; a diesel folder's up and down, their version and description).
+#[derive(Default)]
+struct Text {
+    text: String,
+    added: HashMap<String, usize>,
+}
+
+impl Text {
+    /// Where `part` starts in the text, added if it is not there yet.
+    fn add(&mut self, part: &str) -> usize {
+        if let Some(&at) = self.added.get(part) {
+            return at;
+        }
+        let at = self.text.len();
+        self.text.push_str(part);
+        self.added.insert(part.to_owned(), at);
+        at
+    }
+}
+
+fn packed(m: &Migration, krate: &syn::Path, text: &mut Text) -> TokenStream {
     let version = Literal::i64_suffixed(m.version);
-    let path_at = text.len();
     let display_path = &m.display_path;
-    text.push_str(display_path);
+    let path_at = text.add(display_path);
     let path = span(path_at, display_path.len());
     let file_name_at = display_path.rfind('/').map_or(0, |slash| slash + 1);
     let mut part = |part: &str| match display_path[file_name_at..].find(part) {
         Some(at) => span(path_at + file_name_at + at, part.len()),
-        None => {
-            let at = text.len();
-            text.push_str(part);
-            span(at, part.len())
-        }
+        None => span(text.add(part), part.len()),
     };
     let version_text = part(&m.version_text);
     let description = part(&m.description);
