@@ -248,8 +248,6 @@ fn span(start: usize, len: usize) -> TokenStream {
     quote!((#start, #len))
 }
 
-/// One migration as a `Packed`, its path, version and description appended to `text` (the
-/// version and description as parts of the path where they are parts of its file name).
 /// The set's one string of paths and names: each added once (the two halves of a goose file
 /// share their path; a diesel folder's up and down, their version and description).
 #[derive(Default)]
@@ -271,6 +269,8 @@ impl Text {
     }
 }
 
+/// One migration as a `Packed`, its path, version and description added to `text` (the
+/// version and description as parts of the path where they are parts of its file name).
 fn packed(m: &Migration, krate: &syn::Path, text: &mut Text) -> TokenStream {
     let version = Literal::i64_suffixed(m.version);
     let display_path = &m.display_path;
