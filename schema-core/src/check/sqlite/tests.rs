@@ -145,6 +145,17 @@ fn warnings_of(files: &[(&str, &str)]) -> Vec<String> {
 }
 
 #[test]
+fn a_foreign_keys_pragma_is_found_in_any_case() {
+    // Files are only split when they name the pragma: in any case of its letters.
+    for sql in [
+        "pRaGmA MAIN.Foreign_KEYS = off;",
+        "CREATE TABLE t (id INTEGER);\nPragma FOREIGN_keys(0);",
+    ] {
+        assert_eq!(warnings_of(&[("1_a.sql", sql)]).len(), 1, "{sql}");
+    }
+}
+
+#[test]
 fn a_foreign_keys_pragma_inside_the_transaction_is_a_warning_not_an_error() {
     // A table rebuild as torrust-index wrote it: the pragma is a no-op where it runs, and the
     // file knew it (it backs up the tables the `DROP TABLE` cascades into).
