@@ -159,12 +159,24 @@ impl ToTokens for Embedded<'_> {
         // name, in one string: each migration holds spans of it (see schema-runtime's
         // `packed.rs`).
         let mut text = Text::default();
-        let migrations: Vec<TokenStream> = self
-            .set
-            .migrations
-            .iter()
-            .map(|m| packed(m, krate, &mut text))
-            .collect();
+        let mut list = String::new();
+        for m in &self.set.migrations {
+            packed(m, &mut text, &mut list);
+        }
+        // The list is written as text and handed to the compiler in one piece, which it reads
+        // at its own speed: built token by token, each token was a call from this
+        // unoptimised macro into the compiler (a third of the macro's time with the check
+        // off, at a thousand migrations).
+        let migrations = match parse(&list) {
+            Ok(migrations) => migrations,
+            Err(error) => {
+                let message = format!(
+                    "embed_migrations! wrote a list of migrations the compiler cannot read \
+                     ({error}); this is a bug of schema-macros, please report it"
+                );
+                return tokens.extend(quote!(::core::compile_error!(#message)));
+            }
+        };
         let extras = self
             .set
             .migrations
@@ -190,10 +202,16 @@ impl ToTokens for Embedded<'_> {
         // several places; and its arrays live as long as the program without being promoted,
         // so a checksum is written as the bytes of one literal (`Checksum(*b"…")`), which the
         // compiler copies, where a `const fn` call for each of three thousand checksums took
-        // 0.2 s of a dev rebuild at 1,000 migrations.
+        // 0.2 s of a dev rebuild at 1,000 migrations. The migrations name their types by the
+        // short names the block imports, where a path of nine tokens each time was a third of
+        // what the compiler read.
         let mut new = quote! {{
+            #[allow(unused_imports)]
+            use #krate::__private::{
+                strip_bom as __strip_bom, Checksum as __C, MigrationKind as __K, Packed as __P,
+            };
             static SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
-                migrations: &[#(#migrations),*],
+                migrations: &[#migrations],
                 extras: &[#(#extras),*],
                 text: #set_text,
             };
@@ -240,12 +258,26 @@ impl ToTokens for Embedded<'_> {
     }
 }
 
-/// A span of the set's text: its start and length (a text over 4 GiB, which no folder a
+/// `text` as tokens, lexed by the compiler. `proc_macro2`'s `parse` would first lex it again
+/// itself, unoptimised, to check it: at a thousand migrations that cost more than building
+/// the tokens one by one had. The compiler's lexer returns an error for text that is no
+/// tokens. Outside a macro's expansion, `proc_macro2` lexes it.
+fn parse(text: &str) -> Result<TokenStream, String> {
+    if proc_macro::is_available() {
+        text.parse::<proc_macro::TokenStream>()
+            .map(TokenStream::from)
+            .map_err(|e| e.to_string())
+    } else {
+        text.parse::<TokenStream>().map_err(|e| e.to_string())
+    }
+}
+
+/// A span of the set's text, written `(start, length)` (a text over 4 GiB, which no folder a
 /// compiler can take comes near, would read as empty strings, never panic).
-fn span(start: usize, len: usize) -> TokenStream {
-    let start = Literal::u32_suffixed(u32::try_from(start).unwrap_or(u32::MAX));
-    let len = Literal::u32_suffixed(u32::try_from(len).unwrap_or(0));
-    quote!((#start, #len))
+fn span(start: usize, len: usize) -> String {
+    let start = u32::try_from(start).unwrap_or(u32::MAX);
+    let len = u32::try_from(len).unwrap_or(0);
+    format!("({start}u32, {len}u32)")
 }
 
 /// The set's one string of paths and names: each added once (the two halves of a goose file
@@ -269,10 +301,13 @@ impl Text {
     }
 }
 
-/// One migration as a `Packed`, its path, version and description added to `text` (the
-/// version and description as parts of the path where they are parts of its file name).
-fn packed(m: &Migration, krate: &syn::Path, text: &mut Text) -> TokenStream {
-    let version = Literal::i64_suffixed(m.version);
+/// One migration as a `Packed`, written at the end of `list` as Rust source followed by a
+/// comma, its path, version and description added to `text` (the version and description as
+/// parts of the path where they are parts of its file name). It names what it uses by the
+/// short names the set's block imports (`__P`, `__K`, `__C`, `__strip_bom`); strings are
+/// written with `Debug`, which gives a Rust literal.
+fn packed(m: &Migration, text: &mut Text, list: &mut String) {
+    use std::fmt::Write as _;
     let display_path = &m.display_path;
     let path_at = text.add(display_path);
     let path = span(path_at, display_path.len());
@@ -284,10 +319,10 @@ fn packed(m: &Migration, krate: &syn::Path, text: &mut Text) -> TokenStream {
     let version_text = part(&m.version_text);
     let description = part(&m.description);
     let kind = match m.kind {
-        MigrationKind::Simple => quote!(Simple),
-        MigrationKind::Up => quote!(Up),
-        MigrationKind::Down => quote!(Down),
-        MigrationKind::Repeatable => quote!(Repeatable),
+        MigrationKind::Simple => "Simple",
+        MigrationKind::Up => "Up",
+        MigrationKind::Down => "Down",
+        MigrationKind::Repeatable => "Repeatable",
     };
     // `include_str!` makes cargo rebuild the crate when the file changes; the content was
     // checked above to be UTF-8.
@@ -295,29 +330,40 @@ fn packed(m: &Migration, krate: &syn::Path, text: &mut Text) -> TokenStream {
     // `strip_bom` only for a file that has one: the compiler's evaluation of that call over a
     // thousand embedded files took 0.7 s of a dev rebuild.
     let source = if m.bom {
-        quote!(#krate::__private::strip_bom(::core::include_str!(#file)))
+        format!("__strip_bom(::core::include_str!({file:?}))")
     } else {
-        quote!(::core::include_str!(#file))
+        format!("::core::include_str!({file:?})")
     };
-    let checksum = checksum_tokens(&m.checksum, krate);
-    let loose_checksum = checksum_tokens(&m.loose_checksum, krate);
-    let statement_count =
-        Literal::u32_suffixed(u32::try_from(m.statement_count).unwrap_or(u32::MAX));
-    let noop = m.noop;
-    quote! {
-        #krate::__private::Packed {
-            version: #version,
-            version_text: #version_text,
-            description: #description,
-            kind: #krate::__private::MigrationKind::#kind,
-            source: #source,
-            checksum: #checksum,
-            loose_checksum: #loose_checksum,
-            statement_count: #statement_count,
-            noop: #noop,
-            path: #path,
-        }
+    let statement_count = u32::try_from(m.statement_count).unwrap_or(u32::MAX);
+    let _ = write!(
+        list,
+        "__P {{ version: {version}i64, version_text: {version_text}, \
+         description: {description}, kind: __K::{kind}, source: {source}, \
+         checksum: __C(*{checksum}), loose_checksum: __C(*{loose_checksum}), \
+         statement_count: {statement_count}u32, noop: {noop}, path: {path} }},",
+        version = m.version,
+        checksum = byte_string(&m.checksum.0),
+        loose_checksum = byte_string(&m.loose_checksum.0),
+        noop = m.noop,
+    );
+}
+
+/// A byte string literal of `bytes`, every byte escaped (`b"\x00\x1f…"`).
+fn byte_string(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut literal = Vec::with_capacity(bytes.len() * 4 + 3);
+    literal.extend_from_slice(b"b\"");
+    for b in bytes {
+        literal.extend_from_slice(&[
+            b'\\',
+            b'x',
+            DIGITS[usize::from(b >> 4)],
+            DIGITS[usize::from(b & 15)],
+        ]);
     }
+    literal.push(b'"');
+    // Only ASCII was written.
+    String::from_utf8(literal).unwrap_or_default()
 }
 
 /// What `m` (at `index` in the set) has beyond its `Packed`, if anything: another SQL than its
