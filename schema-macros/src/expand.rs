@@ -412,3 +412,126 @@ fn checksum_tokens(checksum: &Checksum, krate: &syn::Path) -> TokenStream {
     let bytes = Literal::byte_string(&checksum.0);
     quote!(#krate::__private::Checksum(*#bytes))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{packed, parse, Text};
+    use schema_core::{Checksum, Migration, MigrationKind};
+
+    fn migration(version: i64, path: &str, kind: MigrationKind) -> Migration {
+        Migration {
+            version,
+            version_text: version.to_string(),
+            description: "odd".to_owned(),
+            kind,
+            path: path.into(),
+            display_path: format!("migrations/{version}_odd.sql"),
+            sql: "SELECT 1;".to_owned(),
+            source: None,
+            checksum: Checksum::of("SELECT 1;"),
+            legacy_checksum: None,
+            loose_checksum: Checksum([
+                0, 1, 0x22, 0x5c, 0x7f, 0x80, 0xff, 9, 10, 13, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+            ]),
+            statement_count: 1,
+            directives: Vec::new(),
+            noop: false,
+            bom: version < 0,
+        }
+    }
+
+    /// The value of an integer expression the list holds: a literal, or a negated one.
+    fn integer(expr: &syn::Expr) -> i128 {
+        match expr {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Int(int),
+                ..
+            }) => int.base10_parse().unwrap(),
+            syn::Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Neg(_),
+                expr,
+                ..
+            }) => -integer(expr),
+            other => panic!("not an integer: {}", quote::quote!(#other)),
+        }
+    }
+
+    /// What the list's text reads back as: every path, version and checksum as written, for
+    /// paths a file system allows and a string literal must escape.
+    #[test]
+    fn the_written_list_reads_back_as_the_migrations() {
+        let migrations = [
+            migration(
+                1,
+                "/crate/migrations/1_a\"quote\\back\nline\ttab.sql",
+                MigrationKind::Up,
+            ),
+            migration(
+                2,
+                "/crate/migrations/2_é🦀\u{301}\u{200b}\u{7f}.sql",
+                MigrationKind::Simple,
+            ),
+            migration(
+                i64::MIN,
+                "C:\\crate\\migrations\\R__odd.sql",
+                MigrationKind::Repeatable,
+            ),
+            migration(i64::MAX, "/crate/migrations/{}$#.sql", MigrationKind::Down),
+        ];
+        let mut text = Text::default();
+        let mut list = String::new();
+        for m in &migrations {
+            packed(m, &mut text, &mut list);
+        }
+        let tokens = parse(&format!("[{list}]")).unwrap();
+        let array: syn::ExprArray = syn::parse2(tokens).unwrap();
+        assert_eq!(array.elems.len(), migrations.len());
+        for (m, elem) in migrations.iter().zip(&array.elems) {
+            let syn::Expr::Struct(written) = elem else {
+                panic!("not a struct: {}", quote::quote!(#elem));
+            };
+            let field = |name: &str| {
+                &written
+                    .fields
+                    .iter()
+                    .find(|f| matches!(&f.member, syn::Member::Named(id) if id == name))
+                    .unwrap_or_else(|| panic!("no field {name}"))
+                    .expr
+            };
+            assert_eq!(integer(field("version")), i128::from(m.version));
+            // The source: `include_str!("…")`, within `__strip_bom(…)` for a file with a BOM.
+            let source = match field("source") {
+                syn::Expr::Call(call) if m.bom => call.args[0].clone(),
+                other if !m.bom => other.clone(),
+                other => panic!("no __strip_bom call: {}", quote::quote!(#other)),
+            };
+            let syn::Expr::Macro(include) = source else {
+                panic!("not include_str!");
+            };
+            let file: syn::LitStr = include.mac.parse_body().unwrap();
+            assert_eq!(file.value(), m.path.to_string_lossy());
+            for (name, checksum) in [
+                ("checksum", &m.checksum),
+                ("loose_checksum", &m.loose_checksum),
+            ] {
+                let expr = field(name);
+                let written = quote::quote!(#expr).to_string();
+                let syn::Expr::Call(call) = field(name) else {
+                    panic!("{name}: {written}");
+                };
+                let syn::Expr::Unary(syn::ExprUnary { expr, .. }) = &call.args[0] else {
+                    panic!("{name}: {written}");
+                };
+                let syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::ByteStr(bytes),
+                    ..
+                }) = &**expr
+                else {
+                    panic!("{name}: {written}");
+                };
+                assert_eq!(bytes.value(), checksum.0, "{name}");
+            }
+        }
+    }
+}
