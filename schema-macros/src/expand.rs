@@ -174,8 +174,31 @@ impl ToTokens for Embedded<'_> {
                     "embed_migrations! wrote a list of migrations the compiler cannot read \
                      ({error}); this is a bug of schema-macros, please report it"
                 );
-                return tokens.extend(quote!(::core::compile_error!(#message)));
+                let error = syn::Error::new(proc_macro2::Span::call_site(), message);
+                return tokens.extend(with_errors(error, krate));
             }
+        };
+        // The short names the list uses: type aliases (whose paths resolve as the user's
+        // `crate = path` does in an expression, in every edition, where a `use` would read it
+        // from the crate root in a 2015 crate), and only what the list uses, so that no lint
+        // of the user's about unused items has anything to say.
+        let names = if self.set.migrations.is_empty() {
+            quote!()
+        } else {
+            quote! {
+                type __P = #krate::__private::Packed;
+                type __K = #krate::__private::MigrationKind;
+                type __C = #krate::__private::Checksum;
+            }
+        };
+        let strip_bom = if self.set.migrations.iter().any(|m| m.bom) {
+            quote! {
+                const fn __strip_bom(sql: &'static str) -> &'static str {
+                    #krate::__private::strip_bom(sql)
+                }
+            }
+        } else {
+            quote!()
         };
         let extras = self
             .set
@@ -203,13 +226,11 @@ impl ToTokens for Embedded<'_> {
         // so a checksum is written as the bytes of one literal (`Checksum(*b"…")`), which the
         // compiler copies, where a `const fn` call for each of three thousand checksums took
         // 0.2 s of a dev rebuild at 1,000 migrations. The migrations name their types by the
-        // short names the block imports, where a path of nine tokens each time was a third of
-        // what the compiler read.
+        // short names the block gives them, where a path of nine tokens each time was a third
+        // of what the compiler read.
         let mut new = quote! {{
-            #[allow(unused_imports)]
-            use #krate::__private::{
-                strip_bom as __strip_bom, Checksum as __C, MigrationKind as __K, Packed as __P,
-            };
+            #names
+            #strip_bom
             static SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
                 migrations: &[#migrations],
                 extras: &[#(#extras),*],
@@ -304,8 +325,8 @@ impl Text {
 /// One migration as a `Packed`, written at the end of `list` as Rust source followed by a
 /// comma, its path, version and description added to `text` (the version and description as
 /// parts of the path where they are parts of its file name). It names what it uses by the
-/// short names the set's block imports (`__P`, `__K`, `__C`, `__strip_bom`); strings are
-/// written with `Debug`, which gives a Rust literal.
+/// short names the set's block gives them (`__P`, `__K`, `__C`, `__strip_bom`); strings
+/// are written with `Debug`, which gives a Rust literal.
 fn packed(m: &Migration, text: &mut Text, list: &mut String) {
     use std::fmt::Write as _;
     let display_path = &m.display_path;
@@ -339,7 +360,7 @@ fn packed(m: &Migration, text: &mut Text, list: &mut String) {
         list,
         "__P {{ version: {version}i64, version_text: {version_text}, \
          description: {description}, kind: __K::{kind}, source: {source}, \
-         checksum: __C(*{checksum}), loose_checksum: __C(*{loose_checksum}), \
+         checksum: __C {{ 0: *{checksum} }}, loose_checksum: __C {{ 0: *{loose_checksum} }}, \
          statement_count: {statement_count}u32, noop: {noop}, path: {path} }},",
         version = m.version,
         checksum = byte_string(&m.checksum.0),
@@ -517,10 +538,12 @@ mod tests {
             ] {
                 let expr = field(name);
                 let written = quote::quote!(#expr).to_string();
-                let syn::Expr::Call(call) = field(name) else {
+                // `__C { 0: *b"…" }`: a tuple struct named through a type alias.
+                let syn::Expr::Struct(checksum_struct) = field(name) else {
                     panic!("{name}: {written}");
                 };
-                let syn::Expr::Unary(syn::ExprUnary { expr, .. }) = &call.args[0] else {
+                let syn::Expr::Unary(syn::ExprUnary { expr, .. }) = &checksum_struct.fields[0].expr
+                else {
                     panic!("{name}: {written}");
                 };
                 let syn::Expr::Lit(syn::ExprLit {
