@@ -223,8 +223,8 @@ impl ToTokens for Embedded<'_> {
         // The set as a static of its own: one address, by which the runtime keeps the
         // migrations it makes of it, even where the `Migrations` is a `const` copied into
         // several places; and its arrays live as long as the program without being promoted,
-        // so a checksum is written as the bytes of one literal (`Checksum(*b"…")`), which the
-        // compiler copies, where a `const fn` call for each of three thousand checksums took
+        // so a checksum is written as the bytes of one literal (`__C { 0: *b"…" }`), which
+        // the compiler copies, where a `const fn` call for each of three thousand checksums took
         // 0.2 s of a dev rebuild at 1,000 migrations. The migrations name their types by the
         // short names the block gives them, where a path of nine tokens each time was a third
         // of what the compiler read.
