@@ -11,6 +11,7 @@
 //! `PRAGMA`, an attached or temporary database) ends the chain of checkpoints. A checkpoint that
 //! cannot be read, or whose bytes do not match the checksum written beside it, is ignored.
 
+use crate::checksum::hex;
 use crate::migration::{Migration, MigrationKind, MigrationSet};
 use rusqlite::{Connection, DatabaseName};
 use sha2::{Digest, Sha256};
@@ -53,16 +54,6 @@ fn sum(bytes: &[u8]) -> String {
         h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
     }
     format!("{}:{h:016x}", bytes.len())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        text.push(char::from(DIGITS[usize::from(b >> 4)]));
-        text.push(char::from(DIGITS[usize::from(b & 15)]));
-    }
-    text
 }
 
 /// Whether the database file holds all a migration did: not when it changes the connection
