@@ -1,9 +1,8 @@
 //! The differences between the schema the migrations produce and the live one.
 
 use super::model::{PrimaryKey, Schema, Table};
-use super::objects::{list, Object};
+use super::objects::{list, Keyed, Object};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// What a comparison of the live schema with the migrations' found.
@@ -230,13 +229,15 @@ fn walk<T: Object>(
     live: &[T],
     mut inner: impl FnMut(&mut Vec<Difference>, &T, &T),
 ) {
-    let live_by_key: BTreeMap<String, &T> = live.iter().map(|o| (o.key(), o)).collect();
-    let expected_keys: BTreeMap<String, &T> = expected.iter().map(|o| (o.key(), o)).collect();
-    for (key, e) in &expected_keys {
+    let live_by_key = Keyed::of(live);
+    let expected_keys = Keyed::of(expected);
+    for (key, e) in expected_keys.iter() {
+        let e = &expected[e];
         let name = format!("{parent}{key}");
         match live_by_key.get(key) {
             None => out.push(whole(Change::Missing, T::KIND, name, e.summary())),
             Some(l) => {
+                let l = &live[l];
                 for ((attribute, e_value), (_, l_value)) in
                     e.attributes().into_iter().zip(l.attributes())
                 {
@@ -255,13 +256,13 @@ fn walk<T: Object>(
             }
         }
     }
-    for (key, l) in &live_by_key {
-        if !expected_keys.contains_key(key) {
+    for (key, l) in live_by_key.iter() {
+        if !expected_keys.contains(key) {
             out.push(whole(
                 Change::Extra,
                 T::KIND,
                 format!("{parent}{key}"),
-                l.summary(),
+                live[l].summary(),
             ));
         }
     }

@@ -18,6 +18,51 @@ pub(crate) trait Object {
     fn attributes(&self) -> Vec<(&'static str, Option<String>)>;
 }
 
+/// A list of objects by key, in key order: how the comparison and the migration plan pair two
+/// lists. One sort over keys and indexes, compiled once, where a `BTreeMap<String, &T>` per
+/// kind of object compiled the map and its sort again for each kind (about forty copies of the
+/// sort, which every build linking the runtime unoptimised reads and throws away). As a map
+/// collected from the list, a key that comes again takes its last object.
+pub(crate) struct Keyed(Vec<(String, usize)>);
+
+impl Keyed {
+    /// The objects of `items` by key: each key with the index of its (last) object.
+    pub(crate) fn of<T: Object>(items: &[T]) -> Keyed {
+        Keyed::from_keys(items.iter().map(T::key).collect())
+    }
+
+    fn from_keys(keys: Vec<String>) -> Keyed {
+        let mut keyed: Vec<(String, usize)> = keys.into_iter().zip(0..).collect();
+        // Stable: objects of one key stay in list order, and the last one is kept.
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut kept: Vec<(String, usize)> = Vec::with_capacity(keyed.len());
+        for item in keyed {
+            match kept.last_mut() {
+                Some(last) if last.0 == item.0 => *last = item,
+                _ => kept.push(item),
+            }
+        }
+        Keyed(kept)
+    }
+
+    /// The index of the object keyed `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<usize> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|at| self.0[at].1)
+    }
+
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Each key with its object's index, in key order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.0.iter().map(|(key, at)| (key.as_str(), *at))
+    }
+}
+
 pub(crate) fn list(items: &[String]) -> String {
     items.join(", ")
 }
@@ -227,5 +272,33 @@ impl Object for Enum {
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
         vec![("labels", Some(list(&self.labels)))]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Keyed;
+
+    fn keyed(keys: &[&str]) -> Keyed {
+        Keyed::from_keys(keys.iter().map(|k| (*k).to_owned()).collect())
+    }
+
+    #[test]
+    fn keys_come_in_order_and_a_repeated_key_keeps_its_last_object() {
+        let k = keyed(&["users", "orders", "b", "orders", "a"]);
+        let all: Vec<(&str, usize)> = k.iter().collect();
+        assert_eq!(all, [("a", 4), ("b", 2), ("orders", 3), ("users", 0)]);
+        assert_eq!(k.get("orders"), Some(3));
+        assert_eq!(k.get("users"), Some(0));
+        assert!(k.contains("a"));
+        assert!(!k.contains("order"));
+        assert_eq!(k.get(""), None);
+    }
+
+    #[test]
+    fn an_empty_list_has_no_keys() {
+        let k = keyed(&[]);
+        assert_eq!(k.iter().count(), 0);
+        assert!(!k.contains("a"));
     }
 }

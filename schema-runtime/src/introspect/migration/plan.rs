@@ -5,8 +5,7 @@
 use super::super::model::{
     Check, Column, Enum, ForeignKey, Index, Schema, Sequence, Table, Trigger, Unique, View,
 };
-use super::super::objects::Object;
-use std::collections::BTreeMap;
+use super::super::objects::{Keyed, Object};
 
 /// The changes that turn `from` into `to`.
 pub(crate) struct Plan<'a> {
@@ -85,21 +84,20 @@ fn pair<'a, T: Object + PartialEq>(
     from: &'a [T],
     to: &'a [T],
 ) -> (Vec<&'a T>, Vec<&'a T>, Vec<(&'a T, &'a T)>) {
-    let from_by: BTreeMap<String, &T> = from.iter().map(|o| (o.key(), o)).collect();
-    let to_by: BTreeMap<String, &T> = to.iter().map(|o| (o.key(), o)).collect();
+    let (from_by, to_by) = (Keyed::of(from), Keyed::of(to));
     let gone = from_by
         .iter()
-        .filter(|(k, _)| !to_by.contains_key(*k))
-        .map(|(_, o)| *o)
+        .filter(|(k, _)| !to_by.contains(k))
+        .map(|(_, f)| &from[f])
         .collect();
     let new = to_by
         .iter()
-        .filter(|(k, _)| !from_by.contains_key(*k))
-        .map(|(_, o)| *o)
+        .filter(|(k, _)| !from_by.contains(k))
+        .map(|(_, t)| &to[t])
         .collect();
     let changed = from_by
         .iter()
-        .filter_map(|(k, f)| to_by.get(k).map(|t| (*f, *t)))
+        .filter_map(|(k, f)| to_by.get(k).map(|t| (&from[f], &to[t])))
         .filter(|(f, t)| f != t)
         .collect();
     (gone, new, changed)
