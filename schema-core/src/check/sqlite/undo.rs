@@ -165,7 +165,7 @@ fn reapplied(error: Error, down: &Migration) -> Error {
 /// Copies every page of `from` into `to`, replacing what `to` held.
 /// One step for all pages: a database that is busy (a transaction left open) is an error,
 /// never a wait.
-fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), rusqlite::Error> {
+pub(super) fn copy_database(from: &Connection, to: &mut Connection) -> Result<(), rusqlite::Error> {
     let backup = rusqlite::backup::Backup::new(from, to)?;
     match backup.step(-1)? {
         rusqlite::backup::StepResult::Done => Ok(()),
