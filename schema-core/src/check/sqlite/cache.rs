@@ -56,6 +56,25 @@ fn sum(bytes: &[u8]) -> String {
     format!("{}:{h:016x}", bytes.len())
 }
 
+/// Whether `bytes` are laid out as a database file: SQLite's header, and as many pages of its
+/// page size as the header counts. What a backup from the file refused before, without SQLite
+/// reading the schema (which the check's connection does anyway at its first statement).
+fn looks_like_a_database(bytes: &[u8]) -> bool {
+    let Some(header) = bytes.get(..100) else {
+        return false;
+    };
+    let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+        1 => 65_536,
+        n => usize::from(n),
+    };
+    let pages = u32::from_be_bytes([header[28], header[29], header[30], header[31]]);
+    header.starts_with(b"SQLite format 3\0")
+        && page_size >= 512
+        && page_size.is_power_of_two()
+        && usize::try_from(pages)
+            .is_ok_and(|pages| pages.checked_mul(page_size) == Some(bytes.len()))
+}
+
 /// `bytes` in memory SQLite allocated, as `deserialize` takes them.
 fn sqlite_owned(bytes: &[u8]) -> Option<rusqlite::serialize::OwnedData> {
     let len = u64::try_from(bytes.len()).ok()?;
@@ -179,21 +198,18 @@ impl ChainCache {
             if expected.trim() != sum(&bytes) {
                 continue;
             }
-            // The bytes just summed, not the file read a second time: deserialized into a
-            // scratch connection (a memory database of SQLite's own, which SQLite reads only
-            // when first asked: its schema is read here, where bytes that are no database are
-            // refused), then copied into the check's `:memory:` database in one step. The
-            // check stays on a `:memory:` database: one deserialized in its place treats
-            // journal modes and a `ROLLBACK` without a journal otherwise, so a chain would not
-            // report the same from a checkpoint as without one.
-            let restored = Connection::open_in_memory().is_ok_and(|mut scratch| {
-                sqlite_owned(&bytes).is_some_and(|data| {
-                    scratch.deserialize(DatabaseName::Main, data, false).is_ok()
-                }) && scratch
-                    .query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))
-                    .is_ok()
-                    && super::undo::copy_database(&scratch, db).is_ok()
-            });
+            // The bytes just summed, not the file read a second time: laid out as a database
+            // file (what a backup from the file refused, it refuses), deserialized into a
+            // scratch connection and copied from there into the check's `:memory:` database in
+            // one step. The check stays on a `:memory:` database: one deserialized in its place
+            // treats journal modes and a `ROLLBACK` without a journal otherwise, so a chain
+            // would not report the same from a checkpoint as without one.
+            let restored = looks_like_a_database(&bytes)
+                && Connection::open_in_memory().is_ok_and(|mut scratch| {
+                    sqlite_owned(&bytes).is_some_and(|data| {
+                        scratch.deserialize(DatabaseName::Main, data, false).is_ok()
+                    }) && super::undo::copy_database(&scratch, db).is_ok()
+                });
             if restored && db.is_autocommit() {
                 self.warm = true;
                 return ups;
@@ -461,6 +477,26 @@ mod tests {
         let uncached = chain.check(false);
         assert_eq!(uncached.0.len(), 1, "{uncached:?}");
         assert_eq!(chain.check(true), uncached);
+    }
+
+    #[test]
+    fn only_bytes_laid_out_as_a_database_are_loaded() {
+        let db = rusqlite::Connection::open_in_memory().unwrap();
+        db.execute_batch("CREATE TABLE a (x INT); CREATE INDEX a_x ON a (x);")
+            .unwrap();
+        let bytes = db.serialize(rusqlite::DatabaseName::Main).unwrap().to_vec();
+        assert!(super::looks_like_a_database(&bytes));
+        assert!(!super::looks_like_a_database(&bytes[..bytes.len() - 1]));
+        assert!(!super::looks_like_a_database(&bytes[..100]));
+        assert!(!super::looks_like_a_database(
+            b"not a database at all, but summed"
+        ));
+        let mut other_magic = bytes.clone();
+        other_magic[0] = b's';
+        assert!(!super::looks_like_a_database(&other_magic));
+        let mut odd_page = bytes.clone();
+        odd_page[16..18].copy_from_slice(&1000u16.to_be_bytes());
+        assert!(!super::looks_like_a_database(&odd_page));
     }
 
     #[test]
