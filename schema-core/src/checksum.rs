@@ -139,6 +139,26 @@ impl fmt::Debug for Checksum {
     }
 }
 
+/// 64 bits over `bytes`' 8-byte words and their length, to tell a file of the check's (a
+/// checkpoint, the memo of checksums) that was damaged. Not SHA-256: the macro's dependencies
+/// build unoptimised, where hashing megabytes with it would cost more than what the file
+/// saves. For the same reason the words come from `as_chunks` (a slice of arrays, one call),
+/// not from an iterator of slices copied into arrays: unoptimised, each of those steps is a
+/// call, and at 1,000 migrations the sums of an edit's three checkpoints (12 MB) took 60 ms
+/// that way against 11 ms this way.
+pub(crate) fn sum64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64;
+    let (words, rest) = bytes.as_chunks::<8>();
+    for word in words {
+        h = (h ^ u64::from_le_bytes(*word)).wrapping_mul(0x0000_0100_0000_01b3);
+        h ^= h >> 29;
+    }
+    for b in rest {
+        h = (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
 /// `bytes` in lowercase hex, two characters each.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";

@@ -10,8 +10,11 @@ use crate::sections;
 use crate::statement::TransactionControl;
 use crate::transaction::OwnTransaction;
 use crate::validate;
+use memo::Memo;
 use std::fs;
 use std::path::{Path, PathBuf};
+
+mod memo;
 
 /// Finds, reads and checks every migration in `root/dir`.
 ///
@@ -19,6 +22,18 @@ use std::path::{Path, PathBuf};
 /// the crate root or the working folder. Returns the migrations in apply order, or every problem
 /// found in the folder, not only the first.
 pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
+    resolve_dir_cached(root, dir, None)
+}
+
+/// [`resolve_dir`], keeping the files' checksums in `cache_dir` between calls (the SQL check's
+/// checkpoint folder, where the macro gives one): a file whose text is byte for byte the one
+/// a checksum was computed from takes it from there, unoptimised SHA-256 being most of the
+/// cost of reading a folder at build time.
+pub fn resolve_dir_cached(
+    root: &Path,
+    dir: &str,
+    cache_dir: Option<&Path>,
+) -> Result<MigrationSet, Vec<Error>> {
     let resolved = root.join(dir);
     let display_dir = display_dir(dir);
     if !resolved.exists() {
@@ -28,6 +43,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
         }]);
     }
     let entries = list(&resolved, &display_dir).map_err(|e| vec![e])?;
+    let mut memo = cache_dir.map_or_else(Memo::none, |cache| Memo::load(cache, &resolved));
 
     let mut errors = Vec::new();
     let mut migrations = Vec::new();
@@ -36,7 +52,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
     for entry in entries {
         let display = format!("{display_dir}/{}", entry.name);
         if entry.is_dir {
-            if read_diesel_folder(&entry, &display, &mut migrations, &mut errors) {
+            if read_diesel_folder(&entry, &display, &mut memo, &mut migrations, &mut errors) {
                 first_folder.get_or_insert(display);
             }
             continue;
@@ -46,7 +62,8 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
             Some(Err(error)) => errors.push(name_error(error, &entry.name, display)),
             Some(Ok(name)) => {
                 first_file.get_or_insert(display.clone());
-                migrations.extend(read_migration(&entry.path, display, name, &[], &mut errors));
+                let read = read_migration(&entry.path, display, name, &[], &mut memo, &mut errors);
+                migrations.extend(read);
             }
         }
     }
@@ -59,6 +76,7 @@ pub fn resolve_dir(root: &Path, dir: &str) -> Result<MigrationSet, Vec<Error>> {
         (None, Some(_)) => Layout::Folders,
         _ => Layout::Files,
     };
+    memo.save();
     errors.extend(validate::check(&migrations));
     if !errors.is_empty() {
         return Err(errors);
@@ -142,6 +160,7 @@ fn list(dir: &Path, display_dir: &str) -> Result<Vec<Entry>, Error> {
 fn read_diesel_folder(
     entry: &Entry,
     display: &str,
+    memo: &mut Memo,
     migrations: &mut Vec<Migration>,
     errors: &mut Vec<Error>,
 ) -> bool {
@@ -186,6 +205,7 @@ fn read_diesel_folder(
         format!("{display}/up.sql"),
         up_name,
         &extra,
+        memo,
         errors,
     ));
     if kind == MigrationKind::Up {
@@ -198,6 +218,7 @@ fn read_diesel_folder(
             format!("{display}/down.sql"),
             down_name,
             &extra,
+            memo,
             errors,
         ));
     }
@@ -211,6 +232,7 @@ fn read_migration(
     display: String,
     name: ParsedName,
     extra: &[Directive],
+    memo: &mut Memo,
     errors: &mut Vec<Error>,
 ) -> Vec<Migration> {
     let Some((mut content, file_survey)) = read_content(path, &display, errors) else {
@@ -282,16 +304,14 @@ fn read_migration(
         let text = sql.as_deref().unwrap_or(&content);
         check_transaction_control(text, &display, &survey, &directives, errors);
         let checksummed = half.checksummed.as_deref().unwrap_or(&content);
+        let sums = memo.sums(checksummed);
         let legacy_checksum = match (&half.checksummed, half.kind) {
             // The up half of a goose or dbmate file: versions before the file was split ran
             // it, and recorded it, whole.
             (Some(_), MigrationKind::Up) => Some(Checksum::of(&content)),
-            _ => Checksum::legacy_of_migration(checksummed),
+            _ => sums.legacy,
         };
-        let (checksum, loose_checksum) = (
-            Checksum::of_migration(checksummed),
-            Checksum::loose_of_migration(checksummed),
-        );
+        let (checksum, loose_checksum) = (sums.checksum, sums.loose);
         let bom = content.starts_with('\u{feff}');
         let without_bom = |text: String| match text.strip_prefix('\u{feff}') {
             Some(rest) => rest.to_owned(),
@@ -499,6 +519,6 @@ fn suggest_name(name: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod tests_other_tools;

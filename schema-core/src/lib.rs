@@ -61,7 +61,7 @@ pub use checksum::Checksum;
 pub use diagnostic::Location;
 pub use dialect::Dialect;
 pub use directive::{Directive, DIRECTIVE_PREFIX};
-pub use discover::resolve_dir;
+pub use discover::{resolve_dir, resolve_dir_cached};
 pub use error::Error;
 pub use lint::{
     lint, lint_rule, lint_rules, unknown_lint_rules, Finding, Level, LintOptions, LintRule,

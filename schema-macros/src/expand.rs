@@ -30,7 +30,8 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
     // option even when the set's own folder has problems too.
     let after = schema_core::resolve_after(&root, &args.after)
         .map_err(|errors| diag::to_syn(&errors, args.after_span));
-    let set = schema_core::resolve_dir(&root, &args.dir).and_then(|set| {
+    let cache = cache_dir();
+    let set = schema_core::resolve_dir_cached(&root, &args.dir, cache.as_deref()).and_then(|set| {
         let warnings = match (&after, args.check) {
             (Ok(after), true) => {
                 let mut options = CheckOptions::new(args.dialect)
@@ -39,8 +40,8 @@ pub fn embed(input: TokenStream, caller_file: Option<PathBuf>) -> TokenStream {
                 if let Some(prefix) = &args.prefix {
                     options = options.with_prefix(prefix.value());
                 }
-                if let Some(dir) = cache_dir() {
-                    options = options.with_cache_dir(dir);
+                if let Some(dir) = &cache {
+                    options = options.with_cache_dir(dir.clone());
                 }
                 // SAFETY: the SQLite the check is linked with is this proc macro's own copy;
                 // its only user in the compiler's process is `schema_core::check`, which the
@@ -119,7 +120,8 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
     schema_core::unwatched(root, out_dir.as_deref(), dir)
 }
 
-/// Where the SQL check keeps its checkpoints between builds: beside the crate's build script
+/// Where the SQL check keeps its checkpoints between builds, and reading the folder the files'
+/// checksums: beside the crate's build script
 /// output (`OUT_DIR`, set only for a crate with a build script), inside the target directory,
 /// for this crate and profile alone. On unless `SCHEMA_CHECK_CACHE=off` is in the build's
 /// environment: at 1,000 migrations an edit of the newest file rebuilds in 1.4 s with the

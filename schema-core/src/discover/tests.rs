@@ -3,6 +3,46 @@ use std::fs;
 use tempfile::TempDir;
 
 /// A folder `migrations/` in a fresh temporary root, with `files` written into it.
+/// A folder of files of every shape reading one treats apart: CRLF and a lone carriage
+/// return, a BOM, a line of directives and sqlx's directive, a file in its own transaction,
+/// goose's and dbmate's halves, an up and down pair, one text twice (`001_plain.sql` and
+/// `011_same.sql`), a repeatable migration. In `migrations/` of the returned root.
+pub(crate) fn every_shape() -> TempDir {
+    folder(&[
+        ("001_plain.sql", b"CREATE TABLE a (x INT);\n"),
+        (
+            "002_crlf.sql",
+            b"CREATE TABLE b (x INT);\r\nCREATE INDEX b_x ON b (x);\r\n",
+        ),
+        (
+            "003_lone_cr.sql",
+            b"CREATE TABLE c (x INT);\r-- a lone carriage return\n",
+        ),
+        ("004_bom.sql", b"\xef\xbb\xbfCREATE TABLE d (x INT);\n"),
+        (
+            "005_directive.sql",
+            b"-- schema: no-check\nCREATE TABLE e (x INT);\n",
+        ),
+        (
+            "006_sqlx.sql",
+            b"-- no-transaction\nCREATE TABLE f (x INT);\n",
+        ),
+        ("007_own.sql", b"BEGIN;\nCREATE TABLE g (x INT);\nCOMMIT;\n"),
+        (
+            "008_goose.sql",
+            b"-- +goose Up\nCREATE TABLE h (x INT);\n-- +goose Down\nDROP TABLE h;\n",
+        ),
+        (
+            "009_dbmate.sql",
+            b"-- migrate:up\nCREATE TABLE i (x INT);\n\n-- migrate:down\nDROP TABLE i;\n",
+        ),
+        ("010_add.up.sql", b"CREATE TABLE j (x INT);\n"),
+        ("010_add.down.sql", b"DROP TABLE j;\n"),
+        ("011_same.sql", b"CREATE TABLE a (x INT);\n"),
+        ("R__view.sql", b"CREATE VIEW v AS SELECT 1;\n"),
+    ])
+}
+
 pub(super) fn folder(files: &[(&str, &[u8])]) -> TempDir {
     let root = tempfile::tempdir().unwrap();
     let dir = root.path().join("migrations");
