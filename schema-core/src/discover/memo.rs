@@ -13,9 +13,19 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever what the memo holds, or how, changes.
-const FORMAT: &str = "schema-sums 1";
+const FORMAT: &str = "schema-sums 2";
 
-/// A text with every case the checksums treat apart: a BOM, a directive line, CRLF, white space.
+/// The code that computes the sums: a memo is used only by the code that wrote it, whatever
+/// the version says (a path or git dependency changes without a new version, and the crate's
+/// `OUT_DIR`, where the memo lives, outlasts it).
+const CODE: [&str; 3] = [
+    include_str!("../checksum.rs"),
+    include_str!("../directive.rs"),
+    include_str!("memo.rs"),
+];
+
+/// A text with cases the checksums treat apart (a BOM, a directive line, CRLF, white space):
+/// a second guard beside the code's own sum.
 const PROBE: &str = "\u{feff}-- schema: no-check\r\nCREATE TABLE p (x INT);\t\r\n";
 
 /// What reading a file computes from a text of it.
@@ -43,7 +53,8 @@ impl Sums {
 pub(crate) struct Memo {
     file: Option<PathBuf>,
     known: HashMap<String, Sums>,
-    used: Vec<(String, Sums)>,
+    /// Each text this build asked for once, with its sums.
+    used: HashMap<String, Sums>,
     missed: bool,
 }
 
@@ -53,7 +64,7 @@ impl Memo {
         Memo {
             file: None,
             known: HashMap::new(),
-            used: Vec::new(),
+            used: HashMap::new(),
             missed: false,
         }
     }
@@ -70,7 +81,7 @@ impl Memo {
         Memo {
             file: Some(file),
             known,
-            used: Vec::new(),
+            used: HashMap::new(),
             missed: false,
         }
     }
@@ -84,19 +95,27 @@ impl Memo {
                 Sums::of(text)
             }
         };
-        self.used.push((text.to_owned(), sums));
+        if !self.used.contains_key(text) {
+            self.used.insert(text.to_owned(), sums);
+        }
         sums
+    }
+
+    /// Whether the memo on disk is not what this build used: a text it lacked, or one it
+    /// holds that no file has any more.
+    fn changed(&self) -> bool {
+        self.missed || self.used.len() != self.known.len()
     }
 
     /// Writes the sums this build used, for the next one, when they are not what the memo
     /// held already. Whatever fails leaves the next build to compute them.
     pub(crate) fn save(self) {
+        if !self.changed() {
+            return;
+        }
         let Some(file) = self.file else {
             return;
         };
-        if !self.missed && self.used.len() == self.known.len() {
-            return;
-        }
         let mut bytes = header().into_bytes();
         for (text, sums) in &self.used {
             let Ok(len) = u32::try_from(text.len()) else {
@@ -116,7 +135,9 @@ impl Memo {
         }
         let sum = sum64(&bytes);
         bytes.extend_from_slice(&sum.to_le_bytes());
-        let partial = file.with_extension("partial");
+        // A name of this process's own: the targets of one package build at once, each in a
+        // compiler of its own, and share the crate's `OUT_DIR`.
+        let partial = file.with_extension(format!("{}.partial", std::process::id()));
         let written = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))
             .and_then(|()| std::fs::write(&partial, &bytes))
             .and_then(|()| std::fs::rename(&partial, &file));
@@ -126,12 +147,16 @@ impl Memo {
     }
 }
 
-/// What a memo this version can use starts with: the format, the version, and the probe's sums.
+/// What a memo this code can use starts with: the format, the version, a sum of the code that
+/// computes the sums, and the probe's sums.
 fn header() -> String {
     let probe = Sums::of(PROBE);
     let legacy = probe.legacy.map(|c| c.to_hex()).unwrap_or_default();
+    let code = CODE
+        .iter()
+        .fold(0, |h, text| h ^ sum64(text.as_bytes()).rotate_left(17));
     format!(
-        "{FORMAT} {} {} {} {legacy}\n",
+        "{FORMAT} {} {code:016x} {} {} {legacy}\n",
         env!("CARGO_PKG_VERSION"),
         probe.checksum.to_hex(),
         probe.loose.to_hex()
@@ -222,6 +247,26 @@ mod tests {
         assert_eq!(memo.known.get(edited.as_str()), Some(&Sums::of(&edited)));
     }
 
+    /// A build that reads what the memo holds, a text twice included, leaves the file alone.
+    #[test]
+    fn a_build_with_nothing_new_does_not_write_the_memo_again() {
+        let dir = tempfile::tempdir().unwrap();
+        saved(dir.path());
+        let mut memo = memo_of(dir.path());
+        for text in TEXTS.iter().chain(&TEXTS[..1]) {
+            memo.sums(text);
+        }
+        assert!(!memo.changed());
+        // One file fewer is a change: its text is dropped from the memo.
+        let mut memo = memo_of(dir.path());
+        for text in &TEXTS[1..] {
+            memo.sums(text);
+        }
+        assert!(memo.changed());
+        memo.save();
+        assert_eq!(memo_of(dir.path()).known.len(), TEXTS.len() - 1);
+    }
+
     #[test]
     fn a_memo_that_is_damaged_cut_short_or_of_another_version_is_not_used() {
         let dir = tempfile::tempdir().unwrap();
@@ -290,7 +335,7 @@ mod tests {
             legacy: None,
         };
         memo.used
-            .push(("CREATE TABLE a (x INT);\n".to_owned(), fake));
+            .insert("CREATE TABLE a (x INT);\n".to_owned(), fake);
         memo.missed = true;
         memo.save();
         let same = read(true);

@@ -6,7 +6,8 @@ use tempfile::TempDir;
 /// A folder of files of every shape reading one treats apart: CRLF and a lone carriage
 /// return, a BOM, a line of directives and sqlx's directive, a file in its own transaction,
 /// goose's and dbmate's halves, an up and down pair, one text twice (`001_plain.sql` and
-/// `011_same.sql`), a repeatable migration. In `migrations/` of the returned root.
+/// `011_same.sql`), an empty file, a repeatable migration. In `migrations/` of the returned
+/// root.
 pub(crate) fn every_shape() -> TempDir {
     folder(&[
         ("001_plain.sql", b"CREATE TABLE a (x INT);\n"),
@@ -39,6 +40,7 @@ pub(crate) fn every_shape() -> TempDir {
         ("010_add.up.sql", b"CREATE TABLE j (x INT);\n"),
         ("010_add.down.sql", b"DROP TABLE j;\n"),
         ("011_same.sql", b"CREATE TABLE a (x INT);\n"),
+        ("012_empty.sql", b""),
         ("R__view.sql", b"CREATE VIEW v AS SELECT 1;\n"),
     ])
 }
