@@ -5,8 +5,9 @@
 //! checksum took 44 ms of every build's 65 ms of reading the folder. A file's sums depend on
 //! its text alone, so they are kept with the text they were computed from and used again only
 //! for a text equal to it byte for byte; anything else is computed afresh. The memo file ends
-//! with a sum of its bytes and starts with this crate's version and the sums of a probe text,
-//! so that a damaged file, or one another version of the checksums wrote, is not used.
+//! with a sum of its bytes and starts with a sum of the code that computes the checksums (and
+//! the version, and the sums of a probe text), so that a damaged file, or one that other code
+//! wrote, is not used.
 
 use crate::checksum::{sum64, Checksum};
 use std::collections::HashMap;
@@ -152,9 +153,7 @@ impl Memo {
 fn header() -> String {
     let probe = Sums::of(PROBE);
     let legacy = probe.legacy.map(|c| c.to_hex()).unwrap_or_default();
-    let code = CODE
-        .iter()
-        .fold(0, |h, text| h ^ sum64(text.as_bytes()).rotate_left(17));
+    let code = sum64(CODE.concat().as_bytes());
     format!(
         "{FORMAT} {} {code:016x} {} {} {legacy}\n",
         env!("CARGO_PKG_VERSION"),
