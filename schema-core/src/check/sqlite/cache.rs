@@ -9,7 +9,8 @@
 //! is therefore still found by applying the files that produce it: a checkpoint only stands
 //! for migrations that ran clean. A migration whose effect a database file does not hold (a
 //! `PRAGMA`, an attached or temporary database) ends the chain of checkpoints. A checkpoint that
-//! cannot be read, or whose bytes do not match the checksum written beside it, is ignored.
+//! cannot be read, whose bytes do not match the checksum written beside it, or that is not laid
+//! out as a database file, is ignored.
 
 use crate::checksum::{hex, sum64};
 use crate::migration::{Migration, MigrationKind, MigrationSet};
@@ -231,7 +232,9 @@ impl ChainCache {
         // The database's bytes in one copy (SQLite's serialize), written and summed as they
         // are: a backup to the file wrote it page by page through SQLite's pager, unoptimised,
         // and the sum then read it back (at 1,000 migrations 17 ms a checkpoint against 7).
-        let partial = path.with_extension("partial");
+        // A name of this process's own: the targets of one package build at once, each in a
+        // compiler of its own, and share the crate's `OUT_DIR`.
+        let partial = path.with_extension(format!("{}.partial", std::process::id()));
         let saved = db
             .serialize(DatabaseName::Main)
             .ok()
