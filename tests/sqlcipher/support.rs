@@ -32,14 +32,26 @@ pub async fn open(path: &Path, encryption: &Encryption) -> SqlitePool {
         .unwrap()
 }
 
-/// The file's bytes and the names of the files beside it (journal, WAL, lock).
+/// The file's bytes and the names of the files beside it (journal, WAL, lock), once no WAL or
+/// shared-memory file is left beside it, or after 5 s: a connection sqlx closes in the
+/// background (one dropped rather than closed) removes them a moment after the call that used
+/// it returned, and a snapshot taken in that moment listed files the next one did not.
 pub fn snapshot(path: &Path) -> (Vec<u8>, Vec<String>) {
-    let mut beside: Vec<String> = std::fs::read_dir(path.parent().unwrap())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    beside.sort();
-    (std::fs::read(path).unwrap(), beside)
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let mut beside: Vec<String> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        beside.sort();
+        let open = beside
+            .iter()
+            .any(|name| name.ends_with("-wal") || name.ends_with("-shm"));
+        if !open || std::time::Instant::now() > deadline {
+            return (std::fs::read(path).unwrap(), beside);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 pub async fn tables(pool: &SqlitePool) -> Vec<String> {
