@@ -121,11 +121,11 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
 }
 
 /// Where the SQL check keeps its checkpoints between builds, and reading the folder the files'
-/// checksums: beside the crate's build script
-/// output (`OUT_DIR`, set only for a crate with a build script), inside the target directory,
-/// for this crate and profile alone. On unless `SCHEMA_CHECK_CACHE=off` is in the build's
-/// environment: at 1,000 migrations an edit of the newest file rebuilds in 1.4 s with the
-/// checkpoints and 2.1 s without them (dev, quiet machine).
+/// checksums: beside the crate's build script output (`OUT_DIR`, set only for a crate with a
+/// build script), inside the target directory, for this crate and profile alone. On unless
+/// `SCHEMA_CHECK_CACHE=off` is in the build's environment: at 1,000 migrations an edit of the
+/// newest file rebuilds in 1.4 s with the checkpoints and 2.1 s without them (dev, quiet
+/// machine).
 fn cache_dir() -> Option<PathBuf> {
     if std::env::var_os("SCHEMA_CHECK_CACHE").is_some_and(|v| v == "off") {
         return None;

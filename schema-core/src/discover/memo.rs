@@ -53,6 +53,8 @@ impl Sums {
 /// The sums known from the last build, and those of this one.
 pub(crate) struct Memo {
     file: Option<PathBuf>,
+    /// [`header`], computed once: the file read starts with it, the file written too.
+    header: String,
     known: HashMap<String, Sums>,
     /// Each text this build asked for once, with its sums.
     used: HashMap<String, Sums>,
@@ -64,6 +66,7 @@ impl Memo {
     pub(crate) fn none() -> Memo {
         Memo {
             file: None,
+            header: String::new(),
             known: HashMap::new(),
             used: HashMap::new(),
             missed: false,
@@ -75,12 +78,14 @@ impl Memo {
     pub(crate) fn load(dir: &Path, folder: &Path) -> Memo {
         let name = crate::checksum::hex(&Checksum::of(&folder.to_string_lossy()).0[..8]);
         let file = dir.join(format!("sums-{name}.bin"));
+        let header = header();
         let known = std::fs::read(&file)
             .ok()
-            .and_then(|bytes| parse(&bytes))
+            .and_then(|bytes| parse(&bytes, &header))
             .unwrap_or_default();
         Memo {
             file: Some(file),
+            header,
             known,
             used: HashMap::new(),
             missed: false,
@@ -117,7 +122,7 @@ impl Memo {
         let Some(file) = self.file else {
             return;
         };
-        let mut bytes = header().into_bytes();
+        let mut bytes = self.header.into_bytes();
         for (text, sums) in &self.used {
             let Ok(len) = u32::try_from(text.len()) else {
                 return;
@@ -164,12 +169,12 @@ fn header() -> String {
 
 /// The entries of a memo file; `None` for a file that is damaged, cut short or of another
 /// format or version.
-fn parse(bytes: &[u8]) -> Option<HashMap<String, Sums>> {
+fn parse(bytes: &[u8], header: &str) -> Option<HashMap<String, Sums>> {
     let (body, sum) = bytes.split_last_chunk::<8>()?;
     if sum64(body) != u64::from_le_bytes(*sum) {
         return None;
     }
-    let mut rest = body.strip_prefix(header().as_bytes())?;
+    let mut rest = body.strip_prefix(header.as_bytes())?;
     let mut known = HashMap::new();
     while !rest.is_empty() {
         let (len, after) = rest.split_first_chunk::<4>()?;
@@ -272,27 +277,27 @@ mod tests {
         saved(dir.path());
         let file = file_of(dir.path());
         let good = std::fs::read(&file).unwrap();
-        assert!(parse(&good).is_some());
+        assert!(parse(&good, &header()).is_some());
         // A checksum's byte changed, or the sum's.
         let mut damaged = good.clone();
         let at = damaged.len() - 40;
         damaged[at] ^= 1;
-        assert!(parse(&damaged).is_none());
+        assert!(parse(&damaged, &header()).is_none());
         let mut damaged = good.clone();
         *damaged.last_mut().unwrap() ^= 1;
-        assert!(parse(&damaged).is_none());
+        assert!(parse(&damaged, &header()).is_none());
         // Cut short, with the sum of what is left: an entry stops part-way.
         let mut cut = good[..good.len() - 8 - 20].to_vec();
         let sum = sum64(&cut);
         cut.extend_from_slice(&sum.to_le_bytes());
-        assert!(parse(&cut).is_none());
+        assert!(parse(&cut, &header()).is_none());
         // Another version's header, summed.
         let mut other = good[..good.len() - 8].to_vec();
         other[FORMAT.len() + 1] ^= 1;
         let sum = sum64(&other);
         other.extend_from_slice(&sum.to_le_bytes());
-        assert!(parse(&other).is_none());
-        assert!(parse(b"").is_none());
+        assert!(parse(&other, &header()).is_none());
+        assert!(parse(b"", &header()).is_none());
         // A memo that cannot be used is computed afresh.
         std::fs::write(&file, &damaged).unwrap();
         let mut memo = memo_of(dir.path());
