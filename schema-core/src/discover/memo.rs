@@ -150,6 +150,30 @@ impl Memo {
         if written.is_err() {
             let _ = std::fs::remove_file(&partial);
         }
+        remove_left_behind(&file);
+    }
+}
+
+/// Removes the temporary files of `file` that a build killed while writing it left behind (the
+/// check's checkpoints have theirs removed by its `prune`). One another compiler is writing at
+/// this moment may go too: that compiler's memo is then not saved, and its next build
+/// computes the sums.
+fn remove_left_behind(file: &Path) {
+    let (Some(dir), Some(stem)) = (file.parent(), file.file_stem().and_then(|s| s.to_str())) else {
+        return;
+    };
+    let ours = format!("{stem}.");
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let left = name
+            .to_str()
+            .is_some_and(|n| n.starts_with(&ours) && n.ends_with(".partial"));
+        if left {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -345,6 +369,20 @@ mod tests {
         let same = read(true);
         let same = same.migrations.iter().find(|m| m.description == "same");
         assert_eq!(same.map(|m| m.checksum), Some(other));
+    }
+
+    #[test]
+    fn a_write_a_killed_build_left_behind_is_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = file_of(dir.path());
+        let left = file.with_extension("4242.partial");
+        let other = dir.path().join("sums-0011223344556677.4242.partial");
+        std::fs::write(&left, b"half a memo").unwrap();
+        std::fs::write(&other, b"another folder's").unwrap();
+        saved(dir.path());
+        assert!(!left.exists());
+        assert!(other.exists(), "another folder's memo is left alone");
+        assert!(file.exists());
     }
 
     #[test]
