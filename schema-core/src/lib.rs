@@ -47,6 +47,8 @@ mod lint;
 mod metadata;
 mod migration;
 mod name;
+#[doc(hidden)]
+pub mod record;
 mod sections;
 mod statement;
 mod transaction;

@@ -4,6 +4,7 @@ use crate::args::{Args, Lint};
 use crate::diag;
 use proc_macro2::{Literal, TokenStream};
 use quote::{quote, ToTokens};
+use schema_core::record::{Record, Span, RECORD_LEN};
 use schema_core::{
     CheckOptions, Checksum, Directive, LintOptions, LintScope, Migration, MigrationKind,
     MigrationSet, Warning,
@@ -158,19 +159,21 @@ impl ToTokens for Embedded<'_> {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         let krate = self.krate;
         // Every path of the set, and any version or description that is not part of its file's
-        // name, in one string: each migration holds spans of it (see schema-runtime's
-        // `packed.rs`).
+        // name, in one string; each migration's record holds spans of it, and all the records
+        // are one byte string (see schema-runtime's `packed.rs`).
         let mut text = Text::default();
-        let mut list = String::new();
+        let mut sources = String::new();
+        let mut records = Vec::with_capacity(self.set.migrations.len() * RECORD_LEN);
         for m in &self.set.migrations {
-            packed(m, &mut text, &mut list);
+            packed(m, &mut text, &mut sources, &mut records);
         }
-        // The list is written as text and handed to the compiler in one piece, which it reads
-        // at its own speed: built token by token, each token was a call from this
-        // unoptimised macro into the compiler (a third of the macro's time with the check
-        // off, at a thousand migrations).
-        let migrations = match parse(&list) {
-            Ok(migrations) => migrations,
+        // The list and the records are written as text and handed to the compiler in one
+        // piece each, which it reads at its own speed: built token by token, each token was a
+        // call from this unoptimised macro into the compiler (a third of the macro's time with
+        // the check off, at a thousand migrations).
+        let parsed = parse(&sources).and_then(|s| Ok((s, parse(&byte_string(&records))?)));
+        let (sources, records) = match parsed {
+            Ok(parsed) => parsed,
             Err(error) => {
                 let message = format!(
                     "embed_migrations! wrote a list of migrations the compiler cannot read \
@@ -178,19 +181,6 @@ impl ToTokens for Embedded<'_> {
                 );
                 let error = syn::Error::new(proc_macro2::Span::call_site(), message);
                 return tokens.extend(with_errors(error, krate));
-            }
-        };
-        // The short names the list uses: type aliases (whose paths resolve as the user's
-        // `crate = path` does in an expression, in every edition, where a `use` would read it
-        // from the crate root in a 2015 crate), and only what the list uses, so that no lint
-        // of the user's about unused items has anything to say.
-        let names = if self.set.migrations.is_empty() {
-            quote!()
-        } else {
-            quote! {
-                type __P = #krate::__private::Packed;
-                type __K = #krate::__private::MigrationKind;
-                type __C = #krate::__private::Checksum;
             }
         };
         let strip_bom = if self.set.migrations.iter().any(|m| m.bom) {
@@ -224,17 +214,14 @@ impl ToTokens for Embedded<'_> {
         let checked = self.checked;
         // The set as a static of its own: one address, by which the runtime keeps the
         // migrations it makes of it, even where the `Migrations` is a `const` copied into
-        // several places; and its arrays live as long as the program without being promoted,
-        // so a checksum is written as the bytes of one literal (`__C { 0: *b"…" }`), which
-        // the compiler copies, where a `const fn` call for each of three thousand checksums took
-        // 0.2 s of a dev rebuild at 1,000 migrations. The migrations name their types by the
-        // short names the block gives them, where a path of nine tokens each time was a third
-        // of what the compiler read.
+        // several places. What the compiler evaluates at every rebuild is a list of
+        // `include_str!`s and one byte string: a struct literal per migration took it 60-70 ms
+        // at 1,000 migrations, a `const fn` call per checksum 0.2 s before that.
         let mut new = quote! {{
-            #names
             #strip_bom
             static SET: #krate::__private::PackedSet = #krate::__private::PackedSet {
-                migrations: &[#migrations],
+                sources: &[#sources],
+                records: #records,
                 extras: &[#(#extras),*],
                 text: #set_text,
             };
@@ -295,12 +282,12 @@ fn parse(text: &str) -> Result<TokenStream, String> {
     }
 }
 
-/// A span of the set's text, written `(start, length)` (a text over 4 GiB, which no folder a
+/// A span of the set's text, `(start, length)` (a text over 4 GiB, which no folder a
 /// compiler can take comes near, would read as empty strings, never panic).
-fn span(start: usize, len: usize) -> String {
+fn span(start: usize, len: usize) -> Span {
     let start = u32::try_from(start).unwrap_or(u32::MAX);
     let len = u32::try_from(len).unwrap_or(0);
-    format!("({start}u32, {len}u32)")
+    (start, len)
 }
 
 /// The set's one string of paths and names: each added once (the two halves of a goose file
@@ -324,12 +311,12 @@ impl Text {
     }
 }
 
-/// One migration as a `Packed`, written at the end of `list` as Rust source followed by a
-/// comma, its path, version and description added to `text` (the version and description as
-/// parts of the path where they are parts of its file name). It names what it uses by the
-/// short names the set's block gives them (`__P`, `__K`, `__C`, `__strip_bom`); strings
-/// are written with `Debug`, which gives a Rust literal.
-fn packed(m: &Migration, text: &mut Text, list: &mut String) {
+/// One migration: its file as an `include_str!` at the end of `sources` (Rust source followed
+/// by a comma; `__strip_bom(…)` around it for a file with a BOM, the name the set's block
+/// gives that function), its record at the end of `records`, and its path, version and
+/// description added to `text` (the version and description as parts of the path where they
+/// are parts of its file name).
+fn packed(m: &Migration, text: &mut Text, sources: &mut String, records: &mut Vec<u8>) {
     use std::fmt::Write as _;
     let display_path = &m.display_path;
     let path_at = text.add(display_path);
@@ -341,55 +328,54 @@ fn packed(m: &Migration, text: &mut Text, list: &mut String) {
     };
     let version_text = part(&m.version_text);
     let description = part(&m.description);
-    let kind = match m.kind {
-        MigrationKind::Simple => "Simple",
-        MigrationKind::Up => "Up",
-        MigrationKind::Down => "Down",
-        MigrationKind::Repeatable => "Repeatable",
-    };
     // `include_str!` makes cargo rebuild the crate when the file changes; the content was
-    // checked above to be UTF-8.
+    // checked above to be UTF-8. Its path written with `Debug`, which gives a Rust literal.
     let file = m.path.to_string_lossy();
     // `strip_bom` only for a file that has one: the compiler's evaluation of that call over a
     // thousand embedded files took 0.7 s of a dev rebuild.
-    let source = if m.bom {
-        format!("__strip_bom(::core::include_str!({file:?}))")
+    let _ = if m.bom {
+        write!(sources, "__strip_bom(::core::include_str!({file:?})),")
     } else {
-        format!("::core::include_str!({file:?})")
+        write!(sources, "::core::include_str!({file:?}),")
     };
-    let statement_count = u32::try_from(m.statement_count).unwrap_or(u32::MAX);
-    let _ = write!(
-        list,
-        "__P {{ version: {version}i64, version_text: {version_text}, \
-         description: {description}, kind: __K::{kind}, source: {source}, \
-         checksum: __C {{ 0: *{checksum} }}, loose_checksum: __C {{ 0: *{loose_checksum} }}, \
-         statement_count: {statement_count}u32, noop: {noop}, path: {path} }},",
-        version = m.version,
-        checksum = byte_string(&m.checksum.0),
-        loose_checksum = byte_string(&m.loose_checksum.0),
-        noop = m.noop,
-    );
+    let record = Record {
+        version: m.version,
+        version_text,
+        description,
+        kind: m.kind,
+        noop: m.noop,
+        statement_count: u32::try_from(m.statement_count).unwrap_or(u32::MAX),
+        path,
+        checksum: m.checksum,
+        loose_checksum: m.loose_checksum,
+    };
+    records.extend_from_slice(&record.encode());
 }
 
-/// A byte string literal of `bytes`, every byte escaped (`b"\x00\x1f…"`).
+/// A byte string literal of `bytes`: printable ASCII as itself but for `"` and `\`, every
+/// other byte escaped (`\x1f`).
 fn byte_string(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut literal = Vec::with_capacity(bytes.len() * 4 + 3);
     literal.extend_from_slice(b"b\"");
-    for b in bytes {
-        literal.extend_from_slice(&[
-            b'\\',
-            b'x',
-            DIGITS[usize::from(b >> 4)],
-            DIGITS[usize::from(b & 15)],
-        ]);
+    for &b in bytes {
+        if (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\' {
+            literal.push(b);
+        } else {
+            literal.extend_from_slice(&[
+                b'\\',
+                b'x',
+                DIGITS[usize::from(b >> 4)],
+                DIGITS[usize::from(b & 15)],
+            ]);
+        }
     }
     literal.push(b'"');
     // Only ASCII was written.
     String::from_utf8(literal).unwrap_or_default()
 }
 
-/// What `m` (at `index` in the set) has beyond its `Packed`, if anything: another SQL than its
+/// What `m` (at `index` in the set) has beyond its record, if anything: another SQL than its
 /// file, a second checksum, directives.
 fn extra(index: usize, m: &Migration, krate: &syn::Path) -> Option<TokenStream> {
     if m.source.is_none() && m.legacy_checksum.is_none() && m.directives.is_empty() {
@@ -438,7 +424,8 @@ fn checksum_tokens(checksum: &Checksum, krate: &syn::Path) -> TokenStream {
 
 #[cfg(test)]
 mod tests {
-    use super::{packed, parse, Text};
+    use super::{byte_string, packed, parse, Text};
+    use schema_core::record::Record;
     use schema_core::{Checksum, Migration, MigrationKind};
 
     fn migration(version: i64, path: &str, kind: MigrationKind) -> Migration {
@@ -464,24 +451,10 @@ mod tests {
         }
     }
 
-    /// The value of an integer expression the list holds: a literal, or a negated one.
-    fn integer(expr: &syn::Expr) -> i128 {
-        match expr {
-            syn::Expr::Lit(syn::ExprLit {
-                lit: syn::Lit::Int(int),
-                ..
-            }) => int.base10_parse().unwrap(),
-            syn::Expr::Unary(syn::ExprUnary {
-                op: syn::UnOp::Neg(_),
-                expr,
-                ..
-            }) => -integer(expr),
-            other => panic!("not an integer: {}", quote::quote!(#other)),
-        }
-    }
-
-    /// What the list's text reads back as: every path, version and checksum as written, for
-    /// paths a file system allows and a string literal must escape.
+    /// What the list's text reads back as: every path as written, for paths a file system
+    /// allows and a string literal must escape; and each record, with the version and every
+    /// checksum as they were, and spans of the set's text that read as the path, version and
+    /// description.
     #[test]
     fn the_written_list_reads_back_as_the_migrations() {
         let migrations = [
@@ -503,28 +476,21 @@ mod tests {
             migration(i64::MAX, "/crate/migrations/{}$#.sql", MigrationKind::Down),
         ];
         let mut text = Text::default();
-        let mut list = String::new();
+        let mut sources = String::new();
+        let mut records = Vec::new();
         for m in &migrations {
-            packed(m, &mut text, &mut list);
+            packed(m, &mut text, &mut sources, &mut records);
         }
-        let tokens = parse(&format!("[{list}]")).unwrap();
+        let tokens = parse(&format!("[{sources}]")).unwrap();
         let array: syn::ExprArray = syn::parse2(tokens).unwrap();
         assert_eq!(array.elems.len(), migrations.len());
-        for (m, elem) in migrations.iter().zip(&array.elems) {
-            let syn::Expr::Struct(written) = elem else {
-                panic!("not a struct: {}", quote::quote!(#elem));
-            };
-            let field = |name: &str| {
-                &written
-                    .fields
-                    .iter()
-                    .find(|f| matches!(&f.member, syn::Member::Named(id) if id == name))
-                    .unwrap_or_else(|| panic!("no field {name}"))
-                    .expr
-            };
-            assert_eq!(integer(field("version")), i128::from(m.version));
+        let tokens = parse(&byte_string(&records)).unwrap();
+        let literal: syn::LitByteStr = syn::parse2(tokens).unwrap();
+        assert_eq!(literal.value(), records);
+        let at = |(start, len): (u32, u32)| &text.text[start as usize..(start + len) as usize];
+        for (index, (m, elem)) in migrations.iter().zip(&array.elems).enumerate() {
             // The source: `include_str!("…")`, within `__strip_bom(…)` for a file with a BOM.
-            let source = match field("source") {
+            let source = match elem {
                 syn::Expr::Call(call) if m.bom => call.args[0].clone(),
                 other if !m.bom => other.clone(),
                 other => panic!("no __strip_bom call: {}", quote::quote!(#other)),
@@ -534,29 +500,23 @@ mod tests {
             };
             let file: syn::LitStr = include.mac.parse_body().unwrap();
             assert_eq!(file.value(), m.path.to_string_lossy());
-            for (name, checksum) in [
-                ("checksum", &m.checksum),
-                ("loose_checksum", &m.loose_checksum),
-            ] {
-                let expr = field(name);
-                let written = quote::quote!(#expr).to_string();
-                // `__C { 0: *b"…" }`: a tuple struct named through a type alias.
-                let syn::Expr::Struct(checksum_struct) = field(name) else {
-                    panic!("{name}: {written}");
-                };
-                let syn::Expr::Unary(syn::ExprUnary { expr, .. }) = &checksum_struct.fields[0].expr
-                else {
-                    panic!("{name}: {written}");
-                };
-                let syn::Expr::Lit(syn::ExprLit {
-                    lit: syn::Lit::ByteStr(bytes),
-                    ..
-                }) = &**expr
-                else {
-                    panic!("{name}: {written}");
-                };
-                assert_eq!(bytes.value(), checksum.0, "{name}");
-            }
+            let record = Record::decode(&literal.value(), index);
+            assert_eq!(record.version, m.version);
+            assert_eq!(record.kind, m.kind);
+            assert_eq!(record.checksum, m.checksum);
+            assert_eq!(record.loose_checksum, m.loose_checksum);
+            assert_eq!(at(record.path), m.display_path);
+            assert_eq!(at(record.version_text), m.version_text);
+            assert_eq!(at(record.description), m.description);
         }
+    }
+
+    /// Every byte value, as the compiler reads the literal back.
+    #[test]
+    fn a_byte_string_reads_back_as_its_bytes() {
+        let bytes: Vec<u8> = (0..=255).chain([b'"', b'\\', 0, b'\\', b'x']).collect();
+        let tokens = parse(&byte_string(&bytes)).unwrap();
+        let literal: syn::LitByteStr = syn::parse2(tokens).unwrap();
+        assert_eq!(literal.value(), bytes);
     }
 }

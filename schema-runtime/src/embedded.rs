@@ -325,11 +325,7 @@ impl Migrations {
                 .iter()
                 .filter(|m| m.kind != MigrationKind::Down)
                 .count(),
-            List::Packed(set) => set
-                .migrations
-                .iter()
-                .filter(|m| m.kind != MigrationKind::Down)
-                .count(),
+            List::Packed(set) => set.applying_count(),
         }
     }
 
@@ -348,7 +344,7 @@ impl Migrations {
     pub fn len(&self) -> usize {
         match self.migrations {
             List::Ready(migrations) => migrations.len(),
-            List::Packed(set) => set.migrations.len(),
+            List::Packed(set) => set.len(),
         }
     }
 

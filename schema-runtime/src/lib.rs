@@ -211,7 +211,7 @@ pub mod __private {
     pub use crate::embedded::DEFAULT_MODULE;
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub use crate::modules::Registration;
-    pub use crate::packed::{Extra, Packed, PackedSet};
+    pub use crate::packed::{Extra, PackedSet};
     pub use crate::{Checksum, Directive, Migration, MigrationKind, Migrations};
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
     pub use inventory;

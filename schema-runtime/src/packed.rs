@@ -12,43 +12,27 @@
 //! at 1,000 migrations (the list made on the heap, and the packed one read once, against the
 //! relocated one it replaces). A boot with nothing to do only counts the packed list.
 
-use crate::{Checksum, Directive, Migration, MigrationKind};
+use crate::{Checksum, Directive, Migration};
+use schema_core::record::{Record, Span};
 use std::sync::{Mutex, PoisonError};
-
-/// `start` and length of a string within the set's text.
-pub type Span = (u32, u32);
 
 /// A set as `embed_migrations!` writes it.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct PackedSet {
-    pub migrations: &'static [Packed],
-    /// What few migrations have beyond a [`Packed`], by index, in index order.
+    /// Each migration's file (`include_str!`, without a BOM), in the set's order.
+    pub sources: &'static [&'static str],
+    /// Each migration's [`Record`], end to end, in the same order: its version, kind,
+    /// checksums, and its path, version and description as spans of `text`.
+    pub records: &'static [u8],
+    /// What few migrations have beyond a record, by index, in index order.
     pub extras: &'static [Extra],
     /// Every path of the set, and any version or description that is not part of its file's
     /// name.
     pub text: &'static str,
 }
 
-/// One migration as `embed_migrations!` writes it: a [`Migration`] with its path, version and
-/// description as spans of the set's text, and what most migrations lack (another SQL than
-/// the file's, a second checksum, directives) in an [`Extra`] of its own.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy)]
-pub struct Packed {
-    pub version: i64,
-    pub version_text: Span,
-    pub description: Span,
-    pub kind: MigrationKind,
-    pub source: &'static str,
-    pub checksum: Checksum,
-    pub loose_checksum: Checksum,
-    pub statement_count: u32,
-    pub noop: bool,
-    pub path: Span,
-}
-
-/// What the migration at `index` has beyond its [`Packed`].
+/// What the migration at `index` has beyond its record.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct Extra {
@@ -59,45 +43,62 @@ pub struct Extra {
     pub directives: &'static [Directive],
 }
 
-impl Packed {
-    fn unpack(&self, text: &'static str, extra: Option<&Extra>) -> Migration {
-        // The macro wrote spans within the text; one that is not reads as empty, never panics.
-        let at = |(start, len): Span| {
-            let start = start as usize;
-            start
-                .checked_add(len as usize)
-                .and_then(|end| text.get(start..end))
-                .unwrap_or_default()
-        };
-        Migration {
-            version: self.version,
-            version_text: at(self.version_text),
-            description: at(self.description),
-            kind: self.kind,
-            sql: extra.and_then(|e| e.sql).unwrap_or(self.source),
-            source: self.source,
-            checksum: self.checksum,
-            legacy_checksum: extra.and_then(|e| e.legacy_checksum),
-            loose_checksum: self.loose_checksum,
-            statement_count: self.statement_count as usize,
-            directives: extra.map_or(&[], |e| e.directives),
-            noop: self.noop,
-            path: at(self.path),
-        }
-    }
-}
-
 impl PackedSet {
+    /// How many migrations the set holds.
+    pub(crate) fn len(&self) -> usize {
+        self.sources.len()
+    }
+
+    /// How many of them apply: all but the downs.
+    #[cfg(any(feature = "sqlite", feature = "postgres", test))]
+    pub(crate) fn applying_count(&self) -> usize {
+        (0..self.len())
+            .filter(|&index| Record::kind_of(self.records, index) != crate::MigrationKind::Down)
+            .count()
+    }
+
     fn unpack(&self) -> Vec<Migration> {
         debug_assert!(self.extras.is_sorted_by_key(|e| e.index));
         let mut extras = self.extras.iter().peekable();
         (0..)
-            .zip(self.migrations)
-            .map(|(index, packed)| {
+            .zip(self.sources)
+            .map(|(index, &source)| {
                 let extra = extras.next_if(|e| e.index == index);
-                packed.unpack(self.text, extra)
+                let record = Record::decode(self.records, index as usize);
+                migration(&record, source, self.text, extra)
             })
             .collect()
+    }
+}
+
+fn migration(
+    record: &Record,
+    source: &'static str,
+    text: &'static str,
+    extra: Option<&Extra>,
+) -> Migration {
+    // The macro wrote spans within the text; one that is not reads as empty, never panics.
+    let at = |(start, len): Span| {
+        let start = start as usize;
+        start
+            .checked_add(len as usize)
+            .and_then(|end| text.get(start..end))
+            .unwrap_or_default()
+    };
+    Migration {
+        version: record.version,
+        version_text: at(record.version_text),
+        description: at(record.description),
+        kind: record.kind,
+        sql: extra.and_then(|e| e.sql).unwrap_or(source),
+        source,
+        checksum: record.checksum,
+        legacy_checksum: extra.and_then(|e| e.legacy_checksum),
+        loose_checksum: record.loose_checksum,
+        statement_count: record.statement_count as usize,
+        directives: extra.map_or(&[], |e| e.directives),
+        noop: record.noop,
+        path: at(record.path),
     }
 }
 
@@ -108,7 +109,7 @@ impl PackedSet {
 pub(crate) fn unpacked(set: &'static PackedSet) -> &'static [Migration] {
     type Made = (usize, &'static [Migration]);
     static MADE: Mutex<Vec<Made>> = Mutex::new(Vec::new());
-    if set.migrations.is_empty() {
+    if set.sources.is_empty() {
         return &[];
     }
     let key = std::ptr::from_ref(set) as usize;
@@ -125,30 +126,46 @@ pub(crate) fn unpacked(set: &'static PackedSet) -> &'static [Migration] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::MigrationKind;
 
     const TEXT: &str = "migrations/0001_café_menu.sqlmigrations/2_b.sqlV2";
 
-    const fn packed(version: i64, spans: [Span; 3], source: &'static str, sum: u8) -> Packed {
+    fn record(version: i64, spans: [Span; 3], sum: u8) -> Record {
         let [path, version_text, description] = spans;
-        Packed {
+        Record {
             version,
             version_text,
             description,
             kind: MigrationKind::Simple,
-            source,
+            noop: false,
+            statement_count: 1,
+            path,
             checksum: Checksum([sum; 32]),
             loose_checksum: Checksum([sum + 1; 32]),
-            statement_count: 1,
-            noop: false,
-            path,
         }
     }
 
     const MENU: &str = "CREATE TABLE menu (id INTEGER);";
 
+    /// A set as the macro writes one, made at run time and kept for the process.
+    fn leaked(
+        records: &[Record],
+        sources: &[&'static str],
+        extras: Vec<Extra>,
+    ) -> &'static PackedSet {
+        let bytes: Vec<u8> = records.iter().flat_map(Record::encode).collect();
+        Box::leak(Box::new(PackedSet {
+            sources: Box::leak(sources.to_vec().into_boxed_slice()),
+            records: Box::leak(bytes.into_boxed_slice()),
+            extras: Box::leak(extras.into_boxed_slice()),
+            text: TEXT,
+        }))
+    }
+
     #[test]
     fn spans_read_as_the_strings_they_cover() {
-        let m = packed(1, [(0, 30), (11, 4), (16, 10)], MENU, 1).unpack(TEXT, None);
+        let record = record(1, [(0, 30), (11, 4), (16, 10)], 1);
+        let m = migration(&record, MENU, TEXT, None);
         assert_eq!(m.path, "migrations/0001_café_menu.sql");
         assert_eq!(m.version_text, "0001");
         assert_eq!(m.description, "café_menu");
@@ -162,37 +179,35 @@ mod tests {
     fn a_span_off_the_text_or_a_character_reads_as_empty() {
         // `é` is two bytes, 19 and 20.
         let spans = [(0, 200), (19, 1), (u32::MAX, u32::MAX)];
-        let m = packed(1, spans, MENU, 1).unpack(TEXT, None);
+        let m = migration(&record(1, spans, 1), MENU, TEXT, None);
         assert_eq!((m.path, m.version_text, m.description), ("", "", ""));
     }
 
-    static SET: PackedSet = PackedSet {
-        migrations: &[
-            packed(1, [(0, 30), (11, 4), (16, 10)], MENU, 1),
-            packed(
-                2,
-                [(30, 18), (48, 2), (43, 1)],
-                "BEGIN; SELECT 1; COMMIT;",
-                3,
-            ),
-        ],
-        extras: &[Extra {
-            index: 1,
-            sql: Some("SELECT 1;"),
-            legacy_checksum: Some(Checksum([9; 32])),
-            directives: &[Directive::NoTransaction],
-        }],
-        text: TEXT,
-    };
-
     #[test]
     fn a_set_is_unpacked_once_with_its_extras_where_they_belong() {
-        let first = unpacked(&SET);
-        let again = unpacked(&SET);
+        let mut down = record(2, [(30, 18), (48, 2), (43, 1)], 3);
+        down.kind = MigrationKind::Down;
+        let set = leaked(
+            &[record(1, [(0, 30), (11, 4), (16, 10)], 1), down],
+            &[MENU, "BEGIN; SELECT 1; COMMIT;"],
+            vec![Extra {
+                index: 1,
+                sql: Some("SELECT 1;"),
+                legacy_checksum: Some(Checksum([9; 32])),
+                directives: &[Directive::NoTransaction],
+            }],
+        );
+        assert_eq!((set.len(), set.applying_count()), (2, 1));
+        let first = unpacked(set);
+        let again = unpacked(set);
         assert!(std::ptr::eq(first, again));
+        assert_eq!(first[0].source, MENU);
         assert_eq!(first[0].sql, first[0].source);
+        assert_eq!(first[0].checksum, Checksum([1; 32]));
+        assert_eq!(first[0].loose_checksum, Checksum([2; 32]));
         assert_eq!(first[0].legacy_checksum, None);
         assert!(!first[0].no_transaction());
+        assert_eq!(first[1].kind, MigrationKind::Down);
         assert_eq!(first[1].path, "migrations/2_b.sql");
         assert_eq!(first[1].version_text, "V2");
         assert_eq!(first[1].description, "b");
@@ -200,11 +215,22 @@ mod tests {
         assert_eq!(first[1].source, "BEGIN; SELECT 1; COMMIT;");
         assert!(first[1].no_transaction());
         assert_eq!(first[1].legacy_checksum, Some(Checksum([9; 32])));
-        static EMPTY: PackedSet = PackedSet {
-            migrations: &[],
-            extras: &[],
-            text: "",
-        };
-        assert!(unpacked(&EMPTY).is_empty());
+        assert!(unpacked(leaked(&[], &[], Vec::new())).is_empty());
+    }
+
+    /// Records the macro of another version could have cut short read as zeros: the
+    /// migrations are still made, never a panic.
+    #[test]
+    fn records_shorter_than_the_sources_read_as_empty_migrations() {
+        let full = leaked(
+            &[record(7, [(0, 30), (11, 4), (16, 10)], 1)],
+            &[MENU, MENU],
+            Vec::new(),
+        );
+        let made = full.unpack();
+        assert_eq!(made.len(), 2);
+        assert_eq!(made[0].version, 7);
+        assert_eq!((made[1].version, made[1].path), (0, ""));
+        assert_eq!(made[1].source, MENU);
     }
 }
