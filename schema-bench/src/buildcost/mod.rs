@@ -73,8 +73,13 @@ type Error = Box<dyn std::error::Error>;
 /// What was measured for one crate.
 #[derive(Debug, Default, Clone)]
 pub struct Measured {
-    /// The leaf rebuild after an edit, per profile timed.
+    /// The leaf rebuild after an edit (a comment added to the middle migration), per profile
+    /// timed.
     pub rebuild: Vec<(Profile, Samples)>,
+    /// This project's, with the check on: the leaf rebuild after an edit that changes the
+    /// schema (a table added to the middle migration), where the check applies the chain
+    /// again from the edited file to its end.
+    pub rebuild_schema_edit: Vec<(Profile, Samples)>,
     /// The release binary's size in bytes.
     pub binary_bytes: Option<u64>,
     /// Peak resident set size of a fresh apply, in KiB.
@@ -141,7 +146,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
             let krate = crates::write(scratch.path(), kind, n, &runtime, &lock)?;
             report.sql_bytes = krate.sql_bytes;
             eprintln!("schema-bench build: N = {n}, {}", kind.label());
-            let measured = measure(&krate, args, &target, scratch.path())?;
+            let measured = measure(&krate, kind, args, &target, scratch.path())?;
             report.crates.push((kind, measured));
         }
         if kinds.contains(&Kind::Schema) {
@@ -171,6 +176,7 @@ pub fn run(args: &Args) -> Result<(), Error> {
 
 fn measure(
     krate: &ScratchCrate,
+    kind: Kind,
     args: &Args,
     target: &Path,
     scratch: &Path,
@@ -190,6 +196,16 @@ fn measure(
             samples.push(started.elapsed());
         }
         measured.rebuild.push((profile, samples));
+        if kind == Kind::Schema {
+            let mut samples = Samples::default();
+            for i in 1..=args.touches {
+                add_table(krate, profile, i)?;
+                let started = Instant::now();
+                cargo(krate, target, profile)?;
+                samples.push(started.elapsed());
+            }
+            measured.rebuild_schema_edit.push((profile, samples));
+        }
     }
     if !args.profiles.contains(&Profile::Release) {
         cargo(krate, target, Profile::Release)?;
@@ -270,6 +286,17 @@ fn touch(krate: &ScratchCrate, i: u32) -> Result<(), Error> {
     std::thread::sleep(Duration::from_millis(1100));
     let mut sql = std::fs::read_to_string(&krate.touched)?;
     sql.push_str(&format!("-- edit {i}\n"));
+    std::fs::write(&krate.touched, sql)?;
+    Ok(())
+}
+
+/// Adds a table to the crate's middle migration: the database after it changes, so the check
+/// applies every file after it again.
+fn add_table(krate: &ScratchCrate, profile: Profile, i: u32) -> Result<(), Error> {
+    std::thread::sleep(Duration::from_millis(1100));
+    let mut sql = std::fs::read_to_string(&krate.touched)?;
+    let table = format!("bench_edit_{}_{i}", profile.label());
+    sql.push_str(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY);\n"));
     std::fs::write(&krate.touched, sql)?;
     Ok(())
 }

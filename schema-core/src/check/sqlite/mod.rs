@@ -95,7 +95,7 @@ pub(crate) fn check(
         },
     );
     if let Some(cache) = &cache {
-        cache.prune();
+        cache.finish();
     }
     if let Some(confinement) = confinement {
         if applied {
@@ -183,11 +183,15 @@ fn check_chain(
     // an object the rest of the chain uses may be missing for a reason the check cannot see.
     let mut skipped_failures = base_failed;
     let downs = downs_by_key(set);
-    let ups = set
+    let ups: Vec<&Migration> = set
         .migrations
         .iter()
-        .filter(|m| m.kind != MigrationKind::Down);
-    for (done, up) in ups.enumerate().skip(resume.start) {
+        .filter(|m| m.kind != MigrationKind::Down)
+        .collect();
+    // How many ups the database holds: the checkpoints may move it on, past ups that would
+    // do again what they did in the last build.
+    let mut done = resume.start;
+    while let Some(&up) = ups.get(done) {
         let reported_before = (errors.len(), warnings.len(), skipped_failures);
         let down = downs.get(&(up.version, up.description.as_str())).copied();
         // An empty down is a deliberate "nothing to undo" (sqlx writes one for every new
@@ -210,7 +214,7 @@ fn check_chain(
             if !up.no_check() {
                 // An old up's failures: its down cannot be compared with what it did not do.
                 errors.extend(skipped);
-                resume.tell(db, done, true);
+                done = resume.tell(db, done, true);
                 continue;
             }
         }
@@ -225,7 +229,7 @@ fn check_chain(
             }
         }
         let reported = reported_before != (errors.len(), warnings.len(), skipped_failures);
-        resume.tell(db, done, reported);
+        done = resume.tell(db, done, reported);
     }
     if !skipped_failures {
         match check_dependents(db, set) {
@@ -238,10 +242,12 @@ fn check_chain(
 
 impl Resume<'_> {
     /// The up at index `done` ran; `reported` when it (or its down) reported anything.
-    fn tell(&mut self, db: &Connection, done: usize, reported: bool) {
-        if let Some(cache) = self.cache.as_deref_mut() {
-            cache.after(db, done + 1, reported);
-        }
+    /// Returns the index of the up to run next.
+    fn tell(&mut self, db: &mut Connection, done: usize, reported: bool) -> usize {
+        self.cache
+            .as_deref_mut()
+            .and_then(|cache| cache.after(db, done + 1, reported))
+            .unwrap_or(done + 1)
     }
 }
 
