@@ -188,6 +188,9 @@ fn check_chain(
         .iter()
         .filter(|m| m.kind != MigrationKind::Down)
         .collect();
+    if let Err(e) = undo::prepare(db) {
+        return (cannot_run(e), warnings, false);
+    }
     // How many ups the database holds: the checkpoints may move it on, past ups that would
     // do again what they did in the last build.
     let mut done = resume.start;

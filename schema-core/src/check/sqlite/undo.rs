@@ -21,6 +21,17 @@ pub(super) fn snapshot(db: &Connection) -> Result<(), rusqlite::Error> {
     ))
 }
 
+/// Creates the [`snapshot`]'s table, empty, before the chain's first up: whether it exists
+/// changes how SQLite lays out what some statements write (`ALTER TABLE … RENAME COLUMN`
+/// rewrites the temporary schema too), so it exists from the start on every run, whether the
+/// run starts from nothing or from a checkpoint. Checkpoints compared with this run's database
+/// byte for byte must have been written by a run that had it as well.
+pub(super) fn prepare(db: &Connection) -> Result<(), rusqlite::Error> {
+    db.execute_batch(&format!(
+        "CREATE TEMP TABLE IF NOT EXISTS {SNAPSHOT} (type TEXT, name TEXT, sql TEXT);"
+    ))
+}
+
 /// The check's own table, named so that no migration's temporary table meets it.
 const SNAPSHOT: &str = "__schema_check_snapshot";
 

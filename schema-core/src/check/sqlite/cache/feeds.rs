@@ -114,7 +114,9 @@ impl Feeds {
         if std::fs::read(&path).is_ok_and(|kept| kept == bytes) {
             return;
         }
-        let partial = path.with_extension(format!("feeds.{}.partial", std::process::id()));
+        // Named as the checkpoints are, so that the next build removes it if this one is
+        // killed while writing it.
+        let partial = dir.join(format!("{stem}-feeds.{}.partial", std::process::id()));
         let saved =
             std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path));
         if saved.is_err() {

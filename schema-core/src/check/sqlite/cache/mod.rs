@@ -41,9 +41,6 @@ pub(super) struct ChainCache {
     every: usize,
     /// The last build's chain, once read, for taking up its checkpoints after an edit.
     earlier: Earlier,
-    /// Whether a checkpoint was restored: then those before it are still valid and only the
-    /// last two are written again.
-    warm: bool,
     /// Cleared when a migration reported something: no checkpoint after it.
     clean: bool,
 }
@@ -263,7 +260,6 @@ impl ChainCache {
             feeds,
             every,
             earlier: Earlier::Unread,
-            warm: false,
             clean: true,
         })
     }
@@ -285,7 +281,6 @@ impl ChainCache {
                 continue;
             };
             if load(&bytes, db) {
-                self.warm = true;
                 return ups;
             }
             // Whatever half of it was loaded is wiped: the chain starts from nothing.
@@ -311,12 +306,10 @@ impl ChainCache {
         if let Some(taken) = self.take_up(db, ups) {
             return Some(taken);
         }
-        // The last two, for an edit of the newest file or a file added after it; along the
-        // chain only on a run that found none, for an edit further back.
-        let last = self.keys.len();
-        if ups + 1 < last && self.warm {
-            return None;
-        }
+        // Along the chain, for an edit further back, and the last two, for an edit of the
+        // newest file or a file added after it. Along the chain on a run restored from a
+        // checkpoint too: after an edit that changed the database there, the next edit past it
+        // finds checkpoints of this build to start from, or to take up.
         let path = self.path(ups)?;
         if path.is_file() {
             return None;
@@ -365,7 +358,7 @@ impl ChainCache {
         // next one.
         let there = named(&self.dir, &self.stem, keys, ups)
             .filter(|_| ups >= *from)
-            .and_then(|path| std::fs::read(path).ok())?;
+            .and_then(|path| read_checked(&path))?;
         let here = db.serialize(DatabaseName::Main).ok()?.to_vec();
         let Earlier::From { keys, .. } = std::mem::replace(&mut self.earlier, Earlier::Nothing)
         else {
