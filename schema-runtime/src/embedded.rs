@@ -210,7 +210,7 @@ impl Migrations {
 
     /// Whether the SQL was checked when the set was embedded or loaded (`check = false` turns
     /// it off for a whole invocation; `-- schema: no-check` for one file, see
-    /// [`Migration::checked`]).
+    /// [`Migration::no_check`]).
     pub fn sql_checked(&self) -> bool {
         self.checked
     }

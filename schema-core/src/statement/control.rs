@@ -13,7 +13,7 @@ pub enum TransactionControl {
     /// TRANSACTION`.
     End,
     /// `SAVEPOINT name`: on SQLite, outside a transaction, it opens one that only the
-    /// `RELEASE` of that savepoint (or a `COMMIT`) ends. Its name: [`savepoint_name`].
+    /// `RELEASE` of that savepoint (or a `COMMIT`) ends. Its name is the word after `SAVEPOINT`.
     Savepoint,
     /// `RELEASE [SAVEPOINT] name`: ends the transaction when it releases the savepoint that
     /// opened it.
