@@ -49,6 +49,7 @@ mod migration;
 mod name;
 #[doc(hidden)]
 pub mod record;
+mod saved;
 mod sections;
 mod statement;
 mod transaction;

@@ -139,41 +139,7 @@ impl Memo {
                 None => bytes.push(0),
             }
         }
-        let sum = sum64(&bytes);
-        bytes.extend_from_slice(&sum.to_le_bytes());
-        // A name of this process's own: the targets of one package build at once, each in a
-        // compiler of its own, and share the crate's `OUT_DIR`.
-        let partial = file.with_extension(format!("{}.partial", std::process::id()));
-        let written = std::fs::create_dir_all(file.parent().unwrap_or(Path::new(".")))
-            .and_then(|()| std::fs::write(&partial, &bytes))
-            .and_then(|()| std::fs::rename(&partial, &file));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
-        remove_left_behind(&file);
-    }
-}
-
-/// Removes the temporary files of `file` that a build killed while writing it left behind (the
-/// check's checkpoints have theirs removed by its `prune`). One another compiler is writing at
-/// this moment may go too: that compiler's memo is then not saved, and its next build
-/// computes the sums.
-fn remove_left_behind(file: &Path) {
-    let (Some(dir), Some(stem)) = (file.parent(), file.file_stem().and_then(|s| s.to_str())) else {
-        return;
-    };
-    let ours = format!("{stem}.");
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let left = name
-            .to_str()
-            .is_some_and(|n| n.starts_with(&ours) && n.ends_with(".partial"));
-        if left {
-            let _ = std::fs::remove_file(entry.path());
-        }
+        crate::saved::write(&file, &crate::saved::seal(bytes));
     }
 }
 
@@ -194,10 +160,7 @@ fn header() -> String {
 /// The entries of a memo file; `None` for a file that is damaged, cut short or of another
 /// format or version.
 fn parse(bytes: &[u8], header: &str) -> Option<HashMap<String, Sums>> {
-    let (body, sum) = bytes.split_last_chunk::<8>()?;
-    if sum64(body) != u64::from_le_bytes(*sum) {
-        return None;
-    }
+    let body = crate::saved::unseal(bytes)?;
     let mut rest = body.strip_prefix(header.as_bytes())?;
     let mut known = HashMap::new();
     while !rest.is_empty() {

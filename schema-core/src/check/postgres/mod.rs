@@ -12,24 +12,48 @@ use crate::diagnostic::{line_column, Location};
 use crate::error::Error;
 use crate::migration::{Migration, MigrationSet};
 use crate::statement::split_statements;
+use std::path::Path;
 
+mod clean;
 mod confine;
 mod nesting;
 mod transaction;
 
 /// Parses every file of `set` and returns every syntax error, one per statement at most, and
 /// with `prefix`, every statement that creates, alters, drops, renames or writes an object
-/// outside it.
-pub(crate) fn check(set: &MigrationSet, prefix: Option<Prefix<'_>>) -> Vec<Error> {
+/// outside it. With `cache`, a folder of the target directory, a file whose SQL the last
+/// build parsed clean is not parsed again (see `clean.rs`; not with a prefix).
+pub(crate) fn check(
+    set: &MigrationSet,
+    prefix: Option<Prefix<'_>>,
+    cache: Option<&Path>,
+) -> Vec<Error> {
     let mut errors = Vec::new();
     // The temporary objects created so far, lowercased: writing them is no other set's
     // business.
     let mut temporary = Vec::new();
+    let mut clean = cache
+        .filter(|_| prefix.is_none())
+        .map(|dir| clean::Clean::load(dir, &set.dir));
     for m in &set.migrations {
-        if !m.no_check() && !m.noop {
-            let confine = prefix.map(|prefix| (prefix, &mut temporary));
-            check_file(m, confine, &mut errors);
+        if m.no_check() || m.noop {
+            continue;
         }
+        let digest = clean.as_ref().map(|_| crate::check::sql_digest(m));
+        if let (Some(clean), Some(digest)) = (&mut clean, digest) {
+            if clean.knows(&digest) {
+                clean.add(digest);
+                continue;
+            }
+        }
+        let confine = prefix.map(|prefix| (prefix, &mut temporary));
+        let found_nothing = check_file(m, confine, &mut errors);
+        if let (Some(clean), Some(digest), true) = (&mut clean, digest, found_nothing) {
+            clean.add(digest);
+        }
+    }
+    if let Some(clean) = clean {
+        clean.save();
     }
     errors
 }
@@ -113,20 +137,26 @@ pub(crate) fn parses(sql: &str) -> bool {
     parse(sql).is_some_and(|parsed| parsed.errors.is_empty())
 }
 
+/// Checks one file; `true` when the parser read it whole and found nothing, not even what
+/// PostgreSQL refuses inside a transaction (which a `-- no-transaction` file may hold).
 fn check_file(
     m: &Migration,
     confine: Option<(Prefix<'_>, &mut Vec<String>)>,
     errors: &mut Vec<Error>,
-) {
+) -> bool {
     if let Some(offset) = nesting::deeper_than(&m.sql, nesting::MAX_DEPTH) {
         let (line, column) = line_column(&m.sql, offset);
         errors.push(Error::NestedTooDeep {
             at: Location::at(m.display_path.clone(), line, column),
             limit: nesting::MAX_DEPTH,
         });
-        return;
+        return false;
     }
-    let parsed = parse(&m.sql).unwrap_or_default();
+    let parsed = parse(&m.sql);
+    let found_nothing = parsed
+        .as_ref()
+        .is_some_and(|p| p.errors.is_empty() && p.outside_transaction.is_empty());
+    let parsed = parsed.unwrap_or_default();
     let statements = split_statements(&m.sql);
     // The statement a problem is in: the last one starting at or before it (an error at the
     // very end, such as a missing `)`, belongs to the last statement).
@@ -169,7 +199,7 @@ fn check_file(
         }
     }
     if m.no_transaction() {
-        return;
+        return found_nothing;
     }
     for (offset, command) in parsed.outside_transaction {
         let statement = statement_at(offset);
@@ -184,6 +214,7 @@ fn check_file(
             snippet: snippet(&m.sql, line, column),
         });
     }
+    found_nothing
 }
 
 /// "expected command, found `ALTER`" points at a keyword that is fine: what is wrong comes
@@ -274,10 +305,34 @@ mod tests {
 
     /// Checks a folder holding `files`, returning the messages.
     fn check_files(files: &[(&str, &str)]) -> Vec<String> {
-        check(&resolved(files), None)
+        check(&resolved(files), None, None)
             .iter()
             .map(ToString::to_string)
             .collect()
+    }
+
+    /// A file whose SQL the last build parsed clean is not parsed again: a record naming a
+    /// broken file's SQL hides its error, which shows the record is what is read. A file with
+    /// an error is never recorded, and a set confined to a prefix does not use the records.
+    #[test]
+    fn sql_parsed_clean_before_is_not_parsed_again() {
+        let cache = tempfile::tempdir().unwrap();
+        let set = resolved(&[
+            ("1_a.sql", "CREATE TABEL t (id int);\n"),
+            ("2_b.sql", "CREATE TABLE u (id int);\n"),
+        ]);
+        let cached = |prefix: Option<Prefix<'_>>| check(&set, prefix, Some(cache.path())).len();
+        assert_eq!(cached(None), 1);
+        assert_eq!(cached(None), 1, "an error is found at every build");
+        let mut clean = clean::Clean::load(cache.path(), &set.dir);
+        clean.add(crate::check::sql_digest(&set.migrations[0]));
+        clean.save();
+        assert_eq!(cached(None), 0);
+        assert_eq!(check(&set, None, None).len(), 1);
+        assert_eq!(cached(Some(Prefix::new(""))), 1);
+        // The second file was parsed clean by the run before: recorded in its turn.
+        assert!(clean::Clean::load(cache.path(), &set.dir)
+            .knows(&crate::check::sql_digest(&set.migrations[1])));
     }
 
     #[test]

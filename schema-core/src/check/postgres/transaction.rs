@@ -115,7 +115,7 @@ mod tests {
     /// `-- no-transaction`.
     fn check_both(sql: &str) -> (Vec<String>, Vec<String>) {
         let messages = |sql: &str| -> Vec<String> {
-            check(&resolved(&[("1_a.sql", sql)]), None)
+            check(&resolved(&[("1_a.sql", sql)]), None, None)
                 .iter()
                 .map(ToString::to_string)
                 .collect()

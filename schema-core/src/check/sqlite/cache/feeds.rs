@@ -9,7 +9,7 @@
 //! byte as that build had it there, the checkpoints that build wrote further on stand for this
 //! chain as well (see `ChainCache::take_up`).
 
-use crate::checksum::sum64;
+use crate::saved;
 use std::path::Path;
 
 const FORMAT: &[u8] = b"schema-check-feeds 1\0";
@@ -54,8 +54,8 @@ impl Feeds {
             .map(|index| index + 1)
     }
 
-    /// The file's bytes: the format, the stem of the chain, each up's length and bytes, and a
-    /// sum of all that.
+    /// The file's bytes: the format, the stem of the chain, each up's length and bytes, sealed
+    /// with a sum of all that.
     fn encode(&self, stem: &str) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.bytes.len() + 4 * self.len() + 64);
         out.extend_from_slice(FORMAT);
@@ -67,18 +67,12 @@ impl Feeds {
             out.extend_from_slice(&u32::try_from(up.len()).unwrap_or(u32::MAX).to_le_bytes());
             out.extend_from_slice(up);
         }
-        let sum = sum64(&out);
-        out.extend_from_slice(&sum.to_le_bytes());
-        out
+        saved::seal(out)
     }
 
     /// What [`encode`](Self::encode) wrote for `stem`; `None` for bytes it did not write.
     fn decode(bytes: &[u8], stem: &str) -> Option<Feeds> {
-        let (body, sum) = bytes.split_at_checked(bytes.len().checked_sub(8)?)?;
-        if sum64(body).to_le_bytes() != sum {
-            return None;
-        }
-        let mut rest = body
+        let mut rest = saved::unseal(bytes)?
             .strip_prefix(FORMAT)?
             .strip_prefix(stem.as_bytes())?
             .strip_prefix(b"\0")?;
@@ -106,22 +100,9 @@ impl Feeds {
         Self::decode(&bytes, stem)
     }
 
-    /// Keeps these feeds for the next build, unless the file holds them already. A name of
-    /// this process's own for the file being written, renamed into place when whole.
+    /// Keeps these feeds for the next build, unless the file holds them already.
     pub(super) fn save(&self, dir: &Path, stem: &str) {
-        let path = Self::path(dir, stem);
-        let bytes = self.encode(stem);
-        if std::fs::read(&path).is_ok_and(|kept| kept == bytes) {
-            return;
-        }
-        // Named as the checkpoints are, so that the next build removes it if this one is
-        // killed while writing it.
-        let partial = dir.join(format!("{stem}-feeds.{}.partial", std::process::id()));
-        let saved =
-            std::fs::write(&partial, &bytes).and_then(|()| std::fs::rename(&partial, &path));
-        if saved.is_err() {
-            let _ = std::fs::remove_file(&partial);
-        }
+        saved::write(&Self::path(dir, stem), &self.encode(stem));
     }
 
     fn path(dir: &Path, stem: &str) -> std::path::PathBuf {

@@ -127,7 +127,7 @@ fn feed(out: &mut Vec<u8>, m: &Migration) {
         m.sql.len()
     );
     out.extend_from_slice(text.as_bytes());
-    out.extend_from_slice(&sql_digest(m));
+    out.extend_from_slice(&crate::check::sql_digest(m));
 }
 
 /// The keys of a chain whose ups fed `feeds`, after `header`: each a SHA-256 of everything
@@ -144,20 +144,6 @@ fn keys_of(mut hasher: Sha256, feeds: &Feeds, every: usize) -> Vec<Option<String
                 .then(|| hex(&hasher.clone().finalize()[..16]))
         })
         .collect()
-}
-
-/// SHA-256 of exactly the SQL the check runs. For most files that is the checksum reading the
-/// folder computed already ([`Checksum::of_migration`](crate::Checksum::of_migration)): the
-/// file itself, with no BOM, no line of directives and no carriage return for that checksum to
-/// leave out or turn into a line feed, and no half or `BEGIN`/`COMMIT` blanked out of it (then
-/// `source` is `None`). Hashing the SQL again costs 11 ms at 1,000 migrations, unoptimised.
-fn sql_digest(m: &Migration) -> [u8; 32] {
-    let same_text = m.source.is_none() && !m.bom && m.legacy_checksum.is_none();
-    if same_text && !m.sql.contains('\r') {
-        m.checksum.0
-    } else {
-        Sha256::digest(m.sql.as_bytes()).into()
-    }
 }
 
 /// The checkpoint after `ups` ups of the chain named by `keys`.

@@ -134,8 +134,8 @@ fn the_key_hashes_exactly_the_sql_the_check_runs() {
     let mut reused = 0;
     for m in &set.migrations {
         let exact: [u8; 32] = Sha256::digest(m.sql.as_bytes()).into();
-        assert_eq!(super::sql_digest(m), exact, "{}", m.display_path);
-        reused += usize::from(super::sql_digest(m) == m.checksum.0);
+        assert_eq!(crate::check::sql_digest(m), exact, "{}", m.display_path);
+        reused += usize::from(crate::check::sql_digest(m) == m.checksum.0);
     }
     // The plain files, the up and down files and sqlx's directive reuse it; the others not.
     assert!((3..set.migrations.len()).contains(&reused), "{reused}");
