@@ -20,21 +20,21 @@ pub(crate) fn unseal(bytes: &[u8]) -> Option<&[u8]> {
 /// Writes `bytes` to `file`, unless it holds them already: through a name of this process's
 /// own (the targets of one package build at once, each in a compiler of its own, and share the
 /// crate's `OUT_DIR`), renamed into place when whole. What a build killed while writing it
-/// left behind is removed; one another compiler is writing at this moment may go too, and
-/// that compiler's file is then not saved. Whatever fails leaves the next build without it.
+/// left behind is removed, written or not; one another compiler is writing at this moment may
+/// go too, and that compiler's file is then not saved. Whatever fails leaves the next build
+/// without it.
 pub(crate) fn write(file: &Path, bytes: &[u8]) {
-    if std::fs::read(file).is_ok_and(|kept| kept == bytes) {
-        return;
-    }
     let (Some(dir), Some(stem)) = (file.parent(), file.file_stem().and_then(|s| s.to_str())) else {
         return;
     };
-    let partial = dir.join(format!("{stem}.{}.partial", std::process::id()));
-    let written = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&partial, bytes))
-        .and_then(|()| std::fs::rename(&partial, file));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&partial);
+    if !std::fs::read(file).is_ok_and(|kept| kept == bytes) {
+        let partial = dir.join(format!("{stem}.{}.partial", std::process::id()));
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&partial, bytes))
+            .and_then(|()| std::fs::rename(&partial, file));
+        if written.is_err() {
+            let _ = std::fs::remove_file(&partial);
+        }
     }
     let ours = format!("{stem}.");
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -77,6 +77,9 @@ mod tests {
         write(&file, b"one");
         write(&file, b"two");
         assert_eq!(std::fs::read(&file).unwrap(), b"two");
+        // Left behind while the file holds what a build writes again: removed all the same.
+        std::fs::write(dir.path().join("x.999998.partial"), b"half").unwrap();
+        write(&file, b"two");
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

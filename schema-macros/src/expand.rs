@@ -122,8 +122,9 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
 }
 
 /// Where the SQL check keeps its checkpoints between builds (SQLite) and the files it parsed
-/// clean (PostgreSQL), and reading the folder the files' checksums: beside the crate's build script output (`OUT_DIR`, set only for a crate with a
-/// build script), inside the target directory, for this crate and profile alone. On unless
+/// clean (PostgreSQL), and reading the folder the files' checksums: beside the crate's build
+/// script output (`OUT_DIR`, set only for a crate with a build script), inside the target
+/// directory, for this crate and profile alone. On unless
 /// `SCHEMA_CHECK_CACHE=off` is in the build's environment: at 1,000 migrations an edit of the
 /// newest file rebuilds in 1.4 s with the checkpoints and 2.1 s without them (dev, quiet
 /// machine).

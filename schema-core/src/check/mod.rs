@@ -67,7 +67,8 @@ impl CheckOptions {
         }
     }
 
-    /// With checkpoints of the SQLite check kept in `dir` between builds.
+    /// With what the checks keep between builds in `dir`: the SQLite check's checkpoints, the
+    /// PostgreSQL check's files parsed clean.
     pub fn with_cache_dir(self, dir: impl Into<std::path::PathBuf>) -> Self {
         CheckOptions {
             cache_dir: Some(dir.into()),

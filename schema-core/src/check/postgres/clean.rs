@@ -4,7 +4,7 @@
 //! The macro's copy of squawk's parser is built unoptimised, as cargo builds a proc macro's
 //! dependencies, and parsed every file at every build: about 1 s at 1,000 migrations, whatever
 //! was edited. What the check finds in a file depends on its SQL alone (but for a prefix that
-//! confines the set, where what the files before it created counts too, and the memo is not
+//! confines the set, where what the files before it created counts too, and the record is not
 //! used), so a file whose SQL is byte for byte one the last build parsed clean (no syntax
 //! error, nothing PostgreSQL refuses inside a transaction) is not parsed again. A file with
 //! anything to report is parsed at every build, so every problem is still found by parsing the
