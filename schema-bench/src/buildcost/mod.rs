@@ -186,24 +186,19 @@ fn measure(
         // The warm build (dependencies, the crate), then one untimed edit: the timed edits find
         // every cache as a developer's next edit would.
         cargo(krate, target, profile)?;
-        touch(krate, 0)?;
+        append(krate, &comment(0))?;
         cargo(krate, target, profile)?;
-        let mut samples = Samples::default();
-        for i in 1..=args.touches {
-            touch(krate, i)?;
-            let started = Instant::now();
-            cargo(krate, target, profile)?;
-            samples.push(started.elapsed());
-        }
+        let samples = timed_edits(krate, target, profile, args.touches, comment)?;
         measured.rebuild.push((profile, samples));
         if kind == Kind::Schema {
-            let mut samples = Samples::default();
-            for i in 1..=args.touches {
-                add_table(krate, profile, i)?;
-                let started = Instant::now();
-                cargo(krate, target, profile)?;
-                samples.push(started.elapsed());
-            }
+            // Named by the profile too: each profile's edits add tables of their own.
+            let table = |i| {
+                format!(
+                    "CREATE TABLE bench_edit_{}_{i} (id INTEGER PRIMARY KEY);\n",
+                    profile.label()
+                )
+            };
+            let samples = timed_edits(krate, target, profile, args.touches, table)?;
             measured.rebuild_schema_edit.push((profile, samples));
         }
     }
@@ -279,26 +274,40 @@ fn field(stdout: &str, name: &str) -> Option<u64> {
         .and_then(|w| w.parse().ok())
 }
 
-/// Appends a comment to the crate's middle migration: its content (and checksum) changes, as
-/// in an edit a developer makes.
-fn touch(krate: &ScratchCrate, i: u32) -> Result<(), Error> {
+/// The `i`th edit of a comment to the crate's middle migration: its content (and checksum)
+/// changes, as in an edit a developer makes, and the database it leaves does not.
+fn comment(i: u32) -> String {
+    format!("-- edit {i}\n")
+}
+
+/// Appends `text` to the crate's middle migration.
+fn append(krate: &ScratchCrate, text: &str) -> Result<(), Error> {
     // Some file systems keep modification times in whole seconds.
     std::thread::sleep(Duration::from_millis(1100));
     let mut sql = std::fs::read_to_string(&krate.touched)?;
-    sql.push_str(&format!("-- edit {i}\n"));
+    sql.push_str(text);
     std::fs::write(&krate.touched, sql)?;
     Ok(())
 }
 
-/// Adds a table to the crate's middle migration: the database after it changes, so the check
-/// applies every file after it again.
-fn add_table(krate: &ScratchCrate, profile: Profile, i: u32) -> Result<(), Error> {
-    std::thread::sleep(Duration::from_millis(1100));
-    let mut sql = std::fs::read_to_string(&krate.touched)?;
-    let table = format!("bench_edit_{}_{i}", profile.label());
-    sql.push_str(&format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY);\n"));
-    std::fs::write(&krate.touched, sql)?;
-    Ok(())
+/// The rebuilds after `touches` edits, each appending `edit(i)` to the middle migration (a
+/// table added to it changes the database after it, so the check applies every file after it
+/// again).
+fn timed_edits(
+    krate: &ScratchCrate,
+    target: &Path,
+    profile: Profile,
+    touches: u32,
+    edit: impl Fn(u32) -> String,
+) -> Result<Samples, Error> {
+    let mut samples = Samples::default();
+    for i in 1..=touches {
+        append(krate, &edit(i))?;
+        let started = Instant::now();
+        cargo(krate, target, profile)?;
+        samples.push(started.elapsed());
+    }
+    Ok(samples)
 }
 
 fn binary(krate: &ScratchCrate, target: &Path, profile: Profile) -> PathBuf {

@@ -150,10 +150,13 @@ pub fn print(r: &SizeReport) {
                 profile.label()
             );
             // The check's floor is what an edit that changes the schema costs it.
-            let own = |m: &Measured| schema_edit(m, profile).or_else(|| rebuild(m, profile));
+            let own = |m: &Measured| match schema_edit(m, profile) {
+                Some(own) => Some((own, ", schema edit")),
+                None => rebuild(m, profile).map(|own| (own, "")),
+            };
             row(&name, &|kind, m| match (kind, own(m)) {
-                (Kind::Schema, Some(own)) => format!(
-                    "{} (this project {:.2}x it, schema edit)",
+                (Kind::Schema, Some((own, edit))) => format!(
+                    "{} (this project {:.2}x it{edit})",
                     time(std::time::Duration::from_secs_f64(bare + check)),
                     own / (bare + check)
                 ),
