@@ -1,8 +1,16 @@
 //! The files the checks keep between builds in the target directory: each sealed with a sum
 //! of its bytes, so that a damaged or cut one is not used, and written whole or not at all.
 
-use crate::checksum::sum64;
-use std::path::Path;
+use crate::checksum::{hex, sum64, Checksum};
+use std::path::{Path, PathBuf};
+
+/// The file in `dir` holding what is kept of `kind` for the migrations folder `folder` (one
+/// target directory may build several folders): `<kind>-<16 hex digits of the folder's
+/// SHA-256>.bin`.
+pub(crate) fn file_for(dir: &Path, kind: &str, folder: &Path) -> PathBuf {
+    let name = hex(&Checksum::of(&folder.to_string_lossy()).0[..8]);
+    dir.join(format!("{kind}-{name}.bin"))
+}
 
 /// `body` with the sum of its bytes after it.
 pub(crate) fn seal(mut body: Vec<u8>) -> Vec<u8> {

@@ -124,10 +124,9 @@ fn unwatched(root: &Path, dir: &str) -> Option<Warning> {
 /// Where the SQL check keeps its checkpoints between builds (SQLite) and the files it parsed
 /// clean (PostgreSQL), and reading the folder the files' checksums: beside the crate's build
 /// script output (`OUT_DIR`, set only for a crate with a build script), inside the target
-/// directory, for this crate and profile alone. On unless
-/// `SCHEMA_CHECK_CACHE=off` is in the build's environment: at 1,000 migrations an edit of the
-/// newest file rebuilds in 1.4 s with the checkpoints and 2.1 s without them (dev, quiet
-/// machine).
+/// directory, for this crate and profile alone. On unless `SCHEMA_CHECK_CACHE=off` is in the
+/// build's environment: at 1,000 migrations an edit of the newest file rebuilds in 1.4 s with
+/// the checkpoints and 2.1 s without them (dev, quiet machine).
 fn cache_dir() -> Option<PathBuf> {
     if std::env::var_os("SCHEMA_CHECK_CACHE").is_some_and(|v| v == "off") {
         return None;
@@ -414,10 +413,9 @@ fn extra(index: usize, m: &Migration, krate: &syn::Path) -> Option<TokenStream> 
     })
 }
 
-/// One byte string literal rather than 32 integer literals: a few tokens for the compiler to
-/// read per checksum instead of 65, which at a thousand migrations of three checksums each
-/// is most of the tokens the macro writes; dereferenced, not passed to a function (see
-/// `MIGRATIONS` above).
+/// A checksum the records do not hold (the set's fingerprint, a second checksum) as one byte
+/// string literal rather than 32 integer literals, a few tokens for the compiler to read
+/// instead of 65; dereferenced, not passed to a function, which the compiler would evaluate.
 fn checksum_tokens(checksum: &Checksum, krate: &syn::Path) -> TokenStream {
     let bytes = Literal::byte_string(&checksum.0);
     quote!(#krate::__private::Checksum(*#bytes))

@@ -159,11 +159,11 @@ pub fn check(set: &MigrationSet, options: &CheckOptions) -> Result<Vec<Warning>,
 }
 
 /// SHA-256 of exactly the SQL the check runs, what the checks' records between builds are keyed
-/// by. For most files that is the checksum reading the
-/// folder computed already ([`Checksum::of_migration`](crate::Checksum::of_migration)): the
-/// file itself, with no BOM, no line of directives and no carriage return for that checksum to
-/// leave out or turn into a line feed, and no half or `BEGIN`/`COMMIT` blanked out of it (then
-/// `source` is `None`). Hashing the SQL again costs 11 ms at 1,000 migrations, unoptimised.
+/// by. For most files that is the checksum reading the folder computed already
+/// ([`Checksum::of_migration`](crate::Checksum::of_migration)): the file itself, with no BOM,
+/// no line of directives and no carriage return for that checksum to leave out or turn into a
+/// line feed, and no half or `BEGIN`/`COMMIT` blanked out of it (then `source` is `None`).
+/// Hashing the SQL again costs 11 ms at 1,000 migrations, unoptimised.
 #[cfg_attr(
     not(any(feature = "check-sqlite", feature = "check-postgres")),
     allow(dead_code)

@@ -76,8 +76,7 @@ impl Memo {
     /// The memo of the folder `folder` in `dir`: what the last build left there, if it can be
     /// used.
     pub(crate) fn load(dir: &Path, folder: &Path) -> Memo {
-        let name = crate::checksum::hex(&Checksum::of(&folder.to_string_lossy()).0[..8]);
-        let file = dir.join(format!("sums-{name}.bin"));
+        let file = crate::saved::file_for(dir, "sums", folder);
         let header = header();
         let known = std::fs::read(&file)
             .ok()

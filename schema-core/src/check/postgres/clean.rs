@@ -11,7 +11,7 @@
 //! file that has it. The file starts with a sum of the check's code, so that code that judges
 //! otherwise does not take another's word.
 
-use crate::checksum::{hex, sum64, Checksum};
+use crate::checksum::sum64;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -29,6 +29,8 @@ const CODE: [&str; 3] = [
 /// The digests of the SQL of files parsed clean: the last build's, and this one's.
 pub(super) struct Clean {
     file: PathBuf,
+    /// [`header`], computed once: the file read starts with it, the file written too.
+    header: String,
     known: HashSet<[u8; 32]>,
     now: Vec<[u8; 32]>,
 }
@@ -44,14 +46,15 @@ fn header() -> String {
 impl Clean {
     /// What the last build of the folder `folder` left in `dir`, if this code can use it.
     pub(super) fn load(dir: &Path, folder: &Path) -> Clean {
-        let name = hex(&Checksum::of(&folder.to_string_lossy()).0[..8]);
-        let file = dir.join(format!("postgres-clean-{name}.bin"));
+        let file = crate::saved::file_for(dir, "postgres-clean", folder);
+        let header = header();
         let known = std::fs::read(&file)
             .ok()
-            .and_then(|bytes| parse(&bytes))
+            .and_then(|bytes| parse(&bytes, &header))
             .unwrap_or_default();
         Clean {
             file,
+            header,
             known,
             now: Vec::new(),
         }
@@ -76,7 +79,7 @@ impl Clean {
         if same {
             return;
         }
-        let mut body = header().into_bytes();
+        let mut body = self.header.into_bytes();
         for digest in &self.now {
             body.extend_from_slice(digest);
         }
@@ -84,11 +87,11 @@ impl Clean {
     }
 }
 
-/// The digests a file holds; `None` for one that is damaged, cut short, or written by other
-/// code.
-fn parse(bytes: &[u8]) -> Option<HashSet<[u8; 32]>> {
+/// The digests a file that starts with `header` holds; `None` for one that is damaged, cut
+/// short, or written by other code.
+fn parse(bytes: &[u8], header: &str) -> Option<HashSet<[u8; 32]>> {
     let body = crate::saved::unseal(bytes)?;
-    let digests = body.strip_prefix(header().as_bytes())?;
+    let digests = body.strip_prefix(header.as_bytes())?;
     let (chunks, rest) = digests.as_chunks::<32>();
     rest.is_empty().then(|| chunks.iter().copied().collect())
 }

@@ -60,15 +60,10 @@ pub(crate) fn check(
             Vec::new(),
         )
     };
-    let mut db = match Connection::open_in_memory() {
+    let mut db = match empty_database() {
         Ok(db) => db,
         Err(e) => return cannot_run(e),
     };
-    // Migrations are checked for what they name, not for the rows they hold; the bundled
-    // SQLite enforces foreign keys by default.
-    if let Err(e) = db.execute_batch("PRAGMA foreign_keys = OFF;") {
-        return cannot_run(e);
-    }
     let base_failed = match apply_bases(&db, after) {
         Ok(failed) => failed,
         Err(error) => return (vec![error], Vec::new()),
@@ -106,6 +101,18 @@ pub(crate) fn check(
         errors.extend(confinement.finish(&db));
     }
     (errors, warnings)
+}
+
+/// The database the check applies a chain to, empty: in memory, its foreign keys not enforced
+/// (migrations are checked for what they name, not for the rows they hold; the bundled SQLite
+/// enforces them by default), and the undo check's own table there from the start
+/// ([`undo::prepare`]). Also what a checkpoint that failed to load leaves the chain to start
+/// from.
+fn empty_database() -> Result<Connection, rusqlite::Error> {
+    let db = Connection::open_in_memory()?;
+    db.execute_batch("PRAGMA foreign_keys = OFF;")?;
+    undo::prepare(&db)?;
+    Ok(db)
 }
 
 /// Turns off SQLite's memory statistics for the rest of the process: with them, every
@@ -188,9 +195,6 @@ fn check_chain(
         .iter()
         .filter(|m| m.kind != MigrationKind::Down)
         .collect();
-    if let Err(e) = undo::prepare(db) {
-        return (cannot_run(e), warnings, false);
-    }
     // How many ups the database holds: the checkpoints may move it on, past ups that would
     // do again what they did in the last build.
     let mut done = resume.start;

@@ -21,7 +21,7 @@ pub(super) fn snapshot(db: &Connection) -> Result<(), rusqlite::Error> {
     ))
 }
 
-/// Creates the [`snapshot`]'s table, empty, before the chain's first up: whether it exists
+/// Creates the [`snapshot`]'s table, empty, with the check's database: whether it exists
 /// changes how SQLite lays out what some statements write (`ALTER TABLE … RENAME COLUMN`
 /// rewrites the temporary schema too), so it exists from the start on every run, whether the
 /// run starts from nothing or from a checkpoint. Checkpoints compared with this run's database

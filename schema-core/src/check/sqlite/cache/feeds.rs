@@ -24,11 +24,9 @@ pub(super) struct Feeds {
 
 impl Feeds {
     /// Appends what the next up fed; `feed` writes it.
-    pub(super) fn push(&mut self, feed: impl FnOnce(&mut Vec<u8>)) -> &[u8] {
-        let start = self.bytes.len();
+    pub(super) fn push(&mut self, feed: impl FnOnce(&mut Vec<u8>)) {
         feed(&mut self.bytes);
         self.ends.push(self.bytes.len());
-        &self.bytes[start..]
     }
 
     pub(super) fn len(&self) -> usize {

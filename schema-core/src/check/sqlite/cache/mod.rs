@@ -193,10 +193,8 @@ fn same_database(a: &[u8], b: &[u8]) -> bool {
 
 /// Replaces `db` with an empty database, set as the check's is.
 fn wipe(db: &mut Connection) {
-    if let Ok(fresh) = Connection::open_in_memory() {
-        if fresh.execute_batch("PRAGMA foreign_keys = OFF;").is_ok() {
-            *db = fresh;
-        }
+    if let Ok(fresh) = super::empty_database() {
+        *db = fresh;
     }
 }
 
@@ -406,12 +404,11 @@ impl ChainCache {
         let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
+        let prefix = format!("{}-", self.stem);
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name();
-            let ours = name
-                .to_str()
-                .is_some_and(|n| n.starts_with(&format!("{}-", self.stem)));
+            let ours = name.to_str().is_some_and(|n| n.starts_with(&prefix));
             let db = path.with_extension("db");
             if ours && !keep.contains(&db) {
                 let _ = std::fs::remove_file(&path);

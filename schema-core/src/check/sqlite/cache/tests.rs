@@ -17,10 +17,7 @@ impl Chain {
         std::fs::create_dir(dir.path().join("migrations")).unwrap();
         let chain = Chain { dir };
         for i in 1..=n {
-            chain.write(
-                &format!("{i:03}_t{i}.up.sql"),
-                &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, name TEXT);\n"),
-            );
+            chain.put_back(i);
             let down = if i % 10 == 0 {
                 format!("DROP TABLE t{i};\n")
             } else {
@@ -29,6 +26,14 @@ impl Chain {
             chain.write(&format!("{i:03}_t{i}.down.sql"), &down);
         }
         chain
+    }
+
+    /// Writes the up of migration `i` as [`new`](Self::new) made it.
+    fn put_back(&self, i: usize) {
+        self.write(
+            &format!("{i:03}_t{i}.up.sql"),
+            &format!("CREATE TABLE t{i} (id INTEGER PRIMARY KEY, name TEXT);\n"),
+        );
     }
 
     fn write(&self, file: &str, sql: &str) {
@@ -375,10 +380,7 @@ fn a_later_change_is_checked_whatever_the_database_before_it() {
     chain.append("080_t80.up.sql", "CREATE INDEX i80 ON nowhere (id);\n");
     chain.finds_one_error_in("080_t80.up.sql");
     // Put right: checked again from before it, as before.
-    chain.write(
-        "080_t80.up.sql",
-        "CREATE TABLE t80 (id INTEGER PRIMARY KEY, name TEXT);\n",
-    );
+    chain.put_back(80);
     assert_eq!(chain.check(true), (Vec::new(), Vec::new()));
 }
 
@@ -415,10 +417,7 @@ fn a_checkpoint_is_used_only_for_an_identical_prefix() {
     chain.write("010_t10.up.sql", "CREATE TABLE t10 (id INTEGER PRIMARY KEY, name TEXT);\nCREATE INDEX t10_x ON nowhere (id);\n");
     chain.finds_one_error_in("010_t10.up.sql");
     // Put right, and then a file after the first checkpoint broken: found too.
-    chain.write(
-        "010_t10.up.sql",
-        "CREATE TABLE t10 (id INTEGER PRIMARY KEY, name TEXT);\n",
-    );
+    chain.put_back(10);
     assert_eq!(chain.check(true), (Vec::new(), Vec::new()));
     chain.write(
         "040_t40.up.sql",
